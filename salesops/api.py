@@ -1,0 +1,34 @@
+"""Shared REST API plumbing: pagination, error format, base viewset behaviour."""
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    """`count`, `next`, `previous`, `results`; clients may ask for up to 200 rows a page."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _django_validation_detail(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django's ValidationError (raised by services) as a 400.
+
+    Errors are always JSON: `{"field": ["message", ...]}` for input errors and
+    `{"detail": "message"}` for everything else; messages are in the user's language.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,42 @@
+"""Project-level views: health check."""
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _database_ok() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True, "ok"
+    except Exception as exc:  # any failure means unhealthy; report its class, not secrets
+        return False, f"error: {exc.__class__.__name__}"
+
+
+def _broker_ok() -> tuple[bool, str]:
+    if not settings.CELERY_BROKER_URL:
+        return True, "eager (no broker configured)"
+    from salesops.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True, "ok"
+    except Exception as exc:
+        return False, f"error: {exc.__class__.__name__}"
+
+
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def healthz(request):
+    db_ok, db_status = _database_ok()
+    broker_ok, broker_status = _broker_ok()
+    healthy = db_ok and broker_ok
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", "database": db_status, "broker": broker_status},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from ..models import Quota, Team, Territory, User
+
+
+class TerritorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Territory
+        fields = ["id", "name", "regions"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    territory_name = serializers.CharField(source="territory.name", read_only=True, default=None)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "team", "team_name",
+                  "territory", "territory_name", "is_active", "is_away"]
+        read_only_fields = fields
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    manager_name = serializers.CharField(source="manager.__str__", read_only=True, default=None)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "manager", "manager_name"]
+
+
+class QuotaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Quota
+        fields = ["id", "user", "period_start", "period_end", "amount", "currency"]
+        read_only_fields = fields

@@ -1,0 +1,87 @@
+"""Demo organisation for `manage.py seed_demo`: teams, managers, reps, territories, quotas.
+
+Idempotent: users, teams and territories are matched by their unique names, quotas by
+(user, period start). Later apps add their own demo data through `seed_demo`'s hooks.
+"""
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from .models import Quota, Team, Territory, User
+
+DEMO_PASSWORD = "salesops-demo"
+
+TERRITORIES = {
+    "North": ["north", "northeast"],
+    "East": ["east"],
+    "South & Central": ["south", "central", "southwest", "northwest"],
+    "International": ["overseas"],
+}
+
+# team name -> (manager (username, first, last), territory of the team, reps [(username, first, last, territory)])
+TEAMS = {
+    "East Enterprise": (("mgr.east", "Mei", "Zhang"), "East", [
+        ("rep.li", "Li", "Wei", "East"), ("rep.chen", "Chen", "Jing", "East"), ("rep.wang", "Wang", "Fang", "East"),
+    ]),
+    "North Commercial": (("mgr.north", "Jun", "Liu"), "North", [
+        ("rep.zhao", "Zhao", "Lei", "North"), ("rep.sun", "Sun", "Yan", "North"),
+    ]),
+    "South & International": (("mgr.south", "Grace", "Huang"), "South & Central", [
+        ("rep.lin", "Lin", "Hui", "South & Central"), ("rep.ortiz", "Ana", "Ortiz", "International"),
+    ]),
+}
+
+OTHERS = [
+    ("admin", "Ada", "Admin", User.Role.ADMIN),
+    ("marketing", "Min", "Xu", User.Role.MARKETING),
+    ("success", "Hao", "Guo", User.Role.SUCCESS),
+]
+
+
+def _user(username, first, last, role, *, team=None, territory=None) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults={
+        "first_name": first, "last_name": last, "email": f"{username}@example.com", "role": role,
+    })
+    user.role, user.team, user.territory = role, team, territory
+    user.is_staff = role in (User.Role.ADMIN, User.Role.MARKETING)
+    user.is_superuser = role == User.Role.ADMIN
+    if created or not user.has_usable_password():
+        user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def quarter_months(today: date) -> list[tuple[date, date]]:
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    periods = []
+    for month in range(first_month, first_month + 3):
+        start = date(today.year, month, 1)
+        end = date(today.year + (month == 12), month % 12 + 1, 1)
+        periods.append((start, date.fromordinal(end.toordinal() - 1)))
+    return periods
+
+
+@transaction.atomic
+def seed_organisation(*, today: date) -> dict[str, User]:
+    territories = {}
+    for name, regions in TERRITORIES.items():
+        territory, _ = Territory.objects.update_or_create(name=name, defaults={"regions": regions})
+        territories[name] = territory
+    users: dict[str, User] = {}
+    for team_name, ((m_user, m_first, m_last), m_territory, reps) in TEAMS.items():
+        team, _ = Team.objects.get_or_create(name=team_name)
+        manager = _user(m_user, m_first, m_last, User.Role.MANAGER, team=team, territory=territories[m_territory])
+        team.manager = manager
+        team.save(update_fields=["manager"])
+        users[m_user] = manager
+        for index, (username, first, last, territory) in enumerate(reps):
+            rep = _user(username, first, last, User.Role.REP, team=team, territory=territories[territory])
+            users[username] = rep
+            for start, end in quarter_months(today):
+                Quota.objects.update_or_create(user=rep, period_start=start, defaults={
+                    "period_end": end, "amount": Decimal(300_000 + 50_000 * index),
+                })
+    for username, first, last, role in OTHERS:
+        users[username] = _user(username, first, last, role)
+    return users

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads.demo import seed_leads
+from teams.demo import DEMO_PASSWORD, seed_organisation
+
+
+class Command(BaseCommand):
+    help = _("Create (or complete) a realistic demo organisation. Safe to run repeatedly.")
+
+    def handle(self, *args, **options):
+        users = seed_organisation(today=timezone.localdate())
+        added = seed_leads(users=users)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: {len(users)} users, {added} new leads. "
+            f"Log in as admin, mgr.east, rep.li, marketing… with password '{DEMO_PASSWORD}'."
+        ))

@@ -1,0 +1,103 @@
+"""People and organisation: users with roles, teams, territories, quotas."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Territory(models.Model):
+    """A sales territory: a named set of regions (lower-case codes, e.g. `east`, `north`)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    regions = models.JSONField(_("regions"), default=list, blank=True,
+                               help_text=_("Region codes covered by this territory."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="managed_teams",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A SalesOps user. The role decides what they see (teams.selectors.scope_for_user)."""
+
+    class Role(models.TextChoices):
+        REP = "rep", _("Sales rep")
+        MANAGER = "manager", _("Sales manager")
+        MARKETING = "marketing", _("Marketing")
+        SUCCESS = "success", _("Customer success")
+        ADMIN = "admin", _("Administrator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REP)
+    team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="members")
+    territory = models.ForeignKey(Territory, verbose_name=_("territory"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="users")
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    is_away = models.BooleanField(_("away"), default=False,
+                                  help_text=_("Away reps receive no new assignments."))
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class Quota(models.Model):
+    """A rep's sales target for one period (e.g. a month or a quarter)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="quotas")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0"))])
+    currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+
+    class Meta:
+        ordering = ["-period_start", "user__username"]
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period_start"], name="quota_one_per_user_period"),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="quota_period_ordered"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="quota_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.period_start:%Y-%m-%d}: {self.amount} {self.currency}"

@@ -1,0 +1,74 @@
+"""Who may see and change what. The one place where record visibility is decided.
+
+HTML views (teams.mixins) and API viewsets (teams.api.permissions) both call these functions, so a
+rule changed here holds everywhere:
+- admins (role admin or superuser) see and change every record;
+- a manager sees and changes their own records and those of the members of the teams they manage;
+- any other user (rep, marketing, customer success) sees and changes only their own records,
+  except that a resource may open read access to some roles (e.g. marketing reads all leads).
+"""
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from .models import Quota, Team, User
+
+VIEW = "view"
+CHANGE = "change"
+
+
+def owner_q(*, user, owner_field: str = "owner", action: str = VIEW,
+            read_all_roles: Iterable[str] = ()) -> Q:
+    """A Q selecting the records `user` may `action`, given the record's owner field."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_admin_role:
+        return Q()
+    if action == VIEW and user.role in set(read_all_roles):
+        return Q()
+    own = Q(**{owner_field: user})
+    if user.role == User.Role.MANAGER:
+        return own | Q(**{f"{owner_field}__team__manager": user})
+    return own
+
+
+def scope_for_user(queryset: QuerySet, *, user, owner_field: str = "owner", action: str = VIEW,
+                   read_all_roles: Iterable[str] = ()) -> QuerySet:
+    return queryset.filter(owner_q(user=user, owner_field=owner_field, action=action,
+                                   read_all_roles=read_all_roles))
+
+
+def assignable_users_for(*, user) -> QuerySet:
+    """Users that `user` may make the owner of a record (reps may only assign to themselves)."""
+    active = User.objects.filter(is_active=True)
+    if not user or not user.is_authenticated:
+        return active.none()
+    if user.is_admin_role:
+        return active
+    if user.role == User.Role.MANAGER:
+        return active.filter(Q(pk=user.pk) | Q(team__manager=user))
+    return active.filter(pk=user.pk)
+
+
+def visible_team_ids(*, user) -> list[int]:
+    """Teams whose records `user` can see (None means all teams, for admins)."""
+    if user.is_admin_role:
+        return list(Team.objects.values_list("pk", flat=True))
+    ids = set(Team.objects.filter(manager=user).values_list("pk", flat=True))
+    if user.team_id:
+        ids.add(user.team_id)
+    return sorted(ids)
+
+
+def quota_queryset_for(*, user) -> QuerySet[Quota]:
+    return scope_for_user(Quota.objects.select_related("user", "user__team"), user=user,
+                          owner_field="user")
+
+
+def user_directory_for(*, user) -> QuerySet[User]:
+    """The people list: every authenticated user may read names, roles and teams."""
+    return User.objects.filter(is_active=True).select_related("team", "territory")
+
+
+def team_queryset() -> QuerySet[Team]:
+    return Team.objects.select_related("manager")
