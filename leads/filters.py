@@ -3,6 +3,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from salesops.filters import BoundedIntegerFilter, IdFilter
+
 from .models import Industry, Lead, Region, Source
 
 
@@ -12,8 +14,8 @@ class LeadFilterSet(django_filters.FilterSet):
     source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("Source"))
     industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner id"))
-    min_company_size = django_filters.NumberFilter(field_name="company_size", lookup_expr="gte",
+    owner = IdFilter(field_name="owner_id", label=_("Owner id"))
+    min_company_size = BoundedIntegerFilter(field_name="company_size", lookup_expr="gte",
                                                    label=_("Company size at least"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
                                               label=_("Created on or after"))

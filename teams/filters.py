@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from salesops.filters import IdFilter
+
 from .models import Quota, Team, User
 
 
@@ -20,7 +22,7 @@ class UserFilterSet(django_filters.FilterSet):
 
 
 class QuotaFilterSet(django_filters.FilterSet):
-    user = django_filters.NumberFilter(field_name="user_id", label=_("User id"))
+    user = IdFilter(field_name="user_id", label=_("User id"))
     team = django_filters.ModelChoiceFilter(field_name="user__team", queryset=Team.objects.all(), label=_("Team"))
     period_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label=_("Period from"))
     period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=_("Period to"))

@@ -92,3 +92,10 @@ def test_list_query_counts_do_not_grow_with_rows(client, api, org):
             api_client.get("/api/v1/leads/")
         counts.append((len(html_ctx.captured_queries), len(api_ctx.captured_queries)))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("query", ["owner=-1.85e137", "owner=abc", "owner=99999999999999999999999",
+                                   "min_company_size=1e200", "created_after=notadate", "page=zzz"])
+def test_malformed_filters_are_a_400_or_404_never_a_500(api, org, query):
+    response = api.as_user(org["owner"]).get(f"/api/v1/leads/?{query}")
+    assert response.status_code in (400, 404), response.content

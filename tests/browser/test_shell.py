@@ -1,0 +1,50 @@
+import re
+
+import pytest
+
+from tests.browser.conftest import login
+from tests.teams.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_rep_logs_in_and_switches_the_ui_to_chinese(page):
+    UserFactory(username="rep.ui", password="pw-for-tests-1", first_name="Li", last_name="Wei")
+    login(page, "rep.ui", "pw-for-tests-1")
+    nav = page.locator("nav.mainnav")
+    assert nav.locator("[data-nav=leads]").inner_text() == "Leads"
+    page.select_option("#language-select", "zh-hans")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert nav.locator("[data-nav=leads]").inner_text() == "线索"
+    assert nav.locator("[data-nav=dashboards]").inner_text() == "仪表盘"
+    assert page.title().startswith("仪表盘")
+    artifacts = __import__("pathlib").Path("test-artifacts")
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "dashboard-zh-hans.png"), full_page=True)
+
+
+def test_a_wrong_password_shows_a_clear_error(page):
+    UserFactory(username="rep.ui2", password="pw-for-tests-1")
+    login(page, "rep.ui2", "wrong-password")
+    assert re.search(r"correct username and password", page.locator("main").inner_text())
+    assert page.url.endswith("/accounts/login/")
+
+
+def test_a_rep_creates_a_lead_and_sees_its_completeness(page):
+    UserFactory(username="rep.ui3", password="pw-for-tests-1")
+    login(page, "rep.ui3", "pw-for-tests-1")
+    page.click("[data-nav=leads]")
+    page.click("text=New lead")
+    page.fill("#id_name", "Ada Lovelace")
+    page.fill("#id_email", "not-an-email")
+    page.click("main button[type=submit]")
+    assert "valid email" in page.locator(".field-errors").inner_text()
+    page.fill("#id_email", "ada@example.com")
+    page.fill("#id_company", "Analytical Engines")
+    page.select_option("#id_industry", "technology")
+    page.fill("#id_company_size", "1200")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Lead saved.")
+    # 6 of 9 profile fields: name, email, company, industry, company size, source
+    assert page.locator("[data-field=completeness]").inner_text() == "66%"
