@@ -60,6 +60,10 @@ class User(AbstractUser):
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
     is_away = models.BooleanField(_("away"), default=False,
                                   help_text=_("Away reps receive no new assignments."))
+    lead_capacity = models.PositiveIntegerField(_("lead capacity"), default=50,
+                                                help_text=_("Most open leads routing gives this rep."))
+    last_lead_assigned_at = models.DateTimeField(_("last lead assigned at"), null=True, blank=True,
+                                                 help_text=_("Round-robin order: the longest-waiting rep goes first."))
 
     class Meta:
         ordering = ["username"]
@@ -101,3 +105,33 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.period_start:%Y-%m-%d}: {self.amount} {self.currency}"
+
+
+class Notification(models.Model):
+    """An in-app notification. `text` is an English message id translated when shown."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=50)
+    text = models.CharField(_("text"), max_length=300)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.message
+
+    @property
+    def message(self) -> str:
+        from django.utils.translation import gettext
+        try:
+            return gettext(self.text) % self.params
+        except (KeyError, TypeError, ValueError):
+            return gettext(self.text)

@@ -19,7 +19,7 @@ class TestLeadCreate:
         assert lead.completeness == 4 * 100 // 9  # name, email, company, source
 
     def test_it_queues_the_completeness_task_after_commit(self, org, django_capture_on_commit_callbacks):
-        with mock.patch("leads.services.lead_refresh_completeness_task") as task, \
+        with mock.patch("leads.services.core.lead_refresh_completeness_task") as task, \
                 django_capture_on_commit_callbacks(execute=True):
             lead = lead_create(by=org["owner"], name="Ada", email="ada@example.com")
         task.delay.assert_called_once_with(lead.pk)

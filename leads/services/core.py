@@ -5,9 +5,9 @@ from django.utils.translation import gettext as _
 
 from teams.selectors import assignable_users_for
 
-from .models import Lead
-from .selectors import completeness_expression
-from .tasks import lead_refresh_completeness_task
+from ..models import Lead
+from ..selectors import completeness_expression
+from ..tasks import lead_refresh_completeness_task
 
 EDITABLE_FIELDS = (
     "name", "email", "phone", "company", "industry", "company_size", "region", "job_title",
@@ -21,6 +21,8 @@ def _check_owner(*, by, owner) -> None:
 
 
 def _check_unique_email(*, lead: Lead) -> None:
+    if not lead.email:
+        return
     clash = Lead.objects.filter(email__iexact=lead.email)
     if lead.pk:
         clash = clash.exclude(pk=lead.pk)

@@ -1,0 +1,16 @@
+"""Writes to leads, one module per capability. Views, API, admin and tasks call these functions.
+
+- core:    create / update leads, data completeness
+- scoring: rescoring (one lead, or set-based over all leads), publishing rule sets, backtests
+- events:  behaviour event ingestion (idempotent by external id)
+- imports: CSV import with saved column mappings
+- routing: MQL routing, first-touch SLA, lead pool (公海)
+- nurture: nurture tracks and emails
+"""
+from .core import (  # noqa: F401
+    EDITABLE_FIELDS,
+    lead_create,
+    lead_refresh_completeness,
+    lead_saved,
+    lead_update,
+)
