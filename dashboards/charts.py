@@ -7,3 +7,12 @@ def bar_figure(rows: list[tuple[str, int]], *, title: str, x_title: str, y_title
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title,
                       margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=320)
     return fig
+
+
+def grouped_bar_figure(categories: list[str], series: list[tuple[str, list[int]]], *, title: str, x_title: str,
+                       y_title: str) -> go.Figure:
+    """One bar per series for each category, side by side (e.g. leads, MQLs, won per source)."""
+    fig = go.Figure([go.Bar(name=name, x=list(categories), y=list(values)) for name, values in series])
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, barmode="group",
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360)
+    return fig

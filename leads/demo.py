@@ -43,3 +43,27 @@ def seed_leads(*, users: dict[str, User], count: int = 240) -> int:
     Lead.objects.bulk_create(new, batch_size=500)
     lead_refresh_completeness()
     return len(new)
+
+
+# Demo routing rules (name -> priority, territory name, industries, min/max company size, team name).
+ROUTING_RULES = {
+    "East enterprise": (10, "East", [], 1000, None, "East Enterprise"),
+    "East commercial": (20, "East", [], None, None, "East Enterprise"),
+    "North": (30, "North", [], None, None, "North Commercial"),
+    "South & Central": (40, "South & Central", [], None, None, "South & International"),
+    "International": (50, "International", [], None, None, "South & International"),
+}
+
+
+@transaction.atomic
+def seed_routing_rules() -> int:
+    """One rule per demo territory (idempotent by name); returns the number of rules."""
+    from teams.models import Team, Territory
+
+    from .models import RoutingRule
+    for name, (priority, territory, industries, low, high, team) in ROUTING_RULES.items():
+        RoutingRule.objects.update_or_create(name=name, defaults={
+            "priority": priority, "territory": Territory.objects.get(name=territory), "industries": industries,
+            "min_company_size": low, "max_company_size": high, "team": Team.objects.get(name=team),
+        })
+    return len(ROUTING_RULES)

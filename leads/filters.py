@@ -2,10 +2,11 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from salesops.filters import BoundedIntegerFilter, IdFilter
 
-from .models import Industry, Lead, Region, Source
+from .models import EventType, Industry, Lead, LeadEvent, Region, Source
 
 
 class LeadFilterSet(django_filters.FilterSet):
@@ -15,6 +16,8 @@ class LeadFilterSet(django_filters.FilterSet):
     industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
     owner = IdFilter(field_name="owner_id", label=_("Owner id"))
+    grade = django_filters.CharFilter(field_name="grade", label=_("Grade"))
+    min_score = BoundedIntegerFilter(field_name="score", lookup_expr="gte", min_value=-(2**31), label=_("Score at least"))
     min_company_size = BoundedIntegerFilter(field_name="company_size", lookup_expr="gte",
                                                    label=_("Company size at least"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
@@ -22,7 +25,7 @@ class LeadFilterSet(django_filters.FilterSet):
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
                                                label=_("Created on or before"))
     ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "created_at"), ("name", "name"), ("company", "company"),
+        fields=(("created_at", "created_at"), ("score", "score"), ("name", "name"), ("company", "company"),
                 ("company_size", "company_size"), ("completeness", "completeness")),
         label=_("Sort by"),
     )
@@ -33,3 +36,24 @@ class LeadFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value) | Q(company__icontains=value))
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class EventTypeCodeFilter(django_filters.ModelMultipleChoiceFilter):
+    """Event type codes, e.g. `?type=site_visit&type=email_click` (unknown codes are a 400)."""
+
+
+class LeadEventFilterSet(django_filters.FilterSet):
+    """Behaviour events (API): by lead, type code and when they happened."""
+
+    lead = IdFilter(field_name="lead_id", label=_("Lead id"))
+    type = EventTypeCodeFilter(field_name="event_type__code", to_field_name="code",
+                               queryset=EventType.objects.all(), label=_("Type"))
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte",
+                                                      label=_("Occurred at or after"))
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte",
+                                                       label=_("Occurred at or before"))
+
+    class Meta:
+        model = LeadEvent
+        fields = []

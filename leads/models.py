@@ -1,5 +1,6 @@
 """Leads: people and companies marketing and sales work before there is an opportunity."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -232,6 +233,25 @@ class AttributeRule(models.Model):
 
     def __str__(self):
         return self.label or f"{self.field} {self.operator} {self.value}"
+
+    ERROR_MESSAGES = {
+        "unknown_field": _("Unknown field."),
+        "unknown_operator": _("Unknown operator."),
+        "needs_numeric_field": _("“greater than” and “less than” only work on numeric fields."),
+        "needs_text_field": _("“contains” only works on text fields."),
+        "needs_number": _("Enter a number."),
+        "needs_list": _("Enter a non-empty list, e.g. [\"technology\", \"finance\"]."),
+        "needs_number_list": _("Enter a list of numbers."),
+        "needs_text_list": _("Enter a list of non-empty texts."),
+        "needs_text": _("Enter a non-empty text."),
+    }
+
+    def clean(self):
+        from .scoring import attribute_rule_errors
+
+        errors = attribute_rule_errors(self.field, self.operator, self.value)
+        if errors:
+            raise ValidationError({part: self.ERROR_MESSAGES[code] for part, code in errors.items()})
 
 
 class BehaviourRule(models.Model):

@@ -5,7 +5,8 @@ from django.db.models.lookups import GreaterThan
 from teams.models import User
 from teams.selectors import VIEW, scope_for_user
 
-from .models import Lead
+from . import scoring
+from .models import EventType, Lead, RuleSet, ScoreChange
 from .quality import PROFILE_FIELDS
 
 # Marketing reads every lead (lead quality, nurture); only owners, their managers and admins change them.
@@ -36,3 +37,45 @@ def completeness_expression():
 def lead_completeness_average(*, queryset: QuerySet[Lead]) -> float | None:
     from django.db.models import Avg
     return queryset.aggregate(avg=Avg("completeness"))["avg"]
+
+
+# --- scoring reads ----------------------------------------------------------------------------
+def rule_set_spec(rule_set: RuleSet) -> scoring.RuleSet:
+    """The pure-Python form of a rule set (rules in breakdown order: attribute, then behaviour)."""
+    codes = dict(EventType.objects.values_list("id", "code"))
+    return scoring.RuleSet(
+        attribute_rules=tuple(
+            scoring.AttributeRule(r.field, r.operator, r.value, r.points, r.label or str(r))
+            for r in rule_set.attribute_rules.order_by("id")),
+        behaviour_rules=tuple(
+            scoring.BehaviourRule(codes[r.event_type_id], r.points, r.max_count, r.window_days, r.label or str(r))
+            for r in rule_set.behaviour_rules.order_by("id")),
+        grades=tuple(scoring.Grade(g.name, g.lower_bound) for g in rule_set.grades.all()),
+    )
+
+
+class BreakdownExplainer:
+    """Turns stored per-rule points into [{"rule", "points"}] with one query per rule set seen."""
+
+    def __init__(self):
+        self._specs: dict[int, scoring.RuleSet] = {}
+
+    def __call__(self, lead: Lead) -> list[dict]:
+        if not lead.scored_with_id or not lead.score_breakdown:
+            return []
+        spec = self._specs.get(lead.scored_with_id)
+        if spec is None:
+            rule_set = RuleSet.objects.filter(pk=lead.scored_with_id).first()
+            if rule_set is None:
+                return []
+            spec = self._specs[lead.scored_with_id] = rule_set_spec(rule_set)
+        return scoring.explain(spec, lead.score_breakdown)
+
+
+def lead_score_history(*, lead: Lead, limit: int = 20):
+    return ScoreChange.objects.filter(lead=lead).select_related("rule_set")[:limit]
+
+
+def rule_set_queryset():
+    return RuleSet.objects.select_related("created_by", "published_by").prefetch_related(
+        "attribute_rules", "behaviour_rules__event_type", "grades")

@@ -13,3 +13,45 @@ def lead_refresh_completeness_task(lead_id: int) -> int:
 def lead_refresh_completeness_all_task() -> int:
     from .services import lead_refresh_completeness
     return lead_refresh_completeness()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def lead_rescore_task(lead_id: int, reason: str = "data") -> int:
+    from .services.scoring import lead_rescore
+    return lead_rescore(lead_id=lead_id, reason=reason)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def rescore_job_run_task(job_id: int) -> str:
+    from .services.scoring import rescore_job_run
+    return rescore_job_run(job_id=job_id).status
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def nurture_send_due_task() -> dict:
+    """Every 10 minutes (beat): send due nurture steps. Retry-safe: a step is never emailed twice."""
+    from django.utils import timezone
+
+    from .services.nurture import nurture_send_due
+    return nurture_send_due(now=timezone.now()).as_dict()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def lead_route_task(lead_ids: list[int]) -> int:
+    """Route leads that reached the top grade (queued by scoring). Retry-safe: routed leads are skipped."""
+    from .services.routing import leads_route
+    return len(leads_route(lead_ids=lead_ids))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def leads_flag_sla_breaches_task() -> int:
+    """Every 15 minutes (beat): flag first-touch SLA breaches once and escalate to the manager."""
+    from .services.routing import leads_flag_sla_breaches
+    return leads_flag_sla_breaches()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def leads_return_to_pool_task() -> dict:
+    """Every 15 minutes (beat): warn owners a day before, then return untouched leads to the pool."""
+    from .services.routing import leads_return_to_pool
+    return leads_return_to_pool()

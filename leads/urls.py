@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import views, views_scoring, views_nurture, views_reports, views_routing
+from . import views_imports
 
 app_name = "leads"
 urlpatterns = [
@@ -8,4 +9,15 @@ urlpatterns = [
     path("new/", views.LeadCreateView.as_view(), name="create"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.LeadUpdateView.as_view(), name="edit"),
+    path("<int:pk>/nurture/", views_nurture.nurture_enroll_view, name="nurture-enroll"),
+    path("scoring/", views_scoring.rule_set_list_view, name="rule-sets"),
+    path("scoring/<int:pk>/", views_scoring.rule_set_detail_view, name="rule-set"),
+    path("scoring/<int:pk>/publish/", views_scoring.rule_set_publish_view, name="rule-set-publish"),
+    path("scoring/<int:pk>/copy/", views_scoring.rule_set_copy_view, name="rule-set-copy"),
+    path("quality/", views_reports.lead_quality_view, name="quality"),
+    path("queue/", views_routing.lead_queue_view, name="queue"),
+    path("<int:pk>/assign/", views_routing.lead_assign_view, name="assign"),
+    path("<int:pk>/touch/", views_routing.lead_touch_view, name="touch"),
+    path("import/", views_imports.lead_import_view, name="import"),
+    path("import/confirm/", views_imports.lead_import_confirm_view, name="import-confirm"),
 ]

@@ -5,6 +5,7 @@ and Celery tasks executed eagerly in-process. Set DATABASE_URL / CELERY_BROKER_U
 to run on PostgreSQL with real workers. See README "Configuration".
 """
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "teams.context_processors.notifications",
             ],
         },
     },
@@ -174,6 +176,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.lead_refresh_completeness_all_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    "leads-nurture-send-due": {
+        "task": "leads.tasks.nurture_send_due_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    "leads-flag-sla-breaches": {
+        "task": "leads.tasks.leads_flag_sla_breaches_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "leads-return-to-pool": {
+        "task": "leads.tasks.leads_return_to_pool_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "pipeline-flag-stalled": {
+        "task": "pipeline.tasks.opportunities_flag_stalled_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -233,3 +251,20 @@ X_FRAME_OPTIONS = "DENY"
 # --- SalesOps domain settings ---------------------------------------------------------------
 # Folder of the public CRM data sets (shared/data/real); tests that need it skip where absent.
 SALESOPS_REAL_DATA_DIR = Path(env.str("SALESOPS_REAL_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "real")))
+# Public address of the app, used for absolute links in emails (e.g. nurture click tracking).
+SALESOPS_BASE_URL = env.str("SALESOPS_BASE_URL", default="http://127.0.0.1:8000")
+# Behaviour events for an email no lead has: "error" (refuse the event) or "create" (create the lead).
+LEADS_UNKNOWN_EMAIL_POLICY = env.str("LEADS_UNKNOWN_EMAIL_POLICY", default="error")
+if LEADS_UNKNOWN_EMAIL_POLICY not in {"error", "create"}:
+    raise ImproperlyConfigured('LEADS_UNKNOWN_EMAIL_POLICY must be "error" or "create".')
+# Where uploaded CSV files wait between import preview and confirmation (shared by all web processes).
+LEADS_IMPORT_STAGING_DIR = Path(env.str("LEADS_IMPORT_STAGING_DIR", default=str(Path(tempfile.gettempdir()) / "salesops-imports")))
+# MQL routing: hours a rep has for the first contact, and days untouched before a lead returns to the pool.
+LEADS_FIRST_TOUCH_SLA_HOURS = env.int("LEADS_FIRST_TOUCH_SLA_HOURS", default=24)
+LEADS_POOL_RETURN_DAYS = env.int("LEADS_POOL_RETURN_DAYS", default=7)
+# Pipeline gates: a discount above this percentage needs a manager's approval (entering Negotiation).
+PIPELINE_DISCOUNT_APPROVAL_LIMIT = env.float("PIPELINE_DISCOUNT_APPROVAL_LIMIT", default=15.0)
+# Stalled deals: days in one stage before flagging, until a stage has PIPELINE_STALL_MIN_SAMPLES
+# historical stays (then its 80th percentile is used).
+PIPELINE_STALL_DAYS = env.int("PIPELINE_STALL_DAYS", default=30)
+PIPELINE_STALL_MIN_SAMPLES = env.int("PIPELINE_STALL_MIN_SAMPLES", default=20)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from leads.views_nurture import nurture_click_view
 from teams.forms import LoginForm
 
 from . import views
@@ -11,11 +12,14 @@ from . import views
 api_v1 = [
     path("", include("teams.api.urls")),
     path("", include("leads.api.urls")),
+    path("", include("pipeline.api.urls")),
+    path("", include("customers.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("dashboards.urls")),
     path("leads/", include("leads.urls")),
+    path("pipeline/", include("pipeline.urls")),
     path("org/", include("teams.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -29,4 +33,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
+    path("n/c/<slug:token>/", nurture_click_view, name="nurture-click"),  # public nurture email link
 ]

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
-from . import selectors
+from . import selectors, services
 from .filters import QuotaFilterSet, UserFilterSet
 from .mixins import ScopedQuerysetMixin
 from .models import Quota
@@ -33,3 +35,18 @@ class QuotaListView(ScopedQuerysetMixin, FilterView):
 def team_list_view(request):
     teams = selectors.team_queryset().prefetch_related("members")
     return render(request, "teams/team_list.html", {"teams": teams})
+
+
+@login_required
+def notification_list_view(request):
+    page = Paginator(services.notifications_for(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "teams/notifications.html", {"page_obj": page, "notifications": page.object_list})
+
+
+@login_required
+@require_POST
+def notification_mark_read_view(request):
+    """Mark the posted `id`s (or, without any, all) of the user's own notifications as read."""
+    ids = [int(value) for value in request.POST.getlist("id") if value.isdecimal() and len(value) < 19]
+    services.notifications_mark_read(user=request.user, ids=ids or None)
+    return redirect("teams:notifications")

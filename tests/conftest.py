@@ -19,6 +19,35 @@ def _eager_celery(request):
     celery_app.conf.task_always_eager = previous
 
 
+# Data installed by data migrations. A transactional test (browser, integration) empties the
+# database when it ends, so these are installed again before each such test.
+DEFAULT_DATA = [
+    ("leads.migrations.0003_default_scoring", "install"),
+    ("leads.migrations.0004_x_education_mapping", "install"),
+    ("pipeline.migrations.0002_default_stages", "create_defaults"),
+]
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _default_data(request):
+    if _is_transactional(request):
+        import importlib
+
+        from django.apps import apps
+
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            for module, function in DEFAULT_DATA:
+                getattr(importlib.import_module(module), function)(apps, None)
+    yield
+
+
 @pytest.fixture
 def org(db):
     """Two teams. East: manager `mgr` with reps `owner` and `teammate`. West: manager `other_mgr`, rep `outsider`."""

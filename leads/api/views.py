@@ -6,10 +6,11 @@ from .. import services
 from ..filters import LeadFilterSet
 from ..models import Lead
 from ..selectors import LEAD_READ_ALL_ROLES
+from .routing import LeadRoutingActionsMixin
 from .serializers import LeadSerializer
 
 
-class LeadViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+class LeadViewSet(LeadRoutingActionsMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
     """Leads. Reps see and change their own, managers their team's, marketing reads all."""
 
     serializer_class = LeadSerializer

@@ -12,6 +12,7 @@ from ..tasks import lead_refresh_completeness_task
 EDITABLE_FIELDS = (
     "name", "email", "phone", "company", "industry", "company_size", "region", "job_title",
     "source", "consent", "do_not_email", "owner", "status",
+    "origin", "last_activity", "total_visits", "time_on_site", "external_ref",
 )
 
 
@@ -31,7 +32,10 @@ def _check_unique_email(*, lead: Lead) -> None:
 
 
 def _queue_completeness(lead_id: int) -> None:
+    from .scoring import lead_queue_rescore
+
     transaction.on_commit(lambda: lead_refresh_completeness_task.delay(lead_id))
+    lead_queue_rescore(lead_id=lead_id, reason="data")
 
 
 def lead_saved(*, lead: Lead) -> None:

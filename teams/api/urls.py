@@ -2,10 +2,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .notifications import NotificationViewSet
 
 app_name = "teams-api"
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("quotas", views.QuotaViewSet, basename="quota")
+router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = [path("auth/token/", views.TokenView.as_view(), name="token")] + router.urls

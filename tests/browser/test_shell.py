@@ -13,8 +13,8 @@ def test_a_rep_logs_in_and_switches_the_ui_to_chinese(page):
     login(page, "rep.ui", "pw-for-tests-1")
     nav = page.locator("nav.mainnav")
     assert nav.locator("[data-nav=leads]").inner_text() == "Leads"
-    page.select_option("#language-select", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-select", "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert nav.locator("[data-nav=leads]").inner_text() == "线索"
     assert nav.locator("[data-nav=dashboards]").inner_text() == "仪表盘"

@@ -2,7 +2,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.demo import seed_leads
+from leads.demo import seed_leads, seed_routing_rules
+from leads.demo_nurture import seed_nurture
+from leads.demo_scoring import seed_events
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
 
@@ -11,8 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = seed_organisation(today=timezone.localdate())
+        seed_routing_rules()  # before the leads: demo leads reaching the top grade are routed
         added = seed_leads(users=users)
+        events = seed_events()
+        seed_nurture(users=users)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(users)} users, {added} new leads. "
+            f"Demo data ready: {len(users)} users, {added} new leads, {events} new behaviour events. "
             f"Log in as admin, mgr.east, rep.li, marketing… with password '{DEMO_PASSWORD}'."
         ))

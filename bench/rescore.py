@@ -1,0 +1,216 @@
+"""Benchmark: full set-based rescore vs one hand-written SQL statement, and event-to-score latency.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/salesops_bench \
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/rescore.py --leads 1000000
+
+The database named in DATABASE_URL is created if missing and its leads are REPLACED. Data: N leads
+with ~3 behaviour events each, scored with the default published rule set. Prints key=value
+figures and ends with `RESULT name=rescore app_s=<x> raw_s=<y> ratio=<x/y> ...`.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/salesops_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesops.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+
+def ensure_database():
+    import psycopg
+    from urllib.parse import urlparse
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    if url.scheme not in ("postgres", "postgresql"):
+        sys.exit("bench/rescore.py measures PostgreSQL: set DATABASE_URL=postgres://...")
+    name = url.path.lstrip("/")
+    admin = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def timed(label, fn):
+    start = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - start
+    print(f"{label}_s={elapsed:.2f}", flush=True)
+    return elapsed, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--events-per-lead", type=int, default=3)
+    parser.add_argument("--skip-latency", action="store_true", help="do not measure event-to-score latency")
+    args = parser.parse_args()
+
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from leads.models import EventType, Lead, RescoreJob, RuleSet
+    from leads.services.scoring import rescore_job_run
+
+    n = args.leads
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE leads_lead, leads_leadevent, leads_scorechange, leads_assignment, "
+                       "leads_nurtureenrollment, leads_nurturesend, leads_rescorejob RESTART IDENTITY CASCADE")
+
+    def generate():
+        type_ids = list(EventType.objects.order_by("id").values_list("id", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO leads_lead (name, email, phone, company, industry, company_size, region, job_title,"
+                " source, consent, do_not_email, status, origin, last_activity, total_visits, time_on_site,"
+                " external_ref, score, grade, score_breakdown, completeness, created_at, updated_at)"
+                " SELECT 'Lead ' || g, 'lead' || g || '@bench.example', '', 'Company ' || (g %% 5000),"
+                " (ARRAY['technology','finance','retail','manufacturing','healthcare'])[1 + g %% 5],"
+                " (ARRAY[10, 200, 800, 1500, 5000])[1 + (g / 7) %% 5], 'east', '', 'website', true, false, 'new',"
+                " '', '', g %% 20, g %% 3600, '', 0, '', '[]'::jsonb, 0,"
+                " now() - (g %% 700) * interval '1 day', now()"
+                " FROM generate_series(1, %s) g", [n])
+            cursor.execute(
+                "INSERT INTO leads_leadevent (lead_id, event_type_id, occurred_at, external_id, received_at)"
+                " SELECT l.id, (%s::bigint[])[1 + (l.id * 7 + k * 3) %% %s], now() - ((l.id + k) %% 400) * interval '1 day',"
+                " NULL, now() FROM leads_lead l CROSS JOIN generate_series(1, %s) k",
+                [type_ids, len(type_ids), args.events_per_lead])
+            cursor.execute("ANALYZE leads_lead")
+            cursor.execute("ANALYZE leads_leadevent")
+
+    timed("generate", generate)
+    events = Lead.objects.count() * args.events_per_lead
+    print(f"leads={n} events={events}", flush=True)
+    rule_set = RuleSet.objects.get(status=RuleSet.Status.PUBLISHED)
+
+    def reset():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE leads_lead SET score = 0, grade = '', score_breakdown = '[]'::jsonb,"
+                           " scored_with_id = NULL, scored_at = NULL, mql_at = NULL")
+            cursor.execute("TRUNCATE leads_scorechange")
+            cursor.execute("VACUUM ANALYZE leads_lead")
+
+    connection.ensure_connection()
+    connection.connection.autocommit = True
+    reset()
+
+    def app_rescore():
+        job = RescoreJob.objects.create(rule_set=rule_set, total=n, last_id=0, max_id=n)
+        # routing of the new MQLs is queued on commit (eager here would route 100k+ leads): count only
+        from unittest import mock
+        with mock.patch("leads.services.scoring._queue_routing") as routing:
+            job = rescore_job_run(job_id=job.pk)
+        return job, sum(len(call.args[0]) for call in routing.call_args_list)
+
+    app_s, (job, new_mqls) = timed("app_full_rescore", app_rescore)
+    app_grades = dict(Lead.objects.values_list("grade").annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id")))
+    app_checksum = Lead.objects.aggregate(s=__import__("django.db.models", fromlist=["Sum"]).Sum("score"))["s"]
+    print(f"app_changed={job.changed} app_new_mqls={new_mqls} app_grades={app_grades}", flush=True)
+
+    def rerun():
+        job = RescoreJob.objects.create(rule_set=rule_set, total=n, last_id=0, max_id=n)
+        return rescore_job_run(job_id=job.pk)
+
+    rerun_s, rerun_job = timed("app_rerun_nothing_changes", rerun)
+    print(f"rerun_changed={rerun_job.changed}", flush=True)
+
+    reset()
+    types = dict(EventType.objects.values_list("code", "id"))
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE leads_lead l SET score = s.score,"
+                " grade = CASE WHEN s.score >= 50 THEN 'MQL' WHEN s.score >= 30 THEN 'SQL' ELSE 'Lead' END,"
+                " score_breakdown = jsonb_build_array(s.p0, s.p1, s.p2, s.p3, s.p4)"
+                " FROM (SELECT x.*, x.p0 + x.p1 + x.p2 + x.p3 + x.p4 AS score FROM ("
+                "  SELECT l.id,"
+                "   CASE WHEN l.industry IN ('technology', 'finance') THEN 15 ELSE 0 END AS p0,"
+                "   CASE WHEN l.company_size > 1000 THEN 10 ELSE 0 END AS p1,"
+                "   LEAST(COALESCE(e.c0, 0), 1) * 10 AS p2,"
+                "   LEAST(COALESCE(e.c1, 0), 1) * 20 AS p3,"
+                "   LEAST(COALESCE(e.c2, 0), 1) * 20 AS p4"
+                "  FROM leads_lead l LEFT JOIN ("
+                "   SELECT lead_id, COUNT(*) FILTER (WHERE event_type_id = %s) AS c0,"
+                "    COUNT(*) FILTER (WHERE event_type_id = %s) AS c1,"
+                "    COUNT(*) FILTER (WHERE event_type_id = %s) AS c2"
+                "   FROM leads_leadevent GROUP BY lead_id) e ON e.lead_id = l.id) x) s"
+                " WHERE l.id = s.id",
+                [types["whitepaper_download"], types["webinar_attended"], types["pricing_page_visit"]])
+
+    raw_s, _ = timed("raw_sql", raw)
+    from django.db.models import Count, Sum
+    raw_grades = dict(Lead.objects.values_list("grade").annotate(n=Count("id")))
+    raw_checksum = Lead.objects.aggregate(s=Sum("score"))["s"]
+    agree = raw_grades == app_grades and raw_checksum == app_checksum
+    print(f"raw_grades={raw_grades} same_result={agree}", flush=True)
+
+    latency = ""
+    if not args.skip_latency and os.environ.get("CELERY_BROKER_URL"):
+        latency = " " + measure_latency()
+    print(f"RESULT name=rescore app_s={app_s:.2f} raw_s={raw_s:.2f} ratio={app_s / raw_s:.2f} "
+          f"leads={n} events={events} rerun_s={rerun_s:.2f} same_result={agree}{latency}", flush=True)
+
+
+def measure_latency() -> str:
+    """Post one event through the API with a real worker running; time until the new score is stored."""
+    import statistics
+
+    from django.test import Client
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from leads.models import Lead
+    from salesops.celery import app
+    from teams.models import User
+
+    user, _ = User.objects.get_or_create(username="bench-integration", defaults={"role": User.Role.ADMIN})
+    token, _ = Token.objects.get_or_create(user=user)
+    app.control.purge()
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "salesops", "worker", "--concurrency=1",
+                               "--loglevel=WARNING", "--without-gossip", "--without-mingle"], cwd=ROOT,
+                              env={**os.environ})
+    try:
+        deadline = time.time() + 60
+        while not app.control.ping(timeout=1) and time.time() < deadline:
+            pass
+        client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        samples = []
+        # leads without a pricing-page visit yet, so one more visit adds 20 points
+        leads = list(Lead.objects.exclude(events__event_type__code="pricing_page_visit").order_by("id")[:11])
+        for i, lead in enumerate(leads):
+            before = lead.score
+            start = time.perf_counter()
+            response = client.post("/api/v1/lead-events/", {
+                "lead": lead.pk, "type": "pricing_page_visit", "occurred_at": timezone.now().isoformat(),
+                "external_id": f"bench-{lead.pk}-{time.time()}"}, content_type="application/json")
+            assert response.status_code == 201, response.content
+            while Lead.objects.filter(pk=lead.pk, score=before).exists():
+                if time.perf_counter() - start > 30:
+                    raise SystemExit("the worker did not rescore within 30 s")
+                time.sleep(0.005)
+            elapsed = time.perf_counter() - start
+            if i:  # the first one warms the worker up
+                samples.append(elapsed)
+        p50, worst = statistics.median(samples), max(samples)
+        print(f"event_to_score_p50_s={p50:.3f} event_to_score_max_s={worst:.3f}", flush=True)
+        return f"event_to_score_p50_s={p50:.3f} event_to_score_max_s={worst:.3f}"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

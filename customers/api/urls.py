@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "customers-api"
+router = SimpleRouter()
+router.register("accounts", views.AccountViewSet, basename="account")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("interactions", views.InteractionViewSet, basename="interaction")
+urlpatterns = router.urls

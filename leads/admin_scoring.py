@@ -1,0 +1,157 @@
+"""Admin for scoring rule sets: marketing edits drafts, backtests, then publishes.
+
+Published and archived sets are read-only (history is kept); publishing goes through
+leads.services.scoring.rule_set_publish so every lead is rescored set-based.
+"""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from salesops.admin import ReadOnlyAdminMixin
+from teams.models import User
+
+from . import scoring
+from .models import AttributeRule, BehaviourRule, GradeBand, RescoreJob, RuleSet
+from .services import scoring as scoring_services
+
+
+class MarketingAdminMixin:
+    """Scoring is marketing's: marketing and admins may use these admin pages, nobody else."""
+
+    def _allowed(self, request):
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_admin_role or user.role == User.Role.MARKETING)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+
+class DraftOnlyInlineMixin(MarketingAdminMixin):
+    extra = 0
+
+    def _editable(self, request, obj):
+        return self._allowed(request) and (obj is None or obj.is_editable)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+
+class AttributeRuleForm(forms.ModelForm):
+    value = forms.JSONField(label=_("value"), required=False,
+                            help_text=_('JSON: 1000, "east" or ["technology", "finance"].'))
+
+    class Meta:
+        model = AttributeRule
+        fields = ["field", "operator", "value", "points", "label"]
+
+
+class AttributeRuleInline(DraftOnlyInlineMixin, admin.TabularInline):
+    model = AttributeRule
+    form = AttributeRuleForm
+
+
+class BehaviourRuleInline(DraftOnlyInlineMixin, admin.TabularInline):
+    model = BehaviourRule
+    fields = ["event_type", "points", "max_count", "window_days", "label"]
+
+
+class GradeBandFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        grades = [scoring.Grade(f.cleaned_data["name"], f.cleaned_data.get("lower_bound"))
+                  for f in self.forms
+                  if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")]
+        problems = scoring.grade_errors(grades)
+        if problems:
+            raise ValidationError([scoring_services.GRADE_MESSAGES[code]() for code in problems])
+
+
+class GradeBandInline(DraftOnlyInlineMixin, admin.TabularInline):
+    model = GradeBand
+    formset = GradeBandFormSet
+    fields = ["name", "lower_bound"]
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(MarketingAdminMixin, admin.ModelAdmin):
+    list_display = ("version", "name", "status", "created_by", "published_at", "links")
+    list_filter = ("status",)
+    readonly_fields = ("version", "status", "created_by", "created_at", "published_by", "published_at")
+    fields = ("name", "notes", *readonly_fields)
+    inlines = [AttributeRuleInline, BehaviourRuleInline, GradeBandInline]
+    actions = ["copy_as_draft", "publish"]
+
+    @admin.display(description=_("backtest"))
+    def links(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("leads:rule-set", args=[obj.pk]), _("Backtest / publish"))
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request) and (obj is None or obj.is_editable)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return ("name", "notes", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.version = scoring_services.rule_set_next_version()
+            obj.created_by = request.user
+        if change and not RuleSet.objects.get(pk=obj.pk).is_editable:
+            return  # published / archived sets never change
+        super().save_model(request, obj, form, change)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset.filter(status=RuleSet.Status.DRAFT))
+
+    @admin.action(description=_("Copy as a new draft"))
+    def copy_as_draft(self, request, queryset):
+        for rule_set in queryset:
+            draft = scoring_services.rule_set_create_draft(
+                by=request.user, name=f"{rule_set.name} (v{rule_set.version} copy)", copy_from=rule_set)
+            self.message_user(request, _("Draft v%(version)s created.") % {"version": draft.version})
+
+    @admin.action(description=_("Publish (rescore every lead)"))
+    def publish(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Publish exactly one draft at a time."), messages.ERROR)
+            return None
+        try:
+            job = scoring_services.rule_set_publish(rule_set=queryset.get(), by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return None
+        self.message_user(request, _("Published; rescoring %(total)s leads.") % {"total": job.total})
+        return redirect("leads:rule-set", pk=job.rule_set_id)
+
+
+@admin.register(RescoreJob)
+class RescoreJobAdmin(ReadOnlyAdminMixin, MarketingAdminMixin, admin.ModelAdmin):
+    list_display = ("rule_set", "status", "processed", "total", "changed", "started_at", "finished_at")
+    readonly_fields = [f.name for f in RescoreJob._meta.fields]

@@ -1,0 +1,46 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from teams.api.permissions import ScopedQuerysetMixin
+
+from ..filters import LeadEventFilterSet
+from ..models import LeadEvent
+from ..selectors import LEAD_READ_ALL_ROLES
+from ..services.events import EventBatchError, events_ingest
+from .serializers_events import EventIngestResultSerializer, LeadEventInputSerializer, LeadEventSerializer
+
+
+def _batch_error_body(exc: EventBatchError, *, many: bool) -> dict:
+    if not many:
+        return exc.item_errors[0]
+    return {
+        "detail": _("No events were stored: %(bad)s of %(total)s items are invalid.")
+        % {"bad": len(exc.item_errors), "total": exc.total},
+        "items": {str(index): errors for index, errors in exc.item_errors.items()},
+    }
+
+
+class LeadEventViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       viewsets.GenericViewSet):
+    """Behaviour events of the leads you can see. POST one event or a list (all-or-nothing)."""
+
+    serializer_class = LeadEventSerializer
+    filterset_class = LeadEventFilterSet
+    queryset = LeadEvent.objects.select_related("event_type")
+    scope_owner_field = "lead__owner"
+    scope_read_all_roles = LEAD_READ_ALL_ROLES
+    ordering_fields = ["occurred_at", "received_at"]
+
+    @extend_schema(request=LeadEventInputSerializer, responses={201: EventIngestResultSerializer,
+                                                                400: OpenApiTypes.OBJECT})
+    def create(self, request, *args, **kwargs):
+        many = isinstance(request.data, list)
+        items = request.data if many else [request.data.dict() if hasattr(request.data, "dict") else request.data]
+        try:
+            result = events_ingest(by=request.user, items=items)
+        except EventBatchError as exc:
+            return Response(_batch_error_body(exc, many=many), status=status.HTTP_400_BAD_REQUEST)
+        return Response(EventIngestResultSerializer(result).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,276 @@
+"""Behaviour event ingestion: one event or a batch, all-or-nothing, idempotent by external id.
+
+Who may post events for a lead: whoever may change it (reps their own leads, managers their team's,
+admins all), plus marketing for every lead (the marketing-automation integration posts as a
+marketing user). Unknown emails follow settings.LEADS_UNKNOWN_EMAIL_POLICY: "error" (default) or
+"create" (a lead is created with no owner and source "other"; only for users who may post events
+for every lead, so a rep cannot create leads they could not see).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from teams.models import User
+from teams.selectors import CHANGE, VIEW
+
+from ..models import EventType, Lead, LeadEvent, ScoreChange, Source
+from ..selectors import lead_queryset_for
+from .core import lead_create
+from .scoring import lead_queue_rescore
+
+# Roles that may post events for every lead they can read (marketing automation).
+EVENT_WRITE_ALL_ROLES = (User.Role.MARKETING,)
+MAX_BATCH = 1000
+FUTURE_TOLERANCE = timedelta(days=1)
+ITEM_FIELDS = {"lead", "email", "type", "occurred_at", "external_id"}
+UNKNOWN_EMAIL_ERROR, UNKNOWN_EMAIL_CREATE = "error", "create"
+
+
+class EventBatchError(ValidationError):
+    """Some items are invalid; nothing was stored. `item_errors`: {index: {field: [messages]}}."""
+
+    def __init__(self, item_errors: dict[int, dict[str, list[str]]], *, total: int):
+        self.item_errors = item_errors
+        self.total = total
+        super().__init__({
+            str(index): [f"{name}: {message}" for name, messages in errors.items() for message in messages]
+            for index, errors in item_errors.items()
+        })
+
+
+@dataclass
+class EventIngestResult:
+    created: list[LeadEvent] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # external ids that were already stored
+    leads_created: list[Lead] = field(default_factory=list)
+    statuses: list[tuple[str, int | None]] = field(default_factory=list)  # per item: (status, event id)
+
+
+@dataclass
+class _Item:
+    lead: Lead | None
+    new_email: str  # a lead to auto-create (policy "create")
+    event_type: EventType
+    occurred_at: datetime
+    external_id: str | None
+
+
+def lead_queryset_for_events(*, user) -> QuerySet[Lead]:
+    """Leads `user` may post behaviour events for."""
+    action = VIEW if getattr(user, "role", None) in EVENT_WRITE_ALL_ROLES else CHANGE
+    return lead_queryset_for(user=user, action=action)
+
+
+def _may_create_leads(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_admin_role or user.role in EVENT_WRITE_ALL_ROLES))
+
+
+def _lead_id(value) -> int | None:
+    """A lead id given as a JSON number or a string of digits; anything else is None."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        return None
+    return value
+
+
+def _parse_occurred_at(value) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError(_("Enter a valid date and time in ISO 8601 format, e.g. 2026-05-01T10:00:00Z."))
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    if parsed > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("The event cannot be in the future."))
+    return parsed
+
+
+def _parse_external_id(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError(_("The external id must be a string."))
+    value = str(value).strip()
+    if len(value) > 200:
+        raise ValidationError(_("The external id may have at most 200 characters."))
+    return value or None
+
+
+class _Resolver:
+    """Validates raw items with a constant number of queries per batch."""
+
+    def __init__(self, *, by, raw_items: list):
+        self.by = by
+        dicts = [raw for raw in raw_items if isinstance(raw, dict)]
+        codes = {raw.get("type") for raw in dicts if isinstance(raw.get("type"), str)}
+        self.types = {t.code: t for t in EventType.objects.filter(code__in=codes)}
+        scope = lead_queryset_for_events(user=by)
+        ids = {_lead_id(raw.get("lead")) for raw in dicts} - {None}
+        self.by_id = {lead.pk: lead for lead in scope.filter(pk__in=ids)}
+        emails = {raw.get("email").strip().lower() for raw in dicts if isinstance(raw.get("email"), str)}
+        self.by_email = {lead.email.lower(): lead for lead in
+                         scope.annotate(email_ci=Lower("email")).filter(email_ci__in=emails)}
+        unseen = emails - set(self.by_email)
+        self.existing_emails = set(Lead.objects.annotate(email_ci=Lower("email")).filter(
+            email_ci__in=unseen).values_list("email_ci", flat=True)) if unseen else set()
+
+    def resolve(self, raw) -> tuple[_Item | None, dict[str, list[str]]]:
+        errors: dict[str, list[str]] = {}
+
+        def fail(name, message):
+            errors.setdefault(name, []).append(message)
+
+        if not isinstance(raw, dict):
+            return None, {"non_field_errors": [_("Each event must be a JSON object.")]}
+        for name in sorted(set(raw) - ITEM_FIELDS):
+            fail(str(name), _("Unknown field."))
+        lead, new_email = self._resolve_lead(raw, fail)
+        event_type = None
+        code = raw.get("type")
+        if code in (None, ""):
+            fail("type", _("This field is required."))
+        elif not isinstance(code, str) or code not in self.types:
+            fail("type", _("Unknown event type “%(type)s”.") % {"type": code})
+        elif not self.types[code].is_active:
+            fail("type", _("The event type “%(type)s” is not active.") % {"type": code})
+        else:
+            event_type = self.types[code]
+        occurred_at = external_id = None
+        for name, parse in (("occurred_at", _parse_occurred_at), ("external_id", _parse_external_id)):
+            if name == "occurred_at" and raw.get(name) in (None, ""):
+                fail(name, _("This field is required."))
+                continue
+            try:
+                value = parse(raw.get(name))
+            except ValidationError as exc:
+                fail(name, exc.messages[0])
+                continue
+            if name == "occurred_at":
+                occurred_at = value
+            else:
+                external_id = value
+        if errors:
+            return None, errors
+        return _Item(lead, new_email, event_type, occurred_at, external_id), {}
+
+    def _resolve_lead(self, raw, fail) -> tuple[Lead | None, str]:
+        lead_id, email = raw.get("lead"), raw.get("email")
+        if lead_id not in (None, "") and email not in (None, ""):
+            fail("lead", _("Give either a lead id or an email, not both."))
+        elif lead_id not in (None, ""):
+            if _lead_id(lead_id) not in self.by_id:
+                fail("lead", _("No lead with id “%(id)s” that you may add events to.") % {"id": lead_id})
+            else:
+                return self.by_id[_lead_id(lead_id)], ""
+        elif email not in (None, ""):
+            return self._resolve_email(email, fail)
+        else:
+            fail("lead", _("Give the lead id or the lead's email."))
+        return None, ""
+
+    def _resolve_email(self, email, fail) -> tuple[Lead | None, str]:
+        if not isinstance(email, str):
+            fail("email", _("Enter a valid email address."))
+            return None, ""
+        email = email.strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            fail("email", _("Enter a valid email address."))
+            return None, ""
+        key = email.lower()
+        if key in self.by_email:
+            return self.by_email[key], ""
+        policy = getattr(settings, "LEADS_UNKNOWN_EMAIL_POLICY", UNKNOWN_EMAIL_ERROR)
+        if policy == UNKNOWN_EMAIL_CREATE and key not in self.existing_emails and _may_create_leads(self.by):
+            return None, email
+        fail("email", _("No lead with email “%(email)s” that you may add events to.") % {"email": email})
+        return None, ""
+
+
+def _validate(*, by, items) -> list[_Item]:
+    if not isinstance(items, list) or not items:
+        raise ValidationError(_("Send one event or a non-empty list of events."))
+    if len(items) > MAX_BATCH:
+        raise ValidationError(_("Send at most %(max)s events at a time.") % {"max": MAX_BATCH})
+    resolver = _Resolver(by=by, raw_items=items)
+    parsed, item_errors = [], {}
+    for index, raw in enumerate(items):
+        item, errors = resolver.resolve(raw)
+        if errors:
+            item_errors[index] = errors
+        parsed.append(item)
+    if item_errors:
+        raise EventBatchError(item_errors, total=len(items))
+    return parsed
+
+
+def _store(*, by, items: list[_Item]) -> EventIngestResult:
+    result = EventIngestResult()
+    external_ids = [item.external_id for item in items if item.external_id]
+    stored = set(LeadEvent.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
+    new_leads: dict[str, Lead] = {}
+    to_create, seen = [], set()
+    for item in items:
+        if item.external_id and (item.external_id in stored or item.external_id in seen):
+            result.duplicates.append(item.external_id)
+            result.statuses.append(("duplicate", None))
+            continue
+        seen.add(item.external_id)
+        lead = item.lead
+        if lead is None:
+            key = item.new_email.lower()
+            if key not in new_leads:
+                new_leads[key] = lead_create(by=by, name=item.new_email, email=item.new_email, owner=None,
+                                             source=Source.OTHER)
+                result.leads_created.append(new_leads[key])
+            lead = new_leads[key]
+        to_create.append(LeadEvent(lead=lead, event_type=item.event_type, occurred_at=item.occurred_at,
+                                   external_id=item.external_id))
+        result.statuses.append(("created", None))
+    result.created = LeadEvent.objects.bulk_create(to_create)
+    created_ids = iter(event.pk for event in result.created)
+    result.statuses = [(status, next(created_ids) if status == "created" else None)
+                       for status, _unused in result.statuses]
+    for lead_id in sorted({event.lead_id for event in result.created}):
+        lead_queue_rescore(lead_id=lead_id, reason=ScoreChange.Reason.EVENT)
+    return result
+
+
+def events_ingest(*, by, items: list[dict]) -> EventIngestResult:
+    """Store behaviour events. Every item is validated first; if any is invalid nothing is stored
+    and EventBatchError lists the errors by item index. Items whose external id is already stored
+    (or repeated in the batch) are reported as duplicates and change nothing. One rescore is queued
+    per lead that received new events."""
+    parsed = _validate(by=by, items=items)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _store(by=by, items=parsed)
+        except IntegrityError:
+            # A concurrent request stored the same external id (or created the same lead) first:
+            # run once more, when those rows are visible and count as duplicates.
+            if attempt:
+                raise ValidationError(_("These events clash with events stored at the same time; retry."))
+            parsed = _validate(by=by, items=items)
+    raise AssertionError("unreachable")
+
+
+def event_ingest(*, by, item: dict) -> EventIngestResult:
+    """One event: the same rules as a batch of one."""
+    return events_ingest(by=by, items=[item])

@@ -1,0 +1,364 @@
+"""MQL routing, manual assignment, first touch, first-touch SLA and the lead pool (公海).
+
+- `leads_route`: automatic routing of leads that reached the top grade (queued by scoring through
+  `leads.tasks.lead_route_task`). The decision itself is pure logic in `leads.routing`.
+- `lead_assign`: a manager or admin (re)assigns a lead, e.g. from the managers' queue.
+- `lead_touch`: the owner records the first contact (stops the SLA clock and the pool return).
+- `leads_flag_sla_breaches`, `leads_return_to_pool`: periodic sweeps (Celery beat).
+
+Every change of owner writes an `Assignment` row (the audit trail) with a human-readable reason.
+Reasons are stored rendered in the default language (settings.LANGUAGE_CODE): the model keeps
+plain text; notifications, which have a params field, are translated when displayed.
+Everything here is idempotent and safe to retry: rows are locked (select_for_update) and
+re-checked before they change, each lead (or batch) commits on its own, and emails go out only
+after the commit.
+"""
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+
+from teams.models import User
+from teams.selectors import CHANGE, assignable_users_for, owner_q
+from teams.services import email_user, notify
+
+from ..models import Assignment, Lead, RoutingRule
+from ..routing import LeadFacts, Message, RepSpec, RuleSpec, decide_route, first_matching_rule
+
+CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.DISQUALIFIED)
+# An existing owner in one of these roles keeps a lead that reaches the top grade (e.g. a rep who
+# entered it); leads owned by anyone else (marketing, an integration user, nobody) are routed.
+SALES_ROLES = (User.Role.REP, User.Role.MANAGER)
+BATCH_SIZE = 500
+
+
+# --- settings and small helpers ---------------------------------------------------------------
+
+def first_touch_sla() -> timedelta:
+    return timedelta(hours=getattr(settings, "LEADS_FIRST_TOUCH_SLA_HOURS", 24))
+
+
+def pool_return_days() -> int:
+    return getattr(settings, "LEADS_POOL_RETURN_DAYS", 7)
+
+
+def _in_default_language(text_factory) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return text_factory()
+
+
+def _when(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _lead_url(lead: Lead) -> str:
+    return reverse("leads:detail", args=[lead.pk])
+
+
+def _absolute(path: str) -> str:
+    """Emails need absolute links (settings.SALESOPS_BASE_URL)."""
+    return getattr(settings, "SALESOPS_BASE_URL", "").rstrip("/") + path
+
+
+def _is_manager_or_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and (user.is_admin_role or user.is_manager))
+
+
+def _as_list(value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(str(item) for item in (value or ()))
+
+
+# --- reads used by the routing screens (the managers' queue) ------------------------------------
+
+def lead_queue_q() -> Q:
+    """Unowned, open leads that went through routing: top grade reached or assigned before."""
+    return (Q(owner__isnull=True) & ~Q(status__in=CLOSED_STATUSES)
+            & (Q(mql_at__isnull=False) | Q(Exists(Assignment.objects.filter(lead=OuterRef("pk"))))))
+
+
+def lead_queue_for(*, user) -> QuerySet[Lead]:
+    """The managers' queue and the pool: shared by every manager and admin; reps see nothing.
+
+    Managers may only hand a queued lead to the people `assignable_users_for` allows (their team).
+    """
+    if not _is_manager_or_admin(user):
+        return Lead.objects.none()
+    last_reason = Assignment.objects.filter(lead=OuterRef("pk")).order_by("-created_at", "-id").values("reason")[:1]
+    return (Lead.objects.filter(lead_queue_q()).annotate(last_reason=Subquery(last_reason))
+            .order_by(F("mql_at").asc(nulls_last=True), "pk"))
+
+
+def lead_assignable_queryset_for(*, user) -> QuerySet[Lead]:
+    """Leads `user` may (re)assign: managers their team's leads and the queue; admins every lead."""
+    if not _is_manager_or_admin(user):
+        return Lead.objects.none()
+    if user.is_admin_role:
+        return Lead.objects.all()
+    return Lead.objects.filter(owner_q(user=user, action=CHANGE) | lead_queue_q())
+
+
+def assignment_history(*, lead: Lead) -> QuerySet[Assignment]:
+    return lead.assignments.select_related("rep", "previous_owner", "assigned_by", "rule")
+
+
+# --- the shared write path --------------------------------------------------------------------
+
+def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id: int | None, reason: str,
+                      now: datetime, take_turn: bool) -> Assignment:
+    """Set the owner and the SLA clock of a locked lead and write the audit row."""
+    previous_owner_id = lead.owner_id
+    lead.owner = rep
+    lead.sla_breached_at = None
+    lead.pool_warning_at = None
+    if rep is None:
+        lead.assigned_at = lead.first_touch_due_at = None
+    else:
+        lead.assigned_at = now
+        if previous_owner_id != rep.pk:
+            lead.first_touched_at = None  # the first touch is measured for the current owner
+        lead.first_touch_due_at = now + first_touch_sla() if lead.first_touched_at is None else None
+    lead.save(update_fields=["owner", "assigned_at", "first_touch_due_at", "first_touched_at",
+                             "sla_breached_at", "pool_warning_at", "updated_at"])
+    if rep is not None and take_turn:
+        # The round-robin stamp: strictly the latest of the team, so that the rep goes to the back of
+        # the line even when several leads share one `now` (a batch) or workers' clocks differ a bit.
+        stamp = now
+        if rep.team_id:
+            latest = User.objects.filter(team_id=rep.team_id).aggregate(latest=Max("last_lead_assigned_at"))["latest"]
+            if latest is not None and latest >= stamp:
+                stamp = latest + timedelta(microseconds=1)
+        User.objects.filter(pk=rep.pk).update(last_lead_assigned_at=stamp)
+        rep.last_lead_assigned_at = stamp
+    return Assignment.objects.create(lead=lead, rep=rep, previous_owner_id=previous_owner_id, assigned_by=by,
+                                     rule_id=rule_id, reason=reason)
+
+
+def _notify_assigned(*, lead: Lead, rep: User, reason: str) -> None:
+    params = {"lead": lead.name, "company": lead.company or "-", "due": _when(lead.first_touch_due_at)}
+    notify(recipient=rep, kind="lead_assigned", url=_lead_url(lead), params=params,
+           text=gettext_noop("Lead %(lead)s (%(company)s) was assigned to you. First touch due %(due)s."))
+    email_user(
+        recipient=rep,
+        subject=gettext_noop("New lead assigned to you: %(lead)s"),
+        body=gettext_noop("Hello %(name)s,\n\nthe lead %(lead)s (%(company)s) was assigned to you.\n"
+                          "Why: %(reason)s\nPlease contact it before %(due)s.\n\n%(url)s\n"),
+        params={**params, "name": str(rep), "reason": reason, "url": _absolute(_lead_url(lead))},
+    )
+
+
+# --- automatic routing ------------------------------------------------------------------------
+
+def _rule_specs() -> list[RuleSpec]:
+    rules = RoutingRule.objects.filter(is_active=True).select_related("territory").order_by("priority", "id")
+    return [
+        RuleSpec(id=rule.pk, name=rule.name, team_id=rule.team_id,
+                 regions=None if rule.territory_id is None else _as_list(rule.territory.regions),
+                 industries=_as_list(rule.industries), min_company_size=rule.min_company_size,
+                 max_company_size=rule.max_company_size)
+        for rule in rules
+    ]
+
+
+def _team_reps(*, team_id: int) -> dict[int, tuple[User, RepSpec]]:
+    """The team's reps, locked so that concurrent routers see each other's turns and loads."""
+    ids = list(User.objects.select_for_update().filter(team_id=team_id, role=User.Role.REP)
+               .order_by("pk").values_list("pk", flat=True))
+    users = User.objects.filter(pk__in=ids).annotate(
+        open_leads=Count("leads", filter=~Q(leads__status__in=CLOSED_STATUSES))).order_by("pk")
+    return {
+        user.pk: (user, RepSpec(id=user.pk, name=str(user), is_active=user.is_active, is_away=user.is_away,
+                                open_leads=user.open_leads, capacity=user.lead_capacity,
+                                last_lead_assigned_at=user.last_lead_assigned_at))
+        for user in users
+    }
+
+
+def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignment | None:
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None or lead.status in CLOSED_STATUSES or lead.assignments.exists():
+        return None  # gone, closed, or already routed (a retried task changes nothing)
+    owner = lead.owner
+    if owner is not None and owner.is_active and owner.role in SALES_ROLES:
+        reason = _in_default_language(lambda: Message(
+            gettext_noop("Already owned by %(rep)s; routing kept the owner and started the first-touch clock"),
+            {"rep": str(owner)}).render(gettext))
+        return _apply_assignment(lead=lead, rep=owner, by=None, rule_id=None, reason=reason, now=now,
+                                 take_turn=False)
+
+    facts = LeadFacts(region=lead.region or "", industry=lead.industry or "", company_size=lead.company_size)
+    rule = first_matching_rule(rules, facts)
+    reps = _team_reps(team_id=rule.team_id) if rule else {}
+    decision = decide_route(lead=facts, rules=rules,
+                            reps_by_team={rule.team_id: [spec for _, spec in reps.values()]} if rule else {})
+    reason = _in_default_language(lambda: decision.reason_text(gettext))
+    rep = reps[decision.rep_id][0] if decision.rep_id else None
+    assignment = _apply_assignment(lead=lead, rep=rep, by=None, rule_id=decision.rule_id, reason=reason, now=now,
+                                   take_turn=True)
+    if rep is not None:
+        _notify_assigned(lead=lead, rep=rep, reason=reason)
+    elif rule is not None:
+        manager = RoutingRule.objects.select_related("team__manager").get(pk=rule.id).team.manager
+        if manager is not None:
+            notify(recipient=manager, kind="lead_queued", url=reverse("leads:queue"),
+                   params={"lead": lead.name, "rule": rule.name},
+                   text=gettext_noop("Lead %(lead)s matched rule '%(rule)s' but no rep of your team is "
+                                     "available: it waits in the managers' queue."))
+    return assignment
+
+
+def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None) -> list[Assignment]:
+    """Route leads that reached the top grade. Each lead commits on its own; returns the new rows."""
+    rules = _rule_specs()
+    done = []
+    for lead_id in sorted({int(pk) for pk in lead_ids}):
+        with transaction.atomic():
+            assignment = _route_one(lead_id=lead_id, rules=rules, now=now or timezone.now())
+        if assignment is not None:
+            done.append(assignment)
+    return done
+
+
+# --- manual assignment and first touch ---------------------------------------------------------
+
+def lead_assign(*, lead: Lead, rep: User | None, by: User, reason: str = "", now: datetime | None = None) -> Lead:
+    """A manager or admin makes `rep` the owner (permission: teams.selectors.assignable_users_for)."""
+    if not _is_manager_or_admin(by):
+        raise PermissionDenied(gettext("Only managers and administrators can assign leads."))
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
+        if locked is None or not lead_assignable_queryset_for(user=by).filter(pk=lead.pk).exists():
+            raise PermissionDenied(gettext("You cannot assign this lead."))
+        if rep is None or not assignable_users_for(user=by).filter(pk=rep.pk).exists():
+            raise ValidationError({"rep": gettext("You cannot assign leads to this user.")})
+        if locked.status in CLOSED_STATUSES:
+            raise ValidationError(gettext("Converted or disqualified leads cannot be reassigned."))
+        if locked.owner_id == rep.pk:
+            raise ValidationError({"rep": gettext("This user already owns the lead.")})
+        if len(reason) > 1000:
+            raise ValidationError({"reason": gettext("Keep the reason under 1000 characters.")})
+
+        def text():
+            base = gettext("Assigned by %(by)s") % {"by": str(by)}
+            return f"{base}: {reason}" if reason else base
+
+        audit = _in_default_language(text)
+        previous_owner = locked.owner
+        _apply_assignment(lead=locked, rep=rep, by=by, rule_id=None, reason=audit, now=now, take_turn=True)
+        if rep.pk != by.pk:
+            _notify_assigned(lead=locked, rep=rep, reason=audit)
+        if previous_owner is not None and previous_owner.pk not in (by.pk, rep.pk):
+            notify(recipient=previous_owner, kind="lead_reassigned", url="",
+                   params={"lead": locked.name, "rep": str(rep), "by": str(by)},
+                   text=gettext_noop("Lead %(lead)s was reassigned to %(rep)s by %(by)s."))
+    return locked
+
+
+def lead_touch(*, lead: Lead, by: User, now: datetime | None = None) -> Lead:
+    """The owner records the first contact: sets first_touched_at once and moves new -> working."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
+        if locked is None or locked.owner_id is None or locked.owner_id != getattr(by, "pk", None):
+            raise PermissionDenied(gettext("Only the lead's owner can record the first contact."))
+        fields = []
+        if locked.first_touched_at is None:
+            locked.first_touched_at = now
+            fields.append("first_touched_at")
+        if locked.status == Lead.Status.NEW:
+            locked.status = Lead.Status.WORKING
+            fields.append("status")
+        if fields:
+            locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+# --- periodic sweeps ------------------------------------------------------------------------------
+
+def _untouched_owned() -> QuerySet[Lead]:
+    return (Lead.objects.filter(owner__isnull=False, first_touched_at__isnull=True, assigned_at__isnull=False)
+            .exclude(status__in=CLOSED_STATUSES))
+
+
+def _locked_batch(queryset: QuerySet[Lead]) -> list[int]:
+    return list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
+
+
+def leads_flag_sla_breaches(*, now: datetime | None = None) -> int:
+    """Flag owned leads past their first-touch due time (once) and escalate to the owner's manager."""
+    now = now or timezone.now()
+    candidates = _untouched_owned().filter(first_touch_due_at__lt=now, sla_breached_at__isnull=True)
+    flagged = 0
+    while True:
+        with transaction.atomic():
+            ids = _locked_batch(candidates)
+            if not ids:
+                return flagged
+            Lead.objects.filter(pk__in=ids).update(sla_breached_at=now)
+            for lead in Lead.objects.filter(pk__in=ids).select_related("owner__team__manager"):
+                manager = lead.owner.team.manager if lead.owner.team_id else None
+                if manager is None or manager.pk == lead.owner_id:
+                    continue
+                params = {"lead": lead.name, "rep": str(lead.owner), "due": _when(lead.first_touch_due_at)}
+                notify(recipient=manager, kind="lead_sla_breached", url=_lead_url(lead), params=params,
+                       text=gettext_noop("First-touch SLA breached: %(rep)s has not contacted lead %(lead)s "
+                                         "(due %(due)s)."))
+                email_user(recipient=manager,
+                           params={**params, "name": str(manager), "url": _absolute(_lead_url(lead))},
+                           subject=gettext_noop("First-touch SLA breached: %(lead)s"),
+                           body=gettext_noop("Hello %(name)s,\n\n%(rep)s has not contacted the lead %(lead)s, "
+                                             "which was due %(due)s.\n\n%(url)s\n"))
+            flagged += len(ids)
+
+
+def leads_return_to_pool(*, now: datetime | None = None) -> dict[str, int]:
+    """Return leads untouched for LEADS_POOL_RETURN_DAYS since assignment to the pool (owner None),
+    and warn their owners one day before (once). Returns {"returned": n, "warned": m}."""
+    now = now or timezone.now()
+    days = pool_return_days()
+    return_before = now - timedelta(days=days)
+    returned = warned = 0
+    due = _untouched_owned().filter(assigned_at__lte=return_before)
+    reason = _in_default_language(
+        lambda: gettext("Returned to the pool: not contacted within %(days)s days of assignment") % {"days": days})
+    while True:
+        with transaction.atomic():
+            ids = _locked_batch(due)
+            if not ids:
+                break
+            leads = list(Lead.objects.filter(pk__in=ids).select_related("owner"))
+            Lead.objects.filter(pk__in=ids).update(owner=None, assigned_at=None, first_touch_due_at=None,
+                                                   pool_warning_at=None, updated_at=now)
+            Assignment.objects.bulk_create([Assignment(lead=lead, rep=None, previous_owner=lead.owner, reason=reason)
+                                            for lead in leads])
+            for lead in leads:
+                notify(recipient=lead.owner, kind="lead_returned_to_pool", url="",
+                       params={"lead": lead.name, "days": days},
+                       text=gettext_noop("Lead %(lead)s returned to the pool: it was not contacted within "
+                                         "%(days)s days."))
+            returned += len(ids)
+
+    warn = _untouched_owned().filter(pool_warning_at__isnull=True, assigned_at__gt=return_before,
+                                     assigned_at__lte=return_before + timedelta(days=1))
+    while True:
+        with transaction.atomic():
+            ids = _locked_batch(warn)
+            if not ids:
+                break
+            Lead.objects.filter(pk__in=ids).update(pool_warning_at=now)
+            for lead in Lead.objects.filter(pk__in=ids).select_related("owner"):
+                notify(recipient=lead.owner, kind="lead_pool_warning", url=_lead_url(lead),
+                       params={"lead": lead.name, "when": _when(lead.assigned_at + timedelta(days=days))},
+                       text=gettext_noop("Lead %(lead)s returns to the pool on %(when)s unless you record a "
+                                         "first contact."))
+            warned += len(ids)
+    return {"returned": returned, "warned": warned}

@@ -1,0 +1,418 @@
+"""Rescoring, publishing and backtesting rule sets.
+
+The definition of a score lives in leads.scoring (pure Python). Here the same definition is
+compiled to one SQL statement over a range of lead ids, so that rescoring is set-based: one
+statement scores a batch of leads, writes only the rows that change, and records their history.
+The statement is parameterised (rule values never reach the SQL text) and works on PostgreSQL
+and SQLite.
+"""
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import scoring
+from ..models import AttributeRule, Lead, RescoreJob, RuleSet, ScoreChange
+from ..selectors import rule_set_spec
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 20_000
+ROUTE_CHUNK = 200
+
+
+# --- loading rule sets ------------------------------------------------------------------------
+def published_rule_set() -> RuleSet | None:
+    return RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
+
+
+def rule_set_validate(rule_set: RuleSet) -> None:
+    """Raise ValidationError listing every problem that would make the rule set unusable."""
+    problems = []
+    for rule in rule_set.attribute_rules.all():
+        try:
+            rule.full_clean()
+        except ValidationError as exc:
+            problems.append(_("Rule “%(rule)s”: %(errors)s") % {"rule": rule, "errors": " ".join(exc.messages)})
+    grades = [scoring.Grade(g.name, g.lower_bound) for g in rule_set.grades.all()]
+    problems += [GRADE_MESSAGES[code]() for code in scoring.grade_errors(grades)]
+    if problems:
+        raise ValidationError(problems)
+
+
+GRADE_MESSAGES = {
+    "no_grades": lambda: _("Define at least one grade."),
+    "blank_grade_name": lambda: _("Every grade needs a name."),
+    "duplicate_grade_name": lambda: _("Grade names must be unique."),
+    "one_open_grade": lambda: _("Exactly one grade must have no lower bound (it takes every other score)."),
+    "duplicate_bound": lambda: _("Two grades cannot have the same lower bound."),
+}
+
+
+# --- compiling a rule set to SQL --------------------------------------------------------------
+@dataclass
+class CompiledScore:
+    sql: str          # SELECT id, old_*, p0..pn, score, bd, new_grade, converted, won FROM ... WHERE id range
+    params: list      # parameters, with the id range last two placeholders filled at call time
+    top_grade: str | None
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _attribute_condition(rule: AttributeRule, params: list) -> str:
+    column = f"l.{_quote(rule.field)}"
+    numeric = rule.field in scoring.NUMERIC_FIELDS
+    if rule.operator == "is_set":
+        return f"{column} IS NOT NULL" if numeric else f"({column} IS NOT NULL AND TRIM({column}) <> '')"
+    if numeric:
+        if rule.operator in ("gt", "lt", "equals"):
+            params.append(rule.value)
+            return f"{column} {dict(gt='>', lt='<', equals='=')[rule.operator]} %s"
+        params.extend(rule.value)
+        return f"{column} IN ({', '.join(['%s'] * len(rule.value))})"
+    text = f"LOWER(TRIM({column}))"
+    if rule.operator == "equals":
+        params.append(str(rule.value).strip().lower())
+        return f"{text} = %s"
+    if rule.operator == "in":
+        values = [str(v).strip().lower() for v in rule.value]
+        params.extend(values)
+        return f"{text} IN ({', '.join(['%s'] * len(values))})"
+    # contains: escape LIKE wildcards in the value
+    escaped = str(rule.value).strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    params.append(f"%{escaped}%")
+    return f"{text} LIKE %s ESCAPE '\\'"
+
+
+def compile_rule_set(rule_set: RuleSet, *, now) -> CompiledScore:
+    """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade."""
+    attribute_rules = list(rule_set.attribute_rules.order_by("id"))
+    behaviour_rules = list(rule_set.behaviour_rules.order_by("id"))
+    spec = rule_set_spec(rule_set)
+    least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    params: list = []
+    point_columns = []
+    for rule in attribute_rules:
+        condition = _attribute_condition(rule, params)
+        params.append(rule.points)
+        point_columns.append(f"CASE WHEN {condition} THEN %s ELSE 0 END AS p{len(point_columns)}")
+    count_columns, count_params = [], []
+    for j, rule in enumerate(behaviour_rules):
+        condition = "e.event_type_id = %s"
+        count_params.append(rule.event_type_id)
+        if rule.window_days:
+            condition += " AND e.occurred_at >= %s"
+            count_params.append(connection.ops.adapt_datetimefield_value(now - timezone.timedelta(days=rule.window_days)))
+        count_columns.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS c{j}")
+        counted = f"COALESCE(ev.c{j}, 0)"
+        if rule.max_count is not None:
+            counted = f"{least}({counted}, %s)"
+            params.append(rule.max_count)
+        params.append(rule.points)
+        point_columns.append(f"{counted} * %s AS p{len(point_columns)}")
+    n = len(point_columns)
+    join = ""
+    join_params: list = []
+    if behaviour_rules:
+        type_ids = sorted({r.event_type_id for r in behaviour_rules})
+        join = (f" LEFT JOIN (SELECT e.lead_id, {', '.join(count_columns)} FROM leads_leadevent e"
+                f" WHERE e.lead_id >= %s AND e.lead_id <= %s AND e.event_type_id IN ({', '.join(['%s'] * len(type_ids))})"
+                f" GROUP BY e.lead_id) ev ON ev.lead_id = l.id")
+        join_params = [*count_params, "__LO__", "__HI__", *type_ids]
+    score_sql = " + ".join(f"x.p{i}" for i in range(n)) or "0"
+    bd_sql = ("'[' || " + " || ',' || ".join(f"x.p{i}" for i in range(n)) + " || ']'") if n else "'[]'"
+    grade_sql, grade_params = "CASE", []
+    for grade in spec.ordered_grades:
+        if grade.lower_bound is None:
+            grade_sql += " ELSE %s"
+            grade_params.append(grade.name)
+            break
+        grade_sql += " WHEN y.score >= %s THEN %s"
+        grade_params += [grade.lower_bound, grade.name]
+    grade_sql += " END" if grade_params else " WHEN 1 = 0 THEN '' ELSE '' END"
+    points_select = (", " + ", ".join(point_columns)) if point_columns else ""
+    inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
+             f" l.scored_with_id AS old_rs, l.converted_at, l.won_at{points_select}"
+             f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s")
+    sql = (f"SELECT y.*, {grade_sql} AS new_grade FROM ("
+           f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
+    # parameter order follows placeholder order in the final text: grade, then inner (points, join, range)
+    # Placeholders in text order: grade bands, then the inner SELECT's point columns, JOIN, id range.
+    all_params = [*grade_params, *params, *join_params, "__LO__", "__HI__"]
+    return CompiledScore(sql=sql, params=all_params, top_grade=spec.top_grade)
+
+
+def _bind(params: list, lo: int, hi: int) -> list:
+    return [lo if p == "__LO__" else hi if p == "__HI__" else p for p in params]
+
+
+# --- rescoring --------------------------------------------------------------------------------
+def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi: int, reason: str, now) -> int:
+    """Score leads lo..hi, write the changed rows and their history. Returns changed leads."""
+    params = _bind(compiled.params, lo, hi)
+    when = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH s AS ({compiled.sql}), upd AS ("
+                " UPDATE leads_lead AS l SET score = s.score, grade = s.new_grade,"
+                " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s"
+                " FROM s WHERE l.id = s.id AND (s.old_score, s.old_grade, s.old_bd, s.old_rs)"
+                " IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb), %s)"
+                " RETURNING l.id, s.score, s.new_grade, s.bd, s.old_score, s.old_grade, s.old_bd)"
+                " INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
+                " SELECT id, score, new_grade, CAST(bd AS jsonb), %s, %s, %s FROM upd"
+                " WHERE (old_score, old_grade, old_bd) IS DISTINCT FROM (score, new_grade, CAST(bd AS jsonb))",
+                [*params, rule_set_id, when, rule_set_id, rule_set_id, reason, when],
+            )
+            return cursor.rowcount
+        cursor.execute(
+            "INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
+            f" SELECT s.id, s.score, s.new_grade, s.bd, %s, %s, %s FROM ({compiled.sql}) s"
+            " WHERE (s.old_score, s.old_grade, s.old_bd) IS NOT (s.score, s.new_grade, s.bd)",
+            [rule_set_id, reason, when, *params],
+        )
+        changed = cursor.rowcount
+        cursor.execute(
+            "UPDATE leads_lead SET score = s.score, grade = s.new_grade, score_breakdown = s.bd,"
+            " scored_with_id = %s, scored_at = %s"
+            f" FROM ({compiled.sql}) AS s WHERE leads_lead.id = s.id"
+            " AND (s.old_score, s.old_grade, s.old_bd, s.old_rs) IS NOT (s.score, s.new_grade, s.bd, %s)",
+            [rule_set_id, when, *params, rule_set_id],
+        )
+        return changed
+
+
+def _mark_new_top_grade(*, top_grade: str | None, lo: int, hi: int, now) -> list[int]:
+    """Leads in lo..hi that reached the top grade for the first time: stamp mql_at, return ids."""
+    if not top_grade:
+        return []
+    new = Lead.objects.filter(pk__gte=lo, pk__lte=hi, grade=top_grade, mql_at__isnull=True)
+    ids = list(new.values_list("pk", flat=True))
+    if ids:
+        Lead.objects.filter(pk__in=ids, mql_at__isnull=True).update(mql_at=now)
+        _queue_routing(ids)
+    return ids
+
+
+def _queue_routing(ids: list[int]) -> None:
+    from ..tasks import lead_route_task
+
+    for start in range(0, len(ids), ROUTE_CHUNK):
+        chunk = ids[start:start + ROUTE_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: lead_route_task.delay(chunk))
+
+
+@transaction.atomic
+def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | None = None, now=None) -> int:
+    """Set-based rescore of lead ids lo..hi with `rule_set` (default: the published one)."""
+    rule_set = rule_set or published_rule_set()
+    if rule_set is None:
+        return 0
+    now = now or timezone.now()
+    compiled = compile_rule_set(rule_set, now=now)
+    changed = _rescore_range_sql(compiled, rule_set_id=rule_set.pk, lo=lo, hi=hi, reason=reason, now=now)
+    _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now)
+    return changed
+
+
+def lead_rescore(*, lead_id: int, reason: str) -> int:
+    return leads_rescore_range(lo=lead_id, hi=lead_id, reason=reason)
+
+
+def lead_queue_rescore(*, lead_id: int, reason: str) -> None:
+    """Rescore one lead in the background once the current transaction commits."""
+    from ..tasks import lead_rescore_task
+
+    transaction.on_commit(lambda: lead_rescore_task.delay(lead_id, reason))
+
+
+# --- publishing -------------------------------------------------------------------------------
+def rule_set_next_version() -> int:
+    return (RuleSet.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+@transaction.atomic
+def rule_set_create_draft(*, by, name: str, copy_from: RuleSet | None = None, notes: str = "") -> RuleSet:
+    """A new draft, optionally a copy of another set's rules and grades (to edit and backtest)."""
+    draft = RuleSet.objects.create(name=name, version=rule_set_next_version(), created_by=by, notes=notes)
+    if copy_from is not None:
+        for rule in copy_from.attribute_rules.all():
+            draft.attribute_rules.create(field=rule.field, operator=rule.operator, value=rule.value,
+                                         points=rule.points, label=rule.label)
+        for rule in copy_from.behaviour_rules.all():
+            draft.behaviour_rules.create(event_type_id=rule.event_type_id, points=rule.points,
+                                         max_count=rule.max_count, window_days=rule.window_days, label=rule.label)
+        for grade in copy_from.grades.all():
+            draft.grades.create(name=grade.name, lower_bound=grade.lower_bound)
+    return draft
+
+
+def rule_set_delete_draft(*, rule_set: RuleSet) -> None:
+    if not rule_set.is_editable:
+        raise ValidationError(_("Only drafts can be deleted; published and archived sets are kept as history."))
+    rule_set.delete()
+
+
+@transaction.atomic
+def rule_set_publish(*, rule_set: RuleSet, by) -> RescoreJob:
+    """Publish a draft: the current set is archived, and every lead is rescored in the background."""
+    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    if rule_set.status != RuleSet.Status.DRAFT:
+        raise ValidationError(_("Only a draft rule set can be published."))
+    rule_set_validate(rule_set)
+    RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.ARCHIVED)
+    rule_set.status = RuleSet.Status.PUBLISHED
+    rule_set.published_by = by
+    rule_set.published_at = timezone.now()
+    rule_set.save(update_fields=["status", "published_by", "published_at"])
+    bounds = Lead.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    job = RescoreJob.objects.create(rule_set=rule_set, total=Lead.objects.count(),
+                                    last_id=(bounds["lo"] or 1) - 1, max_id=bounds["hi"] or 0)
+    from ..tasks import rescore_job_run_task
+
+    transaction.on_commit(lambda: rescore_job_run_task.delay(job.pk))
+    return job
+
+
+def rescore_job_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> RescoreJob:
+    """Run (or resume) a rescore job batch by batch; each batch commits with the job's progress,
+    so a job killed halfway resumes where it stopped and re-running a batch changes nothing."""
+    job = RescoreJob.objects.select_related("rule_set").get(pk=job_id)
+    if job.status in (RescoreJob.Status.DONE, RescoreJob.Status.FAILED):
+        return job
+    RescoreJob.objects.filter(pk=job.pk).update(status=RescoreJob.Status.RUNNING,
+                                                started_at=job.started_at or timezone.now())
+    now = timezone.now()
+    compiled = None
+    while True:
+        job.refresh_from_db()
+        if job.rule_set.status != RuleSet.Status.PUBLISHED:
+            job.status, job.error = RescoreJob.Status.FAILED, _("Superseded by a newer rule set.")
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
+            return job
+        if job.last_id >= job.max_id:
+            break
+        compiled = compiled or compile_rule_set(job.rule_set, now=now)
+        lo, hi = job.last_id + 1, min(job.last_id + batch_size, job.max_id)
+        with transaction.atomic():
+            changed = _rescore_range_sql(compiled, rule_set_id=job.rule_set_id, lo=lo, hi=hi,
+                                         reason=ScoreChange.Reason.PUBLISH, now=now)
+            _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now)
+            scored = Lead.objects.filter(pk__gte=lo, pk__lte=hi).count()
+            RescoreJob.objects.filter(pk=job.pk).update(last_id=hi, processed=job.processed + scored,
+                                                        changed=job.changed + changed)
+    RescoreJob.objects.filter(pk=job.pk).update(status=RescoreJob.Status.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def rule_set_save_draft(*, by, name: str, notes: str = "", attribute_rules: list[dict],
+                        behaviour_rules: list[dict], grades: list[dict], rule_set: RuleSet | None = None) -> RuleSet:
+    """Create a draft, or replace a draft's name, notes, rules and grades, validating everything.
+
+    Behaviour rules name their event type by code. Raises ValidationError (nothing saved) when a
+    rule or the grades are invalid, or when `rule_set` is not a draft.
+    """
+    from ..models import BehaviourRule, EventType, GradeBand
+
+    if rule_set is None:
+        rule_set = RuleSet(version=rule_set_next_version(), created_by=by)
+    elif not RuleSet.objects.select_for_update().get(pk=rule_set.pk).is_editable:
+        raise ValidationError(_("Published and archived rule sets cannot be changed; copy them as a new draft."))
+    rule_set.name, rule_set.notes = name, notes
+    rule_set.full_clean(exclude=["version"])
+    rule_set.save()
+    rule_set.attribute_rules.all().delete()
+    rule_set.behaviour_rules.all().delete()
+    rule_set.grades.all().delete()
+    types = {t.code: t for t in EventType.objects.all()}
+    errors = {}
+    for i, data in enumerate(attribute_rules):
+        rule = AttributeRule(rule_set=rule_set, **data)
+        try:
+            rule.full_clean(exclude=["rule_set"])
+            rule.save()
+        except ValidationError as exc:
+            errors[f"attribute_rules[{i}]"] = exc.messages
+    for i, data in enumerate(behaviour_rules):
+        data = dict(data)
+        event_type = types.get(data.pop("event_type", None))
+        if event_type is None:
+            errors[f"behaviour_rules[{i}]"] = [_("Unknown event type.")]
+            continue
+        rule = BehaviourRule(rule_set=rule_set, event_type=event_type, **data)
+        try:
+            rule.full_clean(exclude=["rule_set"])
+            rule.save()
+        except ValidationError as exc:
+            errors[f"behaviour_rules[{i}]"] = exc.messages
+    problems = scoring.grade_errors([scoring.Grade(g.get("name", ""), g.get("lower_bound")) for g in grades])
+    if problems:
+        errors["grades"] = [GRADE_MESSAGES[code]() for code in problems]
+    else:
+        for data in grades:
+            GradeBand.objects.create(rule_set=rule_set, name=data["name"].strip(), lower_bound=data.get("lower_bound"))
+    if errors:
+        raise ValidationError(errors)
+    return rule_set
+
+
+# --- backtest ---------------------------------------------------------------------------------
+def rule_set_backtest(*, rule_set: RuleSet, sample_size: int = 20, now=None) -> dict:
+    """How grades would shift over existing leads under `rule_set`, and how each grade converted.
+
+    Returns {"total", "grades": [{grade, current, proposed, converted, won, conversion_rate,
+    win_rate}], "moves": [{from, to, count}], "sample": [{id, name, old_score, score, old_grade,
+    new_grade}]} — rates are shares of the proposed grade's leads (None when it has none).
+    """
+    now = now or timezone.now()
+    compiled = compile_rule_set(rule_set, now=now)
+    bounds = Lead.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return {"total": 0, "grades": [], "moves": [], "sample": []}
+    params = _bind(compiled.params, bounds["lo"], bounds["hi"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.old_grade, s.new_grade, COUNT(*),"
+            " SUM(CASE WHEN s.converted_at IS NOT NULL THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN s.won_at IS NOT NULL THEN 1 ELSE 0 END)"
+            f" FROM ({compiled.sql}) s GROUP BY s.old_grade, s.new_grade", params)
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT s.id, s.old_score, s.score, s.old_grade, s.new_grade FROM ({compiled.sql}) s"
+            " WHERE s.old_grade <> s.new_grade ORDER BY s.id LIMIT %s", [*params, sample_size])
+        sample_rows = cursor.fetchall()
+    spec = rule_set_spec(rule_set)
+    names = [g.name for g in spec.ordered_grades]
+    stats = {name: {"grade": name, "current": 0, "proposed": 0, "converted": 0, "won": 0} for name in names}
+    moves = []
+    for old, new, count, converted, won in rows:
+        stats.setdefault(old or "", {"grade": old or "", "current": 0, "proposed": 0, "converted": 0, "won": 0})
+        stats[old or ""]["current"] += count
+        stats[new]["proposed"] += count
+        stats[new]["converted"] += converted or 0
+        stats[new]["won"] += won or 0
+        if old != new:
+            moves.append({"from": old or "", "to": new, "count": count})
+    for row in stats.values():
+        row["conversion_rate"] = row["converted"] / row["proposed"] if row["proposed"] else None
+        row["win_rate"] = row["won"] / row["proposed"] if row["proposed"] else None
+        row["conversion_pct"] = None if row["conversion_rate"] is None else round(100 * row["conversion_rate"], 1)
+        row["win_pct"] = None if row["win_rate"] is None else round(100 * row["win_rate"], 1)
+    lead_names = dict(Lead.objects.filter(pk__in=[r[0] for r in sample_rows]).values_list("pk", "name"))
+    return {
+        "total": sum(r[2] for r in rows),
+        "grades": [stats[name] for name in names] + [v for k, v in stats.items() if k not in names],
+        "moves": sorted(moves, key=lambda m: -m["count"]),
+        "sample": [{"id": i, "name": lead_names.get(i, ""), "old_score": os, "score": s, "old_grade": og or "",
+                    "new_grade": ng} for i, os, s, og, ng in sample_rows],
+    }

@@ -1,0 +1,17 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "pipeline-api"
+router = SimpleRouter()
+router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+router.register("stages", views.StageViewSet, basename="stage")
+router.register("approvals", views.ApprovalViewSet, basename="approval")
+router.register("competitors", views.CompetitorViewSet, basename="competitor")
+router.register("loss-reasons", views.LossReasonViewSet, basename="loss-reason")
+urlpatterns = router.urls + [
+    path("metrics/funnel/", views.FunnelMetricsApi.as_view(), name="metrics-funnel"),
+    path("forecast/", views.ForecastApi.as_view(), name="forecast"),
+    path("forecast/accuracy/", views.ForecastAccuracyApi.as_view(), name="forecast-accuracy"),
+]

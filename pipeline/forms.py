@@ -1,0 +1,108 @@
+"""Forms for the pipeline pages: validation only; saving goes through pipeline.services."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Interaction
+from customers.selectors import account_queryset_for, contact_queryset_for
+from teams.selectors import assignable_users_for
+
+from .models import Competitor, LossReason, Opportunity, Stage
+
+FORM_FIELDS = ("name", "account", "contact", "owner", "amount", "currency", "discount_percent",
+               "expected_close_date", "confirmed_needs", "decision_makers", "next_step", "competitors",
+               "rep_probability", "forecast_category")
+
+
+class OpportunityForm(forms.ModelForm):
+    """Create and edit a deal. The stage is not here: it only changes through a transition."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Opportunity
+        fields = list(FORM_FIELDS)
+        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"}),
+                   "confirmed_needs": forms.Textarea(attrs={"rows": 3}),
+                   "decision_makers": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = account_queryset_for(user=user)
+        self.fields["contact"].queryset = contact_queryset_for(user=user)
+        self.fields["owner"].queryset = assignable_users_for(user=user)
+        self.fields["competitors"].queryset = Competitor.objects.filter(is_active=True)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["owner"].initial = user.pk
+
+
+class TransitionForm(forms.Form):
+    stage = forms.ModelChoiceField(queryset=Stage.objects.filter(is_active=True), label=_("Move to"))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    loss_reason = forms.ModelChoiceField(queryset=LossReason.objects.filter(is_active=True), required=False,
+                                         label=_("Loss reason"))
+    competitor = forms.ModelChoiceField(queryset=Competitor.objects.filter(is_active=True), required=False,
+                                        label=_("Lost to competitor"))
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["kind", "occurred_at", "contact", "summary"]
+        widgets = {"occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                   "summary": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = account.contacts.all()
+        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class LeadConvertForm(forms.Form):
+    opportunity_name = forms.CharField(label=_("Opportunity name"), max_length=200, required=False)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=14, decimal_places=2, initial=0)
+    expected_close_date = forms.DateField(label=_("Expected close date"), required=False,
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ForecastFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), required=False,
+                               choices=[("quarter", _("Quarter")), ("month", _("Month"))])
+    date = forms.DateField(label=_("Day in the period"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}))
+    team = forms.IntegerField(label=_("Team id"), required=False, min_value=1, max_value=2**63 - 1)
+    owner = forms.IntegerField(label=_("Owner id"), required=False, min_value=1, max_value=2**63 - 1)
+
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    """The four files of the Maven CRM layout (see pipeline.maven)."""
+
+    pipeline = forms.FileField(label=_("sales_pipeline.csv"))
+    accounts = forms.FileField(label=_("accounts.csv"))
+    products = forms.FileField(label=_("products.csv"))
+    teams = forms.FileField(label=_("sales_teams.csv"))
+    engaging_stage = forms.ChoiceField(label=_("Our stage for “Engaging” deals"), initial="needs_confirmed",
+                                       choices=[("needs_confirmed", _("Needs confirmed")),
+                                                ("solution_demo", _("Solution demo"))])
+
+    def clean(self):
+        data = super().clean()
+        texts = {}
+        for name in ("pipeline", "accounts", "products", "teams"):
+            upload = data.get(name)
+            if upload is None:
+                continue
+            if upload.size > MAX_UPLOAD_BYTES:
+                self.add_error(name, _("The file is larger than 20 MB."))
+                continue
+            try:
+                texts[name] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error(name, _("The file is not UTF-8 text."))
+        data["texts"] = texts
+        return data

@@ -1,0 +1,243 @@
+"""Import real pipeline data (the Maven "CRM Sales Opportunities" layout): a write service.
+
+`opportunities_import` is all-or-nothing (one transaction; any row error writes nothing) and
+idempotent by opportunity_id (kept in `Opportunity.external_ref`): deals already imported are not
+created again; one whose stage changed in the file is moved with `opportunity_import_stage`
+(an audited "imported" ledger entry). New deals, their lines and their "imported" ledger entries are
+written with bulk_create in batches. Parsing and checking is pure: pipeline.maven.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Account
+from teams.models import Team, User
+
+from . import maven
+from .metrics import day_start
+from .models import Opportunity, OpportunityLine, Product, Stage, StageTransition
+from .services import forecast_model_recompute, opportunity_import_stage
+
+BATCH = 1000
+SOURCE_CURRENCY = "USD"  # the Maven data set is in US dollars
+NO_ACCOUNT_REF = "maven:(none)"
+NO_ACCOUNT_NAME = "(No account in the source data)"
+
+
+class ImportFailed(ValidationError):
+    """The file had errors; nothing was written. `errors`: [{"file", "row", "code", "message"}]."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__([f"{e['file']} row {e['row']}: {e['message']}" for e in errors], code="import_failed")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    users: int = 0
+    teams: int = 0
+    accounts: int = 0
+    products: int = 0
+    ledger_entries: int = 0
+
+
+def error_message(error: maven.RowError) -> str:
+    p = error.params
+    messages = {
+        "missing_columns": lambda: _("Missing columns: %(columns)s.") % p,
+        "agent_manager_required": lambda: _("Sales agent and manager are required."),
+        "account_required": lambda: _("The account name is required."),
+        "bad_product": lambda: _("Product name and a sales price of zero or more are required (got “%(value)s”).") % p,
+        "bad_id": lambda: _("opportunity_id is required (at most 100 characters)."),
+        "duplicate_id": lambda: _("opportunity_id “%(id)s” already appears on row %(first)s.") % p,
+        "unknown_agent": lambda: _("Sales agent “%(value)s” is not in sales_teams.csv.") % p,
+        "unknown_product": lambda: _("Product “%(value)s” is not in products.csv.") % p,
+        "unknown_account": lambda: _("Account “%(value)s” is not in accounts.csv.") % p,
+        "unknown_stage": lambda: _("Unknown deal stage “%(value)s” (expected Prospecting, Engaging, Won or Lost).") % p,
+        "bad_date": lambda: _("%(column)s “%(value)s” is not a date (YYYY-MM-DD).") % p,
+        "date_required": lambda: _("%(column)s is required for this deal stage.") % p,
+        "open_with_close_date": lambda: _("An open deal cannot have a close date."),
+        "closed_before_engaged": lambda: _("close_date is before engage_date."),
+        "bad_value": lambda: _("close_value “%(value)s” is not an amount of zero or more.") % p,
+        "value_required": lambda: _("A won deal needs its close_value."),
+    }
+    return messages.get(error.code, lambda: error.code)()
+
+
+def read_dataset(path: Path, *, engaging_stage: str = "needs_confirmed") -> maven.Dataset:
+    """Read sales_pipeline.csv at `path` and its siblings accounts.csv, products.csv, sales_teams.csv."""
+    folder = Path(path).parent
+    texts = {}
+    for key, name in (("accounts", "accounts.csv"), ("products", "products.csv"), ("teams", "sales_teams.csv")):
+        sibling = folder / name
+        if not sibling.is_file():
+            raise ImportFailed([{"file": name, "row": 0, "code": "missing_file",
+                                 "message": _("%(file)s is missing next to the pipeline file.") % {"file": name}}])
+        texts[key] = sibling.read_text(encoding="utf-8-sig")
+    return maven.parse(pipeline=Path(path).read_text(encoding="utf-8-sig"), engaging_stage=engaging_stage, **texts)
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    first, _sep, last = name.partition(" ")
+    return first[:150], last[:150]
+
+
+def _team_name(agent: maven.Agent) -> str:
+    return (f"{agent.office} – {agent.manager}" if agent.office else agent.manager)[:100]
+
+
+def _ensure_people(dataset: maven.Dataset, result: ImportResult) -> dict[str, User]:
+    """Teams (one per manager and office), managers and agents (unusable passwords); existing ones kept."""
+    team_names = {_team_name(a) for a in dataset.agents.values()}
+    teams = {t.name: t for t in Team.objects.filter(name__in=team_names)}
+    new_teams = [Team(name=name) for name in sorted(team_names - set(teams))]
+    Team.objects.bulk_create(new_teams)
+    result.teams = len(new_teams)
+    teams = {t.name: t for t in Team.objects.filter(name__in=team_names)}
+
+    wanted: dict[str, tuple[str, str, Team]] = {}
+    for agent in dataset.agents.values():
+        team = teams[_team_name(agent)]
+        wanted.setdefault(maven.username_for(agent.manager), (agent.manager, User.Role.MANAGER, team))
+        wanted.setdefault(maven.username_for(agent.name), (agent.name, User.Role.REP, team))
+    existing = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
+    new_users = []
+    for username, (name, role, team) in sorted(wanted.items()):
+        if username in existing:
+            continue
+        first, last = _split_name(name)
+        user = User(username=username, first_name=first, last_name=last, role=role, team=team)
+        user.set_unusable_password()
+        new_users.append(user)
+    User.objects.bulk_create(new_users, batch_size=BATCH)
+    result.users = len(new_users)
+    users = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
+    for agent in dataset.agents.values():
+        team, manager = teams[_team_name(agent)], users[maven.username_for(agent.manager)]
+        if team.manager_id is None:
+            Team.objects.filter(pk=team.pk, manager__isnull=True).update(manager=manager)
+            team.manager_id = manager.pk
+    return {name: users[maven.username_for(name)] for name in dataset.agents}
+
+
+def _ensure_products(dataset: maven.Dataset, result: ImportResult) -> dict[str, Product]:
+    names = {p.name for p in dataset.products.values()}
+    existing = set(Product.objects.filter(name__in=names).values_list("name", flat=True))
+    new = [Product(name=p.name, code=p.series[:50], list_price=p.price, currency=SOURCE_CURRENCY)
+           for p in dataset.products.values() if p.name not in existing]
+    Product.objects.bulk_create(new)
+    result.products = len(new)
+    return {p.name: p for p in Product.objects.filter(name__in=names)}
+
+
+def _ensure_accounts(dataset: maven.Dataset, agents: dict[str, User], by, result: ImportResult) -> dict[str, Account]:
+    """Accounts by external_ref `maven:<name>`; owner: the agent with most deals there (else the importer)."""
+    deals_per_agent = Counter((d.account, d.agent) for d in dataset.deals if d.account)
+    main_agent = {}
+    for (account, agent), _n in sorted(deals_per_agent.items(), key=lambda item: (-item[1], item[0][1])):
+        main_agent.setdefault(account, agent)
+    fallback = by if by is not None and by.is_authenticated else next(iter(agents.values()), None)
+    refs = {f"maven:{name}": row for name, row in dataset.accounts.items()}
+    needs_placeholder = any(not d.account for d in dataset.deals)
+    if needs_placeholder:
+        refs[NO_ACCOUNT_REF] = None
+    existing = set(Account.objects.filter(external_ref__in=list(refs)).values_list("external_ref", flat=True))
+    new = []
+    for ref, row in refs.items():
+        if ref in existing:
+            continue
+        if row is None:
+            new.append(Account(name=NO_ACCOUNT_NAME, external_ref=ref, owner=fallback))
+        else:
+            owner = agents.get(main_agent.get(row.name)) or fallback
+            new.append(Account(name=row.name[:200], industry=row.sector, employees=row.employees,
+                               owner=owner, external_ref=ref))
+    Account.objects.bulk_create(new, batch_size=BATCH)
+    result.accounts = len(new)
+    return {a.external_ref: a for a in Account.objects.filter(external_ref__in=list(refs))}
+
+
+def _at(day: date | None, now):
+    return day_start(day) if day else now
+
+
+@transaction.atomic
+def opportunities_import(*, dataset: maven.Dataset, by=None) -> ImportResult:
+    """Load a parsed data set (all or nothing). Raises ImportFailed listing every row error."""
+    if dataset.errors:
+        raise ImportFailed([{"file": e.file, "row": e.row, "code": e.code, "message": error_message(e)}
+                            for e in dataset.errors])
+    result = ImportResult()
+    now = timezone.now()
+    by = by if by is not None and getattr(by, "is_authenticated", False) else None
+    stages = {s.code: s for s in Stage.objects.all()}
+    agents = _ensure_people(dataset, result)
+    products = _ensure_products(dataset, result)
+    accounts = _ensure_accounts(dataset, agents, by, result)
+
+    known = {o.external_ref: o for o in
+             Opportunity.objects.filter(external_ref__in=[d.ref for d in dataset.deals]).select_related("stage")}
+    new_deals, opportunities = [], []
+    for deal in dataset.deals:
+        stage = stages[deal.stage_code]
+        opp = known.get(deal.ref)
+        if opp is not None:
+            if opp.stage_id == stage.pk:
+                result.unchanged += 1
+            else:
+                opportunity_import_stage(opportunity=opp, to_stage=stage, by=by, amount=deal.amount,
+                                         at=_at(deal.closed_on or deal.engaged_on, now))
+                result.moved += 1
+            continue
+        owner = agents[deal.agent]
+        account = accounts[f"maven:{deal.account}" if deal.account else NO_ACCOUNT_REF]
+        created = _at(deal.engaged_on, now)
+        entered = _at(deal.closed_on, now) if stage.is_closed else created
+        new_deals.append(deal)
+        opportunities.append(Opportunity(
+            name=f"{deal.account or deal.product} – {deal.product} ({deal.ref})"[:200], account=account, owner=owner,
+            team_id=owner.team_id, stage=stage, stage_entered_at=entered, stage_probability=stage.probability,
+            amount=deal.amount, currency=SOURCE_CURRENCY, expected_close_date=deal.closed_on,
+            closed_at=entered if stage.is_closed else None, created_at=created, external_ref=deal.ref))
+    Opportunity.objects.bulk_create(opportunities, batch_size=BATCH)
+    if opportunities and opportunities[0].pk is None:  # databases that return no ids from bulk inserts
+        ids = dict(Opportunity.objects.filter(external_ref__in=[o.external_ref for o in opportunities])
+                   .values_list("external_ref", "pk"))
+        for opp in opportunities:
+            opp.pk = ids[opp.external_ref]
+    result.created = len(opportunities)
+
+    ledger, lines = [], []
+    reason = _("Imported")
+    for deal, opp in zip(new_deals, opportunities):
+        stage = stages[deal.stage_code]
+        entry = dict(opportunity_id=opp.pk, by=by, reason=reason, amount=opp.amount, currency=opp.currency,
+                     kind=StageTransition.Kind.IMPORTED)
+        if stage.is_closed:
+            engaged = stages[dataset.engaging_stage] if deal.engaged_on else stages["lead_identified"]
+            ledger.append(StageTransition(from_stage=None, to_stage=engaged, at=opp.created_at,
+                                          probability=engaged.probability, **entry))
+            ledger.append(StageTransition(from_stage=engaged, to_stage=stage, at=opp.closed_at,
+                                          probability=stage.probability, **entry))
+        else:
+            ledger.append(StageTransition(from_stage=None, to_stage=stage, at=opp.stage_entered_at,
+                                          probability=stage.probability, **entry))
+        product = products[deal.product]
+        lines.append(OpportunityLine(opportunity_id=opp.pk, product=product, quantity=1, unit_price=opp.amount,
+                                     margin_percent=product.margin_percent))
+    StageTransition.objects.bulk_create(ledger, batch_size=BATCH)
+    OpportunityLine.objects.bulk_create(lines, batch_size=BATCH)
+    result.ledger_entries = len(ledger) + result.moved
+    forecast_model_recompute()
+    return result

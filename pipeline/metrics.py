@@ -1,0 +1,257 @@
+"""Read-only pipeline figures: the funnel and the forecast, set-based (GROUP BY in the database).
+
+Every function takes an already scoped queryset (pipeline.selectors.opportunity_queryset_for) or a
+user, so a rep sees their own figures, a manager their team's, an admin everything.
+
+Funnel definitions (README "Funnel figures"):
+- The period is [start, end], whole days in the business time zone (default: the last 3 months).
+- **Per stage**: deals *currently* in each stage whose relevant date falls in the period. The relevant
+  date is when the deal entered its current stage (`stage_entered_at`), which for a closed deal is its
+  close date. So the closed-won / closed-lost rows are the deals closed in the period, and an open row
+  is the deals that moved into (or were created in) that stage in the period.
+- **Conversion** (from the stage ledger), for the same deals: reached(S) = deals whose ledger shows
+  stage S or a later stage of the forward sequence (a won deal passed every stage); the conversion
+  from S to the next stage is reached(next) / reached(S).
+- **Win rate** = won / (won + lost) among deals closed in the period.
+- **Sales cycle**: days from created to closed of the deals won in the period (average and median).
+- **Won value** per owner / team / product / sector: deals won in the period; per product it is the
+  sum of their lines (quantity x unit price), so a deal with several products is split between them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, OuterRef, QuerySet, Subquery, Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from teams.models import Team, User
+from teams.selectors import owner_q
+
+from . import forecasting
+from .models import ForecastSnapshot, Opportunity, OpportunityLine, Stage, StageTransition
+from .selectors import stage_list
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the business time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def period_range(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in the business time zone."""
+    return day_start(start), day_start(end + timedelta(days=1))
+
+
+class DaysBetween(Func):
+    """Days (fractional) from `start` to `end`, on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        end, start = (compiler.compile(e) for e in self.source_expressions)
+        return f"(EXTRACT(EPOCH FROM ({end[0]} - {start[0]})) / 86400.0)", [*end[1], *start[1]]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, start = (compiler.compile(e) for e in self.source_expressions)
+        return f"(julianday({end[0]}) - julianday({start[0]}))", [*end[1], *start[1]]
+
+
+def chosen_probability_expression():
+    """rep_probability, else model_probability, else stage_probability (forecasting.chosen_probability)."""
+    return Coalesce("rep_probability", "model_probability", "stage_probability")
+
+
+def weighted_expression():
+    return ExpressionWrapper(F("amount") * chosen_probability_expression() / Decimal(100),
+                             output_field=DecimalField(max_digits=20, decimal_places=4))
+
+
+def _person(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+# --- funnel -------------------------------------------------------------------------------------
+def funnel_stages(*, queryset: QuerySet[Opportunity], start: date, end: date,
+                  stages: list[Stage] | None = None) -> list[dict]:
+    """Count and amount per stage of the deals whose current stage was entered in [start, end].
+
+    One GROUP BY over the covering index `opp_funnel` (stage_entered_at INCLUDE stage, amount).
+    """
+    low, high = period_range(start, end)
+    stages = stages if stages is not None else stage_list()
+    totals = {row["stage_id"]: row for row in
+              queryset.filter(stage_entered_at__gte=low, stage_entered_at__lt=high).order_by()
+              .values("stage_id").annotate(count=Count("pk"), amount=Sum("amount"))}
+    return [{"stage": stage.pk, "code": stage.code, "name": stage.label, "is_won": stage.is_won,
+             "is_lost": stage.is_lost, "count": totals.get(stage.pk, {}).get("count", 0),
+             "amount": totals.get(stage.pk, {}).get("amount") or Decimal("0")} for stage in stages]
+
+
+def funnel_conversion(*, queryset: QuerySet[Opportunity], start: date, end: date, stages: list[Stage]) -> list[dict]:
+    """Stage-to-stage conversion along the forward sequence, from the ledger (see the module doc)."""
+    low, high = period_range(start, end)
+    furthest = Subquery(StageTransition.objects.filter(opportunity=OuterRef("pk"), to_stage__is_lost=False)
+                        .order_by().values("opportunity").annotate(m=Max("to_stage__order")).values("m"))
+    rows = (queryset.filter(stage_entered_at__gte=low, stage_entered_at__lt=high).order_by()
+            .annotate(furthest=furthest).values("furthest").annotate(n=Count("pk")))
+    stopped = {row["furthest"]: row["n"] for row in rows}
+    sequence = [s for s in stages if not s.is_lost]
+    reached = forecasting.reached_counts(stopped, [s.order for s in sequence])
+    return [{"from_stage": a.code, "to_stage": b.code, "from_name": a.label, "to_name": b.label,
+             "reached_from": reached[a.order], "reached_to": reached[b.order],
+             "rate": forecasting.conversion_rate(reached[a.order], reached[b.order])}
+            for a, b in zip(sequence, sequence[1:])]
+
+
+def _won_in(queryset, start: date, end: date) -> QuerySet[Opportunity]:
+    low, high = period_range(start, end)
+    return queryset.filter(stage__is_won=True, closed_at__gte=low, closed_at__lt=high)
+
+
+def sales_cycle(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
+    """Average and median days created -> closed of the deals won in the period (median: 1-2 rows read)."""
+    won = _won_in(queryset, start, end).order_by().annotate(days=DaysBetween(F("closed_at"), F("created_at")))
+    summary = won.aggregate(deals=Count("pk"), average=Avg("days"))
+    n, median = summary["deals"], None
+    if n:
+        low, high = forecasting.median_offsets(n)
+        middle = list(won.order_by("days").values_list("days", flat=True)[low:high + 1])
+        median = forecasting.median(middle)
+    return {"deals": n, "average_days": None if summary["average"] is None else round(summary["average"], 1),
+            "median_days": None if median is None else round(median, 1)}
+
+
+def won_value(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
+    """Won value per owner, team, product and sector for the deals won in the period."""
+    won = _won_in(queryset, start, end).order_by()
+    by_owner = list(won.values("owner_id").annotate(deals=Count("pk"), amount=Sum("amount")).order_by("-amount"))
+    users = {u.pk: u for u in User.objects.filter(pk__in=[r["owner_id"] for r in by_owner])}
+    for row in by_owner:
+        row["name"] = _person(users.get(row["owner_id"]))
+    by_team = list(won.values("team_id", team_name=F("team__name")).annotate(deals=Count("pk"), amount=Sum("amount"))
+                   .order_by("-amount"))
+    by_sector = list(won.values(sector=F("account__industry")).annotate(deals=Count("pk"), amount=Sum("amount"))
+                     .order_by("-amount"))
+    by_product = list(OpportunityLine.objects.filter(opportunity__in=won.values("pk")).order_by()
+                      .values("product_id", product_name=F("product__name"))
+                      .annotate(deals=Count("opportunity_id", distinct=True),
+                                amount=Sum(F("quantity") * F("unit_price"),
+                                           output_field=DecimalField(max_digits=20, decimal_places=2)))
+                      .order_by("-amount"))
+    return {"by_owner": by_owner, "by_team": by_team, "by_product": by_product, "by_sector": by_sector}
+
+
+def funnel_figures(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
+    """Everything the funnel dashboard shows, for the deals in `queryset` (already scoped and filtered)."""
+    stages = stage_list()
+    per_stage = funnel_stages(queryset=queryset, start=start, end=end, stages=stages)
+    won = sum(row["count"] for row in per_stage if row["is_won"])
+    lost = sum(row["count"] for row in per_stage if row["is_lost"])
+    return {
+        "start": start, "end": end, "stages": per_stage,
+        "conversion": funnel_conversion(queryset=queryset, start=start, end=end, stages=stages),
+        "won": won, "lost": lost, "win_rate": forecasting.win_rate(won, lost),
+        "won_amount": sum((row["amount"] for row in per_stage if row["is_won"]), Decimal("0")),
+        "cycle": sales_cycle(queryset=queryset, start=start, end=end),
+        "won_value": won_value(queryset=queryset, start=start, end=end),
+    }
+
+
+# --- forecast -----------------------------------------------------------------------------------
+def forecast_rows(*, queryset: QuerySet[Opportunity], start: date, end: date) -> tuple[list[dict], list[dict]]:
+    """(open rows, won rows) grouped by owner, team and forecast category: two queries.
+
+    Open: deals not closed, expected to close in [start, end]. Won: deals won in [start, end].
+    """
+    open_rows = list(queryset.filter(closed_at__isnull=True, expected_close_date__gte=start,
+                                     expected_close_date__lte=end).order_by()
+                     .values("owner_id", "team_id", "forecast_category")
+                     .annotate(deals=Count("pk"), amount=Sum("amount"), weighted=Sum(weighted_expression())))
+    won_rows = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id")
+                    .annotate(amount=Sum("amount")))
+    return open_rows, won_rows
+
+
+def forecast_figures(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
+    """Forecast per rep, per team and in total for one period (figures: forecasting.ForecastFigures)."""
+    open_rows, won_rows = forecast_rows(queryset=queryset, start=start, end=end)
+    return {
+        "reps": forecasting.roll_up(open_rows, won_rows, key=lambda r: r["owner_id"]),
+        "teams": forecasting.roll_up(open_rows, won_rows, key=lambda r: r["team_id"]),
+        "total": forecasting.roll_up(open_rows, won_rows, key=lambda r: "all").get("all", forecasting.ForecastFigures()),
+    }
+
+
+def forecast_current(*, user, queryset: QuerySet[Opportunity], kind: str, day: date) -> dict:
+    """The current forecast of the period of `kind` containing `day`, as plain rows (page and API)."""
+    start, end = forecasting.period_bounds(kind, day)
+    figures = forecast_figures(queryset=queryset, start=start, end=end)
+    users = {u.pk: u for u in User.objects.filter(pk__in=list(figures["reps"]))}
+    teams = {t.pk: t for t in Team.objects.filter(pk__in=list(figures["teams"]))}
+    show_teams = user.is_admin_role or user.role == User.Role.MANAGER
+    return {
+        "period": {"kind": kind, "start": start, "end": end}, "currency": settings.DEFAULT_CURRENCY,
+        "total": figures["total"].as_dict(),
+        "reps": sorted(({"id": pk, "name": _person(users.get(pk)), **f.as_dict()} for pk, f in figures["reps"].items()),
+                       key=lambda r: (-r["weighted"], r["name"])),
+        "teams": sorted(({"id": pk, "name": teams[pk].name if pk in teams else "", **f.as_dict()}
+                         for pk, f in figures["teams"].items()), key=lambda r: (-r["weighted"], r["name"]))
+        if show_teams else [],
+    }
+
+
+def forecast_open_deals(*, queryset: QuerySet[Opportunity], start: date, end: date, limit: int = 50):
+    """The open deals of the period with their three probabilities and the chosen one (provenance)."""
+    return (queryset.filter(closed_at__isnull=True, expected_close_date__gte=start, expected_close_date__lte=end)
+            .annotate(chosen_probability=chosen_probability_expression(), weighted=weighted_expression())
+            .order_by("-weighted", "pk")[:limit])
+
+
+def snapshot_queryset_for(*, user) -> QuerySet[ForecastSnapshot]:
+    """Snapshots `user` may read: reps their own rows; managers their reps' and their teams'; admins all."""
+    qs = ForecastSnapshot.objects.select_related("owner", "team")
+    if user.is_admin_role:
+        return qs
+    reps = qs.filter(scope=ForecastSnapshot.Scope.REP).filter(owner_q(user=user, owner_field="owner"))
+    if user.role == User.Role.MANAGER:
+        return reps | qs.filter(scope=ForecastSnapshot.Scope.TEAM, team__manager=user)
+    return reps
+
+
+def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: date, periods: int = 4) -> list[dict]:
+    """Per past period: the forecast at the period's start (its first snapshot) vs what was won.
+
+    Rows per rep, team (managers, admins) and everyone (admins); "actual" is computed from the deals
+    won in the period (scoped like everything else). Two queries per period.
+    """
+    rows = []
+    for start, end in forecasting.previous_periods(kind, day, periods):
+        first: dict[str, ForecastSnapshot] = {}
+        for snap in (snapshot_queryset_for(user=user).filter(period_kind=kind, period_start=start,
+                                                             taken_on__gte=start, taken_on__lte=end)
+                     .order_by("scope_key", "taken_on")):
+            first.setdefault(snap.scope_key, snap)
+        won = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id").annotate(amount=Sum("amount")))
+        actual: dict[str, Decimal] = {}
+        for row in won:
+            for key in (f"rep:{row['owner_id']}", f"team:{row['team_id']}" if row["team_id"] else None, "all"):
+                if key:
+                    actual[key] = actual.get(key, Decimal("0")) + (row["amount"] or Decimal("0"))
+        for key, snap in sorted(first.items(), key=lambda item: (item[1].scope, item[0])):
+            name = _person(snap.owner) if snap.owner_id else (snap.team.name if snap.team_id else "")
+            rows.append({
+                "period": {"kind": kind, "start": start, "end": end}, "scope": snap.scope, "key": key,
+                "id": snap.owner_id or snap.team_id, "name": name, "taken_on": snap.taken_on,
+                "commit": snap.commit, "best_case": snap.best_case, "weighted": snap.weighted,
+                **forecasting.accuracy(forecast=snap.weighted, actual=actual.get(key, Decimal("0"))),
+                "commit_accuracy": forecasting.accuracy(forecast=snap.commit,
+                                                        actual=actual.get(key, Decimal("0")))["accuracy_percent"],
+            })
+    return rows

@@ -1,0 +1,146 @@
+"""Reads for the pipeline, scoped by teams.selectors (the one permission layer)."""
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
+from django.db.models.functions import Lead as NextValue
+from django.db.models.functions import RowNumber
+
+from customers.models import Interaction
+from teams.selectors import VIEW, scope_for_user
+
+from . import gates
+from .models import (
+    Approval, ChecklistItem, ChecklistTick, Competitor, GateCriterion, LossReason, Opportunity, SpinQuestion, Stage,
+    StageTransition,
+)
+
+
+def opportunity_queryset_for(*, user, action: str = VIEW) -> QuerySet[Opportunity]:
+    return scope_for_user(
+        Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason"),
+        user=user, action=action)
+
+
+def stage_list(*, active_only: bool = True) -> list[Stage]:
+    qs = Stage.objects.all()
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return list(qs.order_by("order"))
+
+
+def stage_queryset_with_criteria() -> QuerySet[Stage]:
+    return Stage.objects.prefetch_related(
+        Prefetch("criteria", queryset=GateCriterion.objects.filter(is_active=True).select_related("checklist_item")),
+        Prefetch("checklist_items", queryset=ChecklistItem.objects.filter(is_active=True)),
+    ).order_by("order")
+
+
+def stage_infos(stages) -> list[gates.StageInfo]:
+    return [gates.StageInfo(s.pk, s.order, s.is_won, s.is_lost, s.is_active) for s in stages]
+
+
+def first_stage() -> Stage | None:
+    return Stage.objects.filter(is_active=True, is_won=False, is_lost=False).order_by("order").first()
+
+
+def next_stage_for(stage: Stage, stages: list[Stage]) -> Stage | None:
+    info = gates.next_stage(stage_infos(stages), gates.StageInfo(stage.pk, stage.order, stage.is_won, stage.is_lost))
+    return next((s for s in stages if info and s.pk == info.id), None)
+
+
+BOARD_CARDS_PER_COLUMN = 50
+
+
+def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CARDS_PER_COLUMN) -> list[dict]:
+    """One column per active stage: count and amount of every matching deal, and the first cards.
+
+    Three queries whatever the data size: stages, per-stage totals, and the cards (a window function
+    keeps the first `per_column` deals of each stage, soonest expected close first).
+    """
+    stages = stage_list()
+    totals = {row["stage_id"]: row for row in
+              queryset.order_by().values("stage_id").annotate(count=Count("pk"), amount=Sum("amount"))}
+    cards = defaultdict(list)
+    ranked = queryset.annotate(position=Window(
+        RowNumber(), partition_by=[F("stage_id")],
+        order_by=[F("expected_close_date").asc(nulls_last=True), F("pk").asc()],
+    )).filter(position__lte=per_column).order_by("stage_id", "position")
+    for opportunity in ranked:
+        cards[opportunity.stage_id].append(opportunity)
+    columns = []
+    for index, stage in enumerate(stages):
+        total = totals.get(stage.pk, {})
+        columns.append({
+            "stage": stage, "count": total.get("count", 0), "amount": total.get("amount") or Decimal("0"),
+            "cards": cards.get(stage.pk, []), "next": next_stage_for(stage, stages),
+        })
+    return columns
+
+
+def opportunity_history(*, opportunity: Opportunity) -> QuerySet[StageTransition]:
+    return (StageTransition.objects.filter(opportunity=opportunity)
+            .select_related("from_stage", "to_stage", "by").order_by("at", "id"))
+
+
+def opportunity_checklist(*, opportunity: Opportunity) -> list[dict]:
+    """Checklist items up to the current stage, with who ticked them."""
+    ticks = {t.item_id: t for t in ChecklistTick.objects.filter(opportunity=opportunity).select_related("ticked_by")}
+    items = (ChecklistItem.objects.filter(is_active=True, stage__order__lte=opportunity.stage.order)
+             .select_related("stage"))
+    return [{"item": item, "tick": ticks.get(item.pk)} for item in items]
+
+
+def opportunity_approvals(*, opportunity: Opportunity) -> QuerySet[Approval]:
+    return opportunity.approvals.select_related("requested_by", "decided_by")
+
+
+def spin_questions_for(*, stage: Stage) -> dict[str, list[SpinQuestion]]:
+    grouped: dict[str, list[SpinQuestion]] = {kind: [] for kind in SpinQuestion.Kind.values}
+    for question in SpinQuestion.objects.filter(stage=stage):
+        grouped[question.kind].append(question)
+    return {SpinQuestion.Kind(kind).label: qs for kind, qs in grouped.items() if qs}
+
+
+def battlecards_for(*, opportunity: Opportunity) -> QuerySet[Competitor]:
+    return opportunity.competitors.all()
+
+
+def opportunity_interactions(*, opportunity: Opportunity, limit: int = 20):
+    return (Interaction.objects.filter(opportunity=opportunity).select_related("owner", "contact")
+            .order_by("-occurred_at")[:limit])
+
+
+def active_loss_reasons() -> QuerySet[LossReason]:
+    return LossReason.objects.filter(is_active=True)
+
+
+# --- timing -------------------------------------------------------------------------------------
+def stage_stay_days(*, stage_ids=None) -> dict[int, list[float]]:
+    """Completed stays (days) per stage, from the ledger: time from entering a stage to leaving it."""
+    rows = StageTransition.objects.annotate(
+        left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
+    ).values_list("to_stage_id", "at", "left_at")
+    stays: dict[int, list[float]] = defaultdict(list)
+    for stage_id, entered, left in rows:
+        if left is None or (stage_ids is not None and stage_id not in stage_ids):
+            continue
+        stays[stage_id].append((left - entered).total_seconds() / 86400)
+    return stays
+
+
+def stage_timing() -> list[dict]:
+    """Time in each stage (p50 / p90 days, from completed stays) and the sales cycle of closed deals."""
+    stays = stage_stay_days()
+    rows = []
+    for stage in stage_list():
+        values = stays.get(stage.pk, [])
+        rows.append({"stage": stage, "stays": len(values), "p50": gates.percentile(values, 50),
+                     "p90": gates.percentile(values, 90)})
+    return rows
+
+
+def sales_cycle_days(*, queryset: QuerySet[Opportunity]) -> dict:
+    cycles = [(closed - created).total_seconds() / 86400 for created, closed in
+              queryset.filter(closed_at__isnull=False).values_list("created_at", "closed_at")]
+    return {"deals": len(cycles), "p50": gates.percentile(cycles, 50), "p90": gates.percentile(cycles, 90)}

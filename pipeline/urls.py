@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pipeline"
+urlpatterns = [
+    path("", views.OpportunityListView.as_view(), name="list"),
+    path("board/", views.board_view, name="board"),
+    path("forecast/", views.forecast_view, name="forecast"),
+    path("import/", views.import_view, name="import"),
+    path("new/", views.OpportunityCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.OpportunityDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="edit"),
+    path("<int:pk>/transition/", views.opportunity_transition_view, name="transition"),
+    path("<int:pk>/checklist/<int:item_pk>/", views.checklist_tick_view, name="checklist-tick"),
+    path("<int:pk>/approvals/", views.approval_request_view, name="approval-request"),
+    path("<int:pk>/approvals/<int:approval_pk>/", views.approval_decide_view, name="approval-decide"),
+    path("<int:pk>/interactions/", views.interaction_log_view, name="interaction-log"),
+    path("convert/<int:lead_pk>/", views.lead_convert_view, name="lead-convert"),
+]

@@ -1,0 +1,253 @@
+"""HTML pages of the pipeline: thin; reads from selectors, writes through services."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+from customers.services import interaction_log
+from leads.selectors import lead_queryset_for
+from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
+from teams.selectors import CHANGE
+
+from . import importing, maven, metrics, selectors, services
+from .filters import OpportunityFilterSet
+from .forms import ForecastFilterForm, ImportForm, InteractionForm, LeadConvertForm, OpportunityForm, TransitionForm
+from .models import Approval, ChecklistItem, Opportunity
+
+
+class OpportunityScopeMixin:
+    model = Opportunity
+
+    def get_base_queryset(self):
+        return Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason")
+
+
+class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, FilterView):
+    filterset_class = OpportunityFilterSet
+    template_name = "pipeline/opportunity_list.html"
+    paginate_by = 50
+
+
+@login_required
+def board_view(request):
+    queryset = selectors.opportunity_queryset_for(user=request.user)
+    filterset = OpportunityFilterSet(request.GET or None, queryset=queryset, request=request)
+    filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else (
+        queryset.none() if filterset.is_bound else queryset)
+    columns = selectors.board_columns(queryset=filtered)
+    return render(request, "pipeline/board.html", {
+        "filter": filterset, "columns": columns, "stages": [column["stage"] for column in columns],
+        "currency": settings.DEFAULT_CURRENCY, "next_url": request.get_full_path(),
+    })
+
+
+class OpportunityDetailView(OpportunityScopeMixin, ScopedQuerysetMixin, DetailView):
+    template_name = "pipeline/opportunity_detail.html"
+    context_object_name = "opportunity"
+
+    def get_context_data(self, **kwargs):
+        opp = self.object
+        return super().get_context_data(
+            history=selectors.opportunity_history(opportunity=opp),
+            checklist=selectors.opportunity_checklist(opportunity=opp),
+            approvals=selectors.opportunity_approvals(opportunity=opp),
+            spin=selectors.spin_questions_for(stage=opp.stage),
+            battlecards=selectors.battlecards_for(opportunity=opp),
+            interactions=selectors.opportunity_interactions(opportunity=opp),
+            lines=opp.lines.select_related("product"),
+            transition_form=TransitionForm(initial={"version": opp.version}),
+            interaction_form=InteractionForm(account=opp.account),
+            can_decide=services.can_decide_approval(user=self.request.user, opportunity=opp),
+            discount_needs_approval=opp.discount_percent > services.discount_limit(),
+            discount_limit=services.discount_limit(),
+            **kwargs)
+
+
+class OpportunityFormMixin:
+    form_class = OpportunityForm
+    template_name = "pipeline/opportunity_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            self.object = self.save_opportunity(data, version)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Opportunity saved."))
+        return redirect("pipeline:detail", pk=self.object.pk)
+
+
+class OpportunityCreateView(OpportunityFormMixin, ScopedQuerysetMixin, CreateView):
+    model = Opportunity
+
+    def save_opportunity(self, data, version):
+        return services.opportunity_create(by=self.request.user, **data)
+
+
+class OpportunityUpdateView(OpportunityFormMixin, OpportunityScopeMixin, ScopedChangeMixin, UpdateView):
+    def save_opportunity(self, data, version):
+        return services.opportunity_update(opportunity=self.object, by=self.request.user,
+                                           expected_version=version, **data)
+
+
+def _changeable(request, pk) -> Opportunity:
+    return get_object_or_404(selectors.opportunity_queryset_for(user=request.user, action=CHANGE), pk=pk)
+
+
+def _back(request, opp):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("pipeline:detail", pk=opp.pk)
+
+
+@login_required
+@require_POST
+def opportunity_transition_view(request, pk):
+    opp = _changeable(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a stage to move to."))
+        return _back(request, opp)
+    data = form.cleaned_data
+    try:
+        opp = services.opportunity_transition(
+            opportunity=opp, to_stage=data["stage"], by=request.user, reason=data["reason"],
+            expected_version=data["version"], loss_reason=data["loss_reason"],
+            competitors=[data["competitor"]] if data["competitor"] else None)
+    except services.TransitionConflict as exc:
+        messages.error(request, exc.messages[0], extra_tags="conflict")
+    except services.TransitionRefused as exc:
+        messages.error(request, _("“%(name)s” cannot move to “%(stage)s”:") % {
+            "name": opp.name, "stage": data["stage"].label}, extra_tags="refused")
+        for item in exc.unmet:
+            messages.error(request, item["message"], extra_tags=f"unmet unmet-{item['code']}")
+    else:
+        messages.success(request, _("“%(name)s” moved to “%(stage)s”.") % {"name": opp.name, "stage": opp.stage.label})
+    return _back(request, opp)
+
+
+@login_required
+@require_POST
+def checklist_tick_view(request, pk, item_pk):
+    opp = _changeable(request, pk)
+    item = get_object_or_404(ChecklistItem, pk=item_pk, is_active=True)
+    services.checklist_tick(opportunity=opp, item=item, by=request.user, ticked=request.POST.get("ticked") == "1")
+    return redirect("pipeline:detail", pk=opp.pk)
+
+
+@login_required
+@require_POST
+def approval_request_view(request, pk):
+    opp = _changeable(request, pk)
+    try:
+        services.approval_request(opportunity=opp, by=request.user, note=request.POST.get("note", "")[:2000])
+        messages.success(request, _("Approval requested."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("pipeline:detail", pk=opp.pk)
+
+
+@login_required
+@require_POST
+def approval_decide_view(request, pk, approval_pk):
+    opp = get_object_or_404(selectors.opportunity_queryset_for(user=request.user), pk=pk)
+    approval = get_object_or_404(Approval, pk=approval_pk, opportunity=opp)
+    try:
+        services.approval_decide(approval=approval, by=request.user, approve=request.POST.get("decision") == "approve",
+                                 note=request.POST.get("note", "")[:2000])
+        messages.success(request, _("Decision recorded."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("pipeline:detail", pk=opp.pk)
+
+
+@login_required
+@require_POST
+def interaction_log_view(request, pk):
+    opp = _changeable(request, pk)
+    form = InteractionForm(request.POST, account=opp.account)
+    if form.is_valid():
+        try:
+            interaction_log(by=request.user, account=opp.account, opportunity=opp, **form.cleaned_data)
+            messages.success(request, _("Interaction logged."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("The interaction could not be logged: %(errors)s") % {
+            "errors": " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
+    return redirect("pipeline:detail", pk=opp.pk)
+
+
+@login_required
+def lead_convert_view(request, lead_pk):
+    lead = get_object_or_404(lead_queryset_for(user=request.user, action=CHANGE), pk=lead_pk)
+    form = LeadConvertForm(request.POST or None, initial={"opportunity_name": lead.company or lead.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            opp = services.lead_convert(lead=lead, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, getattr(exc, "messages", [str(exc)]))
+        else:
+            messages.success(request, _("Lead converted: account, contact and opportunity created."))
+            return redirect("pipeline:detail", pk=opp.pk)
+    return render(request, "pipeline/lead_convert.html", {"form": form, "lead": lead})
+
+
+@login_required
+def forecast_view(request):
+    """The forecast of the month or quarter with each open deal's three probabilities, and past accuracy."""
+    form = ForecastFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and form.errors:
+        messages.error(request, _("Some filters were not valid and were ignored."))
+    kind, day = params.get("period") or "quarter", params.get("date") or timezone.localdate()
+    queryset = selectors.opportunity_queryset_for(user=request.user)
+    if params.get("team"):
+        queryset = queryset.filter(team_id=params["team"])
+    if params.get("owner"):
+        queryset = queryset.filter(owner_id=params["owner"])
+    forecast = metrics.forecast_current(user=request.user, queryset=queryset, kind=kind, day=day)
+    return render(request, "pipeline/forecast.html", {
+        "form": form, "forecast": forecast,
+        "deals": metrics.forecast_open_deals(queryset=queryset, start=forecast["period"]["start"],
+                                             end=forecast["period"]["end"]),
+        "accuracy": metrics.forecast_accuracy(user=request.user, queryset=queryset, kind=kind, day=day, periods=4),
+    })
+
+
+@login_required
+def import_view(request):
+    """Administrators upload the Maven CRM files; all or nothing, row errors listed."""
+    if not request.user.is_admin_role:
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        texts = form.cleaned_data["texts"]
+        dataset = maven.parse(pipeline=texts["pipeline"], accounts=texts["accounts"], products=texts["products"],
+                              teams=texts["teams"], engaging_stage=form.cleaned_data["engaging_stage"])
+        try:
+            result = importing.opportunities_import(dataset=dataset, by=request.user)
+        except importing.ImportFailed as exc:
+            errors = exc.errors
+            messages.error(request, _("%(count)s errors; nothing was imported.") % {"count": len(errors)})
+        else:
+            messages.success(request, _(
+                "Imported: %(created)s new opportunities, %(moved)s moved, %(unchanged)s unchanged; %(users)s users, "
+                "%(teams)s teams, %(accounts)s accounts, %(products)s products created.") % vars(result))
+            return redirect("pipeline:import")
+    return render(request, "pipeline/import.html", {"form": form, "errors": errors[:500],
+                                                    "more_errors": max(0, len(errors) - 500)})

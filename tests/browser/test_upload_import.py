@@ -1,0 +1,34 @@
+"""Browser: CSV import (preview, confirm). Named to run after test_scoring_journey.py, which relies on rows
+from data migrations that the flush after every transactional (live-server) test removes."""
+from pathlib import Path
+
+import pytest
+
+from leads.models import ImportMapping, Lead
+from tests.browser.conftest import login
+from tests.teams.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIXTURES = Path(__file__).resolve().parents[1] / "leads" / "fixtures"
+
+
+def test_a_rep_previews_and_confirms_a_csv_import(page, settings, tmp_path):
+    settings.LEADS_IMPORT_STAGING_DIR = tmp_path
+    user = UserFactory(username="rep.import", password="pw-for-tests-1")
+    ImportMapping.objects.update_or_create(name="Browser fair", defaults={
+        "columns": {"name": "Full Name", "email": "E-mail", "company": "Company", "industry": "Sector"},
+    })
+    login(page, "rep.import", "pw-for-tests-1")
+    page.click("[data-nav=leads]")
+    page.click("[data-link=lead-import]")
+    page.set_input_files("#id_file", str(FIXTURES / "leads_ok.csv"))
+    page.select_option("#id_mapping", label="Browser fair")
+    page.click("main button[type=submit]")
+    preview = page.locator("[data-table=import-preview]")
+    assert preview.locator("tbody tr").count() == 3
+    assert "Ada Lovelace" in preview.inner_text()
+    assert not Lead.objects.exists()
+    page.click("[data-action=confirm-import]")
+    assert "Imported 3 leads" in page.locator(".messages").inner_text()
+    assert Lead.objects.filter(owner=user).count() == 3

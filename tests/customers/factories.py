@@ -1,0 +1,36 @@
+import factory
+from django.utils import timezone
+
+from customers.models import Account, Contact, Interaction
+from tests.teams.factories import UserFactory
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"Account {n}")
+    industry = "technology"
+    employees = 500
+    region = "east"
+    owner = factory.SubFactory(UserFactory)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"contact{n}@example.com")
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    account = factory.SubFactory(AccountFactory)
+    kind = Interaction.Kind.CALL
+    occurred_at = factory.LazyFunction(timezone.now)
+    summary = "Talked"
+    owner = factory.LazyAttribute(lambda i: i.account.owner)
