@@ -232,7 +232,13 @@ class AttributeRule(models.Model):
         verbose_name_plural = _("attribute rules")
 
     def __str__(self):
-        return self.label or f"{self.field} {self.operator} {self.value}"
+        return self.label or f"{self.field} {self.operator} {self.value_display}"
+
+    @property
+    def value_display(self) -> str:
+        if isinstance(self.value, list):
+            return ", ".join(str(v) for v in self.value)
+        return "" if self.value is None else str(self.value)
 
     ERROR_MESSAGES = {
         "unknown_field": _("Unknown field."),

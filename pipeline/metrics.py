@@ -173,7 +173,7 @@ def forecast_rows(*, queryset: QuerySet[Opportunity], start: date, end: date) ->
     open_rows = list(queryset.filter(closed_at__isnull=True, expected_close_date__gte=start,
                                      expected_close_date__lte=end).order_by()
                      .values("owner_id", "team_id", "forecast_category")
-                     .annotate(deals=Count("pk"), amount=Sum("amount"), weighted=Sum(weighted_expression())))
+                     .annotate(weighted=Sum(weighted_expression()), deals=Count("pk"), amount=Sum("amount")))
     won_rows = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id")
                     .annotate(amount=Sum("amount")))
     return open_rows, won_rows

@@ -192,6 +192,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.opportunities_flag_stalled_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "pipeline-forecast-model-nightly": {
+        "task": "pipeline.tasks.forecast_model_recompute_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "pipeline-forecast-snapshot-weekly": {
+        "task": "pipeline.tasks.forecast_snapshot_task",
+        "schedule": crontab(hour=4, minute=0, day_of_week="mon"),
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from leads.demo import seed_leads, seed_routing_rules
 from leads.demo_nurture import seed_nurture
 from leads.demo_scoring import seed_events
+from pipeline.demo import seed_pipeline
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         added = seed_leads(users=users)
         events = seed_events()
         seed_nurture(users=users)
+        deals = seed_pipeline(users=users, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(users)} users, {added} new leads, {events} new behaviour events. "
+            f"Demo data ready: {len(users)} users, {added} new leads, {events} new behaviour events, "
+            f"{deals} new opportunities. "
             f"Log in as admin, mgr.east, rep.li, marketing… with password '{DEMO_PASSWORD}'."
         ))

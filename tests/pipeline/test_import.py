@@ -1,0 +1,145 @@
+"""Importing the Maven CRM layout: mapping, row errors, all-or-nothing, idempotence, command and upload."""
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.timezone import localdate
+
+from customers.models import Account
+from pipeline import maven
+from pipeline.importing import ImportFailed, opportunities_import
+from pipeline.models import Opportunity, Product, StageTransition
+from teams.models import Team, User
+
+pytestmark = pytest.mark.django_db
+
+TEAMS = "sales_agent,manager,regional_office\r\nAnna Snelling,Dustin Brinkmann,Central\r\nMoses Frase,Dustin Brinkmann,Central\r\n"
+ACCOUNTS = ("account,sector,year_established,revenue,employees,office_location,subsidiary_of\r\n"
+            "Acme Corporation,technolgy,1996,1100.04,2822,United States,\r\nBetatech,medical,1986,647.18,1185,Kenya,\r\n")
+PRODUCTS = "product,series,sales_price\r\nGTX Pro,GTX,4821\r\nMG Special,MG,55\r\n"
+HEADER = "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\r\n"
+GOOD = HEADER + (
+    "W1,Moses Frase,GTXPro,Acme Corporation,Won,2017-01-02,2017-03-01,4514\r\n"
+    "L1,Anna Snelling,MG Special,Betatech,Lost,2017-01-05,2017-02-01,0\r\n"
+    "E1,Anna Snelling,GTX Pro,,Engaging,2017-06-01,,\r\n"
+    "P1,Moses Frase,MG Special,,Prospecting,,,\r\n")
+
+
+def dataset(pipeline=GOOD, **kwargs):
+    return maven.parse(pipeline=pipeline, accounts=ACCOUNTS, products=PRODUCTS, teams=TEAMS, **kwargs)
+
+
+class TestParse:
+    def test_quirks_are_handled(self):
+        data = dataset()
+        assert data.errors == []
+        won, lost, engaging, prospecting = data.deals
+        assert won.product == "GTX Pro" and won.amount == Decimal("4514")
+        assert lost.amount == Decimal("55")  # the value at stake, not the file's 0
+        assert engaging.stage_code == "needs_confirmed" and engaging.account == ""
+        assert data.accounts["Acme Corporation"].sector == "technology"
+        assert dataset(engaging_stage="solution_demo").deals[2].stage_code == "solution_demo"
+
+    def test_every_row_error_is_reported_with_its_row_number(self):
+        bad = HEADER + (
+            "X1,Nobody,GTX Pro,Acme Corporation,Won,2017-01-02,2017-03-01,10\r\n"
+            "X2,Moses Frase,Widget,Acme Corporation,Won,2017-01-02,2017-03-01,10\r\n"
+            "X3,Moses Frase,GTX Pro,Acme Corporation,Won,2017-01-02,,10\r\n"
+            "X4,Moses Frase,GTX Pro,Acme Corporation,Won,2017-03-02,2017-03-01,10\r\n"
+            "X5,Moses Frase,GTX Pro,Nowhere Inc,Maybe,2017-13-02,,-5\r\n"
+            "X1,Moses Frase,GTX Pro,,Prospecting,,,\r\n")
+        codes = {(e.row, e.code) for e in dataset(bad).errors}
+        assert {(2, "unknown_agent"), (3, "unknown_product"), (4, "date_required"), (5, "closed_before_engaged"),
+                (6, "unknown_account"), (6, "unknown_stage"), (6, "bad_date"), (6, "bad_value"),
+                (7, "duplicate_id")} <= codes
+
+    def test_missing_columns_are_a_file_error(self):
+        assert dataset("id,stage\r\n1,Won\r\n").errors[0].code == "missing_columns"
+
+
+class TestImport:
+    def test_it_creates_people_accounts_products_and_deals_with_history(self):
+        result = opportunities_import(dataset=dataset())
+        assert (result.created, result.users, result.teams, result.products) == (4, 3, 1, 2)
+        team = Team.objects.get(name="Central – Dustin Brinkmann")
+        manager = User.objects.get(username="dustin.brinkmann")
+        assert team.manager == manager and manager.role == "manager" and not manager.has_usable_password()
+        rep = User.objects.get(username="moses.frase")
+        assert rep.role == "rep" and rep.team == team and not rep.has_usable_password()
+        won = Opportunity.objects.get(external_ref="W1")
+        assert won.stage.code == "closed_won" and won.amount == Decimal("4514") and won.currency == "USD"
+        assert localdate(won.created_at).isoformat() == "2017-01-02"
+        assert localdate(won.closed_at).isoformat() == "2017-03-01" == localdate(won.stage_entered_at).isoformat()
+        assert won.account.industry == "technology" and won.owner == rep and won.team == team
+        assert won.lines.get().product == Product.objects.get(name="GTX Pro")
+        ledger = list(won.transitions.values_list("from_stage__code", "to_stage__code", "kind"))
+        assert ledger == [(None, "needs_confirmed", "imported"), ("needs_confirmed", "closed_won", "imported")]
+        engaging = Opportunity.objects.get(external_ref="E1")
+        assert engaging.closed_at is None and engaging.account.external_ref == "maven:(none)"
+        assert list(engaging.transitions.values_list("to_stage__code", flat=True)) == ["needs_confirmed"]
+        assert Opportunity.objects.get(external_ref="P1").stage.code == "lead_identified"
+
+    def test_errors_write_nothing(self):
+        bad = GOOD + "Z9,Nobody,GTX Pro,,Prospecting,,,\r\n"
+        with pytest.raises(ImportFailed) as exc:
+            opportunities_import(dataset=dataset(bad))
+        assert exc.value.errors[0]["row"] == 6 and "Nobody" in exc.value.errors[0]["message"]
+        assert not Opportunity.objects.exists() and not User.objects.filter(username="moses.frase").exists()
+
+    def test_it_is_idempotent_and_moves_deals_whose_stage_changed(self):
+        opportunities_import(dataset=dataset())
+        again = opportunities_import(dataset=dataset())
+        assert (again.created, again.unchanged, again.users, again.accounts) == (0, 4, 0, 0)
+        assert Opportunity.objects.count() == 4 and StageTransition.objects.count() == 6
+        changed = GOOD.replace("E1,Anna Snelling,GTX Pro,,Engaging,2017-06-01,,",
+                               "E1,Anna Snelling,GTX Pro,,Won,2017-06-01,2017-07-01,4000")
+        result = opportunities_import(dataset=dataset(changed))
+        assert result.moved == 1
+        deal = Opportunity.objects.get(external_ref="E1")
+        assert deal.stage.code == "closed_won" and deal.amount == Decimal("4000")
+        assert deal.transitions.last().kind == "imported"
+
+
+class TestCommandAndUpload:
+    def _files(self, tmp_path, pipeline=GOOD):
+        for name, text in (("sales_pipeline.csv", pipeline), ("accounts.csv", ACCOUNTS), ("products.csv", PRODUCTS),
+                           ("sales_teams.csv", TEAMS)):
+            (tmp_path / name).write_text(text, newline="")
+        return tmp_path / "sales_pipeline.csv"
+
+    def test_the_command_imports_and_reports_errors(self, tmp_path):
+        out = StringIO()
+        call_command("import_opportunities", str(self._files(tmp_path)), stdout=out)
+        assert "4 new opportunities" in out.getvalue()
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_opportunities", str(self._files(tmp_path, GOOD + "Q,x,y,,Won,,,\r\n")), stderr=err)
+        assert "sales_pipeline.csv:6:" in err.getvalue()
+
+    def test_the_command_needs_the_sibling_files(self, tmp_path):
+        (tmp_path / "sales_pipeline.csv").write_text(GOOD)
+        with pytest.raises(CommandError):
+            call_command("import_opportunities", str(tmp_path / "sales_pipeline.csv"))
+
+    def _upload(self, pipeline=GOOD):
+        return {"pipeline": SimpleUploadedFile("p.csv", pipeline.encode()),
+                "accounts": SimpleUploadedFile("a.csv", ACCOUNTS.encode()),
+                "products": SimpleUploadedFile("pr.csv", PRODUCTS.encode()),
+                "teams": SimpleUploadedFile("t.csv", TEAMS.encode()), "engaging_stage": "needs_confirmed"}
+
+    def test_admins_upload_in_the_browser(self, client, org):
+        client.force_login(org["admin"])
+        response = client.post(reverse("pipeline:import"), self._upload(), follow=True)
+        assert response.status_code == 200 and Opportunity.objects.count() == 4
+        assert StageTransition.objects.filter(by=org["admin"]).count() == 6
+        response = client.post(reverse("pipeline:import"), self._upload(GOOD + "Q,Nobody,GTX Pro,,Won,,,\r\n"))
+        assert 'id="import-errors"' in response.content.decode() and Opportunity.objects.count() == 4
+
+    def test_others_may_not_upload(self, client, org):
+        client.force_login(org["mgr"])
+        assert client.get(reverse("pipeline:import")).status_code == 403
+        assert client.post(reverse("pipeline:import"), self._upload()).status_code == 403
+        assert not Account.objects.exists()
