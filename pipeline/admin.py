@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salesops.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import (
     Approval, ChecklistItem, Competitor, GateCriterion, LossReason, Opportunity, OpportunityLine, Product,
@@ -163,7 +165,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageTransition)
-class StageTransitionAdmin(admin.ModelAdmin):
+class StageTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger is append-only: readable here, never edited."""
 
     list_display = ("opportunity", "from_stage", "to_stage", "kind", "by", "at", "amount", "probability")
@@ -171,14 +173,6 @@ class StageTransitionAdmin(admin.ModelAdmin):
     list_select_related = ("opportunity", "from_stage", "to_stage", "by")
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Approval)

@@ -37,7 +37,7 @@ class ImportFailed(ValidationError):
 
     def __init__(self, errors: list[dict]):
         self.errors = errors
-        super().__init__([f"{e['file']} row {e['row']}: {e['message']}" for e in errors], code="import_failed")
+        super().__init__([_("%(file)s row %(row)s: %(message)s") % e for e in errors], code="import_failed")
 
 
 @dataclass

@@ -10,6 +10,7 @@
 from .core import (  # noqa: F401
     EDITABLE_FIELDS,
     lead_create,
+    lead_record_won,
     lead_refresh_completeness,
     lead_saved,
     lead_update,

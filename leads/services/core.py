@@ -85,3 +85,9 @@ def lead_refresh_completeness(*, lead_ids=None) -> int:
         queryset = queryset.filter(pk__in=list(lead_ids))
     expression = completeness_expression()
     return queryset.exclude(completeness=expression).update(completeness=expression)
+
+
+def lead_record_won(*, lead_id: int, won_at) -> None:
+    """The opportunity converted from this lead was won (or, with None, reopened): the funnel and
+    lead-quality figures count a lead as won while its deal is."""
+    Lead.objects.filter(pk=lead_id).update(won_at=won_at)

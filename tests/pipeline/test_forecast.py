@@ -1,5 +1,5 @@
 """Forecast with provenance: the learnt model, weighted pipeline, snapshots, accuracy, page and API."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 

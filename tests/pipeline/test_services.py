@@ -242,3 +242,16 @@ def test_stage_timing_reports_p50_and_p90(org):
     move(opp, "needs_confirmed", rep)
     row = next(r for r in stage_timing() if r["stage"].code == "lead_identified")
     assert row["stays"] == 1 and round(row["p50"]) == 4
+
+
+def test_winning_a_converted_leads_deal_marks_the_lead_won_and_reopening_clears_it(org):
+    lead = LeadFactory(owner=org["owner"], status=Lead.Status.QUALIFIED, company="Acme")
+    opp = services.lead_convert(lead=lead, by=org["owner"], amount=Decimal("1200"))
+    when = timezone.now() - timedelta(days=1)
+    opp = services.opportunity_import_stage(opportunity=opp, to_stage=stage("closed_won"), at=when)
+    lead.refresh_from_db()
+    assert lead.won_at == when
+    services.opportunity_override_stage(opportunity=opp, to_stage=stage("negotiation"), by=org["admin"],
+                                        reason="Signed by mistake")
+    lead.refresh_from_db()
+    assert lead.won_at is None
