@@ -1,9 +1,25 @@
 """Shared REST API plumbing: pagination, error format, base viewset behaviour."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination
+from django.utils.translation import gettext as _
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def reject_nul_characters(data) -> None:
+    """Raw JSON that reaches a service unvalidated: NUL characters cannot be stored or queried."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise exceptions.ValidationError({"detail": _("Text may not contain NUL (\\x00) characters.")})
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            reject_nul_characters(key)
+            reject_nul_characters(value)
+    elif isinstance(data, list):
+        for value in data:
+            reject_nul_characters(value)
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -31,4 +47,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, DataError):
+        # Last line of defence: a value the database cannot hold (out of range, NUL byte…) is bad
+        # input, not a server error. The request's transaction is rolled back by DRF.
+        exc = exceptions.ValidationError({"detail": _("A value is out of range or not valid for storage.")})
     return drf_exception_handler(exc, context)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from salesops.api import reject_nul_characters
 from teams.api.permissions import ScopedQuerysetMixin
 
 from ..filters import LeadEventFilterSet
@@ -37,6 +38,7 @@ class LeadEventViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(request=LeadEventInputSerializer, responses={201: EventIngestResultSerializer,
                                                                 400: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs):
+        reject_nul_characters(request.data)
         many = isinstance(request.data, list)
         items = request.data if many else [request.data.dict() if hasattr(request.data, "dict") else request.data]
         try:

@@ -46,6 +46,12 @@ class NurtureTrackSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
     def validate_steps(self, steps):
+        # Steps are replaced as a whole, so each needs its required fields even in a PATCH.
+        for step in steps:
+            missing = [name for name in ("order", "subject", "body") if name not in step]
+            if missing:
+                raise serializers.ValidationError(
+                    _("Each step needs: %(fields)s.") % {"fields": ", ".join(missing)})
         orders = [step["order"] for step in steps]
         if len(orders) != len(set(orders)):
             raise serializers.ValidationError(_("Each step needs a different order."))

@@ -1,5 +1,6 @@
 """Scoring API: rule sets with their rules, backtest (GET) and publish (POST), rescore jobs."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -61,6 +62,26 @@ class RuleSetSerializer(serializers.ModelSerializer):
                   "published_at", "attribute_rules", "behaviour_rules", "grades"]
         read_only_fields = ["version", "status", "created_by", "created_at", "published_by", "published_at"]
 
+    # Rules and grades are replaced as a whole, so each needs its required fields even in a PATCH.
+    REQUIRED = {"attribute_rules": ("field", "operator", "points"), "behaviour_rules": ("event_type", "points"),
+                "grades": ("name",)}
+
+    def _complete(self, name, rows):
+        for row in rows:
+            missing = [key for key in self.REQUIRED[name] if key not in row]
+            if missing:
+                raise serializers.ValidationError(_("Each entry needs: %(fields)s.") % {"fields": ", ".join(missing)})
+        return rows
+
+    def validate_attribute_rules(self, rows):
+        return self._complete("attribute_rules", rows)
+
+    def validate_behaviour_rules(self, rows):
+        return self._complete("behaviour_rules", rows)
+
+    def validate_grades(self, rows):
+        return self._complete("grades", rows)
+
     def _save(self, instance=None):
         data = self.validated_data
         behaviour = [{**rule, "event_type": rule["event_type"].code} for rule in data.get("behaviour_rules", [])]
@@ -86,6 +107,10 @@ class RescoreJobSerializer(serializers.ModelSerializer):
         fields = ["id", "rule_set", "status", "total", "processed", "changed", "percent", "error",
                   "started_at", "finished_at", "created_at"]
         read_only_fields = fields
+
+
+class RuleSetCopySerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
 BacktestSerializer = inline_serializer("Backtest", fields={
@@ -123,12 +148,13 @@ class RuleSetViewSet(viewsets.ModelViewSet):
         job = services.rule_set_publish(rule_set=self.get_object(), by=request.user)
         return Response(RescoreJobSerializer(job).data, status=202)
 
-    @extend_schema(request=inline_serializer("RuleSetCopy", {"name": serializers.CharField(required=False)}),
-                   responses=RuleSetSerializer)
+    @extend_schema(request=RuleSetCopySerializer, responses=RuleSetSerializer)
     @action(detail=True, methods=["post"])
     def copy(self, request, pk=None):
         source = self.get_object()
-        name = str(request.data.get("name") or f"{source.name} (v{source.version} copy)")[:100]
+        params = RuleSetCopySerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        name = params.validated_data.get("name") or f"{source.name} (v{source.version} copy)"[:100]
         draft = services.rule_set_create_draft(by=request.user, name=name, copy_from=source)
         return Response(RuleSetSerializer(get_object_or_404(rule_set_queryset(), pk=draft.pk)).data, status=201)
 

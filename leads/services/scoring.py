@@ -127,15 +127,17 @@ def compile_rule_set(rule_set: RuleSet, *, now) -> CompiledScore:
         join_params = [*count_params, "__LO__", "__HI__", *type_ids]
     score_sql = " + ".join(f"x.p{i}" for i in range(n)) or "0"
     bd_sql = ("'[' || " + " || ',' || ".join(f"x.p{i}" for i in range(n)) + " || ']'") if n else "'[]'"
-    grade_sql, grade_params = "CASE", []
+    # "WHEN 1 = 0" keeps the CASE valid whatever the bands (none, or only the open one).
+    grade_sql, grade_params = "CASE WHEN 1 = 0 THEN ''", []
+    open_grade = ""
     for grade in spec.ordered_grades:
         if grade.lower_bound is None:
-            grade_sql += " ELSE %s"
-            grade_params.append(grade.name)
+            open_grade = grade.name
             break
         grade_sql += " WHEN y.score >= %s THEN %s"
         grade_params += [grade.lower_bound, grade.name]
-    grade_sql += " END" if grade_params else " WHEN 1 = 0 THEN '' ELSE '' END"
+    grade_sql += " ELSE %s END"
+    grade_params.append(open_grade)
     points_select = (", " + ", ".join(point_columns)) if point_columns else ""
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
              f" l.scored_with_id AS old_rs, l.converted_at, l.won_at{points_select}"

@@ -155,3 +155,10 @@ def test_deleting_an_event_in_the_admin_rescores_the_lead(client, api, org, lead
     assert response.status_code == 302 and not LeadEvent.objects.exists()
     leads["own"].refresh_from_db()
     assert leads["own"].score == 15  # back to industry points only
+
+
+def test_nul_characters_are_a_400_not_a_500(api, org):
+    response = api.as_user(org["admin"]).post("/api/v1/lead-events/", {
+        "email": "a\x00@example.com", "type": "site_visit", "occurred_at": "2026-01-01T00:00:00Z",
+        "external_id": "x\x00"}, format="json")
+    assert response.status_code == 400

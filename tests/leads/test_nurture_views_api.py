@@ -236,3 +236,15 @@ def test_the_admin_pages_work(client, lead, track, org):
         "action": "stop_selected", "_selected_action": [send.enrollment_id]})
     assert response.status_code == 302
     assert NurtureEnrollment.objects.get(pk=send.enrollment_id).status == "stopped"
+
+
+def test_a_patch_with_incomplete_steps_is_a_400_not_a_500(api, org):
+    from leads.models import NurtureTrack
+    client = api.as_user(org["marketing"])
+    created = client.post("/api/v1/nurture/tracks/", {"name": "Patch me", "steps": [
+        {"order": 1, "delay_days": 0, "subject": "Hi", "body": "Hello {{ name }}"}]}, format="json")
+    assert created.status_code == 201, created.json()
+    response = client.patch(f"/api/v1/nurture/tracks/{created.json()['id']}/", {"steps": [{"subject": "x"}]},
+                            format="json")
+    assert response.status_code == 400 and "steps" in response.json()
+    assert NurtureTrack.objects.get(pk=created.json()["id"]).steps.get().subject == "Hi"

@@ -128,3 +128,29 @@ def test_rescore_jobs_are_resumable_and_idempotent(org):
     job = rescore_job_run(job_id=job.pk, batch_size=2)
     assert (job.status, job.processed, job.changed) == ("done", 5, 5)
     assert set(Lead.objects.values_list("score", flat=True)) == {15}
+
+
+def test_a_set_with_only_the_open_grade_backtests_and_publishes(api, org, django_capture_on_commit_callbacks):
+    lead = LeadFactory(industry="finance", owner=org["owner"])
+    client = api.as_user(org["marketing"])
+    draft = client.post(URL, draft_payload(grades=[{"name": "Everyone", "lower_bound": None}]), format="json").json()
+    assert client.get(f"{URL}{draft['id']}/backtest/").json()["grades"][0]["proposed"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{URL}{draft['id']}/publish/").status_code == 202
+    lead.refresh_from_db()
+    assert (lead.score, lead.grade) == (15, "Everyone")
+
+
+def test_copy_refuses_a_body_that_is_not_an_object(api, org):
+    published = RuleSet.objects.get(status="published")
+    response = api.as_user(org["marketing"]).post(f"{URL}{published.pk}/copy/", [1, 2], format="json")
+    assert response.status_code == 400
+    assert RuleSet.objects.count() == 1
+
+
+def test_a_patch_with_incomplete_rules_is_a_400_and_changes_nothing(api, org):
+    client = api.as_user(org["marketing"])
+    draft = client.post(URL, draft_payload(), format="json").json()
+    response = client.patch(f"{URL}{draft['id']}/", {"behaviour_rules": [{"points": 5}]}, format="json")
+    assert response.status_code == 400 and "behaviour_rules" in response.json()
+    assert RuleSet.objects.get(pk=draft["id"]).behaviour_rules.get().points == 40
