@@ -79,3 +79,39 @@ def test_a_service_queues_work_after_commit_and_the_worker_completes_it(worker, 
     while Lead.objects.get(pk=lead.pk).completeness == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert Lead.objects.get(pk=lead.pk).completeness == 5 * 100 // 9
+
+
+def _wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_a_posted_event_is_scored_by_the_worker(worker, django_user_model):
+    from django.utils import timezone
+
+    from leads.services.events import events_ingest
+
+    admin = django_user_model.objects.create_user("integration-admin", password="x-pw-123456", role="admin")
+    lead = LeadFactory(industry="finance", company_size=50, owner=None)
+    events_ingest(by=admin, items=[{"lead": lead.pk, "type": "pricing_page_visit",
+                                    "occurred_at": timezone.now().isoformat(), "external_id": "it-1"}])
+    assert _wait_for(lambda: Lead.objects.get(pk=lead.pk).score == 35)  # finance 15 + pricing 20, by the worker
+    lead.refresh_from_db()
+    assert (lead.grade, lead.score_breakdown) == ("SQL", [15, 0, 0, 0, 20])
+
+
+def test_publishing_a_rule_set_is_rescored_by_the_worker(worker, django_user_model):
+    from leads.models import AttributeRule, RescoreJob, RuleSet
+    from leads.services.scoring import rule_set_create_draft, rule_set_publish
+
+    marketing = django_user_model.objects.create_user("integration-mkt", password="x-pw-123456", role="marketing")
+    leads = LeadFactory.create_batch(3, industry="retail", company_size=50, owner=None)
+    draft = rule_set_create_draft(by=marketing, name="Retail push", copy_from=RuleSet.objects.get(status="published"))
+    AttributeRule.objects.filter(rule_set=draft, field="industry").update(value=["retail"], points=30)
+    job = rule_set_publish(rule_set=draft, by=marketing)
+    assert _wait_for(lambda: RescoreJob.objects.get(pk=job.pk).status == "done")
+    assert {(lead.score, lead.grade) for lead in Lead.objects.filter(pk__in=[x.pk for x in leads])} == {(30, "SQL")}
