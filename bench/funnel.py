@@ -13,37 +13,15 @@ period (best of --repeat runs each, after a warm-up), checks both agree, also ti
 `RESULT name=funnel app_s=<x> raw_s=<y> ratio=<x/y> opportunities=N ...`.
 """
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/salesops_bench_funnel")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesops.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+from _setup import configure, ensure_database  # bench/ is on sys.path
+
+configure(database="salesops_bench_funnel")
 
 RAW_SQL = ("SELECT stage_id, COUNT(*), SUM(amount) FROM pipeline_opportunity "
            "WHERE stage_entered_at >= %s AND stage_entered_at < %s GROUP BY stage_id")
-
-
-def ensure_database():
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    if url.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench/funnel.py measures PostgreSQL: set DATABASE_URL=postgres://...")
-    name = url.path.lstrip("/")
-    admin = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def best_of(repeat, fn):
@@ -116,7 +94,7 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep the data of a previous run with the same N")
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database("bench/funnel.py")
     import django
 
     django.setup()

@@ -12,30 +12,10 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/salesops_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesops.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+from _setup import ROOT, configure, ensure_database  # bench/ is on sys.path
 
-
-def ensure_database():
-    import psycopg
-    from urllib.parse import urlparse
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    if url.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench/rescore.py measures PostgreSQL: set DATABASE_URL=postgres://...")
-    name = url.path.lstrip("/")
-    admin = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+configure(database="salesops_bench")
 
 
 def timed(label, fn):
@@ -53,7 +33,7 @@ def main():
     parser.add_argument("--skip-latency", action="store_true", help="do not measure event-to-score latency")
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database("bench/rescore.py")
     import django
 
     django.setup()

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from salesops.i18n import localised
+
 
 class Industry(models.TextChoices):
     TECHNOLOGY = "technology", _("Technology")
@@ -137,8 +139,7 @@ class EventType(models.Model):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import get_language
-        return self.name_zh_hans if (get_language() or "").lower().startswith("zh") and self.name_zh_hans else self.name
+        return localised(self, "name")
 
 
 class LeadEvent(models.Model):

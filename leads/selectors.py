@@ -34,11 +34,6 @@ def completeness_expression():
     return total * Value(100) / Value(len(PROFILE_FIELDS))
 
 
-def lead_completeness_average(*, queryset: QuerySet[Lead]) -> float | None:
-    from django.db.models import Avg
-    return queryset.aggregate(avg=Avg("completeness"))["avg"]
-
-
 # --- scoring reads ----------------------------------------------------------------------------
 def rule_set_spec(rule_set: RuleSet) -> scoring.RuleSet:
     """The pure-Python form of a rule set (rules in breakdown order: attribute, then behaviour)."""

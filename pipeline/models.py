@@ -13,11 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def _localised(obj, field: str) -> str:
-    from django.utils.translation import get_language
-    zh = getattr(obj, f"{field}_zh_hans", "")
-    return zh if zh and (get_language() or "").lower().startswith("zh") else getattr(obj, field)
+from salesops.i18n import localised
 
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -47,7 +43,7 @@ class Stage(models.Model):
 
     @property
     def label(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
     @property
     def is_closed(self) -> bool:
@@ -74,7 +70,7 @@ class ChecklistItem(models.Model):
 
     @property
     def label(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
 
 class GateCriterion(models.Model):
@@ -176,7 +172,7 @@ class SpinQuestion(models.Model):
 
     @property
     def label(self) -> str:
-        return _localised(self, "text")
+        return localised(self, "text")
 
 
 class Competitor(models.Model):
@@ -219,7 +215,7 @@ class LossReason(models.Model):
 
     @property
     def label(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
 
 class Product(models.Model):

@@ -18,6 +18,7 @@ from customers.models import Account, Contact, Interaction
 from customers.services import account_create, contact_create
 from leads.models import Lead
 from leads.selectors import lead_queryset_for
+from leads.services import lead_lock_for_conversion, lead_mark_converted, lead_record_won
 from teams.selectors import CHANGE, VIEW, assignable_users_for
 from teams.services import notify
 
@@ -172,8 +173,6 @@ def _move(*, opp: Opportunity, to_stage: Stage, by, reason: str, kind: str, at=N
         amount=changes.get("amount", opp.amount), currency=opp.currency,
         probability=to_stage.probability if probability is None else probability, kind=kind)
     if opp.lead_id and (to_stage.is_won or from_stage.is_won):  # the lead's funnel outcome follows its deal
-        from leads.services import lead_record_won
-
         lead_record_won(lead_id=opp.lead_id, won_at=at if to_stage.is_won else None)
     if to_stage.is_closed or from_stage.is_closed:  # the model learns from every close (and reopening)
         transaction.on_commit(lambda: forecast_model_recompute_task.delay())
@@ -391,11 +390,7 @@ def lead_convert(*, lead: Lead, by, account: Account | None = None, opportunity_
     """A qualified lead becomes account + contact + opportunity; the lead is marked converted (link kept)."""
     if not lead_queryset_for(user=by, action=CHANGE).filter(pk=lead.pk).exists():
         raise PermissionDenied(_("You cannot convert this lead."))
-    locked = Lead.objects.select_for_update().get(pk=lead.pk)
-    if locked.converted_at or locked.status == Lead.Status.CONVERTED:
-        raise ValidationError(_("This lead has already been converted."))
-    if locked.status != Lead.Status.QUALIFIED:
-        raise ValidationError(_("Only qualified leads can be converted."))
+    locked = lead_lock_for_conversion(lead_id=lead.pk)
     owner = locked.owner or by
     if account is None:
         account = account_create(by=by, name=locked.company or locked.name, industry=locked.industry,
@@ -405,7 +400,7 @@ def lead_convert(*, lead: Lead, by, account: Account | None = None, opportunity_
     opp = opportunity_create(by=by, name=opportunity_name or _("%(company)s deal") % {"company": account.name},
                              account=account, contact=contact, owner=owner, lead=locked, amount=amount,
                              expected_close_date=expected_close_date)
-    Lead.objects.filter(pk=locked.pk).update(status=Lead.Status.CONVERTED, converted_at=timezone.now())
+    lead_mark_converted(lead_id=locked.pk, at=timezone.now())
     return opp
 
 

@@ -62,16 +62,6 @@ def assignable_users_for(*, user) -> QuerySet:
     return active.filter(pk=user.pk)
 
 
-def visible_team_ids(*, user) -> list[int]:
-    """Teams whose records `user` can see (None means all teams, for admins)."""
-    if user.is_admin_role:
-        return list(Team.objects.values_list("pk", flat=True))
-    ids = set(Team.objects.filter(manager=user).values_list("pk", flat=True))
-    if user.team_id:
-        ids.add(user.team_id)
-    return sorted(ids)
-
-
 def quota_queryset_for(*, user) -> QuerySet[Quota]:
     return scope_for_user(Quota.objects.select_related("user", "user__team"), user=user,
                           owner_field="user")

@@ -10,6 +10,8 @@
 from .core import (  # noqa: F401
     EDITABLE_FIELDS,
     lead_create,
+    lead_lock_for_conversion,
+    lead_mark_converted,
     lead_record_won,
     lead_refresh_completeness,
     lead_saved,

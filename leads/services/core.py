@@ -31,7 +31,8 @@ def _check_unique_email(*, lead: Lead) -> None:
         raise ValidationError({"email": _("A lead with this email already exists.")})
 
 
-def _queue_completeness(lead_id: int) -> None:
+def _queue_background_work(lead_id: int) -> None:
+    """After commit: refresh data completeness and rescore the lead (its data may have changed)."""
     from .scoring import lead_queue_rescore
 
     transaction.on_commit(lambda: lead_refresh_completeness_task.delay(lead_id))
@@ -40,7 +41,7 @@ def _queue_completeness(lead_id: int) -> None:
 
 def lead_saved(*, lead: Lead) -> None:
     """Background work after any save of a lead (also used by the admin)."""
-    _queue_completeness(lead.pk)
+    _queue_background_work(lead.pk)
 
 
 @transaction.atomic
@@ -54,7 +55,7 @@ def lead_create(*, by, **fields) -> Lead:
     _check_unique_email(lead=lead)
     lead.full_clean()
     lead.save()
-    _queue_completeness(lead.pk)
+    _queue_background_work(lead.pk)
     return lead
 
 
@@ -70,7 +71,7 @@ def lead_update(*, lead: Lead, by, **fields) -> Lead:
     _check_unique_email(lead=lead)
     lead.full_clean()
     lead.save()
-    _queue_completeness(lead.pk)
+    _queue_background_work(lead.pk)
     return lead
 
 
@@ -91,3 +92,18 @@ def lead_record_won(*, lead_id: int, won_at) -> None:
     """The opportunity converted from this lead was won (or, with None, reopened): the funnel and
     lead-quality figures count a lead as won while its deal is."""
     Lead.objects.filter(pk=lead_id).update(won_at=won_at)
+
+
+def lead_lock_for_conversion(*, lead_id: int) -> Lead:
+    """Lock a lead that is about to become an opportunity; only qualified, unconverted leads convert."""
+    locked = Lead.objects.select_for_update().get(pk=lead_id)
+    if locked.converted_at or locked.status == Lead.Status.CONVERTED:
+        raise ValidationError(_("This lead has already been converted."))
+    if locked.status != Lead.Status.QUALIFIED:
+        raise ValidationError(_("Only qualified leads can be converted."))
+    return locked
+
+
+def lead_mark_converted(*, lead_id: int, at) -> None:
+    """The lead became an opportunity (the link is kept on the opportunity, for conversion metrics)."""
+    Lead.objects.filter(pk=lead_id).update(status=Lead.Status.CONVERTED, converted_at=at)
