@@ -1,0 +1,161 @@
+"""Who may DO what: the one place for action rules, next to `teams.selectors` (who may SEE what).
+
+Every entry point — HTML views, API permissions and actions, the admin, services, imports and
+tasks — asks these named predicates instead of looking at `user.role` itself. A predicate takes
+the acting user first and the object(s) concerned after, answers a bool, and never raises.
+
+Record visibility (which rows a user may read or change at all) stays in
+`teams.selectors.scope_for_user()` / `owner_q()`; a predicate about one record combines its own
+rule with that scope (e.g. a manager may assign a lead only within their team's scope).
+"""
+from __future__ import annotations
+
+from .models import User
+
+Role = User.Role
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+def is_active_user(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_admin(user) -> bool:
+    return is_active_user(user) and user.is_admin_role
+
+
+def has_role(user, *roles: str) -> bool:
+    """True for an active user with one of `roles`; admins pass every role check."""
+    if not is_active_user(user):
+        return False
+    return user.is_admin_role or user.role in roles
+
+
+def is_manager_or_admin(user) -> bool:
+    return has_role(user, Role.MANAGER)
+
+
+def manages(user, other) -> bool:
+    """`user` is the manager of `other`'s team (not of themselves)."""
+    if not is_active_user(user) or other is None:
+        return False
+    team = getattr(other, "team", None)
+    return bool(team is not None and team.manager_id == user.pk)
+
+
+def may_own_records(user) -> bool:
+    """Who can be made the owner of leads and deals (people who sell)."""
+    return bool(user is not None and user.is_active and user.role in (Role.REP, Role.MANAGER, Role.ADMIN))
+
+
+# --- people and organisation ------------------------------------------------------------------
+
+def can_manage_organisation(user) -> bool:
+    """Create and change teams, territories and people (administrators)."""
+    return is_admin(user)
+
+
+def can_give_records_to(user, to) -> bool:
+    """`user` may make `to` the owner of a record: admins anyone active, managers themselves and
+    their team's members, everyone else only themselves."""
+    if not is_active_user(user) or to is None or not to.is_active:
+        return False
+    if user.is_admin_role:
+        return True
+    if to.pk == user.pk:
+        return True
+    return user.role == Role.MANAGER and manages(user, to)
+
+
+# --- leads ------------------------------------------------------------------------------------
+
+def can_manage_scoring(user) -> bool:
+    """Marketing tunes scoring rule sets (and admins)."""
+    return has_role(user, Role.MARKETING)
+
+
+def can_backtest_scoring(user) -> bool:
+    """Marketing, managers and admins may run what-if backtests (on leads in their scope)."""
+    return has_role(user, Role.MARKETING, Role.MANAGER)
+
+
+def can_manage_nurture(user) -> bool:
+    """Marketing edits nurture tracks (and admins)."""
+    return has_role(user, Role.MARKETING)
+
+
+def can_record_events_for_any_lead(user) -> bool:
+    """Marketing and admins post behaviour events for any lead; others only for their own leads."""
+    return has_role(user, Role.MARKETING)
+
+
+def can_work_lead_queue(user) -> bool:
+    """Managers and admins see the managers' queue (the pool) and hand out leads."""
+    return is_manager_or_admin(user)
+
+
+def can_assign_lead(user, lead, to=None) -> bool:
+    """`user` may hand `lead` to `to` (or, with `to` None, may assign this lead at all).
+
+    Admins: any lead to anyone active. Managers: their team's leads and unowned leads, to
+    themselves or their team's members. Nobody else assigns (reps take leads through routing).
+    """
+    if not is_manager_or_admin(user):
+        return False
+    if not user.is_admin_role and lead is not None and lead.owner_id is not None:
+        if lead.owner_id != user.pk and not manages(user, lead.owner):
+            return False
+    return to is None or can_give_records_to(user, to)
+
+
+def can_delete_lead(user, lead) -> bool:
+    """Deleting a lead is for admins only (it is audited; reps and managers disqualify instead)."""
+    return is_admin(user)
+
+
+# --- pipeline ---------------------------------------------------------------------------------
+
+def can_override_stage(user) -> bool:
+    """Put a deal in any stage without the gates (audited as an override): admins."""
+    return is_admin(user)
+
+
+def can_correct_closed_deal(user) -> bool:
+    """Correct a closed deal's commercial fields without reopening it (audited): admins."""
+    return is_admin(user)
+
+
+def can_delete_opportunity(user, opportunity) -> bool:
+    return is_admin(user)
+
+
+def can_decide_approval(user, opportunity) -> bool:
+    """The owner's team manager or an admin decides (never the person who asked, unless admin)."""
+    if not is_active_user(user):
+        return False
+    if user.is_admin_role:
+        return True
+    owner = opportunity.owner
+    return bool(owner is not None and manages(user, owner) and opportunity.owner_id != user.pk)
+
+
+def can_see_team_figures(user) -> bool:
+    """Per-team breakdowns in forecasts and funnels: managers (their teams) and admins."""
+    return is_manager_or_admin(user)
+
+
+# --- customers --------------------------------------------------------------------------------
+
+def can_delete_account(user, account) -> bool:
+    return is_admin(user)
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+def can_import(user, kind: str) -> bool:
+    """Who may run a CSV import of `kind` ("leads", "opportunities"…). Not customer success by default:
+    leads are imported by marketing, managers and admins; deals by admins."""
+    if kind == "leads":
+        return has_role(user, Role.MARKETING, Role.MANAGER)
+    return is_admin(user)
