@@ -24,11 +24,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, OuterRef, QuerySet, Subquery, Sum,
+    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from teams import predicates
 from teams.models import Team, User
 from teams.selectors import owner_q
 
@@ -195,7 +196,7 @@ def forecast_current(*, user, queryset: QuerySet[Opportunity], kind: str, day: d
     figures = forecast_figures(queryset=queryset, start=start, end=end)
     users = {u.pk: u for u in User.objects.filter(pk__in=list(figures["reps"]))}
     teams = {t.pk: t for t in Team.objects.filter(pk__in=list(figures["teams"]))}
-    show_teams = user.is_admin_role or user.role == User.Role.MANAGER
+    show_teams = predicates.can_see_team_figures(user)
     return {
         "period": {"kind": kind, "start": start, "end": end}, "currency": settings.DEFAULT_CURRENCY,
         "total": figures["total"].as_dict(),
@@ -214,18 +215,27 @@ def forecast_open_deals(*, queryset: QuerySet[Opportunity], start: date, end: da
             .order_by("-weighted", "pk")[:limit])
 
 
-def snapshot_queryset_for(*, user) -> QuerySet[ForecastSnapshot]:
-    """Snapshots `user` may read: reps their own rows; managers their reps' and their teams'; admins all."""
+def snapshot_queryset_for(*, user, team: int | None = None, owner: int | None = None) -> QuerySet[ForecastSnapshot]:
+    """Snapshots `user` may read: reps their own rows; managers their reps' and their teams'; admins all.
+
+    `team` narrows to that team's row and its reps' rows, `owner` to one rep's rows, always inside the
+    user's scope: a team or rep outside it gives no rows.
+    """
     qs = ForecastSnapshot.objects.select_related("owner", "team")
-    if user.is_admin_role:
-        return qs
-    reps = qs.filter(scope=ForecastSnapshot.Scope.REP).filter(owner_q(user=user, owner_field="owner"))
-    if user.role == User.Role.MANAGER:
-        return reps | qs.filter(scope=ForecastSnapshot.Scope.TEAM, team__manager=user)
-    return reps
+    if not predicates.can_see_everyones_figures(user):
+        reps = qs.filter(scope=ForecastSnapshot.Scope.REP).filter(owner_q(user=user, owner_field="owner"))
+        qs = (reps | qs.filter(scope=ForecastSnapshot.Scope.TEAM, team__manager=user)
+              if predicates.can_see_team_figures(user) else reps)
+    if team:
+        qs = qs.filter(Q(scope=ForecastSnapshot.Scope.TEAM, team_id=team)
+                       | Q(scope=ForecastSnapshot.Scope.REP, owner__team_id=team))
+    if owner:
+        qs = qs.filter(scope=ForecastSnapshot.Scope.REP, owner_id=owner)
+    return qs
 
 
-def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: date, periods: int = 4) -> list[dict]:
+def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: date, periods: int = 4,
+                      team: int | None = None, owner: int | None = None) -> list[dict]:
     """Per past period: the forecast at the period's start (its first snapshot) vs what was won.
 
     Rows per rep, team (managers, admins) and everyone (admins); "actual" is computed from the deals
@@ -234,7 +244,7 @@ def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: 
     rows = []
     for start, end in forecasting.previous_periods(kind, day, periods):
         first: dict[str, ForecastSnapshot] = {}
-        for snap in (snapshot_queryset_for(user=user).filter(period_kind=kind, period_start=start,
+        for snap in (snapshot_queryset_for(user=user, team=team, owner=owner).filter(period_kind=kind, period_start=start,
                                                              taken_on__gte=start, taken_on__lte=end)
                      .order_by("scope_key", "taken_on")):
             first.setdefault(snap.scope_key, snap)

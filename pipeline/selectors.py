@@ -16,10 +16,17 @@ from .models import (
 )
 
 
-def opportunity_queryset_for(*, user, action: str = VIEW) -> QuerySet[Opportunity]:
-    return scope_for_user(
+def opportunity_queryset_for(*, user, action: str = VIEW, team: int | None = None,
+                             owner: int | None = None) -> QuerySet[Opportunity]:
+    """The deals `user` may see (or change), optionally narrowed to a team / an owner inside that scope."""
+    queryset = scope_for_user(
         Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason"),
         user=user, action=action)
+    if team:
+        queryset = queryset.filter(team_id=team)
+    if owner:
+        queryset = queryset.filter(owner_id=owner)
+    return queryset
 
 
 def stage_list(*, active_only: bool = True) -> list[Stage]:

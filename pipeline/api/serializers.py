@@ -110,6 +110,15 @@ class TransitionSerializer(serializers.Serializer):
                                                     required=False, allow_null=True)
 
 
+class CorrectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the closed deal is corrected (required).")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
+                                                required=False)
+    currency = serializers.CharField(min_length=3, max_length=3, required=False)
+    expected_close_date = serializers.DateField(required=False, allow_null=True)
+
+
 class UnmetSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
