@@ -193,18 +193,28 @@ class OpportunityAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         opp = form.instance
         deleted = formset.deleted_forms
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for line_form in deleted:
             if line_form.instance.pk:
                 services.opportunity_line_remove(line=line_form.instance, by=request.user)
+                formset.deleted_objects.append(line_form.instance)
         for line_form in formset.forms:
             if line_form in deleted or not line_form.has_changed():
                 continue
             data = line_form.cleaned_data
             fields = {name: data[name] for name in services.LINE_FIELDS if name in data}
             if line_form.instance.pk:
-                services.opportunity_line_update(line=line_form.instance, by=request.user, **fields)
+                line = services.opportunity_line_update(line=line_form.instance, by=request.user, **fields)
+                formset.changed_objects.append((line, line_form.changed_data))
             else:
-                services.opportunity_line_add(opportunity=opp, by=request.user, **fields)
+                formset.new_objects.append(services.opportunity_line_add(opportunity=opp, by=request.user, **fields))
+
+    def get_deleted_objects(self, objs, request):
+        # The ledger rows go with their deal only through opportunity_delete, which keeps them in its
+        # audit entry; on their own they stay undeletable (StageTransitionAdmin).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(str(StageTransition._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         services.opportunity_delete(opportunity=obj, by=request.user)
