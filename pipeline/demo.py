@@ -95,19 +95,17 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
 def _past_snapshots(today) -> int:
     """First-week snapshots of the 2 previous months and the previous quarter (actual won x 0.8-1.2)."""
     from .metrics import forecast_figures
+    from .services import snapshot_cells
     rng, stored = random.Random(7), 0
     for kind, count in ((forecasting.MONTH, 2), (forecasting.QUARTER, 1)):
         for start, end in forecasting.previous_periods(kind, today, count):
             figures = forecast_figures(queryset=Opportunity.objects.all(), start=start, end=end)
             taken_on = start + timedelta(days=(7 - start.weekday()) % 7)  # the period's first Monday
-            scoped = [("rep", f"rep:{pk}", {"owner_id": pk}, f) for pk, f in figures["reps"].items()]
-            scoped += [("team", f"team:{pk}", {"team_id": pk}, f) for pk, f in figures["teams"].items()]
-            scoped.append(("all", "all", {}, figures["total"]))
-            for scope, key, link, f in scoped:
+            for scope, key, link, code, f in snapshot_cells(figures):
                 factor = Decimal(str(round(rng.uniform(0.8, 1.2), 2)))
                 won = f.won
                 ForecastSnapshot.objects.update_or_create(
-                    period_kind=kind, period_start=start, taken_on=taken_on, scope_key=key,
+                    period_kind=kind, period_start=start, taken_on=taken_on, scope_key=key, currency=code,
                     defaults={"period_end": end, "scope": scope, **link, "deals": f.deals,
                               "won": Decimal("0"), "commit": (won * factor * Decimal("0.8")).quantize(Decimal("1")),
                               "best_case": (won * factor * Decimal("1.1")).quantize(Decimal("1")),

@@ -601,6 +601,16 @@ def forecast_model_recompute(*, min_samples: int = forecasting.RATE_MIN_SAMPLES,
     return updated
 
 
+def snapshot_cells(figures: dict):
+    """(scope, scope key, link fields, currency, figures) of every snapshot row of one period: one row
+    per rep, team and everyone *per currency* (amounts of different currencies are never added)."""
+    Scope = ForecastSnapshot.Scope
+    cells = [(Scope.REP, f"rep:{pk}", {"owner_id": pk}, code, f) for (pk, code), f in figures["reps"].items()]
+    cells += [(Scope.TEAM, f"team:{pk}", {"team_id": pk}, code, f) for (pk, code), f in figures["teams"].items()]
+    cells += [(Scope.ALL, "all", {}, code, f) for code, f in figures["totals"].items()]
+    return cells
+
+
 def forecast_snapshot_take(*, day=None) -> int:
     """Store the forecast of the current month and quarter per rep, team and for everyone, as of `day`.
 
@@ -612,16 +622,13 @@ def forecast_snapshot_take(*, day=None) -> int:
     for kind in forecasting.PERIOD_KINDS:
         start, end = forecasting.period_bounds(kind, day)
         figures = forecast_figures(queryset=Opportunity.objects.all(), start=start, end=end)
-        scoped = [(ForecastSnapshot.Scope.REP, f"rep:{pk}", {"owner_id": pk}, f) for pk, f in figures["reps"].items()]
-        scoped += [(ForecastSnapshot.Scope.TEAM, f"team:{pk}", {"team_id": pk}, f) for pk, f in figures["teams"].items()]
-        scoped.append((ForecastSnapshot.Scope.ALL, "all", {}, figures["total"]))
-        for scope, key, link, f in scoped:
+        for scope, key, link, code, f in snapshot_cells(figures):
             values = f.as_dict()
             rows.append(ForecastSnapshot(period_kind=kind, period_start=start, period_end=end, taken_on=day,
                                          scope=scope, scope_key=key, deals=values["deals"], won=values["won"],
                                          commit=values["commit"], best_case=values["best_case"],
                                          pipeline=values["pipeline"], weighted=values["weighted"],
-                                         currency=settings.DEFAULT_CURRENCY, **link))
+                                         currency=code, **link))
     with transaction.atomic():
         ForecastSnapshot.objects.filter(taken_on=day).delete()
         ForecastSnapshot.objects.bulk_create(rows, batch_size=1000)

@@ -1,5 +1,4 @@
 """HTML pages of the pipeline: thin; reads from selectors, writes through services."""
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,7 +44,7 @@ def board_view(request):
     columns = selectors.board_columns(queryset=filtered)
     return render(request, "pipeline/board.html", {
         "filter": filterset, "columns": columns, "stages": [column["stage"] for column in columns],
-        "currency": settings.DEFAULT_CURRENCY, "next_url": request.get_full_path(),
+        "next_url": request.get_full_path(),
     })
 
 
