@@ -20,7 +20,7 @@ from leads.models import Lead
 from leads.selectors import lead_queryset_for
 from leads.services import lead_lock_for_conversion, lead_mark_converted, lead_record_won
 from teams import predicates
-from teams.selectors import CHANGE, VIEW, assignable_users_for
+from teams.selectors import CHANGE, VIEW
 from teams.services import notify
 
 from .tasks import forecast_model_recompute_task
@@ -255,7 +255,7 @@ def _check_fields(fields: dict, allowed) -> None:
 
 def _check_links(*, by, opp: Opportunity, owner_changed: bool, account_changed: bool) -> None:
     errors = {}
-    if owner_changed and not assignable_users_for(user=by).filter(pk=opp.owner_id).exists():
+    if owner_changed and not predicates.can_give_records_to(by, opp.owner):
         errors["owner"] = _("You cannot assign records to this user.")
     if account_changed:
         from customers.selectors import account_queryset_for

@@ -177,3 +177,40 @@ class TestOpportunityDelete:
         with pytest.raises(PermissionDenied):
             services.opportunity_delete(opportunity=opp, by=org["mgr"])
         assert StageTransition.objects.filter(opportunity=opp).exists() and not LogEntry.objects.exists()
+
+
+class TestPages:
+    """The same rules through the HTML pages (edit form and stage move)."""
+
+    def form_data(self, opp, **changes):
+        data = {"name": opp.name, "account": opp.account_id, "owner": opp.owner_id, "amount": str(opp.amount),
+                "currency": opp.currency, "discount_percent": str(opp.discount_percent),
+                "expected_close_date": opp.expected_close_date.isoformat() if opp.expected_close_date else "",
+                "forecast_category": opp.forecast_category, "version": opp.version}
+        return {**data, **changes}
+
+    def test_the_edit_page_refuses_a_closed_deals_amount_naming_the_reopen_rule(self, client, org):
+        opp = closed_won(org)
+        client.force_login(org["owner"])
+        url = f"/pipeline/{opp.pk}/edit/"
+        response = client.post(url, self.form_data(opp, amount="99999999.99"))
+        assert response.status_code == 200 and "Reopen the deal to change" in response.content.decode()
+        opp.refresh_from_db()
+        assert opp.amount == Decimal("30000")
+        response = client.post(url, self.form_data(opp, next_step="Kick-off"))
+        assert response.status_code == 302
+        opp.refresh_from_db()
+        assert opp.next_step == "Kick-off"
+
+    def test_the_edit_page_withdraws_an_outgrown_approval_and_the_move_page_lists_it(self, client, org):
+        opp, approval = in_negotiation(org["owner"], org["mgr"], discount="20")
+        client.force_login(org["owner"])
+        assert client.post(f"/pipeline/{opp.pk}/edit/",
+                           self.form_data(opp, discount_percent="45")).status_code == 302
+        approval.refresh_from_db()
+        assert approval.status == Approval.Status.WITHDRAWN
+        response = client.post(f"/pipeline/{opp.pk}/transition/", {"stage": stage("closed_won").pk}, follow=True)
+        html = response.content.decode()
+        assert "unmet-manager_approval:discount" in html and "45" in html
+        opp.refresh_from_db()
+        assert opp.stage.code == "negotiation"
