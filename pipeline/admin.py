@@ -286,6 +286,9 @@ class ApprovalAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a decision is a record: withdrawn by the services, never deleted
+
     def _decide(self, request, queryset, approve):
         for approval in queryset:
             try:

@@ -18,10 +18,12 @@ from customers.models import Account, Interaction
 
 from . import forecasting
 from .models import (
-    ChecklistItem, ChecklistTick, Competitor, ForecastSnapshot, LossReason, Opportunity, OpportunityLine, Product,
+    ChecklistItem, ChecklistTick, Competitor, ForecastSnapshot, LossReason, Opportunity, Product,
     Stage,
 )
-from .services import _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create
+from .services import (
+    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_line_add, snapshot_cells,
+)
 
 COMPANIES = [
     ("Hangzhou Cloudworks", "technology"), ("Shanghai Finlink", "finance"), ("Suzhou Precision", "manufacturing"),
@@ -95,7 +97,6 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
 def _past_snapshots(today) -> int:
     """First-week snapshots of the 2 previous months and the previous quarter (actual won x 0.8-1.2)."""
     from .metrics import forecast_figures
-    from .services import snapshot_cells
     rng, stored = random.Random(7), 0
     for kind, count in ((forecasting.MONTH, 2), (forecasting.QUARTER, 1)):
         for start, end in forecasting.previous_periods(kind, today, count):
@@ -154,8 +155,8 @@ def seed_pipeline(*, users: dict, today) -> int:
                                      amount=amount, expected_close_date=max(expected, today), created_at=created,
                                      forecast_category=category, external_ref=ref,
                                      rep_probability=rng.choice([None, None, 60, 80]) if code == "negotiation" else None)
-            OpportunityLine.objects.create(opportunity=opp, product=product, quantity=amount / product.list_price,
-                                           unit_price=product.list_price, margin_percent=product.margin_percent)
+            opportunity_line_add(opportunity=opp, by=owner, product=product, quantity=amount / product.list_price,
+                                 unit_price=product.list_price, margin_percent=product.margin_percent)
             _walk(opp, target=by_code[code], stages=stages, start=created, rng=rng, lost_reasons=lost_reasons)
             added += 1
     forecast_model_recompute(min_samples=5)

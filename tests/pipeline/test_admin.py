@@ -176,3 +176,15 @@ def test_ledger_rows_are_read_only_and_never_deleted_in_the_admin(admin_client, 
     assert admin_client.post(f"{url}change/", {"reason": "edited"}).status_code == 403
     entry.refresh_from_db()
     assert entry.reason == ""
+
+
+def test_approvals_are_decided_through_the_service_and_never_deleted(admin_client, org, settings):
+    settings.PIPELINE_DISCOUNT_APPROVAL_LIMIT = 15
+    opp = make_opportunity(owner=org["owner"], discount_percent=Decimal("20"))
+    approval = services.approval_request(opportunity=opp, by=org["owner"])
+    response = admin_client.post("/admin/pipeline/approval/", {"action": "approve_selected",
+                                                               "_selected_action": [approval.pk]}, follow=True)
+    assert response.status_code == 200
+    approval.refresh_from_db()
+    assert (approval.status, approval.decided_by) == ("approved", org["admin"])
+    assert admin_client.get(f"/admin/pipeline/approval/{approval.pk}/delete/").status_code == 403
