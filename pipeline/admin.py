@@ -1,7 +1,9 @@
 """Pipeline admin. Stages, gate criteria, checklist items, SPIN questions, competitors and loss
 reasons are data edited here. A deal's stage is read-only in its form: it changes only through
 the "Move to stage…" action (pipeline.services.opportunity_transition, through the gates) or the
-audited admin override, one deal or many at a time."""
+audited admin override, one deal or many at a time. Saving a deal's form, its product lines and
+deleting it go through the services too (opportunity_update, opportunity_line_*, opportunity_delete);
+a closed deal's commercial fields are read-only here (reopen it, or correct it through the API)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -10,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.admin import ReadOnlyAdminMixin
+
+from teams import predicates
+from teams.selectors import assignable_users_for
 
 from . import services
 from .models import (
@@ -80,15 +85,41 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 class MoveActionForm(ActionForm):
+    """The action bar of the opportunity list: the action, and the stage and reason it carries."""
+
     stage = forms.ModelChoiceField(queryset=Stage.objects.filter(is_active=True), required=False,
                                    label=gettext_lazy("Stage"))
     reason = forms.CharField(required=False, max_length=2000, label=gettext_lazy("Reason"))
 
 
+class StageChoiceForm(forms.Form):
+    """What a stage action reads from the posted action bar. (Validating MoveActionForm itself always
+    failed: its `action` field only gets its choices inside the changelist, so every run answered
+    "Choose the stage to move to.")"""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.filter(is_active=True))
+    reason = forms.CharField(required=False, max_length=2000)
+
+
 class OpportunityLineInline(admin.TabularInline):
+    """Lines of an open deal, saved through the line services (OpportunityAdmin.save_formset);
+    a closed deal's lines are read-only (frozen until the deal is reopened)."""
+
     model = OpportunityLine
     extra = 0
     autocomplete_fields = ("product",)
+
+    def _open(self, obj) -> bool:
+        return obj is None or not obj.stage.is_closed
+
+    def has_add_permission(self, request, obj=None):
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._open(obj) and super().has_delete_permission(request, obj)
 
 
 class StageTransitionInline(admin.TabularInline):
@@ -102,8 +133,18 @@ class StageTransitionInline(admin.TabularInline):
         return False
 
 
+class OpportunityAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        contact, account = data.get("contact"), data.get("account", self.instance.account_id and self.instance.account)
+        if contact is not None and account is not None and contact.account_id != account.pk:
+            self.add_error("contact", _("This contact belongs to another account."))
+        return data
+
+
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
+    form = OpportunityAdminForm
     list_display = ("name", "account", "owner", "stage", "amount", "currency", "expected_close_date", "stalled_at")
     list_filter = ("stage", "forecast_category", "team")
     list_select_related = ("account", "owner", "stage")
@@ -120,13 +161,71 @@ class OpportunityAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # create deals on the pipeline pages or the API (first stage, ledger entry)
 
+    def has_delete_permission(self, request, obj=None):
+        return predicates.can_delete_opportunity(request.user, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":  # the same rule as opportunity_update's (who may receive records)
+            kwargs["queryset"] = assignable_users_for(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(self.readonly_fields)
+        if obj is not None and obj.stage.is_closed:
+            fields += services.FROZEN_WHEN_CLOSED
+        return fields
+
     def save_model(self, request, obj, form, change):
-        obj.version += 1  # admin edits count as changes for optimistic concurrency
-        super().save_model(request, obj, form, change)
+        """Through opportunity_update: the owner's team follows the owner, the version is bumped, the
+        links are checked and a raised discount withdraws the approvals it outgrew."""
+        changed = [name for name in form.changed_data if name in services.EDITABLE_FIELDS]
+        fields = {name: form.cleaned_data[name] for name in changed}
+        services.opportunity_update(opportunity=obj, by=request.user, **fields)
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The deal's own many-to-many (competitors) went through opportunity_update in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OpportunityLine:
+            return super().save_formset(request, form, formset, change)
+        opp = form.instance
+        deleted = formset.deleted_forms
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for line_form in deleted:
+            if line_form.instance.pk:
+                services.opportunity_line_remove(line=line_form.instance, by=request.user)
+                formset.deleted_objects.append(line_form.instance)
+        for line_form in formset.forms:
+            if line_form in deleted or not line_form.has_changed():
+                continue
+            data = line_form.cleaned_data
+            fields = {name: data[name] for name in services.LINE_FIELDS if name in data}
+            if line_form.instance.pk:
+                line = services.opportunity_line_update(line=line_form.instance, by=request.user, **fields)
+                formset.changed_objects.append((line, line_form.changed_data))
+            else:
+                formset.new_objects.append(services.opportunity_line_add(opportunity=opp, by=request.user, **fields))
+
+    def get_deleted_objects(self, objs, request):
+        # The ledger rows go with their deal only through opportunity_delete, which keeps them in its
+        # audit entry; on their own they stay undeletable (StageTransitionAdmin).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(str(StageTransition._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.opportunity_delete(opportunity=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for opp in queryset:
+            services.opportunity_delete(opportunity=opp, by=request.user)
 
     def _stage_and_reason(self, request):
-        form = MoveActionForm(request.POST)
-        if not form.is_valid() or not form.cleaned_data.get("stage"):
+        form = StageChoiceForm(request.POST)
+        if not form.is_valid():
             self.message_user(request, _("Choose the stage to move to."), messages.ERROR)
             return None, ""
         return form.cleaned_data["stage"], form.cleaned_data.get("reason", "")
@@ -186,6 +285,9 @@ class ApprovalAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a decision is a record: withdrawn by the services, never deleted
 
     def _decide(self, request, queryset, approve):
         for approval in queryset:

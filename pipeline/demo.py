@@ -18,10 +18,12 @@ from customers.models import Account, Interaction
 
 from . import forecasting
 from .models import (
-    ChecklistItem, ChecklistTick, Competitor, ForecastSnapshot, LossReason, Opportunity, OpportunityLine, Product,
+    ChecklistItem, ChecklistTick, Competitor, ForecastSnapshot, LossReason, Opportunity, Product,
     Stage,
 )
-from .services import _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create
+from .services import (
+    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_line_add, snapshot_cells,
+)
 
 COMPANIES = [
     ("Hangzhou Cloudworks", "technology"), ("Shanghai Finlink", "finance"), ("Suzhou Precision", "manufacturing"),
@@ -100,14 +102,11 @@ def _past_snapshots(today) -> int:
         for start, end in forecasting.previous_periods(kind, today, count):
             figures = forecast_figures(queryset=Opportunity.objects.all(), start=start, end=end)
             taken_on = start + timedelta(days=(7 - start.weekday()) % 7)  # the period's first Monday
-            scoped = [("rep", f"rep:{pk}", {"owner_id": pk}, f) for pk, f in figures["reps"].items()]
-            scoped += [("team", f"team:{pk}", {"team_id": pk}, f) for pk, f in figures["teams"].items()]
-            scoped.append(("all", "all", {}, figures["total"]))
-            for scope, key, link, f in scoped:
+            for scope, key, link, code, f in snapshot_cells(figures):
                 factor = Decimal(str(round(rng.uniform(0.8, 1.2), 2)))
                 won = f.won
                 ForecastSnapshot.objects.update_or_create(
-                    period_kind=kind, period_start=start, taken_on=taken_on, scope_key=key,
+                    period_kind=kind, period_start=start, taken_on=taken_on, scope_key=key, currency=code,
                     defaults={"period_end": end, "scope": scope, **link, "deals": f.deals,
                               "won": Decimal("0"), "commit": (won * factor * Decimal("0.8")).quantize(Decimal("1")),
                               "best_case": (won * factor * Decimal("1.1")).quantize(Decimal("1")),
@@ -156,8 +155,8 @@ def seed_pipeline(*, users: dict, today) -> int:
                                      amount=amount, expected_close_date=max(expected, today), created_at=created,
                                      forecast_category=category, external_ref=ref,
                                      rep_probability=rng.choice([None, None, 60, 80]) if code == "negotiation" else None)
-            OpportunityLine.objects.create(opportunity=opp, product=product, quantity=amount / product.list_price,
-                                           unit_price=product.list_price, margin_percent=product.margin_percent)
+            opportunity_line_add(opportunity=opp, by=owner, product=product, quantity=amount / product.list_price,
+                                 unit_price=product.list_price, margin_percent=product.margin_percent)
             _walk(opp, target=by_code[code], stages=stages, start=created, rng=rng, lost_reasons=lost_reasons)
             added += 1
     forecast_model_recompute(min_samples=5)

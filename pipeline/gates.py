@@ -69,6 +69,9 @@ class Unmet:
 
 # Closing lost always needs these, whatever the admin configured (the issue's hard rule).
 LOST_ALWAYS = ((REQUIRED_FIELD, "loss_reason"), (REQUIRED_FIELD, "loss_competitor"))
+# Closing won re-checks every approval a deal can carry, whatever the configured criteria: a
+# discount above the limit needs an approval that still covers it (issue 7).
+WON_ALWAYS = ((MANAGER_APPROVAL, "discount"),)
 
 
 def _filled(value) -> bool:
@@ -128,11 +131,11 @@ def criteria_for_move(criteria: Iterable[Criterion], *, from_stage: StageInfo, t
             continue
         seen.add((c.kind, c.target))
         chosen.append(c)
-    if to_stage.is_lost:
-        for kind, target in LOST_ALWAYS:
-            if (kind, target) not in seen:
-                seen.add((kind, target))
-                chosen.append(Criterion(to_stage.id, ENTRY, kind, target))
+    always = LOST_ALWAYS if to_stage.is_lost else WON_ALWAYS if to_stage.is_won else ()
+    for kind, target in always:
+        if (kind, target) not in seen:
+            seen.add((kind, target))
+            chosen.append(Criterion(to_stage.id, ENTRY, kind, target))
     return chosen
 
 

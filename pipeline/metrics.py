@@ -16,19 +16,25 @@ Funnel definitions (README "Funnel figures"):
 - **Sales cycle**: days from created to closed of the deals won in the period (average and median).
 - **Won value** per owner / team / product / sector: deals won in the period; per product it is the
   sum of their lines (quantity x unit price), so a deal with several products is split between them.
+
+Money: amounts in different currencies are never added together. Every amount figure is a total per
+currency (`amounts: [{"currency", "amount"}]`, or one row per currency with a `currency` field); there
+is no exchange-rate table.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, OuterRef, QuerySet, Subquery, Sum,
+    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from teams import predicates
 from teams.models import Team, User
 from teams.selectors import owner_q
 
@@ -77,6 +83,14 @@ def _person(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+def per_currency(rows, *, amount: str = "amount") -> list[dict]:
+    """[{"currency", "amount"}] summed per currency from rows that carry "currency" (sorted by code)."""
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        totals[row["currency"]] = totals.get(row["currency"], Decimal("0")) + (row[amount] or Decimal("0"))
+    return [{"currency": code, "amount": totals[code]} for code in sorted(totals)]
+
+
 # --- funnel -------------------------------------------------------------------------------------
 def funnel_stages(*, queryset: QuerySet[Opportunity], start: date, end: date,
                   stages: list[Stage] | None = None) -> list[dict]:
@@ -86,12 +100,13 @@ def funnel_stages(*, queryset: QuerySet[Opportunity], start: date, end: date,
     """
     low, high = period_range(start, end)
     stages = stages if stages is not None else stage_list()
-    totals = {row["stage_id"]: row for row in
-              queryset.filter(stage_entered_at__gte=low, stage_entered_at__lt=high).order_by()
-              .values("stage_id").annotate(count=Count("pk"), amount=Sum("amount"))}
+    rows = defaultdict(list)
+    for row in (queryset.filter(stage_entered_at__gte=low, stage_entered_at__lt=high).order_by()
+                .values("stage_id", "currency").annotate(count=Count("pk"), amount=Sum("amount"))):
+        rows[row["stage_id"]].append(row)
     return [{"stage": stage.pk, "code": stage.code, "name": stage.label, "is_won": stage.is_won,
-             "is_lost": stage.is_lost, "count": totals.get(stage.pk, {}).get("count", 0),
-             "amount": totals.get(stage.pk, {}).get("amount") or Decimal("0")} for stage in stages]
+             "is_lost": stage.is_lost, "count": sum(r["count"] for r in rows[stage.pk]),
+             "amounts": per_currency(rows[stage.pk])} for stage in stages]
 
 
 def funnel_conversion(*, queryset: QuerySet[Opportunity], start: date, end: date, stages: list[Stage]) -> list[dict]:
@@ -129,22 +144,24 @@ def sales_cycle(*, queryset: QuerySet[Opportunity], start: date, end: date) -> d
 
 
 def won_value(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
-    """Won value per owner, team, product and sector for the deals won in the period."""
+    """Won value per owner, team, product and sector for the deals won in the period: one row per
+    (owner / team / product / sector, currency), largest first within each currency."""
     won = _won_in(queryset, start, end).order_by()
-    by_owner = list(won.values("owner_id").annotate(deals=Count("pk"), amount=Sum("amount")).order_by("-amount"))
+    by_owner = list(won.values("owner_id", "currency").annotate(deals=Count("pk"), amount=Sum("amount"))
+                    .order_by("currency", "-amount"))
     users = {u.pk: u for u in User.objects.filter(pk__in=[r["owner_id"] for r in by_owner])}
     for row in by_owner:
         row["name"] = _person(users.get(row["owner_id"]))
-    by_team = list(won.values("team_id", team_name=F("team__name")).annotate(deals=Count("pk"), amount=Sum("amount"))
-                   .order_by("-amount"))
-    by_sector = list(won.values(sector=F("account__industry")).annotate(deals=Count("pk"), amount=Sum("amount"))
-                     .order_by("-amount"))
+    by_team = list(won.values("team_id", "currency", team_name=F("team__name"))
+                   .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
+    by_sector = list(won.values("currency", sector=F("account__industry"))
+                     .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
     by_product = list(OpportunityLine.objects.filter(opportunity__in=won.values("pk")).order_by()
-                      .values("product_id", product_name=F("product__name"))
+                      .values("product_id", product_name=F("product__name"), currency=F("opportunity__currency"))
                       .annotate(deals=Count("opportunity_id", distinct=True),
                                 amount=Sum(F("quantity") * F("unit_price"),
                                            output_field=DecimalField(max_digits=20, decimal_places=2)))
-                      .order_by("-amount"))
+                      .order_by("currency", "-amount"))
     return {"by_owner": by_owner, "by_team": by_team, "by_product": by_product, "by_sector": by_sector}
 
 
@@ -158,7 +175,7 @@ def funnel_figures(*, queryset: QuerySet[Opportunity], start: date, end: date) -
         "start": start, "end": end, "stages": per_stage,
         "conversion": funnel_conversion(queryset=queryset, start=start, end=end, stages=stages),
         "won": won, "lost": lost, "win_rate": forecasting.win_rate(won, lost),
-        "won_amount": sum((row["amount"] for row in per_stage if row["is_won"]), Decimal("0")),
+        "won_amounts": per_currency(item for row in per_stage if row["is_won"] for item in row["amounts"]),
         "cycle": sales_cycle(queryset=queryset, start=start, end=end),
         "won_value": won_value(queryset=queryset, start=start, end=end),
     }
@@ -166,26 +183,28 @@ def funnel_figures(*, queryset: QuerySet[Opportunity], start: date, end: date) -
 
 # --- forecast -----------------------------------------------------------------------------------
 def forecast_rows(*, queryset: QuerySet[Opportunity], start: date, end: date) -> tuple[list[dict], list[dict]]:
-    """(open rows, won rows) grouped by owner, team and forecast category: two queries.
+    """(open rows, won rows) grouped by owner, team, forecast category and currency: two queries.
 
     Open: deals not closed, expected to close in [start, end]. Won: deals won in [start, end].
     """
     open_rows = list(queryset.filter(closed_at__isnull=True, expected_close_date__gte=start,
                                      expected_close_date__lte=end).order_by()
-                     .values("owner_id", "team_id", "forecast_category")
+                     .values("owner_id", "team_id", "forecast_category", "currency")
                      .annotate(weighted=Sum(weighted_expression()), deals=Count("pk"), amount=Sum("amount")))
-    won_rows = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id")
+    won_rows = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
                     .annotate(amount=Sum("amount")))
     return open_rows, won_rows
 
 
 def forecast_figures(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
-    """Forecast per rep, per team and in total for one period (figures: forecasting.ForecastFigures)."""
+    """Forecast for one period per (rep, currency), (team, currency) and currency (the "totals"); figures
+    are forecasting.ForecastFigures. Amounts of different currencies are never added together."""
     open_rows, won_rows = forecast_rows(queryset=queryset, start=start, end=end)
     return {
-        "reps": forecasting.roll_up(open_rows, won_rows, key=lambda r: r["owner_id"]),
-        "teams": forecasting.roll_up(open_rows, won_rows, key=lambda r: r["team_id"]),
-        "total": forecasting.roll_up(open_rows, won_rows, key=lambda r: "all").get("all", forecasting.ForecastFigures()),
+        "reps": forecasting.roll_up(open_rows, won_rows, key=lambda r: (r["owner_id"], r["currency"])),
+        "teams": forecasting.roll_up(open_rows, won_rows,
+                                     key=lambda r: (r["team_id"], r["currency"]) if r["team_id"] else None),
+        "totals": forecasting.roll_up(open_rows, won_rows, key=lambda r: r["currency"]),
     }
 
 
@@ -193,16 +212,19 @@ def forecast_current(*, user, queryset: QuerySet[Opportunity], kind: str, day: d
     """The current forecast of the period of `kind` containing `day`, as plain rows (page and API)."""
     start, end = forecasting.period_bounds(kind, day)
     figures = forecast_figures(queryset=queryset, start=start, end=end)
-    users = {u.pk: u for u in User.objects.filter(pk__in=list(figures["reps"]))}
-    teams = {t.pk: t for t in Team.objects.filter(pk__in=list(figures["teams"]))}
-    show_teams = user.is_admin_role or user.role == User.Role.MANAGER
+    users = {u.pk: u for u in User.objects.filter(pk__in=[pk for pk, _code in figures["reps"]])}
+    teams = {t.pk: t for t in Team.objects.filter(pk__in=[pk for pk, _code in figures["teams"]])}
+    show_teams = predicates.can_see_team_figures(user)
+    totals = [{"currency": code, **f.as_dict()} for code, f in sorted(figures["totals"].items())]
     return {
-        "period": {"kind": kind, "start": start, "end": end}, "currency": settings.DEFAULT_CURRENCY,
-        "total": figures["total"].as_dict(),
-        "reps": sorted(({"id": pk, "name": _person(users.get(pk)), **f.as_dict()} for pk, f in figures["reps"].items()),
-                       key=lambda r: (-r["weighted"], r["name"])),
-        "teams": sorted(({"id": pk, "name": teams[pk].name if pk in teams else "", **f.as_dict()}
-                         for pk, f in figures["teams"].items()), key=lambda r: (-r["weighted"], r["name"]))
+        "period": {"kind": kind, "start": start, "end": end}, "currencies": [row["currency"] for row in totals],
+        "totals": totals or [{"currency": settings.DEFAULT_CURRENCY, **forecasting.ForecastFigures().as_dict()}],
+        "reps": sorted(({"id": pk, "name": _person(users.get(pk)), "currency": code, **f.as_dict()}
+                        for (pk, code), f in figures["reps"].items()),
+                       key=lambda r: (r["currency"], -r["weighted"], r["name"])),
+        "teams": sorted(({"id": pk, "name": teams[pk].name if pk in teams else "", "currency": code, **f.as_dict()}
+                         for (pk, code), f in figures["teams"].items()),
+                        key=lambda r: (r["currency"], -r["weighted"], r["name"]))
         if show_teams else [],
     }
 
@@ -214,18 +236,27 @@ def forecast_open_deals(*, queryset: QuerySet[Opportunity], start: date, end: da
             .order_by("-weighted", "pk")[:limit])
 
 
-def snapshot_queryset_for(*, user) -> QuerySet[ForecastSnapshot]:
-    """Snapshots `user` may read: reps their own rows; managers their reps' and their teams'; admins all."""
+def snapshot_queryset_for(*, user, team: int | None = None, owner: int | None = None) -> QuerySet[ForecastSnapshot]:
+    """Snapshots `user` may read: reps their own rows; managers their reps' and their teams'; admins all.
+
+    `team` narrows to that team's row and its reps' rows, `owner` to one rep's rows, always inside the
+    user's scope: a team or rep outside it gives no rows.
+    """
     qs = ForecastSnapshot.objects.select_related("owner", "team")
-    if user.is_admin_role:
-        return qs
-    reps = qs.filter(scope=ForecastSnapshot.Scope.REP).filter(owner_q(user=user, owner_field="owner"))
-    if user.role == User.Role.MANAGER:
-        return reps | qs.filter(scope=ForecastSnapshot.Scope.TEAM, team__manager=user)
-    return reps
+    if not predicates.can_see_everyones_figures(user):
+        reps = qs.filter(scope=ForecastSnapshot.Scope.REP).filter(owner_q(user=user, owner_field="owner"))
+        qs = (reps | qs.filter(scope=ForecastSnapshot.Scope.TEAM, team__manager=user)
+              if predicates.can_see_team_figures(user) else reps)
+    if team:
+        qs = qs.filter(Q(scope=ForecastSnapshot.Scope.TEAM, team_id=team)
+                       | Q(scope=ForecastSnapshot.Scope.REP, owner__team_id=team))
+    if owner:
+        qs = qs.filter(scope=ForecastSnapshot.Scope.REP, owner_id=owner)
+    return qs
 
 
-def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: date, periods: int = 4) -> list[dict]:
+def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: date, periods: int = 4,
+                      team: int | None = None, owner: int | None = None) -> list[dict]:
     """Per past period: the forecast at the period's start (its first snapshot) vs what was won.
 
     Rows per rep, team (managers, admins) and everyone (admins); "actual" is computed from the deals
@@ -233,25 +264,27 @@ def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: 
     """
     rows = []
     for start, end in forecasting.previous_periods(kind, day, periods):
-        first: dict[str, ForecastSnapshot] = {}
-        for snap in (snapshot_queryset_for(user=user).filter(period_kind=kind, period_start=start,
-                                                             taken_on__gte=start, taken_on__lte=end)
-                     .order_by("scope_key", "taken_on")):
-            first.setdefault(snap.scope_key, snap)
-        won = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id").annotate(amount=Sum("amount")))
-        actual: dict[str, Decimal] = {}
+        first: dict[tuple[str, str], ForecastSnapshot] = {}
+        for snap in (snapshot_queryset_for(user=user, team=team, owner=owner)
+                     .filter(period_kind=kind, period_start=start, taken_on__gte=start, taken_on__lte=end)
+                     .order_by("scope_key", "currency", "taken_on")):
+            first.setdefault((snap.scope_key, snap.currency), snap)
+        won = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
+                   .annotate(amount=Sum("amount")))
+        actual: dict[tuple[str, str], Decimal] = {}
         for row in won:
             for key in (f"rep:{row['owner_id']}", f"team:{row['team_id']}" if row["team_id"] else None, "all"):
                 if key:
-                    actual[key] = actual.get(key, Decimal("0")) + (row["amount"] or Decimal("0"))
-        for key, snap in sorted(first.items(), key=lambda item: (item[1].scope, item[0])):
+                    cell = (key, row["currency"])
+                    actual[cell] = actual.get(cell, Decimal("0")) + (row["amount"] or Decimal("0"))
+        for (key, code), snap in sorted(first.items(), key=lambda item: (item[1].scope, item[0])):
             name = _person(snap.owner) if snap.owner_id else (snap.team.name if snap.team_id else "")
+            won_amount = actual.get((key, code), Decimal("0"))
             rows.append({
                 "period": {"kind": kind, "start": start, "end": end}, "scope": snap.scope, "key": key,
-                "id": snap.owner_id or snap.team_id, "name": name, "taken_on": snap.taken_on,
+                "currency": code, "id": snap.owner_id or snap.team_id, "name": name, "taken_on": snap.taken_on,
                 "commit": snap.commit, "best_case": snap.best_case, "weighted": snap.weighted,
-                **forecasting.accuracy(forecast=snap.weighted, actual=actual.get(key, Decimal("0"))),
-                "commit_accuracy": forecasting.accuracy(forecast=snap.commit,
-                                                        actual=actual.get(key, Decimal("0")))["accuracy_percent"],
+                **forecasting.accuracy(forecast=snap.weighted, actual=won_amount),
+                "commit_accuracy": forecasting.accuracy(forecast=snap.commit, actual=won_amount)["accuracy_percent"],
             })
     return rows

@@ -369,6 +369,7 @@ class StageTransition(models.Model):
         BACKWARD = "backward", _("Moved back")
         OVERRIDE = "override", _("Admin override")
         IMPORTED = "imported", _("Imported")
+        CORRECTION = "correction", _("Admin correction of a closed deal")
 
     opportunity = models.ForeignKey(Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE,
                                     related_name="transitions")
@@ -407,6 +408,7 @@ class Approval(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn (the deal changed after the request)")
 
     opportunity = models.ForeignKey(Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE,
                                     related_name="approvals")
@@ -499,8 +501,8 @@ class ForecastSnapshot(models.Model):
         verbose_name = _("forecast snapshot")
         verbose_name_plural = _("forecast snapshots")
         constraints = [
-            models.UniqueConstraint(fields=["period_kind", "period_start", "taken_on", "scope_key"],
-                                    name="forecast_snapshot_unique"),
+            models.UniqueConstraint(fields=["period_kind", "period_start", "taken_on", "scope_key", "currency"],
+                                    name="forecast_snapshot_unique_per_currency"),
         ]
         indexes = [models.Index(fields=["period_kind", "period_start", "taken_on"], name="forecast_snapshot_period")]
 

@@ -16,10 +16,17 @@ from .models import (
 )
 
 
-def opportunity_queryset_for(*, user, action: str = VIEW) -> QuerySet[Opportunity]:
-    return scope_for_user(
+def opportunity_queryset_for(*, user, action: str = VIEW, team: int | None = None,
+                             owner: int | None = None) -> QuerySet[Opportunity]:
+    """The deals `user` may see (or change), optionally narrowed to a team / an owner inside that scope."""
+    queryset = scope_for_user(
         Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason"),
         user=user, action=action)
+    if team:
+        queryset = queryset.filter(team_id=team)
+    if owner:
+        queryset = queryset.filter(owner_id=owner)
+    return queryset
 
 
 def stage_list(*, active_only: bool = True) -> list[Stage]:
@@ -53,14 +60,17 @@ BOARD_CARDS_PER_COLUMN = 50
 
 
 def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CARDS_PER_COLUMN) -> list[dict]:
-    """One column per active stage: count and amount of every matching deal, and the first cards.
+    """One column per active stage: count of every matching deal, its amount per currency
+    (`amounts: [{"currency", "amount"}]`, never added across currencies) and the first cards.
 
     Three queries whatever the data size: stages, per-stage totals, and the cards (a window function
     keeps the first `per_column` deals of each stage, soonest expected close first).
     """
     stages = stage_list()
-    totals = {row["stage_id"]: row for row in
-              queryset.order_by().values("stage_id").annotate(count=Count("pk"), amount=Sum("amount"))}
+    totals = defaultdict(list)
+    for row in (queryset.order_by().values("stage_id", "currency")
+                .annotate(count=Count("pk"), amount=Sum("amount")).order_by("stage_id", "currency")):
+        totals[row["stage_id"]].append(row)
     cards = defaultdict(list)
     ranked = queryset.annotate(position=Window(
         RowNumber(), partition_by=[F("stage_id")],
@@ -70,9 +80,10 @@ def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CA
         cards[opportunity.stage_id].append(opportunity)
     columns = []
     for index, stage in enumerate(stages):
-        total = totals.get(stage.pk, {})
+        rows = totals.get(stage.pk, [])
         columns.append({
-            "stage": stage, "count": total.get("count", 0), "amount": total.get("amount") or Decimal("0"),
+            "stage": stage, "count": sum(row["count"] for row in rows),
+            "amounts": [{"currency": row["currency"], "amount": row["amount"] or Decimal("0")} for row in rows],
             "cards": cards.get(stage.pk, []), "next": next_stage_for(stage, stages),
         })
     return columns

@@ -19,7 +19,8 @@ from customers.services import account_create, contact_create
 from leads.models import Lead
 from leads.selectors import lead_queryset_for
 from leads.services import lead_lock_for_conversion, lead_mark_converted, lead_record_won
-from teams.selectors import CHANGE, VIEW, assignable_users_for
+from teams import predicates
+from teams.selectors import CHANGE, VIEW
 from teams.services import notify
 
 from .tasks import forecast_model_recompute_task
@@ -37,6 +38,9 @@ EDITABLE_FIELDS = (
     "competitors", "external_ref",
 )
 CREATE_ONLY_FIELDS = ("lead", "created_at")
+# A closed deal's commercial fields are frozen: they change only after a reopen transition (back to
+# an open stage, with a reason, in the ledger) or through an administrator's audited correction.
+FROZEN_WHEN_CLOSED = ("amount", "discount_percent", "currency", "expected_close_date")
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -221,7 +225,7 @@ def opportunity_transition(*, opportunity: Opportunity, to_stage: Stage, by, rea
 @transaction.atomic
 def opportunity_override_stage(*, opportunity: Opportunity, to_stage: Stage, by, reason: str) -> Opportunity:
     """An admin puts a deal in any stage without the gates; needs a reason, audited as "override"."""
-    if not (by and by.is_authenticated and by.is_admin_role):
+    if not predicates.can_override_stage(by):
         raise PermissionDenied(_("Only administrators can override a stage."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("An override needs a reason.")})
@@ -251,7 +255,7 @@ def _check_fields(fields: dict, allowed) -> None:
 
 def _check_links(*, by, opp: Opportunity, owner_changed: bool, account_changed: bool) -> None:
     errors = {}
-    if owner_changed and not assignable_users_for(user=by).filter(pk=opp.owner_id).exists():
+    if owner_changed and not predicates.can_give_records_to(by, opp.owner):
         errors["owner"] = _("You cannot assign records to this user.")
     if account_changed:
         from customers.selectors import account_queryset_for
@@ -296,7 +300,9 @@ def opportunity_update(*, opportunity: Opportunity, by, expected_version: int | 
     opp = _lock(opportunity)
     if expected_version is not None and opp.version != expected_version:
         raise TransitionConflict(current_version=opp.version, current_stage=opp.stage)
+    _refuse_frozen_changes(opp, fields)
     competitors = fields.pop("competitors", None)
+    previous_discount = opp.discount_percent
     owner_changed = "owner" in fields and getattr(fields["owner"], "pk", None) != opp.owner_id
     account_changed = "account" in fields and getattr(fields["account"], "pk", None) != opp.account_id
     for name, value in fields.items():
@@ -309,18 +315,128 @@ def opportunity_update(*, opportunity: Opportunity, by, expected_version: int | 
     opp.save()
     if competitors is not None:
         opp.competitors.set(competitors)
+    if opp.discount_percent > previous_discount:
+        approvals_withdraw_uncovered(opportunity=opp)
     return opp
+
+
+def frozen_changes(opportunity: Opportunity, fields: dict) -> list[str]:
+    """The commercial fields of a closed deal that `fields` would change (empty for an open deal)."""
+    if not opportunity.stage.is_closed:
+        return []
+    return [name for name in FROZEN_WHEN_CLOSED if name in fields and fields[name] != getattr(opportunity, name)]
+
+
+def frozen_message(names) -> str:
+    labels = ", ".join(str(Opportunity._meta.get_field(name).verbose_name) for name in names)
+    return _("Reopen the deal to change %(fields)s: a closed deal's amount, discount, products, close date and "
+             "currency are frozen (reopening is a move back to an open stage, with a reason, recorded in the "
+             "ledger; an administrator may instead make an audited correction).") % {"fields": labels}
+
+
+def _refuse_frozen_changes(opp: Opportunity, fields: dict) -> None:
+    changed = frozen_changes(opp, fields)
+    if changed:
+        raise ValidationError({name: frozen_message(changed) for name in changed}, code="closed_deal_frozen")
+
+
+def _refuse_closed(opp: Opportunity) -> None:
+    if opp.stage.is_closed:
+        raise ValidationError(_("Reopen the deal to change its products: a closed deal's amount, discount, "
+                                "products, close date and currency are frozen."), code="closed_deal_frozen")
+
+
+@transaction.atomic
+def opportunity_correct_closed(*, opportunity: Opportunity, by, reason: str, **fields) -> Opportunity:
+    """An administrator corrects a closed deal's commercial fields without reopening it.
+
+    Needs a reason; the correction is a "correction" entry in the stage ledger (same stage, the new
+    amount, the reason and every old -> new value), so the won figures never change unrecorded.
+    """
+    if not predicates.can_correct_closed_deal(by):
+        raise PermissionDenied(_("Only administrators can correct a closed deal."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("A correction needs a reason.")})
+    unknown = set(fields) - set(FROZEN_WHEN_CLOSED)
+    if unknown:
+        raise ValidationError(_("Unknown opportunity fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    opp = _lock(opportunity)
+    if not opp.stage.is_closed:
+        raise ValidationError(_("Only a closed deal needs a correction; edit an open deal directly."))
+    changed = frozen_changes(opp, fields)
+    if not changed:
+        raise ValidationError(_("The correction changes nothing."))
+    before = {name: getattr(opp, name) for name in changed}
+    for name in changed:
+        setattr(opp, name, fields[name])
+    opp.version += 1
+    opp.full_clean()
+    opp.save()
+    details = "; ".join(f"{name}: {before[name]} -> {getattr(opp, name)}" for name in changed)
+    StageTransition.objects.create(
+        opportunity=opp, from_stage=opp.stage, to_stage=opp.stage, by=by, at=timezone.now(),
+        reason=f"{reason.strip()} ({details})", amount=opp.amount, currency=opp.currency,
+        probability=opp.stage_probability, kind=StageTransition.Kind.CORRECTION)
+    if opp.stage.is_won and "discount_percent" in changed and opp.discount_percent > before["discount_percent"]:
+        approvals_withdraw_uncovered(opportunity=opp)
+    return opp
+
+
+@transaction.atomic
+def opportunity_delete(*, opportunity: Opportunity, by) -> None:
+    """Delete a deal (administrators; others close it as lost). Audited in the admin log with the
+    deal's figures and its whole stage ledger, which goes with the deal."""
+    if not predicates.can_delete_opportunity(by, opportunity):
+        raise PermissionDenied(_("Only administrators delete opportunities; close them as lost instead."))
+    opp = _lock(opportunity)
+    ledger = [f"{t.at:%Y-%m-%d %H:%M} {t.kind} {t.from_stage_id or '-'}->{t.to_stage_id} {t.amount} {t.currency}"
+              for t in StageTransition.objects.filter(opportunity=opp).order_by("at", "id")]
+    _audit_deletion(by=by, opportunity=opp, message=(
+        f"Deleted opportunity {opp.pk} “{opp.name}”: {opp.amount} {opp.currency}, stage {opp.stage.code}, "
+        f"owner {opp.owner_id}, account {opp.account_id}. Ledger: " + " | ".join(ledger))[:10000])
+    opp.delete()
+
+
+def _audit_deletion(*, by, opportunity: Opportunity, message: str) -> None:
+    from django.contrib.admin.models import DELETION, LogEntry
+    LogEntry.objects.log_actions(user_id=by.pk, queryset=[opportunity], action_flag=DELETION,
+                                 change_message=message, single_object=True)
 
 
 @transaction.atomic
 def opportunity_line_add(*, opportunity: Opportunity, by, product, quantity: Decimal = Decimal("1"),
                          unit_price: Decimal | None = None, margin_percent: Decimal | None = None) -> OpportunityLine:
+    opportunity = _lock(opportunity)
+    _refuse_closed(opportunity)
     line = OpportunityLine(opportunity=opportunity, product=product, quantity=quantity,
                            unit_price=product.list_price if unit_price is None else unit_price,
                            margin_percent=product.margin_percent if margin_percent is None else margin_percent)
     line.full_clean()
     line.save()
     return line
+
+
+LINE_FIELDS = ("product", "quantity", "unit_price", "margin_percent")
+
+
+@transaction.atomic
+def opportunity_line_update(*, line: OpportunityLine, by, **fields) -> OpportunityLine:
+    unknown = set(fields) - set(LINE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown line fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _refuse_closed(_lock(line.opportunity))
+    line = OpportunityLine.objects.select_for_update().get(pk=line.pk)
+    for name, value in fields.items():
+        setattr(line, name, value)
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def opportunity_line_remove(*, line: OpportunityLine, by) -> None:
+    _refuse_closed(_lock(line.opportunity))
+    OpportunityLine.objects.filter(pk=line.pk).delete()
 
 
 @transaction.atomic
@@ -336,14 +452,13 @@ def checklist_tick(*, opportunity: Opportunity, item: ChecklistItem, by, ticked:
 
 
 # --- approvals ----------------------------------------------------------------------------------
-def can_decide_approval(*, user, opportunity: Opportunity) -> bool:
-    """The owner's team manager or an admin decides (never the person who asked, unless admin)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_admin_role:
-        return True
-    team = opportunity.owner.team
-    return bool(team and team.manager_id == user.pk and opportunity.owner_id != user.pk)
+def approvals_withdraw_uncovered(*, opportunity: Opportunity) -> int:
+    """Withdraw the discount approvals (approved or waiting) whose value no longer covers the deal's
+    discount: the gate they passed relied on it. The deal needs a new approval before it closes won."""
+    return (Approval.objects.filter(opportunity=opportunity, kind=Approval.Kind.DISCOUNT,
+                                    status__in=[Approval.Status.APPROVED, Approval.Status.PENDING])
+            .filter(Q(value__isnull=True) | Q(value__lt=opportunity.discount_percent))
+            .update(status=Approval.Status.WITHDRAWN))
 
 
 @transaction.atomic
@@ -366,8 +481,10 @@ def approval_request(*, opportunity: Opportunity, by, kind: str = Approval.Kind.
 @transaction.atomic
 def approval_decide(*, approval: Approval, by, approve: bool, note: str = "") -> Approval:
     approval = Approval.objects.select_for_update(of=("self",)).select_related("opportunity__owner__team").get(pk=approval.pk)
-    if not can_decide_approval(user=by, opportunity=approval.opportunity):
+    if not predicates.can_decide_approval(by, approval.opportunity):
         raise PermissionDenied(_("Only the owner's team manager or an administrator can decide this approval."))
+    if approval.status == Approval.Status.WITHDRAWN:
+        raise ValidationError(_("This approval was withdrawn: the deal changed after it was requested."))
     if approval.status != Approval.Status.PENDING:
         raise ValidationError(_("This approval has already been decided."))
     approval.status = Approval.Status.APPROVED if approve else Approval.Status.REJECTED
@@ -484,6 +601,16 @@ def forecast_model_recompute(*, min_samples: int = forecasting.RATE_MIN_SAMPLES,
     return updated
 
 
+def snapshot_cells(figures: dict):
+    """(scope, scope key, link fields, currency, figures) of every snapshot row of one period: one row
+    per rep, team and everyone *per currency* (amounts of different currencies are never added)."""
+    Scope = ForecastSnapshot.Scope
+    cells = [(Scope.REP, f"rep:{pk}", {"owner_id": pk}, code, f) for (pk, code), f in figures["reps"].items()]
+    cells += [(Scope.TEAM, f"team:{pk}", {"team_id": pk}, code, f) for (pk, code), f in figures["teams"].items()]
+    cells += [(Scope.ALL, "all", {}, code, f) for code, f in figures["totals"].items()]
+    return cells
+
+
 def forecast_snapshot_take(*, day=None) -> int:
     """Store the forecast of the current month and quarter per rep, team and for everyone, as of `day`.
 
@@ -495,16 +622,13 @@ def forecast_snapshot_take(*, day=None) -> int:
     for kind in forecasting.PERIOD_KINDS:
         start, end = forecasting.period_bounds(kind, day)
         figures = forecast_figures(queryset=Opportunity.objects.all(), start=start, end=end)
-        scoped = [(ForecastSnapshot.Scope.REP, f"rep:{pk}", {"owner_id": pk}, f) for pk, f in figures["reps"].items()]
-        scoped += [(ForecastSnapshot.Scope.TEAM, f"team:{pk}", {"team_id": pk}, f) for pk, f in figures["teams"].items()]
-        scoped.append((ForecastSnapshot.Scope.ALL, "all", {}, figures["total"]))
-        for scope, key, link, f in scoped:
+        for scope, key, link, code, f in snapshot_cells(figures):
             values = f.as_dict()
             rows.append(ForecastSnapshot(period_kind=kind, period_start=start, period_end=end, taken_on=day,
                                          scope=scope, scope_key=key, deals=values["deals"], won=values["won"],
                                          commit=values["commit"], best_case=values["best_case"],
                                          pipeline=values["pipeline"], weighted=values["weighted"],
-                                         currency=settings.DEFAULT_CURRENCY, **link))
+                                         currency=code, **link))
     with transaction.atomic():
         ForecastSnapshot.objects.filter(taken_on=day).delete()
         ForecastSnapshot.objects.bulk_create(rows, batch_size=1000)
@@ -512,8 +636,10 @@ def forecast_snapshot_take(*, day=None) -> int:
 
 
 __all__ = [
-    "Competitor", "TransitionConflict", "TransitionRefused", "approval_decide", "approval_request", "checklist_tick",
-    "lead_convert", "opportunities_flag_stalled", "opportunity_create", "opportunity_import_stage",
-    "opportunity_line_add", "opportunity_override_stage", "opportunity_transition", "opportunity_update",
+    "Competitor", "TransitionConflict", "TransitionRefused", "approval_decide", "approval_request",
+    "approvals_withdraw_uncovered", "checklist_tick", "lead_convert", "opportunities_flag_stalled",
+    "opportunity_correct_closed", "opportunity_create", "opportunity_delete", "opportunity_import_stage",
+    "opportunity_line_add", "opportunity_line_remove", "opportunity_line_update", "opportunity_override_stage",
+    "opportunity_transition", "opportunity_update",
     "transition_problems", "forecast_model_recompute", "forecast_snapshot_take", "model_probability_for",
 ]

@@ -1,5 +1,4 @@
 """HTML pages of the pipeline: thin; reads from selectors, writes through services."""
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django_filters.views import FilterView
 
 from customers.services import interaction_log
 from leads.selectors import lead_queryset_for
+from teams import predicates
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
 from teams.selectors import CHANGE
 
@@ -44,7 +44,7 @@ def board_view(request):
     columns = selectors.board_columns(queryset=filtered)
     return render(request, "pipeline/board.html", {
         "filter": filterset, "columns": columns, "stages": [column["stage"] for column in columns],
-        "currency": settings.DEFAULT_CURRENCY, "next_url": request.get_full_path(),
+        "next_url": request.get_full_path(),
     })
 
 
@@ -64,7 +64,7 @@ class OpportunityDetailView(OpportunityScopeMixin, ScopedQuerysetMixin, DetailVi
             lines=opp.lines.select_related("product"),
             transition_form=TransitionForm(initial={"version": opp.version}),
             interaction_form=InteractionForm(account=opp.account),
-            can_decide=services.can_decide_approval(user=self.request.user, opportunity=opp),
+            can_decide=predicates.can_decide_approval(self.request.user, opp),
             discount_needs_approval=opp.discount_percent > services.discount_limit(),
             discount_limit=services.discount_limit(),
             **kwargs)
@@ -214,24 +214,22 @@ def forecast_view(request):
     if form.is_bound and form.errors:
         messages.error(request, _("Some filters were not valid and were ignored."))
     kind, day = params.get("period") or "quarter", params.get("date") or timezone.localdate()
-    queryset = selectors.opportunity_queryset_for(user=request.user)
-    if params.get("team"):
-        queryset = queryset.filter(team_id=params["team"])
-    if params.get("owner"):
-        queryset = queryset.filter(owner_id=params["owner"])
+    queryset = selectors.opportunity_queryset_for(user=request.user, team=params.get("team"),
+                                                  owner=params.get("owner"))
     forecast = metrics.forecast_current(user=request.user, queryset=queryset, kind=kind, day=day)
     return render(request, "pipeline/forecast.html", {
         "form": form, "forecast": forecast,
         "deals": metrics.forecast_open_deals(queryset=queryset, start=forecast["period"]["start"],
                                              end=forecast["period"]["end"]),
-        "accuracy": metrics.forecast_accuracy(user=request.user, queryset=queryset, kind=kind, day=day, periods=4),
+        "accuracy": metrics.forecast_accuracy(user=request.user, queryset=queryset, kind=kind, day=day, periods=4,
+                                              team=params.get("team"), owner=params.get("owner")),
     })
 
 
 @login_required
 def import_view(request):
     """Administrators upload the Maven CRM files; all or nothing, row errors listed."""
-    if not request.user.is_admin_role:
+    if not predicates.can_import(request.user, "opportunities"):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []

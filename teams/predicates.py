@@ -145,6 +145,11 @@ def can_see_team_figures(user) -> bool:
     return is_manager_or_admin(user)
 
 
+def can_see_everyones_figures(user) -> bool:
+    """Organisation-wide figures (every team's rows, the "everyone" forecast rows): admins."""
+    return is_admin(user)
+
+
 # --- customers --------------------------------------------------------------------------------
 
 def can_delete_account(user, account) -> bool:

@@ -110,6 +110,15 @@ class TransitionSerializer(serializers.Serializer):
                                                     required=False, allow_null=True)
 
 
+class CorrectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the closed deal is corrected (required).")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
+                                                required=False)
+    currency = serializers.CharField(min_length=3, max_length=3, required=False)
+    expected_close_date = serializers.DateField(required=False, allow_null=True)
+
+
 class UnmetSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -182,6 +191,11 @@ class FunnelQuerySerializer(serializers.Serializer):
         return {**attrs, "start": start, "end": end}
 
 
+class CurrencyAmountSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
 class FunnelStageSerializer(serializers.Serializer):
     stage = serializers.IntegerField()
     code = serializers.CharField()
@@ -189,7 +203,7 @@ class FunnelStageSerializer(serializers.Serializer):
     is_won = serializers.BooleanField()
     is_lost = serializers.BooleanField()
     count = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    amounts = CurrencyAmountSerializer(many=True, help_text="Amount per currency (never added across currencies).")
 
 
 class FunnelConversionSerializer(serializers.Serializer):
@@ -209,6 +223,7 @@ class CycleSerializer(serializers.Serializer):
 
 
 class _WonRowSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="One row per currency.")
     deals = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=20, decimal_places=2)
 
@@ -248,7 +263,7 @@ class FunnelSerializer(serializers.Serializer):
     won = serializers.IntegerField()
     lost = serializers.IntegerField()
     win_rate = serializers.FloatField(allow_null=True, help_text="won / (won + lost) closed in the period, percent.")
-    won_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    won_amounts = CurrencyAmountSerializer(many=True, help_text="Won value per currency.")
     cycle = CycleSerializer(help_text="Days created -> closed of the deals won in the period.")
     won_value = WonValueSerializer()
 
@@ -275,7 +290,11 @@ class ForecastFiguresSerializer(serializers.Serializer):
                                         help_text="won + open amount x chosen probability")
 
 
-class ForecastRowSerializer(ForecastFiguresSerializer):
+class ForecastTotalSerializer(ForecastFiguresSerializer):
+    currency = serializers.CharField()
+
+
+class ForecastRowSerializer(ForecastTotalSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -288,16 +307,18 @@ class PeriodSerializer(serializers.Serializer):
 
 class ForecastSerializer(serializers.Serializer):
     period = PeriodSerializer()
-    currency = serializers.CharField()
-    total = ForecastFiguresSerializer()
-    reps = ForecastRowSerializer(many=True)
-    teams = ForecastRowSerializer(many=True, help_text="Managers and admins only.")
+    currencies = serializers.ListField(child=serializers.CharField())
+    totals = ForecastTotalSerializer(many=True, help_text="One row per currency: amounts of different currencies "
+                                                          "are never added (no exchange rates).")
+    reps = ForecastRowSerializer(many=True, help_text="One row per rep and currency.")
+    teams = ForecastRowSerializer(many=True, help_text="One row per team and currency; managers and admins only.")
 
 
 class ForecastAccuracyRowSerializer(serializers.Serializer):
     period = PeriodSerializer()
     scope = serializers.CharField(help_text="rep, team or all")
     key = serializers.CharField()
+    currency = serializers.CharField()
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     taken_on = serializers.DateField(help_text="Day of the snapshot used: the first one in the period.")

@@ -15,7 +15,7 @@ from ..filters import OpportunityFilterSet
 from ..models import Approval, Competitor, LossReason, Opportunity
 from ..selectors import opportunity_queryset_for, stage_queryset_with_criteria
 from .serializers import (
-    ApprovalRequestSerializer, ApprovalSerializer, CompetitorSerializer, ForecastAccuracyQuerySerializer,
+    ApprovalRequestSerializer, ApprovalSerializer, CompetitorSerializer, CorrectionSerializer, ForecastAccuracyQuerySerializer,
     ForecastAccuracySerializer, ForecastQuerySerializer, ForecastSerializer, FunnelQuerySerializer, FunnelSerializer,
     LossReasonSerializer, OpportunitySerializer, StageSerializer, StageTransitionSerializer,
     TransitionConflictSerializer, TransitionRefusedSerializer, TransitionSerializer,
@@ -31,7 +31,10 @@ class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     """Opportunities. Reps see and change their own, managers their team's, admins all.
 
     The stage is read-only here: it changes only with `POST …/{id}/transition/`, through the gates.
-    New deals start in the first stage. Only admins delete (the stage ledger goes with the deal).
+    New deals start in the first stage. A closed deal's amount, discount, close date and currency are
+    frozen (400 "Reopen the deal to change …"): reopen it with a transition back to an open stage, or
+    an administrator corrects it with `POST …/{id}/correct/` (reason required, in the ledger).
+    Only admins delete (`opportunity_delete`: audited; the stage ledger goes with the deal).
     """
 
     serializer_class = OpportunitySerializer
@@ -57,9 +60,20 @@ class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
                                                           expected_version=version, **data)
 
     def perform_destroy(self, instance):
-        if not self.request.user.is_admin_role:
-            raise PermissionDenied("Only administrators delete opportunities; close them as lost instead.")
-        instance.delete()
+        services.opportunity_delete(opportunity=instance, by=self.request.user)
+
+    @extend_schema(request=CorrectionSerializer, responses={200: OpportunitySerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Administrators: correct a closed deal's commercial fields without reopening it (audited in the
+        ledger as a "correction" with the reason and every old -> new value)."""
+        opportunity = self.get_object()
+        params = CorrectionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        opportunity = services.opportunity_correct_closed(opportunity=opportunity, by=request.user,
+                                                          reason=data.pop("reason"), **data)
+        return Response(OpportunitySerializer(opportunity, context=self.get_serializer_context()).data)
 
     @extend_schema(request=TransitionSerializer, responses={
         200: OpportunitySerializer, 400: OpenApiResponse(TransitionRefusedSerializer, description="unmet criteria"),
@@ -155,12 +169,7 @@ class LossReasonViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- metrics and forecast: read-only figures, scoped by the permission layer ---------------------
 def _scoped_filtered(request, params: dict):
-    queryset = opportunity_queryset_for(user=request.user)
-    if params.get("team"):
-        queryset = queryset.filter(team_id=params["team"])
-    if params.get("owner"):
-        queryset = queryset.filter(owner_id=params["owner"])
-    return queryset
+    return opportunity_queryset_for(user=request.user, team=params.get("team"), owner=params.get("owner"))
 
 
 class FunnelMetricsApi(APIView):
@@ -202,9 +211,5 @@ class ForecastAccuracyApi(APIView):
         data = params.validated_data
         rows = metrics.forecast_accuracy(user=request.user, queryset=_scoped_filtered(request, data),
                                          kind=data["period"], day=data.get("date") or timezone.localdate(),
-                                         periods=data["periods"])
-        if data.get("team"):
-            rows = [r for r in rows if r["scope"] == "rep" or r["key"] == f"team:{data['team']}"]
-        if data.get("owner"):
-            rows = [r for r in rows if r["key"] == f"rep:{data['owner']}"]
+                                         periods=data["periods"], team=data.get("team"), owner=data.get("owner"))
         return Response(ForecastAccuracySerializer({"period": data["period"], "results": rows}).data)

@@ -92,7 +92,7 @@ class TestForecastFigures:
         make_opportunity(owner=org["owner"], amount=Decimal("1000"), expected_close_date=end)  # stage 10%
         make_opportunity(owner=org["owner"], amount=Decimal("5000"), expected_close_date=end + timedelta(days=1))
         figures = metrics.forecast_figures(queryset=Opportunity.objects.all(), start=start, end=end)
-        total = figures["total"].as_dict()
+        total = figures["totals"]["CNY"].as_dict()
         assert total["weighted"] == Decimal("1200.00")
         assert total["pipeline"] == Decimal("3000.00")
         assert total["deals"] == 3
@@ -105,9 +105,9 @@ class TestForecastFigures:
         won = make_opportunity(owner=org["owner"], amount=Decimal("50"), expected_close_date=end)
         close(won, "closed_won")
         figures = metrics.forecast_figures(queryset=Opportunity.objects.all(), start=start, end=end)
-        owner = figures["reps"][org["owner"].pk].as_dict()
+        owner = figures["reps"][(org["owner"].pk, "CNY")].as_dict()
         assert (owner["won"], owner["commit"], owner["best_case"]) == (Decimal("50"), Decimal("150"), Decimal("150"))
-        team = figures["teams"][org["east"].pk].as_dict()
+        team = figures["teams"][(org["east"].pk, "CNY")].as_dict()
         assert (team["commit"], team["best_case"], team["pipeline"]) == (Decimal("150"), Decimal("350"), Decimal("300"))
 
 
@@ -194,12 +194,13 @@ class TestForecastApi:
         make_opportunity(owner=org["owner"], amount=Decimal("100"), expected_close_date=end, forecast_category="commit")
         make_opportunity(owner=org["teammate"], amount=Decimal("300"), expected_close_date=end)
         body = api.as_user(org["owner"]).get(self.url).json()
-        assert body["total"]["pipeline"] == "100.00" and body["teams"] == []
-        assert [r["id"] for r in body["reps"]] == [org["owner"].pk]
+        assert body["totals"] == [{"currency": "CNY", "deals": 1, "won": "0.00", "commit": "100.00",
+                                   "best_case": "100.00", "pipeline": "100.00", "weighted": "10.00"}]
+        assert body["teams"] == [] and [r["id"] for r in body["reps"]] == [org["owner"].pk]
         body = api.as_user(org["mgr"]).get(self.url).json()
-        assert body["total"]["pipeline"] == "400.00" and body["teams"][0]["id"] == org["east"].pk
-        assert api.as_user(org["other_mgr"]).get(self.url).json()["total"]["pipeline"] == "0.00"
-        assert api.as_user(org["mgr"]).get(self.url, {"owner": org["teammate"].pk}).json()["total"]["pipeline"] == "300.00"
+        assert body["totals"][0]["pipeline"] == "400.00" and body["teams"][0]["id"] == org["east"].pk
+        assert api.as_user(org["other_mgr"]).get(self.url).json()["totals"][0]["pipeline"] == "0.00"
+        assert api.as_user(org["mgr"]).get(self.url, {"owner": org["teammate"].pk}).json()["totals"][0]["pipeline"] == "300.00"
 
     @pytest.mark.parametrize("params", [{"period": "year"}, {"date": "2024-02-30"}, {"team": "x"}, {"owner": "-1"},
                                         {"periods": "0"}, {"periods": "1000"}])
@@ -226,3 +227,42 @@ class TestForecastApi:
         outsider = api.as_user(org["outsider"])
         assert outsider.patch(f"/api/v1/opportunities/{deal.pk}/", {"rep_probability": 5},
                               format="json").status_code == 404
+
+
+class TestAccuracyScope:
+    """The `team` / `owner` filters of forecast accuracy narrow inside the user's scope, never beyond it."""
+
+    url = "/api/v1/forecast/accuracy/"
+
+    @pytest.fixture
+    def snapshots(self, org):
+        from pipeline.forecasting import previous_periods
+        start, end = previous_periods("month", timezone.localdate(), 1)[0]
+        for rep in (org["owner"], org["outsider"]):
+            make_opportunity(owner=rep, amount=Decimal("500"), expected_close_date=end,
+                             created_at=metrics.day_start(start) - timedelta(days=5))
+        services.forecast_snapshot_take(day=start)
+        return start
+
+    def keys(self, client, **params):
+        response = client.get(self.url, {"period": "month", "periods": 1, **params})
+        assert response.status_code == 200
+        return {row["key"] for row in response.json()["results"]}
+
+    def test_a_manager_filtering_another_team_gets_nothing(self, api, org, snapshots):
+        client = api.as_user(org["mgr"])
+        assert self.keys(client, team=org["west"].pk) == set()
+        assert self.keys(client, owner=org["outsider"].pk) == set()
+        assert self.keys(client, team=org["east"].pk) == {f"rep:{org['owner'].pk}", f"team:{org['east'].pk}"}
+        assert self.keys(client) == {f"rep:{org['owner'].pk}", f"team:{org['east'].pk}"}
+
+    def test_an_admins_team_filter_holds_only_that_teams_reps(self, api, org, snapshots):
+        client = api.as_user(org["admin"])
+        assert self.keys(client, team=org["east"].pk) == {f"rep:{org['owner'].pk}", f"team:{org['east'].pk}"}
+        assert self.keys(client, team=org["west"].pk) == {f"rep:{org['outsider'].pk}", f"team:{org['west'].pk}"}
+
+    def test_the_forecast_page_filter_is_scoped_too(self, client, org, snapshots):
+        client.force_login(org["mgr"])
+        html = client.get(reverse("pipeline:forecast"), {"period": "month", "team": org["west"].pk}).content.decode()
+        assert f'data-key="rep:{org["outsider"].pk}"' not in html
+        assert f'data-key="rep:{org["owner"].pk}"' not in html

@@ -52,17 +52,18 @@ class TestFunnelService:
 
     def test_stages_win_rate_and_won_value(self, funnel):
         f = self.figures()
-        rows = {row["code"]: (row["count"], row["amount"]) for row in f["stages"]}
-        assert rows["closed_won"] == (3, Decimal("11000"))
-        assert rows["closed_lost"] == (1, Decimal("500"))
-        assert rows["needs_confirmed"] == (1, Decimal("1000"))
+        rows = {row["code"]: (row["count"], row["amounts"]) for row in f["stages"]}
+        assert rows["closed_won"] == (3, [{"currency": "CNY", "amount": Decimal("11000")}])
+        assert rows["closed_lost"] == (1, [{"currency": "CNY", "amount": Decimal("500")}])
+        assert rows["needs_confirmed"] == (1, [{"currency": "CNY", "amount": Decimal("1000")}])
         assert (f["won"], f["lost"], f["win_rate"]) == (3, 1, 75.0)
         by_owner = {r["owner_id"]: r["amount"] for r in f["won_value"]["by_owner"]}
         assert by_owner == {funnel["owner"].pk: Decimal("4000"), funnel["outsider"].pk: Decimal("7000")}
         assert {r["team_id"]: r["amount"] for r in f["won_value"]["by_team"]} == {
             funnel["east"].pk: Decimal("4000"), funnel["west"].pk: Decimal("7000")}
         assert [(r["product_name"], r["amount"]) for r in f["won_value"]["by_product"]] == [("GTX", Decimal("4000"))]
-        assert f["won_value"]["by_sector"] == [{"sector": "technology", "deals": 3, "amount": Decimal("11000")}]
+        assert f["won_value"]["by_sector"] == [{"sector": "technology", "currency": "CNY", "deals": 3,
+                                                "amount": Decimal("11000")}]
 
     def test_cycle_is_created_to_closed_of_won_deals(self, funnel):
         cycle = self.figures()["cycle"]
