@@ -60,13 +60,15 @@ def test_imported_real_pipeline_matches_independent_figures():
     by_stage = {row["code"]: row for row in figures["stages"]}
     for code, n in count.items():
         assert by_stage[code]["count"] == n, code
-        assert by_stage[code]["amount"] == amount[code], code
+        assert by_stage[code]["amounts"] == [{"currency": "USD", "amount": amount[code]}], code
     assert count["closed_won"] == 4238 and amount["closed_won"] == Decimal("10005534")
 
     won, lost = count["closed_won"], count["closed_lost"]
     assert (figures["won"], figures["lost"]) == (won, lost)
     assert figures["win_rate"] == round(100.0 * won / (won + lost), 2)
 
+    assert {row["currency"] for key in ("by_owner", "by_team", "by_product")
+            for row in figures["won_value"][key]} == {"USD"}
     by_owner = {row["name"]: row["amount"] for row in figures["won_value"]["by_owner"]}
     assert by_owner == dict(won_by_agent)
     assert {row["team_name"]: row["amount"] for row in figures["won_value"]["by_team"]} == dict(won_by_team)
