@@ -85,8 +85,18 @@ def can_manage_nurture(user) -> bool:
     return has_role(user, Role.MARKETING)
 
 
+def can_enroll_any_lead_in_nurture(user) -> bool:
+    """Marketing (and admins) enroll any lead they can read; others only leads they may change."""
+    return has_role(user, Role.MARKETING)
+
+
 def can_record_events_for_any_lead(user) -> bool:
     """Marketing and admins post behaviour events for any lead; others only for their own leads."""
+    return has_role(user, Role.MARKETING)
+
+
+def can_create_leads_from_events(user) -> bool:
+    """An event for an unknown email may create its lead (policy "create") for marketing and admins."""
     return has_role(user, Role.MARKETING)
 
 

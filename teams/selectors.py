@@ -56,10 +56,6 @@ def scope_for_user(queryset: QuerySet, *, user, owner_field: str | None = None,
                                    action=action, read_all_roles=read_all_roles))
 
 
-# Action rules (who may DO what) live in teams.predicates; these names stay importable from here.
-from .predicates import can_manage_scoring, has_role  # noqa: E402,F401
-
-
 def assignable_users_for(*, user) -> QuerySet:
     """Users that `user` may make the owner of a record (reps may only assign to themselves)."""
     active = User.objects.filter(is_active=True)
