@@ -24,7 +24,7 @@ def rule_set_detail_view(request, pk):
     can_backtest = can_backtest_scoring(request.user)
     backtest = None
     if can_backtest and request.GET.get("backtest"):
-        backtest = services.rule_set_backtest(rule_set=rule_set)
+        backtest = services.rule_set_backtest(rule_set=rule_set, user=request.user)
     return render(request, "leads/rule_set_detail.html", {
         "rule_set": rule_set, "backtest": backtest, "can_backtest": can_backtest,
         "can_manage": can_manage_scoring(request.user), "job": rule_set.jobs.first(),

@@ -139,7 +139,7 @@ class RuleSetViewSet(viewsets.ModelViewSet):
     @extend_schema(responses=BacktestSerializer)
     @action(detail=True, methods=["get"])
     def backtest(self, request, pk=None):
-        return Response(services.rule_set_backtest(rule_set=self.get_object()))
+        return Response(services.rule_set_backtest(rule_set=self.get_object(), user=request.user))
 
     @extend_schema(request=None, responses=RescoreJobSerializer)
     @action(detail=True, methods=["post"])
