@@ -12,3 +12,45 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceWritesAdminMixin:
+    """For models whose writes go through services (which check the predicate and write the audit
+    row in the admin log): the admin's own log rows would double them, so it writes none; deleting
+    one object or a selection calls `delete_objects` (the service). On the confirmation page,
+    objects the user may not delete (`may_delete`, a teams.predicates rule) are listed as not
+    permitted and those a service would refuse (`delete_refusals`) as protected, so the admin
+    refuses exactly what the service refuses, before anything is deleted."""
+
+    def may_delete(self, request, obj) -> bool:
+        return True
+
+    def delete_refusals(self, request, objs) -> list[str]:
+        return []
+
+    def delete_objects(self, request, objs) -> None:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.may_delete(request, obj))
+
+    def get_deleted_objects(self, objs, request):
+        objs = list(objs)
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed = set(perms_needed) | {str(obj) for obj in objs if not self.may_delete(request, obj)}
+        return deleted, counts, perms_needed, [*protected, *self.delete_refusals(request, objs)]
+
+    def delete_model(self, request, obj):
+        self.delete_objects(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self.delete_objects(request, list(queryset))
+
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return []
