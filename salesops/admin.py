@@ -1,4 +1,7 @@
 """Admin building blocks shared by the apps."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 
 class ReadOnlyAdminMixin:
@@ -20,7 +23,25 @@ class ServiceWritesAdminMixin:
     one object or a selection calls `delete_objects` (the service). On the confirmation page,
     objects the user may not delete (`may_delete`, a teams.predicates rule) are listed as not
     permitted and those a service would refuse (`delete_refusals`) as protected, so the admin
-    refuses exactly what the service refuses, before anything is deleted."""
+    refuses exactly what the service refuses, before anything is deleted. Should a service still
+    refuse (a rule the form cannot see, a concurrent change), its error is shown on the page and
+    nothing is written (the admin's transaction is rolled back), never a 500."""
+
+    def _refused_by_service(self, request, view, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._refused_by_service(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._refused_by_service(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._refused_by_service(request, super().changelist_view, *args, **kwargs)
 
     def may_delete(self, request, obj) -> bool:
         return True

@@ -5,12 +5,14 @@ and its parameters; `Notification.message` translates them when shown, in the re
 Emails are rendered in the site's default language and sent only after the surrounding transaction
 commits, so a rolled-back change never mails anybody.
 """
+import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.contrib.admin.models import CHANGE as LOG_CHANGE
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -30,28 +32,33 @@ TEAM_FIELDS = ("name", "manager")
 # --- audit ------------------------------------------------------------------------------------
 
 def audit_log(*, by: User, objects: Sequence[models.Model], flag: int, fields: Sequence[str] = (),
-              message: str = "") -> list[LogEntry]:
+              message: str | Callable[[models.Model], str] = "") -> list[LogEntry]:
     """Audit rows for writes made through services, in Django's admin log: each object's "History"
-    in the admin lists them, whichever entry (page, API, admin, import) made the change. `fields`
-    (model field names) become the admin's own "Changed name and manager." message; `message` is a
-    free English note (e.g. what a deletion took with it). Call it while `objects` still have
-    their primary keys (after `Model.delete()`, which clears it, put the old key back first)."""
+    in the admin lists them, whichever entry (page, API, admin, import) made the change.
+
+    `objects` are of one model. `fields` (model field names) become the admin's own "Changed name
+    and manager." message; otherwise `message` (English, or a function of the object) is stored,
+    e.g. what a deletion took with it. Objects must still carry their primary keys (after
+    `Model.delete()`, which clears it, put the old key back first). One INSERT for all."""
     if not objects:
         return []
-    change: list | str = message
+    opts = objects[0]._meta
     if flag == ADDITION:
-        change = [{"added": {}}]
+        change = json.dumps([{"added": {}}])
     elif fields:
-        opts = objects[0]._meta
         with translation.override(None):  # stored in English, shown translated (as the admin does)
             names = [str(capfirst(opts.get_field(name).verbose_name)) for name in fields]
-        change = [{"changed": {"fields": names}}]
-    entries = LogEntry.objects.log_actions(user_id=by.pk, queryset=list(objects), action_flag=flag,
-                                           change_message=change)
+        change = json.dumps([{"changed": {"fields": names}}])
+    else:
+        change = message
+    content_type = ContentType.objects.get_for_model(objects[0], for_concrete_model=False)
+    entries = []
     for obj in objects:
-        logger.info("audit: %s %s %s #%s %r by %s", {ADDITION: "added", DELETION: "deleted"}.get(flag, "changed"),
-                    obj._meta.label, obj, obj.pk, message or fields, by)
-    return entries
+        text = change(obj) if callable(change) else change
+        entries.append(LogEntry(user_id=by.pk, content_type_id=content_type.pk, object_id=str(obj.pk),
+                                object_repr=str(obj)[:200], action_flag=flag, change_message=text))
+        logger.info("audit: %s #%s %r by %s (flag %s): %s", opts.label, obj.pk, str(obj), by, flag, text)
+    return LogEntry.objects.bulk_create(entries)
 
 
 # --- teams (administrators) -------------------------------------------------------------------
