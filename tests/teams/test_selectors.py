@@ -74,3 +74,25 @@ class TestSingleOwnerFieldStillWorks:
     def test_the_old_owner_field_keyword(self, org, logged):
         assert _summaries(org["owner"], owner_field="account__owner") == {"own", "on_mine"}
         assert _summaries(org["mgr"], owner_field="account__owner", action=CHANGE) == {"own", "on_mine"}
+
+
+def test_the_api_and_html_mixins_accept_several_owner_fields(org, logged):
+    from types import SimpleNamespace
+
+    from teams.api.permissions import ScopedQuerysetMixin as ApiMixin
+    from teams.mixins import ScopedChangeMixin
+
+    class ApiView(ApiMixin):
+        queryset = Interaction.objects.all()
+        scope_owner_fields = BOTH
+
+    class PageView(ScopedChangeMixin):
+        model = Interaction
+        scope_owner_fields = BOTH
+
+    for view, method in ((ApiView(), "PATCH"), (PageView(), "POST")):
+        view.request = SimpleNamespace(method=method, user=org["owner"])
+        assert set(view.get_queryset().values_list("summary", flat=True)) == {"own", "on_mine", "by_me"}
+    single = ApiView()
+    single.scope_owner_fields, single.request = (), SimpleNamespace(method="GET", user=org["owner"])
+    assert set(single.get_queryset().values_list("summary", flat=True)) == {"own", "by_me"}
