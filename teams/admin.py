@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
 
 from salesops.admin import ServiceWritesAdminMixin
@@ -81,8 +81,9 @@ class TeamAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
         obj.refresh_from_db()
 
     def delete_refusals(self, request, objs) -> list[str]:
-        return [gettext_now("%(team)s: %(count)d members") % {"team": team, "count": team.members.count()}
-                for team in objs if team.members.exists()]
+        counts = {team: team.members.count() for team in objs}
+        return [ngettext("%(team)s: %(count)d member", "%(team)s: %(count)d members", count)
+                % {"team": team, "count": count} for team, count in counts.items() if count]
 
     def delete_objects(self, request, objs) -> None:
         for team in objs:  # teams are few; each is checked, locked and audited by the service

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from .models import Notification, Team, User
 from .predicates import can_manage_organisation, may_lead_team
@@ -117,8 +117,10 @@ def team_delete(*, team: Team, by) -> None:
     team = Team.objects.select_for_update().get(pk=team.pk)
     members = team.members.count()
     if members:
-        raise ValidationError(gettext("The team “%(team)s” still has %(count)d members; move them to another "
-                                      "team first.") % {"team": team.name, "count": members})
+        raise ValidationError(ngettext(
+            "The team “%(team)s” still has %(count)d member; move them to another team first.",
+            "The team “%(team)s” still has %(count)d members; move them to another team first.",
+            members) % {"team": team.name, "count": members})
     pk = team.pk
     try:
         team.delete()
