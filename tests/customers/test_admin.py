@@ -113,3 +113,12 @@ def test_a_non_admin_staff_user_cannot_delete_accounts(client, org):
     account = AccountFactory(owner=org["owner"])
     response = client.post(reverse("admin:customers_account_delete", args=[account.pk]), {"post": "yes"})
     assert response.status_code == 403 and Account.objects.filter(pk=account.pk).exists()
+
+
+def test_the_admin_pages_render(admin_client, org):
+    interaction = InteractionFactory(account=AccountFactory(owner=org["owner"]), owner=org["owner"])
+    contact = ContactFactory(account=interaction.account)
+    for name, args in (("account_add", []), ("account_change", [interaction.account_id]), ("contact_add", []),
+                       ("contact_change", [contact.pk]), ("interaction_add", []),
+                       ("interaction_change", [interaction.pk]), ("account_delete", [interaction.account_id])):
+        assert admin_client.get(reverse(f"admin:customers_{name}", args=args)).status_code == 200, name
