@@ -1,22 +1,28 @@
-"""Writes to customers. Views, the API, the admin and pipeline.services come through here."""
-from django.core.exceptions import ValidationError
+"""Writes to customers. Views, the API, the admin and pipeline.services come through here.
+
+Every change locks its row; deleting is a service too: the predicate in teams.predicates decides
+who may delete what, the deletion is audited in the admin log (teams.services.audit_log), and
+rows still needed elsewhere (an account with deals: on_delete=PROTECT) are refused with a clear
+error instead of a 500.
+"""
+from collections.abc import Callable
+
+from django.contrib.admin.models import DELETION
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, ProtectedError, QuerySet
 from django.utils.translation import gettext as _
 
+from teams.predicates import can_delete_account, can_delete_contact, can_delete_interaction
 from teams.selectors import CHANGE, VIEW, assignable_users_for
+from teams.services import audit_log, check_known_fields
 
 from .models import Account, Contact, Interaction
-from .selectors import account_queryset_for
+from .selectors import account_queryset_for, interaction_queryset_for
 
 ACCOUNT_FIELDS = ("name", "industry", "employees", "region", "owner", "external_ref")
 CONTACT_FIELDS = ("name", "email", "phone", "title")
 INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "opportunity", "contact")
-
-
-def _check_fields(fields: dict, allowed: tuple[str, ...]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
 
 
 def _check_owner(*, by, owner) -> None:
@@ -29,9 +35,16 @@ def _check_account_access(*, by, account: Account, action: str = CHANGE) -> None
         raise ValidationError({"account": _("You cannot use this account.")})
 
 
+def _apply(row, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+
+
 @transaction.atomic
 def account_create(*, by, **fields) -> Account:
-    _check_fields(fields, ACCOUNT_FIELDS)
+    check_known_fields(fields, ACCOUNT_FIELDS)
     fields.setdefault("owner", by)
     _check_owner(by=by, owner=fields["owner"])
     account = Account(**fields)
@@ -42,19 +55,18 @@ def account_create(*, by, **fields) -> Account:
 
 @transaction.atomic
 def account_update(*, account: Account, by, **fields) -> Account:
-    _check_fields(fields, ACCOUNT_FIELDS)
+    check_known_fields(fields, ACCOUNT_FIELDS)
+    _check_account_access(by=by, account=account)
+    account = Account.objects.select_for_update().get(pk=account.pk)
     if "owner" in fields and fields["owner"] != account.owner:
         _check_owner(by=by, owner=fields["owner"])
-    for name, value in fields.items():
-        setattr(account, name, value)
-    account.full_clean()
-    account.save()
+    _apply(account, fields)
     return account
 
 
 @transaction.atomic
 def contact_create(*, by, account: Account, **fields) -> Contact:
-    _check_fields(fields, CONTACT_FIELDS)
+    check_known_fields(fields, CONTACT_FIELDS)
     _check_account_access(by=by, account=account)
     contact = Contact(account=account, **fields)
     contact.full_clean()
@@ -65,11 +77,10 @@ def contact_create(*, by, account: Account, **fields) -> Contact:
 @transaction.atomic
 def contact_update(*, contact: Contact, by, **fields) -> Contact:
     fields.pop("account", None)  # a contact stays with its account
-    _check_fields(fields, CONTACT_FIELDS)
-    for name, value in fields.items():
-        setattr(contact, name, value)
-    contact.full_clean()
-    contact.save()
+    check_known_fields(fields, CONTACT_FIELDS)
+    contact = Contact.objects.select_for_update().select_related("account").get(pk=contact.pk)
+    _check_account_access(by=by, account=contact.account)
+    _apply(contact, fields)
     return contact
 
 
@@ -86,7 +97,7 @@ def _check_interaction_links(*, account: Account, opportunity=None, contact=None
 @transaction.atomic
 def interaction_log(*, by, account: Account, **fields) -> Interaction:
     """Log a call, meeting, email or note (owner: the person logging it)."""
-    _check_fields(fields, INTERACTION_FIELDS)
+    check_known_fields(fields, INTERACTION_FIELDS)
     _check_account_access(by=by, account=account, action=VIEW)
     _check_interaction_links(account=account, opportunity=fields.get("opportunity"), contact=fields.get("contact"))
     interaction = Interaction(account=account, owner=by, **fields)
@@ -98,7 +109,10 @@ def interaction_log(*, by, account: Account, **fields) -> Interaction:
 @transaction.atomic
 def interaction_update(*, interaction: Interaction, by, **fields) -> Interaction:
     fields.pop("account", None)
-    _check_fields(fields, INTERACTION_FIELDS)
+    check_known_fields(fields, INTERACTION_FIELDS)
+    if not interaction_queryset_for(user=by, action=CHANGE).filter(pk=interaction.pk).exists():
+        raise PermissionDenied(_("You may change only the interactions you logged (or your team's)."))
+    interaction = Interaction.objects.select_for_update().select_related("account").get(pk=interaction.pk)
     for name, value in fields.items():
         setattr(interaction, name, value)
     _check_interaction_links(account=interaction.account, opportunity=interaction.opportunity,
@@ -106,3 +120,70 @@ def interaction_update(*, interaction: Interaction, by, **fields) -> Interaction
     interaction.full_clean()
     interaction.save()
     return interaction
+
+
+# --- deleting ---------------------------------------------------------------------------------
+
+def _delete(*, rows: QuerySet, by, may_delete: Callable, refused: str, describe: Callable[[list], dict],
+            protected: str = "") -> int:
+    """Lock `rows`, check `may_delete(by, row)` for each, delete them in one statement, audit each
+    with `describe(locked rows) -> {pk: note}`. Nothing is deleted when one row is refused
+    (PermissionDenied) or protected (ValidationError)."""
+    locked = list(rows.select_for_update(of=("self",)))
+    not_allowed = [row for row in locked if not may_delete(by, row)]
+    if not_allowed:
+        raise PermissionDenied(refused % {"names": ", ".join(str(row) for row in not_allowed[:10])})
+    notes = describe(locked)
+    try:
+        rows.model.objects.filter(pk__in=notes).delete()
+    except ProtectedError as exc:
+        names = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:10])
+        raise ValidationError((protected or _("Still in use, so nothing was deleted: %(names)s."))
+                              % {"names": names}) from exc
+    audit_log(by=by, objects=locked, flag=DELETION, message=lambda row: notes[row.pk])
+    return len(locked)
+
+
+@transaction.atomic
+def accounts_delete(*, accounts: QuerySet[Account], by) -> int:
+    """Delete accounts with their contacts and interaction log (admins). An account with deals is
+    refused (pipeline protects it): close or move its deals first."""
+    def describe(locked):
+        counts = Account.objects.filter(pk__in=[a.pk for a in locked]).values("pk").annotate(
+            contacts=Count("contacts", distinct=True), interactions=Count("interactions", distinct=True))
+        return {row["pk"]: "Deleted with {contacts} contacts and {interactions} interactions.".format(**row)
+                for row in counts}
+
+    return _delete(
+        rows=accounts, by=by, may_delete=can_delete_account, describe=describe,
+        refused=_("Only administrators delete accounts: %(names)s."),
+        protected=_("An account with opportunities cannot be deleted; close or move them first: %(names)s."))
+
+
+def account_delete(*, account: Account, by) -> None:
+    accounts_delete(accounts=Account.objects.filter(pk=account.pk), by=by)
+
+
+@transaction.atomic
+def contacts_delete(*, contacts: QuerySet[Contact], by) -> int:
+    """Delete contacts (whoever may change their account); interactions and deals keep their rows."""
+    return _delete(rows=contacts.select_related("account__owner__team"), by=by, may_delete=can_delete_contact,
+                   refused=_("You may not delete these contacts: %(names)s."),
+                   describe=lambda locked: {c.pk: f"Contact of {c.account}." for c in locked})
+
+
+def contact_delete(*, contact: Contact, by) -> None:
+    contacts_delete(contacts=Contact.objects.filter(pk=contact.pk), by=by)
+
+
+@transaction.atomic
+def interactions_delete(*, interactions: QuerySet[Interaction], by) -> int:
+    """Delete logged interactions (the person who logged them, their manager, admins)."""
+    return _delete(rows=interactions.select_related("account", "owner__team"), by=by,
+                   may_delete=can_delete_interaction,
+                   refused=_("You may not delete these interactions: %(names)s."),
+                   describe=lambda locked: {i.pk: f"{i.kind} on {i.account}: {i.summary[:100]}" for i in locked})
+
+
+def interaction_delete(*, interaction: Interaction, by) -> None:
+    interactions_delete(interactions=Interaction.objects.filter(pk=interaction.pk), by=by)

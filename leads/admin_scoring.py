@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from salesops.admin import ReadOnlyAdminMixin
-from teams.models import User
+from teams.predicates import can_manage_scoring
 
 from . import scoring
 from .models import AttributeRule, BehaviourRule, GradeBand, RescoreJob, RuleSet
@@ -24,8 +24,7 @@ class MarketingAdminMixin:
     """Scoring is marketing's: marketing and admins may use these admin pages, nobody else."""
 
     def _allowed(self, request):
-        user = request.user
-        return user.is_active and user.is_staff and (user.is_admin_role or user.role == User.Role.MARKETING)
+        return request.user.is_staff and can_manage_scoring(request.user)
 
     def has_module_permission(self, request):
         return self._allowed(request)

@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from teams.models import User
-from teams.selectors import can_manage_scoring, has_role
+from teams.predicates import can_backtest_scoring, can_manage_scoring
 
 from .selectors import rule_set_queryset
 from .services import scoring as services
@@ -22,10 +21,10 @@ def rule_set_list_view(request):
 @login_required
 def rule_set_detail_view(request, pk):
     rule_set = get_object_or_404(rule_set_queryset(), pk=pk)
-    can_backtest = has_role(request.user, User.Role.MARKETING, User.Role.MANAGER)
+    can_backtest = can_backtest_scoring(request.user)
     backtest = None
     if can_backtest and request.GET.get("backtest"):
-        backtest = services.rule_set_backtest(rule_set=rule_set)
+        backtest = services.rule_set_backtest(rule_set=rule_set, user=request.user)
     return render(request, "leads/rule_set_detail.html", {
         "rule_set": rule_set, "backtest": backtest, "can_backtest": can_backtest,
         "can_manage": can_manage_scoring(request.user), "job": rule_set.jobs.first(),

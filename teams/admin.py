@@ -1,8 +1,15 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
 
+from salesops.admin import ServiceWritesAdminMixin
+
+from . import services
 from .models import Quota, Team, Territory, User
+from .predicates import can_manage_organisation
 
 
 @admin.register(User)
@@ -30,12 +37,57 @@ class MemberInline(admin.TabularInline):
         return False
 
 
+class TeamAdminForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = list(services.TEAM_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.team_check_fields({name: cleaned[name] for name in services.TEAM_FIELDS if name in cleaned})
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
+    """Teams are written through teams.services (administrators; audited; a team with members is
+    not deleted), from this change form and the delete action as from the API."""
+
     list_display = ("name", "manager")
     list_select_related = ("manager",)
     search_fields = ("name",)
     inlines = [MemberInline]
+    form = TeamAdminForm
+
+    def has_add_permission(self, request):
+        return can_manage_organisation(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_organisation(request.user)
+
+    def may_delete(self, request, obj) -> bool:
+        return can_manage_organisation(request.user)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.TEAM_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = services.team_update(team=obj, by=request.user, **fields)
+        else:
+            saved = services.team_create(by=request.user, **fields)
+        obj.pk, obj._state.adding = saved.pk, False
+        obj.refresh_from_db()
+
+    def delete_refusals(self, request, objs) -> list[str]:
+        counts = {team: team.members.count() for team in objs}
+        return [ngettext("%(team)s: %(count)d member", "%(team)s: %(count)d members", count)
+                % {"team": team, "count": count} for team, count in counts.items() if count]
+
+    def delete_objects(self, request, objs) -> None:
+        for team in objs:  # teams are few; each is checked, locked and audited by the service
+            services.team_delete(team=team, by=request.user)
 
 
 @admin.register(Territory)

@@ -8,9 +8,12 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
     """Limits `get_queryset()` to the rows the user may see (or change, for edit views).
 
     Rows outside the scope answer 404, not 403, so their existence is not revealed.
+    `scope_owner_fields` (several owner fields, any of which makes a record the user's) takes
+    precedence over the single `scope_owner_field`.
     """
 
     scope_owner_field = "owner"
+    scope_owner_fields: tuple[str, ...] = ()
     scope_read_all_roles: tuple[str, ...] = ()
     scope_action = VIEW
 
@@ -19,7 +22,8 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return scope_for_user(
-            self.get_base_queryset(), user=self.request.user, owner_field=self.scope_owner_field,
+            self.get_base_queryset(), user=self.request.user,
+            owner_fields=self.scope_owner_fields or (self.scope_owner_field,),
             action=self.scope_action, read_all_roles=self.scope_read_all_roles,
         )
 

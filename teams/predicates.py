@@ -44,6 +44,16 @@ def manages(user, other) -> bool:
     return bool(team is not None and team.manager_id == user.pk)
 
 
+def owns_or_manages(user, owner) -> bool:
+    """The one-record form of the CHANGE scope of `teams.selectors.owner_q`: admins, the owner
+    themselves, and the manager of the owner's team."""
+    if not is_active_user(user):
+        return False
+    if user.is_admin_role:
+        return True
+    return owner is not None and (owner.pk == user.pk or manages(user, owner))
+
+
 def may_own_records(user) -> bool:
     """Who can be made the owner of leads and deals (people who sell)."""
     return bool(user is not None and user.is_active and user.role in (Role.REP, Role.MANAGER, Role.ADMIN))
@@ -54,6 +64,11 @@ def may_own_records(user) -> bool:
 def can_manage_organisation(user) -> bool:
     """Create and change teams, territories and people (administrators)."""
     return is_admin(user)
+
+
+def may_lead_team(user) -> bool:
+    """Who can be made a team's manager: active managers and administrators."""
+    return bool(user is not None and user.is_active and (user.is_admin_role or user.role == Role.MANAGER))
 
 
 def can_give_records_to(user, to) -> bool:
@@ -85,8 +100,18 @@ def can_manage_nurture(user) -> bool:
     return has_role(user, Role.MARKETING)
 
 
+def can_enroll_any_lead_in_nurture(user) -> bool:
+    """Marketing (and admins) enroll any lead they can read; others only leads they may change."""
+    return has_role(user, Role.MARKETING)
+
+
 def can_record_events_for_any_lead(user) -> bool:
     """Marketing and admins post behaviour events for any lead; others only for their own leads."""
+    return has_role(user, Role.MARKETING)
+
+
+def can_create_leads_from_events(user) -> bool:
+    """An event for an unknown email may create its lead (policy "create") for marketing and admins."""
     return has_role(user, Role.MARKETING)
 
 
@@ -153,7 +178,18 @@ def can_see_everyones_figures(user) -> bool:
 # --- customers --------------------------------------------------------------------------------
 
 def can_delete_account(user, account) -> bool:
+    """Deleting an account (with its contacts and interaction log) is for admins; never one with deals."""
     return is_admin(user)
+
+
+def can_delete_contact(user, contact) -> bool:
+    """Whoever may change the contact's account: its owner, the owner's manager, admins."""
+    return owns_or_manages(user, contact.account.owner)
+
+
+def can_delete_interaction(user, interaction) -> bool:
+    """The person who logged it, their manager and admins (an account owner only reads others' entries)."""
+    return owns_or_manages(user, interaction.owner)
 
 
 # --- imports ----------------------------------------------------------------------------------

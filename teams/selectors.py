@@ -7,7 +7,9 @@ rule changed here holds everywhere:
 - any other user (rep, marketing, customer success) sees and changes only their own records,
   except that a resource may open read access to some roles (e.g. marketing reads all leads).
 """
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q, QuerySet
 
@@ -17,29 +19,41 @@ VIEW = "view"
 CHANGE = "change"
 
 
-def owner_q(*, user, owner_field: str = "owner", action: str = VIEW,
-            read_all_roles: Iterable[str] = ()) -> Q:
-    """A Q selecting the records `user` may `action`, given the record's owner field."""
+def _owner_fields(owner_field: str | None, owner_fields: Sequence[str] | None) -> tuple[str, ...]:
+    if owner_field is not None and owner_fields is not None:
+        raise TypeError("Pass owner_field or owner_fields, not both.")
+    if owner_fields is not None:
+        if isinstance(owner_fields, str) or not owner_fields:
+            raise TypeError("owner_fields must be a non-empty sequence of field names.")
+        return tuple(owner_fields)
+    return (owner_field or "owner",)
+
+
+def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str] | None = None,
+            action: str = VIEW, read_all_roles: Iterable[str] = ()) -> Q:
+    """A Q selecting the records `user` may `action`, given the record's owner field(s).
+
+    With several `owner_fields` (e.g. ("owner", "success_owner")) a record is in scope when ANY of
+    them is the user or, for a manager, a member of a team they manage. An empty field never matches.
+    """
     if not user or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_admin_role:
         return Q()
     if action == VIEW and user.role in set(read_all_roles):
         return Q()
-    own = Q(**{owner_field: user})
+    fields = _owner_fields(owner_field, owner_fields)
+    terms = [Q(**{field: user}) for field in fields]
     if user.role == User.Role.MANAGER:
-        return own | Q(**{f"{owner_field}__team__manager": user})
-    return own
+        terms += [Q(**{f"{field}__team__manager": user}) for field in fields]
+    return reduce(or_, terms)
 
 
-def scope_for_user(queryset: QuerySet, *, user, owner_field: str = "owner", action: str = VIEW,
+def scope_for_user(queryset: QuerySet, *, user, owner_field: str | None = None,
+                   owner_fields: Sequence[str] | None = None, action: str = VIEW,
                    read_all_roles: Iterable[str] = ()) -> QuerySet:
-    return queryset.filter(owner_q(user=user, owner_field=owner_field, action=action,
-                                   read_all_roles=read_all_roles))
-
-
-# Action rules (who may DO what) live in teams.predicates; these names stay importable from here.
-from .predicates import can_manage_scoring, has_role  # noqa: E402,F401
+    return queryset.filter(owner_q(user=user, owner_field=owner_field, owner_fields=owner_fields,
+                                   action=action, read_all_roles=read_all_roles))
 
 
 def assignable_users_for(*, user) -> QuerySet:

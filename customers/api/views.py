@@ -1,6 +1,5 @@
-from django.db.models import ProtectedError
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
 
 from teams.api.permissions import ScopedQuerysetMixin
 from teams.selectors import CHANGE, VIEW
@@ -13,7 +12,8 @@ from .serializers import AccountSerializer, ContactSerializer, InteractionSerial
 
 
 class AccountViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
-    """Accounts (companies). Reps see and change their own, managers their team's, admins all."""
+    """Accounts (companies). Reps see and change their own, managers their team's, admins all;
+    only admins delete (with the contacts and interaction log; never an account with deals)."""
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilterSet
@@ -28,10 +28,7 @@ class AccountViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
                                                       **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        try:
-            instance.delete()
-        except ProtectedError as exc:
-            raise ValidationError({"detail": "This account has opportunities and cannot be deleted."}) from exc
+        services.account_delete(account=instance, by=self.request.user)
 
 
 class ContactViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
@@ -49,6 +46,9 @@ class ContactViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         serializer.instance = services.contact_update(contact=serializer.instance, by=self.request.user,
                                                       **serializer.validated_data)
 
+    def perform_destroy(self, instance):
+        services.contact_delete(contact=instance, by=self.request.user)
+
 
 class InteractionViewSet(viewsets.ModelViewSet):
     """The interaction log: your own entries, plus (read) those on accounts you can see."""
@@ -58,7 +58,6 @@ class InteractionViewSet(viewsets.ModelViewSet):
     ordering_fields = ["occurred_at", "logged_at"]
 
     def get_queryset(self):
-        from rest_framework.permissions import SAFE_METHODS
         action = VIEW if self.request.method in SAFE_METHODS else CHANGE
         return interaction_queryset_for(user=self.request.user, action=action)
 
@@ -68,3 +67,6 @@ class InteractionViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         serializer.instance = services.interaction_update(interaction=serializer.instance, by=self.request.user,
                                                           **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.interaction_delete(interaction=instance, by=self.request.user)

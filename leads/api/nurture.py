@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from salesops.filters import IdFilter
 from teams.api.permissions import ScopedQuerysetMixin
-from teams.models import User
+from teams.predicates import can_manage_nurture, is_active_user
 
 from ..models import Lead, NurtureEnrollment, NurtureSend, NurtureStep, NurtureTrack
 from ..selectors import LEAD_READ_ALL_ROLES, lead_queryset_for
@@ -21,10 +21,9 @@ class MarketingWritesOrReadOnly(permissions.BasePermission):
     """Everyone signed in reads tracks; marketing and admins create and change them."""
 
     def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
+        if not is_active_user(request.user):
             return False
-        return request.method in permissions.SAFE_METHODS or user.is_admin_role or user.role == User.Role.MARKETING
+        return request.method in permissions.SAFE_METHODS or can_manage_nurture(request.user)
 
 
 class NurtureStepSerializer(serializers.ModelSerializer):

@@ -6,8 +6,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from teams.selectors import can_manage_scoring, has_role
-from teams.models import User
+from teams.predicates import can_backtest_scoring, can_manage_scoring, is_active_user
 
 from ..models import AttributeRule, BehaviourRule, EventType, GradeBand, RescoreJob, RuleSet
 from ..selectors import rule_set_queryset
@@ -18,11 +17,11 @@ class CanManageScoringOrReadOnly(permissions.BasePermission):
     """Everyone signed in reads rule sets (scores are explainable); marketing and admins write."""
 
     def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
+        if not is_active_user(request.user):
             return False
         if request.method in permissions.SAFE_METHODS:
             if getattr(view, "action", None) == "backtest":
-                return has_role(request.user, User.Role.MARKETING, User.Role.MANAGER)
+                return can_backtest_scoring(request.user)
             return True
         return can_manage_scoring(request.user)
 
@@ -140,7 +139,7 @@ class RuleSetViewSet(viewsets.ModelViewSet):
     @extend_schema(responses=BacktestSerializer)
     @action(detail=True, methods=["get"])
     def backtest(self, request, pk=None):
-        return Response(services.rule_set_backtest(rule_set=self.get_object()))
+        return Response(services.rule_set_backtest(rule_set=self.get_object(), user=request.user))
 
     @extend_schema(request=None, responses=RescoreJobSerializer)
     @action(detail=True, methods=["post"])

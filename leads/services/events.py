@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from teams.models import User
+from teams.predicates import can_create_leads_from_events, can_record_events_for_any_lead
 from teams.selectors import CHANGE, VIEW
 
 from ..models import EventType, Lead, LeadEvent, ScoreChange, Source
@@ -27,8 +27,6 @@ from ..selectors import lead_queryset_for
 from .core import lead_create
 from .scoring import lead_queue_rescore
 
-# Roles that may post events for every lead they can read (marketing automation).
-EVENT_WRITE_ALL_ROLES = (User.Role.MARKETING,)
 MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(days=1)
 ITEM_FIELDS = {"lead", "email", "type", "occurred_at", "external_id"}
@@ -66,12 +64,8 @@ class _Item:
 
 def lead_queryset_for_events(*, user) -> QuerySet[Lead]:
     """Leads `user` may post behaviour events for."""
-    action = VIEW if getattr(user, "role", None) in EVENT_WRITE_ALL_ROLES else CHANGE
+    action = VIEW if can_record_events_for_any_lead(user) else CHANGE
     return lead_queryset_for(user=user, action=action)
-
-
-def _may_create_leads(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_admin_role or user.role in EVENT_WRITE_ALL_ROLES))
 
 
 def _lead_id(value) -> int | None:
@@ -197,7 +191,7 @@ class _Resolver:
         if key in self.by_email:
             return self.by_email[key], ""
         policy = getattr(settings, "LEADS_UNKNOWN_EMAIL_POLICY", UNKNOWN_EMAIL_ERROR)
-        if policy == UNKNOWN_EMAIL_CREATE and key not in self.existing_emails and _may_create_leads(self.by):
+        if policy == UNKNOWN_EMAIL_CREATE and key not in self.existing_emails and can_create_leads_from_events(self.by):
             return None, email
         fail("email", _("No lead with email “%(email)s” that you may add events to.") % {"email": email})
         return None, ""

@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from teams.models import User
-from teams.selectors import CHANGE
+from teams.predicates import can_enroll_any_lead_in_nurture, can_manage_nurture
+from teams.selectors import CHANGE, VIEW
 
 from ..models import (
     EventType,
@@ -60,9 +60,8 @@ def nurture_can_enroll(*, user, lead: Lead) -> bool:
     """Users who may change the lead (owner, their manager, admins) and marketing may enroll it."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    if user.role == User.Role.MARKETING:
-        return lead_queryset_for(user=user).filter(pk=lead.pk).exists()
-    return lead_queryset_for(user=user, action=CHANGE).filter(pk=lead.pk).exists()
+    action = VIEW if can_enroll_any_lead_in_nurture(user) else CHANGE
+    return lead_queryset_for(user=user, action=action).filter(pk=lead.pk).exists()
 
 
 def nurture_active_tracks() -> QuerySet[NurtureTrack]:
@@ -296,7 +295,7 @@ def _save_steps(*, track: NurtureTrack, steps: list[dict]) -> None:
 def nurture_track_save(*, by, track: NurtureTrack | None = None, steps: list[dict] | None = None,
                        **fields) -> NurtureTrack:
     """Create (track=None) or update a track; `steps`, when given, replaces the steps by order."""
-    if not by or not (by.is_admin_role or by.role == User.Role.MARKETING):
+    if not can_manage_nurture(by):
         raise PermissionDenied(_("Only marketing and administrators edit nurture tracks."))
     track = track or NurtureTrack()
     for name in ("name", "description", "is_active"):

@@ -9,15 +9,17 @@ and SQLite.
 import logging
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from teams.predicates import can_backtest_scoring
+
 from .. import scoring
 from ..models import AttributeRule, Lead, RescoreJob, RuleSet, ScoreChange
-from ..selectors import rule_set_spec
+from ..selectors import lead_queryset_for, rule_set_spec
 
 logger = logging.getLogger(__name__)
 
@@ -369,16 +371,31 @@ def rule_set_save_draft(*, by, name: str, notes: str = "", attribute_rules: list
 
 
 # --- backtest ---------------------------------------------------------------------------------
-def rule_set_backtest(*, rule_set: RuleSet, sample_size: int = 20, now=None) -> dict:
-    """How grades would shift over existing leads under `rule_set`, and how each grade converted.
+def _backtest_scope(*, user):
+    """(lead queryset, SQL condition on `s.id`, its params): the leads `user` may see (marketing and
+    admins all; a manager their team's). The condition is empty when the scope is every lead."""
+    if not can_backtest_scoring(user):
+        raise PermissionDenied(_("Only marketing, managers and administrators run backtests."))
+    scoped = lead_queryset_for(user=user)
+    if not scoped.query.where:
+        return scoped, "", []
+    sql, params = scoped.order_by().values("pk").query.sql_with_params()
+    return scoped, f" AND s.id IN ({sql})", list(params)
+
+
+def rule_set_backtest(*, rule_set: RuleSet, user, sample_size: int = 20, now=None) -> dict:
+    """How grades would shift over the leads `user` may see under `rule_set`, and how each grade
+    converted. Counts, rates and the sample cover only those leads (teams.predicates decides who
+    may backtest, leads.selectors which leads they see).
 
     Returns {"total", "grades": [{grade, current, proposed, converted, won, conversion_rate,
     win_rate}], "moves": [{from, to, count}], "sample": [{id, name, old_score, score, old_grade,
     new_grade}]} — rates are shares of the proposed grade's leads (None when it has none).
     """
+    scoped, scope_sql, scope_params = _backtest_scope(user=user)
     now = now or timezone.now()
     compiled = compile_rule_set(rule_set, now=now)
-    bounds = Lead.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    bounds = scoped.aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
         return {"total": 0, "grades": [], "moves": [], "sample": []}
     params = _bind(compiled.params, bounds["lo"], bounds["hi"])
@@ -387,11 +404,13 @@ def rule_set_backtest(*, rule_set: RuleSet, sample_size: int = 20, now=None) -> 
             "SELECT s.old_grade, s.new_grade, COUNT(*),"
             " SUM(CASE WHEN s.converted_at IS NOT NULL THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN s.won_at IS NOT NULL THEN 1 ELSE 0 END)"
-            f" FROM ({compiled.sql}) s GROUP BY s.old_grade, s.new_grade", params)
+            f" FROM ({compiled.sql}) s WHERE 1 = 1{scope_sql} GROUP BY s.old_grade, s.new_grade",
+            [*params, *scope_params])
         rows = cursor.fetchall()
         cursor.execute(
             f"SELECT s.id, s.old_score, s.score, s.old_grade, s.new_grade FROM ({compiled.sql}) s"
-            " WHERE s.old_grade <> s.new_grade ORDER BY s.id LIMIT %s", [*params, sample_size])
+            f" WHERE s.old_grade <> s.new_grade{scope_sql} ORDER BY s.id LIMIT %s",
+            [*params, *scope_params, sample_size])
         sample_rows = cursor.fetchall()
     spec = rule_set_spec(rule_set)
     names = [g.name for g in spec.ordered_grades]

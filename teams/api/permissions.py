@@ -1,13 +1,19 @@
-"""API side of the permission layer: the same teams.selectors rules as the HTML views."""
+"""API side of the permission layer: the same teams.selectors rules as the HTML views, and the
+same teams.predicates action rules as the services."""
 from rest_framework import permissions
 
+from ..predicates import can_manage_organisation, is_active_user
 from ..selectors import CHANGE, VIEW, scope_for_user
 
 
 class ScopedQuerysetMixin:
-    """For viewsets: list/retrieve see the VIEW scope, writes only the CHANGE scope (else 404)."""
+    """For viewsets: list/retrieve see the VIEW scope, writes only the CHANGE scope (else 404).
+
+    `scope_owner_fields` (several owner fields, any of which makes a record the user's) takes
+    precedence over the single `scope_owner_field`."""
 
     scope_owner_field = "owner"
+    scope_owner_fields: tuple[str, ...] = ()
     scope_read_all_roles: tuple[str, ...] = ()
 
     def get_base_queryset(self):
@@ -16,20 +22,22 @@ class ScopedQuerysetMixin:
     def get_queryset(self):
         action = VIEW if self.request.method in permissions.SAFE_METHODS else CHANGE
         return scope_for_user(
-            self.get_base_queryset(), user=self.request.user, owner_field=self.scope_owner_field,
-            action=action, read_all_roles=self.scope_read_all_roles,
+            self.get_base_queryset(), user=self.request.user, action=action,
+            owner_fields=self.scope_owner_fields or (self.scope_owner_field,),
+            read_all_roles=self.scope_read_all_roles,
         )
 
 
 class IsAdminRole(permissions.BasePermission):
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_admin_role)
+        return can_manage_organisation(request.user)
 
 
 class ReadOnlyOrAdminRole(permissions.BasePermission):
-    """Everyone signed in may read; only admins may write (people, teams)."""
+    """Everyone signed in may read; only those who manage the organisation (admins) may write
+    (people, teams)."""
 
     def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
+        if not is_active_user(request.user):
             return False
-        return request.method in permissions.SAFE_METHODS or request.user.is_admin_role
+        return request.method in permissions.SAFE_METHODS or can_manage_organisation(request.user)

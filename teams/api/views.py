@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import selectors
+from .. import selectors, services
 from ..filters import QuotaFilterSet, UserFilterSet
 from ..models import Quota, Team
 from .permissions import ReadOnlyOrAdminRole, ScopedQuerysetMixin
@@ -27,7 +27,8 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TeamViewSet(viewsets.ModelViewSet):
-    """Teams: readable by every signed-in user; created and changed by admins."""
+    """Teams: readable by every signed-in user; created, changed and deleted by admins, through
+    teams.services (audited; a team with members is not deleted)."""
 
     serializer_class = TeamSerializer
     permission_classes = [ReadOnlyOrAdminRole]
@@ -37,6 +38,16 @@ class TeamViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.team_queryset()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.team_create(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.team_update(team=serializer.instance, by=self.request.user,
+                                                   **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.team_delete(team=instance, by=self.request.user)
 
 
 class QuotaViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):

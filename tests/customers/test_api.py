@@ -60,8 +60,10 @@ def test_interaction_opportunity_must_belong_to_the_account(api, org):
 
 def test_account_with_opportunities_cannot_be_deleted(api, org):
     opp = make_opportunity(owner=org["owner"])
-    response = api.as_user(org["owner"]).delete(f"/api/v1/accounts/{opp.account_id}/")
+    response = api.as_user(org["admin"]).delete(f"/api/v1/accounts/{opp.account_id}/")
     assert response.status_code == 400
+    assert "opportunities cannot be deleted" in response.json()["non_field_errors"][0]
+    assert api.as_user(org["owner"]).delete(f"/api/v1/accounts/{opp.account_id}/").status_code == 403
 
 
 @pytest.mark.parametrize("payload", [{"name": ""}, {"name": "x", "employees": -1}, {"name": "x", "industry": "??"},

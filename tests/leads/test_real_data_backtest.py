@@ -62,7 +62,7 @@ def test_the_backtest_on_real_leads_matches_an_independent_computation(org):
 
     draft = rule_set_save_draft(by=org["marketing"], name="X Education test", attribute_rules=rule_set_rows()["attribute_rules"],
                                 behaviour_rules=[], grades=rule_set_rows()["grades"])
-    backtest = rule_set_backtest(rule_set=draft)
+    backtest = rule_set_backtest(rule_set=draft, user=org["admin"])
     expected = independent_figures()
     assert backtest["total"] == 9240
     got = {g["grade"]: g for g in backtest["grades"]}
