@@ -94,7 +94,7 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
 
 def _past_snapshots(today) -> int:
     """First-week snapshots of the 2 previous months and the previous quarter (actual won x 0.8-1.2)."""
-    from .metrics import forecast_figures
+    from .selectors.metrics import forecast_figures
     rng, stored = random.Random(7), 0
     for kind, count in ((forecasting.MONTH, 2), (forecasting.QUARTER, 1)):
         for start, end in forecasting.previous_periods(kind, today, count):

@@ -489,7 +489,7 @@ def forecast_snapshot_take(*, day=None) -> int:
 
     Idempotent per day: a re-run replaces that day's rows (one transaction). Returns rows stored.
     """
-    from .metrics import forecast_figures
+    from .selectors.metrics import forecast_figures
     day = day or timezone.localdate()
     rows = []
     for kind in forecasting.PERIOD_KINDS:

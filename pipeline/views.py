@@ -16,10 +16,11 @@ from leads.selectors import lead_queryset_for
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
 from teams.selectors import CHANGE
 
-from . import importing, maven, metrics, selectors, services
+from . import importing, maven, selectors, services
 from .filters import OpportunityFilterSet
 from .forms import ForecastFilterForm, ImportForm, InteractionForm, LeadConvertForm, OpportunityForm, TransitionForm
 from .models import Approval, ChecklistItem, Opportunity
+from .selectors import metrics
 
 
 class OpportunityScopeMixin:

@@ -19,8 +19,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Source
-from .selectors import lead_queryset_for
+from ..models import Source
+from . import lead_queryset_for
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 DEFAULT_MONTHS = 12

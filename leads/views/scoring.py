@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from teams.models import User
 from teams.selectors import can_manage_scoring, has_role
 
-from .selectors import rule_set_queryset
-from .services import scoring as services
+from ..selectors import rule_set_queryset
+from ..services import scoring as services
 
 
 @login_required

@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 from teams.api.permissions import ScopedQuerysetMixin
 from teams.selectors import VIEW, scope_for_user
 
-from .. import metrics, services
+from .. import services
 from ..filters import OpportunityFilterSet
 from ..models import Approval, Competitor, LossReason, Opportunity
+from ..selectors import metrics
 from ..selectors import opportunity_queryset_for, stage_queryset_with_criteria
 from .serializers import (
     ApprovalRequestSerializer, ApprovalSerializer, CompetitorSerializer, ForecastAccuracyQuerySerializer,

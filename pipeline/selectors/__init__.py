@@ -9,8 +9,8 @@ from django.db.models.functions import RowNumber
 from customers.models import Interaction
 from teams.selectors import VIEW, scope_for_user
 
-from . import gates
-from .models import (
+from .. import gates
+from ..models import (
     Approval, ChecklistItem, ChecklistTick, Competitor, GateCriterion, LossReason, Opportunity, SpinQuestion, Stage,
     StageTransition,
 )

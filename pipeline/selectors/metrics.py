@@ -32,9 +32,9 @@ from django.utils import timezone
 from teams.models import Team, User
 from teams.selectors import owner_q
 
-from . import forecasting
-from .models import ForecastSnapshot, Opportunity, OpportunityLine, Stage, StageTransition
-from .selectors import stage_list
+from .. import forecasting
+from ..models import ForecastSnapshot, Opportunity, OpportunityLine, Stage, StageTransition
+from . import stage_list
 
 
 # --- helpers ------------------------------------------------------------------------------------

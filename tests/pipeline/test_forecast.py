@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import metrics, services
+from pipeline import services
+from pipeline.selectors import metrics
 from pipeline.models import ForecastSnapshot, Opportunity, StageWinRate
 from pipeline.tasks import forecast_model_recompute_task, forecast_snapshot_task
 

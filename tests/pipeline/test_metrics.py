@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pipeline import metrics, services
+from pipeline import services
+from pipeline.selectors import metrics
 from pipeline.models import Opportunity, OpportunityLine, Product
 
 from .factories import make_opportunity, stage

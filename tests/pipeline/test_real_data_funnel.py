@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from pipeline import metrics
+from pipeline.selectors import metrics
 from pipeline.importing import opportunities_import, read_dataset
 from pipeline.models import Opportunity, StageTransition
 

@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.demo import seed_leads, seed_routing_rules
-from leads.demo_nurture import seed_nurture
-from leads.demo_scoring import seed_events
+from leads.demo.nurture import seed_nurture
+from leads.demo.scoring import seed_events
 from pipeline.demo import seed_pipeline
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
