@@ -3,7 +3,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Industry, Region
+from salesops.reference import Industry, Region
 from salesops.filters import IdFilter
 
 from .models import Account, Contact, Interaction

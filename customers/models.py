@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Industry, Region
+from salesops.reference import Industry, Region
 
 
 class Account(models.Model):

@@ -1,7 +1,7 @@
 """Demo organisation for `manage.py seed_demo`: teams, managers, reps, territories, quotas.
 
 Idempotent: users, teams and territories are matched by their unique names, quotas by
-(user, period start). Later apps add their own demo data through `seed_demo`'s hooks.
+(user, period start). Later apps add their own demo data through the demo registry (salesops/demo.py).
 """
 from datetime import date
 from decimal import Decimal
@@ -85,3 +85,13 @@ def seed_organisation(*, today: date) -> dict[str, User]:
     for username, first, last, role in OTHERS:
         users[username] = _user(username, first, last, role)
     return users
+
+
+def demo_users() -> dict[str, User]:
+    """The demo people by username (those seed_organisation made), for the other apps' demo loaders."""
+    names = []  # in seed_organisation's order, so loaders that cycle through reps stay deterministic
+    for (manager, _territory, reps) in TEAMS.values():
+        names += [manager[0]] + [rep[0] for rep in reps]
+    names += [other[0] for other in OTHERS]
+    found = {user.username: user for user in User.objects.filter(username__in=names)}
+    return {name: found[name] for name in names if name in found}
