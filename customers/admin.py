@@ -29,8 +29,8 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
-    list_display = ("account", "kind", "occurred_at", "logged_at", "owner", "opportunity")
+    list_display = ("account", "kind", "occurred_at", "logged_at", "owner")
     list_filter = ("kind",)
-    list_select_related = ("account", "owner", "opportunity")
-    raw_id_fields = ("account", "opportunity", "contact")
+    list_select_related = ("account", "owner")
+    raw_id_fields = ("account", "contact")
     autocomplete_fields = ("owner",)

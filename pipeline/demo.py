@@ -21,7 +21,9 @@ from .models import (
     ChecklistItem, ChecklistTick, Competitor, ForecastSnapshot, LossReason, Opportunity, OpportunityLine, Product,
     Stage,
 )
-from .services import _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create
+from .services import (
+    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_interaction_log,
+)
 
 COMPANIES = [
     ("Hangzhou Cloudworks", "technology"), ("Shanghai Finlink", "finance"), ("Suzhou Precision", "manufacturing"),
@@ -77,10 +79,9 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
         for item in ChecklistItem.objects.filter(stage__order__lt=stage.order, is_active=True):
             ChecklistTick.objects.get_or_create(opportunity=opp, item=item, defaults={"ticked_by": opp.owner,
                                                                                      "ticked_at": at})
-        if stage.code == "negotiation" and not Interaction.objects.filter(opportunity=opp).exists():
-            Interaction.objects.create(account=opp.account, opportunity=opp, kind=Interaction.Kind.MEETING,
-                                       occurred_at=at - timedelta(days=2), summary="Solution demo on site",
-                                       owner=opp.owner)
+        if stage.code == "negotiation" and not Interaction.objects.filter(opportunity_link__opportunity=opp).exists():
+            opportunity_interaction_log(opportunity=opp, by=opp.owner, kind=Interaction.Kind.MEETING,
+                                        occurred_at=at - timedelta(days=2), summary="Solution demo on site")
         extra = {}
         if stage.is_lost:
             reason = lost_reasons[rng.randrange(len(lost_reasons))]

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
-from customers.services import interaction_log
 from leads.selectors import lead_queryset_for
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
 from teams.selectors import CHANGE
@@ -182,7 +181,7 @@ def interaction_log_view(request, pk):
     form = InteractionForm(request.POST, account=opp.account)
     if form.is_valid():
         try:
-            interaction_log(by=request.user, account=opp.account, opportunity=opp, **form.cleaned_data)
+            services.opportunity_interaction_log(opportunity=opp, by=request.user, **form.cleaned_data)
             messages.success(request, _("Interaction logged."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -106,9 +106,11 @@ def battlecards_for(*, opportunity: Opportunity) -> QuerySet[Competitor]:
     return opportunity.competitors.all()
 
 
-def opportunity_interactions(*, opportunity: Opportunity, limit: int = 20):
-    return (Interaction.objects.filter(opportunity=opportunity).select_related("owner", "contact")
-            .order_by("-occurred_at")[:limit])
+def opportunity_interactions(*, opportunity: Opportunity, limit: int | None = 20):
+    """The interactions pipeline linked to the deal (OpportunityInteraction), newest first."""
+    qs = (Interaction.objects.filter(opportunity_link__opportunity=opportunity).select_related("owner", "contact")
+          .order_by("-occurred_at", "-id"))
+    return qs if limit is None else qs[:limit]
 
 
 def active_loss_reasons() -> QuerySet[LossReason]:
