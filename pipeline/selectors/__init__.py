@@ -69,7 +69,7 @@ def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CA
     for opportunity in ranked:
         cards[opportunity.stage_id].append(opportunity)
     columns = []
-    for index, stage in enumerate(stages):
+    for stage in stages:
         total = totals.get(stage.pk, {})
         columns.append({
             "stage": stage, "count": total.get("count", 0), "amount": total.get("amount") or Decimal("0"),

@@ -126,6 +126,7 @@ class TestSnapshotsAndAccuracy:
     def test_the_weekly_task_calls_the_service(self, org):
         with mock.patch("pipeline.services.forecast_snapshot_take", return_value=4) as service:
             assert forecast_snapshot_task() == 4
+        service.assert_called_once_with()
 
     def test_accuracy_compares_the_first_snapshot_of_the_period_with_what_was_won(self, org):
         today = timezone.localdate()
