@@ -6,6 +6,7 @@ Idempotent: users, teams and territories are matched by their unique names, quot
 from datetime import date
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
 from .models import Quota, Team, Territory, User
@@ -53,13 +54,9 @@ def _user(username, first, last, role, *, team=None, territory=None) -> User:
 
 
 def quarter_months(today: date) -> list[tuple[date, date]]:
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    periods = []
-    for month in range(first_month, first_month + 3):
-        start = date(today.year, month, 1)
-        end = date(today.year + (month == 12), month % 12 + 1, 1)
-        periods.append((start, date.fromordinal(end.toordinal() - 1)))
-    return periods
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    starts = [quarter_start + relativedelta(months=offset) for offset in range(3)]
+    return [(start, start + relativedelta(months=1, days=-1)) for start in starts]
 
 
 @transaction.atomic
