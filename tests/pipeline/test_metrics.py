@@ -1,4 +1,4 @@
-"""Funnel figures (pipeline.metrics) and /api/v1/metrics/funnel/."""
+"""Funnel figures (pipeline.selectors.metrics) and /api/v1/metrics/funnel/."""
 from datetime import timedelta
 from decimal import Decimal
 

@@ -2,7 +2,7 @@
 
 The data set lives outside the repository (settings.SALESOPS_REAL_DATA_DIR, see ../shared/data/real/
 SOURCES.md); the test skips, saying why, where it is absent. Expected figures are computed here with
-the csv module only, independently of the importer and of pipeline.metrics.
+the csv module only, independently of the importer and of pipeline.selectors.metrics.
 """
 import csv
 import re
