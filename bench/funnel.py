@@ -6,7 +6,7 @@
 The database named in DATABASE_URL is created if missing and its opportunities are REPLACED. Data:
 N opportunities (INSERT ... SELECT generate_series) spread over the last 2 years across the six
 default stages, 8 teams, 80 reps and 2,000 accounts, one ledger entry each, then ANALYZE. Times
-`pipeline.metrics.funnel_stages` (the ORM query + the stage list, what the funnel API runs per stage)
+`pipeline.selectors.metrics.funnel_stages` (the ORM query + the stage list, what the funnel API runs per stage)
 against the hand-written `SELECT stage_id, COUNT(*), SUM(amount) ... GROUP BY stage_id` over the same
 period (best of --repeat runs each, after a warm-up), checks both agree, also times the whole
 `funnel_figures` (conversion, win rate, cycle, won value) and ends with
@@ -103,7 +103,8 @@ def main():
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from pipeline import forecasting, metrics
+    from pipeline import forecasting
+    from pipeline.selectors import metrics
     from pipeline.models import Opportunity
 
     n = args.opportunities

@@ -100,10 +100,10 @@ class ContactAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
 
 @admin.register(Interaction)
 class InteractionAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
-    list_display = ("account", "kind", "occurred_at", "logged_at", "owner", "opportunity")
+    list_display = ("account", "kind", "occurred_at", "logged_at", "owner")
     list_filter = ("kind",)
-    list_select_related = ("account", "owner", "opportunity")
-    raw_id_fields = ("account", "opportunity", "contact")
+    list_select_related = ("account", "owner")
+    raw_id_fields = ("account", "contact")
     readonly_fields = ("owner", "logged_at")  # the owner is whoever logs it
 
     def get_readonly_fields(self, request, obj=None):

@@ -3,7 +3,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Industry, Region
+from salesops.reference import Industry, Region
 from salesops.filters import IdFilter
 
 from .models import Account, Contact, Interaction
@@ -34,7 +34,6 @@ class ContactFilterSet(django_filters.FilterSet):
 
 class InteractionFilterSet(django_filters.FilterSet):
     account = IdFilter(field_name="account_id", label=_("Account id"))
-    opportunity = IdFilter(field_name="opportunity_id", label=_("Opportunity id"))
     owner = IdFilter(field_name="owner_id", label=_("Owner id"))
     kind = django_filters.MultipleChoiceFilter(choices=Interaction.Kind.choices, label=_("Kind"))
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte",

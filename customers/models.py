@@ -1,7 +1,8 @@
 """Customers: accounts (companies), their contacts and the interaction log.
 
 Minimal for now: just enough for opportunities (pipeline.Opportunity.account) and the stage gates
-that need a related record (e.g. "a demo meeting logged"). Health, contracts and NPS come later.
+that need a related record (e.g. "a demo meeting logged"; pipeline links a deal's interactions in
+pipeline.OpportunityInteraction, customers never points at pipeline). Health, contracts and NPS come later.
 """
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Industry, Region
+from salesops.reference import Industry, Region
 
 
 class Account(models.Model):
@@ -68,8 +69,6 @@ class Interaction(models.Model):
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
                                 related_name="interactions")
-    opportunity = models.ForeignKey("pipeline.Opportunity", verbose_name=_("opportunity"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="interactions")
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="interactions")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -85,7 +84,6 @@ class Interaction(models.Model):
         verbose_name_plural = _("interactions")
         indexes = [
             models.Index(fields=["account", "-occurred_at"], name="interaction_account"),
-            models.Index(fields=["opportunity", "kind"], name="interaction_opportunity_kind"),
             models.Index(fields=["owner", "-occurred_at"], name="interaction_owner"),
         ]
 

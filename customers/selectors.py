@@ -17,7 +17,7 @@ def contact_queryset_for(*, user, action: str = VIEW) -> QuerySet[Contact]:
 
 def interaction_queryset_for(*, user, action: str = VIEW) -> QuerySet[Interaction]:
     """Your own interactions; reading also covers those logged on accounts you may see."""
-    qs = Interaction.objects.select_related("account", "contact", "owner", "opportunity")
+    qs = Interaction.objects.select_related("account", "contact", "owner")
     q = owner_q(user=user, action=action)
     if action == VIEW:
         q = q | owner_q(user=user, owner_field="account__owner", action=action)

@@ -22,7 +22,7 @@ from .selectors import account_queryset_for, interaction_queryset_for
 
 ACCOUNT_FIELDS = ("name", "industry", "employees", "region", "owner", "external_ref")
 CONTACT_FIELDS = ("name", "email", "phone", "title")
-INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "opportunity", "contact")
+INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "contact")  # the deal link is pipeline's
 
 
 def _check_owner(*, by, owner) -> None:
@@ -84,14 +84,9 @@ def contact_update(*, contact: Contact, by, **fields) -> Contact:
     return contact
 
 
-def _check_interaction_links(*, account: Account, opportunity=None, contact=None) -> None:
-    errors = {}
-    if opportunity is not None and opportunity.account_id != account.pk:
-        errors["opportunity"] = _("This opportunity belongs to another account.")
+def _check_interaction_links(*, account: Account, contact=None) -> None:
     if contact is not None and contact.account_id != account.pk:
-        errors["contact"] = _("This contact belongs to another account.")
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"contact": _("This contact belongs to another account.")})
 
 
 @transaction.atomic
@@ -99,7 +94,7 @@ def interaction_log(*, by, account: Account, **fields) -> Interaction:
     """Log a call, meeting, email or note (owner: the person logging it)."""
     check_known_fields(fields, INTERACTION_FIELDS)
     _check_account_access(by=by, account=account, action=VIEW)
-    _check_interaction_links(account=account, opportunity=fields.get("opportunity"), contact=fields.get("contact"))
+    _check_interaction_links(account=account, contact=fields.get("contact"))
     interaction = Interaction(account=account, owner=by, **fields)
     interaction.full_clean()
     interaction.save()
@@ -115,8 +110,7 @@ def interaction_update(*, interaction: Interaction, by, **fields) -> Interaction
     interaction = Interaction.objects.select_for_update().select_related("account").get(pk=interaction.pk)
     for name, value in fields.items():
         setattr(interaction, name, value)
-    _check_interaction_links(account=interaction.account, opportunity=interaction.opportunity,
-                             contact=interaction.contact)
+    _check_interaction_links(account=interaction.account, contact=interaction.contact)
     interaction.full_clean()
     interaction.save()
     return interaction

@@ -5,7 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import charts, selectors
+from salesops import charts
+
+from . import selectors
 
 
 @login_required

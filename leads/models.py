@@ -7,30 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from salesops.i18n import localised
-
-
-class Industry(models.TextChoices):
-    TECHNOLOGY = "technology", _("Technology")
-    FINANCE = "finance", _("Finance")
-    RETAIL = "retail", _("Retail")
-    MANUFACTURING = "manufacturing", _("Manufacturing")
-    HEALTHCARE = "healthcare", _("Healthcare")
-    EDUCATION = "education", _("Education")
-    ENERGY = "energy", _("Energy")
-    TELECOM = "telecom", _("Telecommunications")
-    GOVERNMENT = "government", _("Government")
-    OTHER = "other", _("Other")
-
-
-class Region(models.TextChoices):
-    NORTH = "north", _("North China")
-    EAST = "east", _("East China")
-    SOUTH = "south", _("South China")
-    CENTRAL = "central", _("Central China")
-    SOUTHWEST = "southwest", _("Southwest China")
-    NORTHWEST = "northwest", _("Northwest China")
-    NORTHEAST = "northeast", _("Northeast China")
-    OVERSEAS = "overseas", _("Overseas")
+from salesops.reference import Industry, Region  # noqa: F401  (reference data of the base; still importable from here)
 
 
 class Source(models.TextChoices):

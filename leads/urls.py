@@ -1,7 +1,11 @@
 from django.urls import path
 
-from . import views, views_scoring, views_nurture, views_reports, views_routing
-from . import views_imports
+from . import views
+from .views import imports as views_imports
+from .views import nurture as views_nurture
+from .views import reports as views_reports
+from .views import routing as views_routing
+from .views import scoring as views_scoring
 
 app_name = "leads"
 urlpatterns = [

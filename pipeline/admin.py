@@ -21,6 +21,7 @@ from .models import (
     Approval, ChecklistItem, Competitor, GateCriterion, LossReason, Opportunity, OpportunityLine, Product,
     SpinQuestion, Stage, StageTransition,
 )
+from .models import OpportunityInteraction
 
 
 class GateCriterionInline(admin.TabularInline):
@@ -272,6 +273,17 @@ class StageTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("opportunity", "from_stage", "to_stage", "by")
     show_full_result_count = False
 
+
+
+@admin.register(OpportunityInteraction)
+class OpportunityInteractionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which logged interaction served which deal; written by pipeline.services.opportunity_interaction_log."""
+
+    list_display = ("opportunity", "interaction")
+    list_select_related = ("opportunity", "interaction")
+    raw_id_fields = ("opportunity", "interaction")
+    search_fields = ("opportunity__name", "interaction__summary")
+    show_full_result_count = False
 
 
 @admin.register(Approval)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PipelineConfig(AppConfig):
     name = "pipeline"
     verbose_name = _("Pipeline")
+
+    def ready(self):
+        from . import registry
+
+        registry.register()

@@ -22,7 +22,8 @@ from .models import (
     Stage,
 )
 from .services import (
-    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_line_add, snapshot_cells,
+    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_interaction_log,
+    opportunity_line_add, snapshot_cells,
 )
 
 COMPANIES = [
@@ -79,10 +80,9 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
         for item in ChecklistItem.objects.filter(stage__order__lt=stage.order, is_active=True):
             ChecklistTick.objects.get_or_create(opportunity=opp, item=item, defaults={"ticked_by": opp.owner,
                                                                                      "ticked_at": at})
-        if stage.code == "negotiation" and not Interaction.objects.filter(opportunity=opp).exists():
-            Interaction.objects.create(account=opp.account, opportunity=opp, kind=Interaction.Kind.MEETING,
-                                       occurred_at=at - timedelta(days=2), summary="Solution demo on site",
-                                       owner=opp.owner)
+        if stage.code == "negotiation" and not Interaction.objects.filter(opportunity_link__opportunity=opp).exists():
+            opportunity_interaction_log(opportunity=opp, by=opp.owner, kind=Interaction.Kind.MEETING,
+                                        occurred_at=at - timedelta(days=2), summary="Solution demo on site")
         extra = {}
         if stage.is_lost:
             reason = lost_reasons[rng.randrange(len(lost_reasons))]
@@ -96,7 +96,7 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
 
 def _past_snapshots(today) -> int:
     """First-week snapshots of the 2 previous months and the previous quarter (actual won x 0.8-1.2)."""
-    from .metrics import forecast_figures
+    from .selectors.metrics import forecast_figures
     rng, stored = random.Random(7), 0
     for kind, count in ((forecasting.MONTH, 2), (forecasting.QUARTER, 1)):
         for start, end in forecasting.previous_periods(kind, today, count):

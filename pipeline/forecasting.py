@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+
 MONTH = "month"
 QUARTER = "quarter"
 PERIOD_KINDS = (MONTH, QUARTER)
@@ -37,11 +39,7 @@ SOURCE_STAGE = "stage"
 # --- periods ------------------------------------------------------------------------------------
 def add_months(day: date, months: int) -> date:
     """`day` moved by `months` calendar months (clamped to the month's last day)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+    return day + relativedelta(months=months)
 
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:

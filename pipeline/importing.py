@@ -22,7 +22,7 @@ from customers.models import Account
 from teams.models import Team, User
 
 from . import maven
-from .metrics import day_start
+from .selectors.metrics import day_start
 from .models import Opportunity, OpportunityLine, Product, Stage, StageTransition
 from .services import forecast_model_recompute, opportunity_import_stage
 

@@ -360,6 +360,27 @@ class ChecklistTick(models.Model):
         constraints = [models.UniqueConstraint(fields=["opportunity", "item"], name="checklist_tick_unique")]
 
 
+class OpportunityInteraction(models.Model):
+    """Links a logged interaction (customers' log) to the deal it was about.
+
+    Pipeline points at customers, never the other way (ARCHITECTURE.md): an interaction knows its
+    account and contact; which deal it served is pipeline's record. Deleting the deal keeps the
+    interaction (only the link goes); an interaction serves at most one deal.
+    """
+
+    opportunity = models.ForeignKey(Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE,
+                                    related_name="interaction_links")
+    interaction = models.OneToOneField("customers.Interaction", verbose_name=_("interaction"),
+                                       on_delete=models.CASCADE, related_name="opportunity_link")
+
+    class Meta:
+        verbose_name = _("deal interaction")
+        verbose_name_plural = _("deal interactions")
+
+    def __str__(self):
+        return f"{self.opportunity} – {self.interaction}"
+
+
 class StageTransition(models.Model):
     """Append-only stage ledger: every stage change with who, when, why and the deal's value then."""
 

@@ -113,7 +113,8 @@ def gate_facts(*, opportunity: Opportunity, competitor_ids=None) -> gates.Facts:
     fields["products"] = list(opp.lines.values_list("pk", flat=True))
     ticked = frozenset(ChecklistTick.objects.filter(opportunity=opp).values_list("item__code", flat=True))
     kinds = set(Interaction.objects.filter(
-        Q(opportunity=opp) | Q(account_id=opp.account_id, opportunity__isnull=True, occurred_at__gte=opp.created_at)
+        Q(opportunity_link__opportunity=opp)
+        | Q(account_id=opp.account_id, opportunity_link__isnull=True, occurred_at__gte=opp.created_at)
     ).values_list("kind", flat=True).distinct())
     records = set()
     if kinds:
@@ -451,6 +452,24 @@ def checklist_tick(*, opportunity: Opportunity, item: ChecklistItem, by, ticked:
     return ticked
 
 
+@transaction.atomic
+def opportunity_interaction_log(*, opportunity: Opportunity, by, **fields) -> Interaction:
+    """Log a call, meeting, email or note about a deal: an entry in customers' log on the deal's account
+    (customers.services.interaction_log) and pipeline's link to the deal (OpportunityInteraction).
+    The deal must be one `by` may change; its row is locked so a transition's gate check sees the link."""
+    from customers.services import interaction_log
+
+    from .models import OpportunityInteraction
+    from .selectors import opportunity_queryset_for
+
+    if not opportunity_queryset_for(user=by, action=CHANGE).filter(pk=opportunity.pk).exists():
+        raise PermissionDenied(_("You cannot log interactions on this deal."))
+    opp = _lock(opportunity)
+    interaction = interaction_log(by=by, account=opp.account, **fields)
+    OpportunityInteraction.objects.create(opportunity=opp, interaction=interaction)
+    return interaction
+
+
 # --- approvals ----------------------------------------------------------------------------------
 def approvals_withdraw_uncovered(*, opportunity: Opportunity) -> int:
     """Withdraw the discount approvals (approved or waiting) whose value no longer covers the deal's
@@ -616,7 +635,7 @@ def forecast_snapshot_take(*, day=None) -> int:
 
     Idempotent per day: a re-run replaces that day's rows (one transaction). Returns rows stored.
     """
-    from .metrics import forecast_figures
+    from .selectors.metrics import forecast_figures
     day = day or timezone.localdate()
     rows = []
     for kind in forecasting.PERIOD_KINDS:

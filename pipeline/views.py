@@ -10,16 +10,16 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
-from customers.services import interaction_log
 from leads.selectors import lead_queryset_for
 from teams import predicates
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
 from teams.selectors import CHANGE
 
-from . import importing, maven, metrics, selectors, services
+from . import importing, maven, selectors, services
 from .filters import OpportunityFilterSet
 from .forms import ForecastFilterForm, ImportForm, InteractionForm, LeadConvertForm, OpportunityForm, TransitionForm
 from .models import Approval, ChecklistItem, Opportunity
+from .selectors import metrics
 
 
 class OpportunityScopeMixin:
@@ -181,7 +181,7 @@ def interaction_log_view(request, pk):
     form = InteractionForm(request.POST, account=opp.account)
     if form.is_valid():
         try:
-            interaction_log(by=request.user, account=opp.account, opportunity=opp, **form.cleaned_data)
+            services.opportunity_interaction_log(opportunity=opp, by=request.user, **form.cleaned_data)
             messages.success(request, _("Interaction logged."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from leads.views_nurture import nurture_click_view
+from leads.views.nurture import nurture_click_view
 from teams.forms import LoginForm
 
 from . import views

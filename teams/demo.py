@@ -1,11 +1,12 @@
 """Demo organisation for `manage.py seed_demo`: teams, managers, reps, territories, quotas.
 
 Idempotent: users, teams and territories are matched by their unique names, quotas by
-(user, period start). Later apps add their own demo data through `seed_demo`'s hooks.
+(user, period start). Later apps add their own demo data through the demo registry (salesops/demo.py).
 """
 from datetime import date
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
 from .models import Quota, Team, Territory, User
@@ -53,13 +54,9 @@ def _user(username, first, last, role, *, team=None, territory=None) -> User:
 
 
 def quarter_months(today: date) -> list[tuple[date, date]]:
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    periods = []
-    for month in range(first_month, first_month + 3):
-        start = date(today.year, month, 1)
-        end = date(today.year + (month == 12), month % 12 + 1, 1)
-        periods.append((start, date.fromordinal(end.toordinal() - 1)))
-    return periods
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    starts = [quarter_start + relativedelta(months=offset) for offset in range(3)]
+    return [(start, start + relativedelta(months=1, days=-1)) for start in starts]
 
 
 @transaction.atomic
@@ -85,3 +82,13 @@ def seed_organisation(*, today: date) -> dict[str, User]:
     for username, first, last, role in OTHERS:
         users[username] = _user(username, first, last, role)
     return users
+
+
+def demo_users() -> dict[str, User]:
+    """The demo people by username (those seed_organisation made), for the other apps' demo loaders."""
+    names = []  # in seed_organisation's order, so loaders that cycle through reps stay deterministic
+    for (manager, _territory, reps) in TEAMS.values():
+        names += [manager[0]] + [rep[0] for rep in reps]
+    names += [other[0] for other in OTHERS]
+    found = {user.username: user for user in User.objects.filter(username__in=names)}
+    return {name: found[name] for name in names if name in found}

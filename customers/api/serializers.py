@@ -26,5 +26,5 @@ class ContactSerializer(serializers.ModelSerializer):
 class InteractionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Interaction
-        fields = ["id", "account", "opportunity", "contact", "kind", "occurred_at", "logged_at", "summary", "owner"]
+        fields = ["id", "account", "contact", "kind", "occurred_at", "logged_at", "summary", "owner"]
         read_only_fields = ["logged_at", "owner"]

@@ -11,7 +11,7 @@ from ..filters import LeadEventFilterSet
 from ..models import LeadEvent
 from ..selectors import LEAD_READ_ALL_ROLES
 from ..services.events import EventBatchError, events_ingest
-from .serializers_events import EventIngestResultSerializer, LeadEventInputSerializer, LeadEventSerializer
+from .serializers.events import EventIngestResultSerializer, LeadEventInputSerializer, LeadEventSerializer
 
 
 def _batch_error_body(exc: EventBatchError, *, many: bool) -> dict:

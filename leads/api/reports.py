@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import Source
-from ..reports import LeadQualityFilterForm, lead_quality_report
+from ..selectors.reports import LeadQualityFilterForm, lead_quality_report
 
 
 class LeadQualityRowSerializer(serializers.Serializer):

@@ -260,7 +260,7 @@ def events_ingest(*, by, items: list[dict]) -> EventIngestResult:
             # A concurrent request stored the same external id (or created the same lead) first:
             # run once more, when those rows are visible and count as duplicates.
             if attempt:
-                raise ValidationError(_("These events clash with events stored at the same time; retry."))
+                raise ValidationError(_("These events clash with events stored at the same time; retry.")) from None
             parsed = _validate(by=by, items=items)
     raise AssertionError("unreachable")
 

@@ -2,7 +2,7 @@
 from django import template
 
 from ..services.nurture import nurture_can_enroll, nurture_enrollments_for_lead
-from ..views_nurture import NurtureEnrollForm
+from ..views.nurture import NurtureEnrollForm
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.models import Account, Contact
+from customers.models import Account, Contact, Interaction
 from teams.models import User
 
 from ..models import (
@@ -151,6 +151,14 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
 class ApprovalRequestSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class OpportunityInteractionSerializer(serializers.ModelSerializer):
+    """Input of `POST …/opportunities/{id}/interactions/`: the account is the deal's."""
+
+    class Meta:
+        model = Interaction
+        fields = ["contact", "kind", "occurred_at", "summary"]
 
 
 class CompetitorSerializer(serializers.ModelSerializer):

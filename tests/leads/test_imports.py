@@ -79,7 +79,7 @@ class TestImport:
         assert result.preview[1]["status"] == "error"
 
     def test_a_negative_company_size_is_refused_by_the_model_rules(self, org):
-        text = "Full Name,E-mail,Employees\nAda,ada@example.com,-5\n".encode()
+        text = b"Full Name,E-mail,Employees\nAda,ada@example.com,-5\n"
         result = leads_import(by=org["owner"], data=text,
                               mapping={"columns": {"name": "Full Name", "email": "E-mail", "company_size": "Employees"}})
         assert [(e.row, e.column) for e in result.errors] == [(2, "Employees")]
@@ -101,12 +101,12 @@ class TestImport:
         assert Lead.objects.count() == 3
 
     def test_a_name_template_fills_in_columns(self, org):
-        text = "Lead Number,Prospect ID\n660737,abc\n".encode()
+        text = b"Lead Number,Prospect ID\n660737,abc\n"
         leads_import(by=org["owner"], data=text, mapping={"columns": {"name": "Lead {Lead Number} ({Prospect ID})"}})
         assert Lead.objects.get().name == "Lead 660737 (abc)"
 
     def test_an_owner_column_is_limited_to_assignable_users(self, org):
-        text = "Name,Owner\nA,teammate\nB,\n".encode()
+        text = b"Name,Owner\nA,teammate\nB,\n"
         mapping = {"columns": {"name": "Name", "owner": "Owner"}}
         refused = leads_import(by=org["owner"], data=text, mapping=mapping)
         assert [(e.row, e.column) for e in refused.errors] == [(2, "Owner")]
@@ -119,7 +119,7 @@ class TestFileProblems:
     @pytest.mark.parametrize("content, message", [
         (b"", "empty"),
         (b"\xff\xfeN\x00a\x00", "UTF-8"),
-        ("Name\n".encode(), "no data rows"),
+        (b"Name\n", "no data rows"),
         (b"Name\n\"unterminated\x00", "not a CSV"),
     ])
     def test_unreadable_files_are_refused_with_a_message(self, org, content, message):

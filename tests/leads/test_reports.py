@@ -10,9 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.charts import grouped_bar_figure
+from salesops.charts import grouped_bar_figure
 from leads.models import Lead
-from leads.reports import LeadQualityFilterForm, lead_quality_report, shift_months
+from leads.selectors.reports import LeadQualityFilterForm, lead_quality_report, shift_months
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

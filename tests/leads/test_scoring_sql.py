@@ -75,7 +75,7 @@ def test_sql_and_python_agree_on_random_leads_and_rules(org):
     draft.behaviour_rules.create(event_type=types[3], points=3, max_count=None, window_days=30)
     draft.behaviour_rules.create(event_type=types[4], points=-2, max_count=2, window_days=None)
     leads = []
-    for i in range(40):
+    for _i in range(40):
         lead = LeadFactory(
             industry=rng.choice(["technology", "finance", "retail", ""]),
             company_size=rng.choice([None, 10, 1000, 1001, 5000]),

@@ -19,9 +19,9 @@ def make_opportunity(*, owner, account=None, by=None, **fields):
 
 
 def log_meeting(opportunity, *, by=None):
-    return Interaction.objects.create(account=opportunity.account, opportunity=opportunity,
-                                      kind=Interaction.Kind.MEETING, occurred_at=opportunity.created_at,
-                                      summary="Demo", owner=by or opportunity.owner)
+    return services.opportunity_interaction_log(opportunity=opportunity, by=by or opportunity.owner,
+                                                kind=Interaction.Kind.MEETING, occurred_at=opportunity.created_at,
+                                                summary="Demo")
 
 
 def competitor(name="Rival Corp"):

@@ -25,7 +25,7 @@ def admin_client(client, org):
 def change_form_data(response) -> dict:
     """The posted data of an admin change form as the page shows it (main form and inlines)."""
     data = {}
-    for name, field in response.context["adminform"].form.fields.items():
+    for name in response.context["adminform"].form.fields:
         value = response.context["adminform"].form[name].value()
         if isinstance(value, (list, tuple)):
             data[name] = [str(v) for v in value]
@@ -33,7 +33,7 @@ def change_form_data(response) -> dict:
             data[name] = str(value)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
-        for name, field in formset.management_form.fields.items():
+        for name in formset.management_form.fields:
             data[f"{formset.prefix}-{name}"] = str(formset.management_form[name].value())
         for form in formset.forms:
             for name in form.fields:

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import metrics, services
+from pipeline import services
+from pipeline.selectors import metrics
 from pipeline.forecasting import period_bounds, previous_periods
 from pipeline.models import ForecastSnapshot, Opportunity
 

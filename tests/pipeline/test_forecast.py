@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import metrics, services
+from pipeline import services
+from pipeline.selectors import metrics
 from pipeline.models import ForecastSnapshot, Opportunity, StageWinRate
 from pipeline.tasks import forecast_model_recompute_task, forecast_snapshot_task
 
@@ -125,6 +126,7 @@ class TestSnapshotsAndAccuracy:
     def test_the_weekly_task_calls_the_service(self, org):
         with mock.patch("pipeline.services.forecast_snapshot_take", return_value=4) as service:
             assert forecast_snapshot_task() == 4
+        service.assert_called_once_with()
 
     def test_accuracy_compares_the_first_snapshot_of_the_period_with_what_was_won(self, org):
         today = timezone.localdate()

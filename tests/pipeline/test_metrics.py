@@ -1,4 +1,4 @@
-"""Funnel figures (pipeline.metrics) and /api/v1/metrics/funnel/."""
+"""Funnel figures (pipeline.selectors.metrics) and /api/v1/metrics/funnel/."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pipeline import metrics, services
+from pipeline import services
+from pipeline.selectors import metrics
 from pipeline.models import Opportunity, OpportunityLine, Product
 
 from .factories import make_opportunity, stage

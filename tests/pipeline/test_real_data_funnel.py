@@ -2,7 +2,7 @@
 
 The data set lives outside the repository (settings.SALESOPS_REAL_DATA_DIR, see ../shared/data/real/
 SOURCES.md); the test skips, saying why, where it is absent. Expected figures are computed here with
-the csv module only, independently of the importer and of pipeline.metrics.
+the csv module only, independently of the importer and of pipeline.selectors.metrics.
 """
 import csv
 import re
@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from pipeline import metrics
+from pipeline.selectors import metrics
 from pipeline.importing import opportunities_import, read_dataset
 from pipeline.models import Opportunity, StageTransition
 

@@ -126,7 +126,7 @@ def test_log_a_meeting_from_the_opportunity_page(client, org, deal):
     login(client, org["owner"])
     client.post(reverse("pipeline:interaction-log", args=[deal.pk]),
                 {"kind": "meeting", "occurred_at": "2026-01-05T10:00", "summary": "Demo done"})
-    assert deal.interactions.filter(kind="meeting").exists()
+    assert deal.interaction_links.filter(interaction__kind="meeting").exists()  # linked by pipeline
 
 
 def test_invalid_filters_do_not_crash(client, org, deal):

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from teams.predicates import can_backtest_scoring, can_manage_scoring
 
-from .selectors import rule_set_queryset
-from .services import scoring as services
+from ..selectors import rule_set_queryset
+from ..services import scoring as services
 
 
 @login_required

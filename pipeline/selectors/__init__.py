@@ -9,8 +9,8 @@ from django.db.models.functions import RowNumber
 from customers.models import Interaction
 from teams.selectors import VIEW, scope_for_user
 
-from . import gates
-from .models import (
+from .. import gates
+from ..models import (
     Approval, ChecklistItem, ChecklistTick, Competitor, GateCriterion, LossReason, Opportunity, SpinQuestion, Stage,
     StageTransition,
 )
@@ -79,7 +79,7 @@ def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CA
     for opportunity in ranked:
         cards[opportunity.stage_id].append(opportunity)
     columns = []
-    for index, stage in enumerate(stages):
+    for stage in stages:
         rows = totals.get(stage.pk, [])
         columns.append({
             "stage": stage, "count": sum(row["count"] for row in rows),
@@ -117,9 +117,11 @@ def battlecards_for(*, opportunity: Opportunity) -> QuerySet[Competitor]:
     return opportunity.competitors.all()
 
 
-def opportunity_interactions(*, opportunity: Opportunity, limit: int = 20):
-    return (Interaction.objects.filter(opportunity=opportunity).select_related("owner", "contact")
-            .order_by("-occurred_at")[:limit])
+def opportunity_interactions(*, opportunity: Opportunity, limit: int | None = 20):
+    """The interactions pipeline linked to the deal (OpportunityInteraction), newest first."""
+    qs = (Interaction.objects.filter(opportunity_link__opportunity=opportunity).select_related("owner", "contact")
+          .order_by("-occurred_at", "-id"))
+    return qs if limit is None else qs[:limit]
 
 
 def active_loss_reasons() -> QuerySet[LossReason]:

@@ -3,7 +3,7 @@ caller); the input serializer here documents the shape for the OpenAPI schema.""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import LeadEvent
+from ...models import LeadEvent
 
 
 class LeadEventSerializer(serializers.ModelSerializer):

@@ -3,9 +3,9 @@ from rest_framework import serializers
 
 from teams.models import User
 
-from ..models import Lead
-from ..selectors import BreakdownExplainer
-from ..services import EDITABLE_FIELDS
+from ...models import Lead
+from ...selectors import BreakdownExplainer
+from ...services import EDITABLE_FIELDS
 
 
 class BreakdownItemSerializer(serializers.Serializer):

@@ -7,11 +7,11 @@ from django_filters.views import FilterView
 
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
 
-from . import services
-from .filters import LeadFilterSet
-from .forms import LeadForm
-from .models import Lead
-from .selectors import LEAD_READ_ALL_ROLES
+from .. import services
+from ..filters import LeadFilterSet
+from ..forms import LeadForm
+from ..models import Lead
+from ..selectors import LEAD_READ_ALL_ROLES
 
 
 class LeadScopeMixin:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from salesops.admin import ReadOnlyAdminMixin
 from teams.predicates import can_manage_scoring
 
-from . import scoring
-from .models import AttributeRule, BehaviourRule, GradeBand, RescoreJob, RuleSet
-from .services import scoring as scoring_services
+from .. import scoring
+from ..models import AttributeRule, BehaviourRule, GradeBand, RescoreJob, RuleSet
+from ..services import scoring as scoring_services
 
 
 class MarketingAdminMixin:

@@ -38,9 +38,9 @@ from teams import predicates
 from teams.models import Team, User
 from teams.selectors import owner_q
 
-from . import forecasting
-from .models import ForecastSnapshot, Opportunity, OpportunityLine, Stage, StageTransition
-from .selectors import stage_list
+from .. import forecasting
+from ..models import ForecastSnapshot, Opportunity, OpportunityLine, Stage, StageTransition
+from . import stage_list
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .selectors import lead_queryset_for
-from .services.nurture import nurture_active_tracks, nurture_enroll, nurture_record_click
+from ..selectors import lead_queryset_for
+from ..services.nurture import nurture_active_tracks, nurture_enroll, nurture_record_click
 
 
 class NurtureEnrollForm(forms.Form):

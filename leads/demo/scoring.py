@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from .models import EventType, Lead, LeadEvent, ScoreChange
-from .services.scoring import leads_rescore_range
+from ..models import EventType, Lead, LeadEvent, ScoreChange
+from ..services.scoring import leads_rescore_range
 
 # source -> how likely a lead from it did each thing (so lead quality differs by source)
 BEHAVIOUR = {

@@ -5,9 +5,9 @@ from django.db.models.lookups import GreaterThan
 from teams.models import User
 from teams.selectors import VIEW, scope_for_user
 
-from . import scoring
-from .models import EventType, Lead, RuleSet, ScoreChange
-from .quality import PROFILE_FIELDS
+from .. import scoring
+from ..models import EventType, Lead, RuleSet, ScoreChange
+from ..quality import PROFILE_FIELDS
 
 # Marketing reads every lead (lead quality, nurture); only owners, their managers and admins change them.
 LEAD_READ_ALL_ROLES = (User.Role.MARKETING,)

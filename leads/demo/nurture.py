@@ -6,8 +6,8 @@ from django.db import transaction
 
 from teams.models import User
 
-from .models import Lead, NurtureStep, NurtureTrack
-from .services.nurture import nurture_enroll, nurture_top_grade
+from ..models import Lead, NurtureStep, NurtureTrack
+from ..services.nurture import nurture_enroll, nurture_top_grade
 
 TRACK_NAME = "New to SalesOps"
 STEPS = [

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .models import ImportMapping
-from .services.imports import (
+from ..models import ImportMapping
+from ..services.imports import (
     MAX_BYTES,
     import_mapping_from_json,
     import_mapping_spec,

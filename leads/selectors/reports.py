@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.conf import settings
 from django.db.models import Count, Q
@@ -19,8 +20,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Source
-from .selectors import lead_queryset_for
+from ..models import Source
+from . import lead_queryset_for
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 DEFAULT_MONTHS = 12
@@ -72,8 +73,8 @@ def _month_start(month: date, tz) -> datetime:
 
 
 def shift_months(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+    """The first day of the month `months` calendar months after (before, if negative) `month`."""
+    return month.replace(day=1) + relativedelta(months=months)
 
 
 def default_month_range(*, today: date | None = None) -> tuple[date, date]:

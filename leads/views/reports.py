@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from dashboards.charts import grouped_bar_figure
+from salesops.charts import grouped_bar_figure
 
-from .reports import LeadQualityFilterForm, lead_quality_by_source, lead_quality_report, lead_quality_total
+from ..selectors.reports import LeadQualityFilterForm, lead_quality_by_source, lead_quality_report, lead_quality_total
 
 
 def _csv_response(rows, *, start, end) -> HttpResponse:

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from teams.models import User
 
-from .models import Industry, Lead, Region, Source
-from .services import lead_refresh_completeness
+from ..models import Industry, Lead, Region, Source
+from ..services import lead_refresh_completeness
 
 FIRST = ["Wei", "Fang", "Jing", "Lei", "Yan", "Hui", "Tao", "Xin", "Ming", "Lan", "Olivia", "Noah", "Emma", "Lucas"]
 LAST = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Smith", "Garcia", "Müller"]
@@ -60,7 +60,7 @@ def seed_routing_rules() -> int:
     """One rule per demo territory (idempotent by name); returns the number of rules."""
     from teams.models import Team, Territory
 
-    from .models import RoutingRule
+    from ..models import RoutingRule
     for name, (priority, territory, industries, low, high, team) in ROUTING_RULES.items():
         RoutingRule.objects.update_or_create(name=name, defaults={
             "priority": priority, "territory": Territory.objects.get(name=territory), "industries": industries,

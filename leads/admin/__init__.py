@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy
 
 from salesops.admin import ReadOnlyAdminMixin
 
-from . import admin_scoring  # noqa: F401  (rule sets: marketing's admin pages)
-from . import services
-from .models import (
+from . import scoring  # noqa: F401  (rule sets: marketing's admin pages)
+from .. import services
+from ..models import (
     EventType, ImportMapping, Lead, LeadEvent, NurtureEnrollment, NurtureSend, NurtureStep, NurtureTrack,
 )
-from .services import nurture as nurture_services
+from ..services import nurture as nurture_services
 
 
 @admin.register(Lead)
@@ -104,7 +104,7 @@ class LeadEventAdmin(admin.ModelAdmin):
         return False
 
     def delete_queryset(self, request, queryset):
-        from .services.scoring import lead_queue_rescore
+        from ..services.scoring import lead_queue_rescore
         lead_ids = set(queryset.values_list("lead_id", flat=True))
         super().delete_queryset(request, queryset)
         for lead_id in sorted(lead_ids):
@@ -123,7 +123,7 @@ class ImportMappingAdmin(admin.ModelAdmin):
 # --- MQL routing: rules (admins edit them) and the assignment audit log (read-only) -----------------
 from django import forms  # noqa: E402
 
-from .models import Assignment, Industry, RoutingRule  # noqa: E402
+from ..models import Assignment, Industry, RoutingRule  # noqa: E402
 
 
 class RoutingRuleForm(forms.ModelForm):

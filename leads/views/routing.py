@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from teams.selectors import CHANGE, assignable_users_for
 
-from .selectors import lead_queryset_for
-from .services.routing import lead_assign, lead_assignable_queryset_for, lead_queue_for, lead_touch
+from ..selectors import lead_queryset_for
+from ..services.routing import lead_assign, lead_assignable_queryset_for, lead_queue_for, lead_touch
 
 
 class LeadAssignForm(forms.Form):

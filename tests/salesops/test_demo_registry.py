@@ -1,0 +1,39 @@
+"""The demo registry (salesops/demo.py) and `manage.py seed_demo`, which only reads it."""
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from customers.models import Account
+from leads.models import Lead, LeadEvent
+from pipeline.models import Opportunity, StageTransition
+from salesops import demo
+from teams.models import User
+
+
+def test_loaders_run_lowest_order_first_and_register_once_per_name(monkeypatch):
+    monkeypatch.setattr(demo, "_loaders", {})
+    demo.register(40, "pipeline", lambda today: "deals")
+    demo.register(10, "teams", lambda today: "people")
+    demo.register(10, "teams", lambda today: "people again")  # ready() ran twice: replaced, not doubled
+    assert [(loader.order, loader.name, loader.load(None)) for loader in demo.loaders()] == [
+        (10, "teams", "people again"), (40, "pipeline", "deals")]
+
+
+def test_each_app_registers_its_loader_in_ready():
+    assert [(loader.order, loader.name) for loader in demo.loaders()] == [(10, "teams"), (20, "leads"), (40, "pipeline")]
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_every_loader_and_a_second_run_adds_nothing():
+    first = StringIO()
+    call_command("seed_demo", stdout=first)
+    counts = {model: model.objects.count() for model in (User, Lead, LeadEvent, Account, Opportunity, StageTransition)}
+    assert counts[User] == 13 and counts[Lead] == 240 and counts[Opportunity] > 0
+    assert "240 new leads" in first.getvalue() and f"{counts[Opportunity]} new opportunities" in first.getvalue()
+
+    second = StringIO()
+    call_command("seed_demo", stdout=second)
+    assert {model: model.objects.count() for model in counts} == counts
+    assert "0 new leads, 0 new behaviour events" in second.getvalue()
+    assert "0 new opportunities" in second.getvalue()
