@@ -21,6 +21,7 @@ from leads.selectors import lead_queryset_for
 from leads.services import lead_lock_for_conversion, lead_mark_converted, lead_record_won
 from teams.selectors import CHANGE, VIEW, assignable_users_for
 from teams.services import notify
+from salesops.errors import VersionConflict
 
 from .tasks import forecast_model_recompute_task
 
@@ -48,16 +49,18 @@ class TransitionRefused(ValidationError):
         super().__init__([item["message"] for item in unmet], code="transition_refused")
 
 
-class TransitionConflict(ValidationError):
+class TransitionConflict(VersionConflict):
     """Someone else changed the deal since the caller read it (optimistic concurrency)."""
 
     def __init__(self, *, current_version: int, current_stage: Stage):
-        self.current_version = current_version
         self.current_stage = current_stage
         super().__init__(
             _("This opportunity was changed by someone else meanwhile (it is now in “%(stage)s”). "
               "Reload it and try again.") % {"stage": current_stage.label},
-            code="conflict")
+            current_version=current_version)
+
+    def conflict_detail(self) -> dict:
+        return {"version": self.current_version, "stage": self.current_stage.pk}
 
 
 def discount_limit() -> Decimal:
