@@ -21,10 +21,17 @@ from .services import nurture as nurture_services
 from .services.routing import lead_assign
 
 
-class LeadActionForm(ActionForm):
+class LeadActionFields(forms.Form):
+    """The extra inputs of the lead actions, validated on their own (the admin fills the `action`
+    choices of the full action form only when it renders the list)."""
+
     rep = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False,
                                  label=gettext_lazy("Assign to"))
     reason = forms.CharField(required=False, max_length=1000, label=gettext_lazy("Reason"))
+
+
+class LeadActionForm(ActionForm, LeadActionFields):
+    pass
 
 
 def _texts(exc) -> list[str]:
@@ -116,7 +123,7 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Assign to… (assignment service: audit row, notification, SLA)"))
     def assign_to(self, request, queryset):
-        form = LeadActionForm(request.POST)
+        form = LeadActionFields(request.POST)
         if not form.is_valid() or not form.cleaned_data.get("rep"):
             self.message_user(request, _("Choose the person to assign the leads to."), messages.ERROR)
             return
@@ -129,7 +136,8 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Disqualify the selected leads (reason required)"))
     def disqualify_selected(self, request, queryset):
-        reason = request.POST.get("reason", "")
+        form = LeadActionFields(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
         if not reason.strip():
             self.message_user(request, _("Say why the leads are disqualified (the reason field)."), messages.ERROR)
             return
@@ -184,6 +192,7 @@ class NurtureTrackAdmin(admin.ModelAdmin):
         steps = [{name: step_form.cleaned_data[name] for name in STEP_FIELDS if name in step_form.cleaned_data}
                  for step_form in _kept_step_forms(formset)]
         nurture_services.nurture_track_save(by=request.user, track=form.instance, steps=steps)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for the change log
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a track would delete its steps and their send history (PROTECT refuses it anyway).

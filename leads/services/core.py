@@ -60,7 +60,9 @@ def lead_saved(*, lead: Lead) -> None:
 
 def lead_lock(*, lead: Lead | int, expected_version: int | None = None) -> Lead:
     """Lock the lead's row and re-read it; refuse (VersionConflict) when it is not at `expected_version`."""
-    locked = Lead.objects.select_for_update().select_related("owner").get(pk=getattr(lead, "pk", lead))
+    locked = Lead.objects.select_for_update().filter(pk=getattr(lead, "pk", lead)).first()
+    if locked is None:
+        raise ValidationError(_("This lead no longer exists."))
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(
             _("This lead was changed by someone else meanwhile (version %(current)s, you had %(yours)s). "

@@ -97,7 +97,5 @@ def lead_delete(*, lead: Lead, by, reason: str = "") -> LeadAudit:
     """Delete one lead (see `leads_delete`)."""
     if not can_delete_lead(by, lead):
         raise PermissionDenied(_("You cannot delete this lead; disqualify it instead."))
-    entries = leads_delete(lead_ids=[lead.pk], by=by, reason=reason)
-    if not entries:
-        raise ValidationError(_("This lead no longer exists."))
-    return entries[0]
+    lead_lock(lead=lead)  # refuses a lead deleted meanwhile
+    return leads_delete(lead_ids=[lead.pk], by=by, reason=reason)[0]

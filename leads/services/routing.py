@@ -277,8 +277,6 @@ def lead_assign(*, lead: Lead, rep: User | None, by: User, reason: str = "", now
     if not can_work_lead_queue(by):
         raise PermissionDenied(gettext("Only managers and administrators can assign leads."))
     with transaction.atomic():
-        if not Lead.objects.filter(pk=lead.pk).exists():
-            raise PermissionDenied(gettext("You cannot assign this lead."))
         locked = lead_lock(lead=lead, expected_version=expected_version)
         lead_assign_locked(lead=locked, rep=rep, by=by, reason=reason, now=now)
     return locked
