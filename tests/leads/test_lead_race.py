@@ -18,14 +18,14 @@ def _client(user):
     return client
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_assign_racing_a_patch_loses_no_update(org):
     if connection.vendor != "postgresql":
         pytest.skip("Real row locks need PostgreSQL (SQLite serialises whole-database writes); "
                     "the stale-version 409 is tested on every database in test_lead_write_entries.")
     mgr, admin = org["mgr"], org["admin"]
     assigner, patcher = _client(mgr), _client(admin)
-    lost, statuses = [], []
+    lost, statuses, versions = [], [], []
     for round_ in range(ROUNDS):
         lead = LeadFactory(owner=org["owner"], phone="before")
         barrier = threading.Barrier(2)
@@ -53,7 +53,8 @@ def test_assign_racing_a_patch_loses_no_update(org):
         lead = Lead.objects.get(pk=lead.pk)
         if (lead.owner_id, lead.phone) != (org["teammate"].pk, f"after-{round_}"):
             lost.append(round_)
-        assert Assignment.objects.filter(lead=lead).count() == 1
-        assert lead.version == 3  # both writes counted
+        # both writes counted, one audit row
+        versions.append((lead.version, Assignment.objects.filter(lead=lead).count()))
+    assert lost == [], f"{len(lost)} of {ROUNDS} rounds lost an update"
     assert all(codes == {"assign": 200, "patch": 200} for codes in statuses), statuses
-    assert lost == []
+    assert set(versions) == {(3, 1)}
