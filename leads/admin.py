@@ -301,7 +301,7 @@ class RoutingRuleForm(forms.ModelForm):
 
 class AdminRoleOnlyMixin:
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff and request.user.is_admin_role
+        return request.user.is_staff and is_admin(request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

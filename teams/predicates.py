@@ -113,6 +113,12 @@ def can_assign_lead(user, lead, to=None) -> bool:
     return to is None or can_give_records_to(user, to)
 
 
+def keeps_lead_at_routing(owner) -> bool:
+    """A lead that reaches the top grade stays with an owner who sells (rep or manager, active);
+    leads owned by anyone else (marketing, an integration user, nobody) are routed."""
+    return bool(owner is not None and owner.is_active and owner.role in (Role.REP, Role.MANAGER))
+
+
 def can_change_lead(user, lead) -> bool:
     """Edit a lead and move it through its manual transitions (qualify, nurture, disqualify): its
     owner, the owner's team manager, admins (the CHANGE scope of teams.selectors.owner_q)."""

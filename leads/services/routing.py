@@ -13,6 +13,7 @@ Everything here is idempotent and safe to retry: rows are locked (select_for_upd
 re-checked before they change, each lead (or batch) commits on its own, and emails go out only
 after the commit.
 """
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -25,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from teams.models import User
-from teams.predicates import can_assign_lead, can_work_lead_queue
+from teams.predicates import can_assign_lead, can_work_lead_queue, keeps_lead_at_routing
 from teams.selectors import CHANGE, owner_q
 from teams.services import email_user, notify
 
@@ -33,9 +34,6 @@ from ..models import Assignment, Lead, RoutingRule
 from ..routing import LeadFacts, Message, RepSpec, RuleSpec, decide_route, first_matching_rule
 
 CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.DISQUALIFIED)
-# An existing owner in one of these roles keeps a lead that reaches the top grade (e.g. a rep who
-# entered it); leads owned by anyone else (marketing, an integration user, nobody) are routed.
-SALES_ROLES = (User.Role.REP, User.Role.MANAGER)
 BATCH_SIZE = 500
 
 
@@ -183,7 +181,7 @@ def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignm
     if lead is None or lead.status in CLOSED_STATUSES or lead.assignments.filter(assigned_by__isnull=True).exists():
         return None  # gone, closed, or already routed (a retried task changes nothing)
     owner = lead.owner
-    if owner is not None and owner.is_active and owner.role in SALES_ROLES:
+    if keeps_lead_at_routing(owner):  # e.g. a rep who entered it
         reason = _in_default_language(lambda: Message(
             gettext_noop("Already owned by %(rep)s; routing kept the owner and started the first-touch clock"),
             {"rep": str(owner)}).render(gettext))
@@ -249,6 +247,30 @@ def lead_record_assignment(*, lead: Lead, rep: User, by: User | None, reason: st
                params={"lead": lead.name, "rep": str(rep), "by": str(by)},
                text=gettext_noop("Lead %(lead)s was reassigned to %(rep)s by %(by)s."))
     return assignment
+
+
+def leads_record_owners(*, lead_ids: Iterable[int], by: User | None, note: str = "",
+                        now: datetime | None = None) -> int:
+    """Set-based twin of `lead_record_assignment` for leads just created in bulk (imports): each
+    owned lead gets its audit row and a first-touch SLA; each owner one notification with the count.
+    The caller checked who may own what (teams.predicates.can_assign_lead). Returns the rows written."""
+    now = now or timezone.now()
+    owned = Lead.objects.filter(pk__in=list(lead_ids), owner__isnull=False)
+    audit = _in_default_language(lambda: ": ".join(part for part in (
+        gettext("Assigned by %(by)s") % {"by": str(by)} if by else gettext("Assigned"),
+        gettext(note) if note else "") if part))
+    with transaction.atomic():
+        rows = list(owned.select_for_update().values_list("pk", "owner_id"))
+        owned.update(assigned_at=now, first_touch_due_at=now + first_touch_sla(), first_touched_at=None,
+                     sla_breached_at=None, pool_warning_at=None, version=F("version") + 1)
+        Assignment.objects.bulk_create([Assignment(lead_id=pk, rep_id=owner_id, assigned_by=by, reason=audit)
+                                        for pk, owner_id in rows])
+        counts = Counter(owner_id for _pk, owner_id in rows if owner_id != getattr(by, "pk", None))
+        for owner in User.objects.filter(pk__in=list(counts)):
+            notify(recipient=owner, kind="leads_assigned", url=reverse("leads:list") + f"?owner={owner.pk}",
+                   params={"count": counts[owner.pk], "by": str(by or "-")},
+                   text=gettext_noop("%(count)s new leads were assigned to you by %(by)s."))
+    return len(rows)
 
 
 def lead_assign_locked(*, lead: Lead, rep: User | None, by: User, reason: str = "",

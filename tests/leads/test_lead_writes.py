@@ -188,3 +188,20 @@ class TestDelete:
         entries = leads_delete(lead_ids=[lead.pk for lead in leads], by=org["admin"])
         assert len(entries) == 3 and LeadAudit.objects.filter(action="deleted").count() == 3
         assert not Lead.objects.exists()
+
+
+class TestBulkOwners:
+    def test_imported_owners_get_rows_an_sla_and_one_notification_each(self, org):
+        from leads.services.routing import leads_record_owners
+        mine = LeadFactory.create_batch(2, owner=org["owner"], assigned_at=None)
+        theirs = LeadFactory(owner=org["teammate"])
+        unowned = LeadFactory(owner=None)
+        written = leads_record_owners(lead_ids=[lead.pk for lead in [*mine, theirs, unowned]], by=org["mgr"],
+                                      note="imported")
+        assert written == 3
+        assert Assignment.objects.filter(assigned_by=org["mgr"], rep=org["owner"]).count() == 2
+        assert Assignment.objects.get(rep=org["teammate"]).reason.endswith(": imported")
+        assert not Lead.objects.filter(pk__in=[lead.pk for lead in mine], first_touch_due_at__isnull=True).exists()
+        note = Notification.objects.get(recipient=org["owner"], kind="leads_assigned")
+        assert note.params["count"] == 2
+        assert Lead.objects.get(pk=unowned.pk).version == 1
