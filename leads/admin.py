@@ -43,6 +43,20 @@ LEAD_READ_ONLY = ("owner", "status", "disqualified_reason", "score", "grade", "v
                   "converted_at", "won_at", "created_at", "updated_at")
 
 
+class LeadAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                                          max_value=2**31 - 1)
+
+    class Meta:
+        model = Lead
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
     """Leads in the admin write through leads.services like every other entry: the change form
@@ -55,7 +69,8 @@ class LeadAdmin(admin.ModelAdmin):
     list_filter = ("status", "source", "industry", "region")
     list_select_related = ("owner",)
     search_fields = ("name", "email", "company")
-    fields = (*[name for name in services.EDITABLE_FIELDS if name != "owner"], *LEAD_READ_ONLY)
+    form = LeadAdminForm
+    fields = (*[name for name in services.EDITABLE_FIELDS if name != "owner"], "expected_version", *LEAD_READ_ONLY)
     readonly_fields = LEAD_READ_ONLY
     action_form = LeadActionForm
     actions = ["assign_to", "qualify_selected", "disqualify_selected"]
@@ -69,7 +84,8 @@ class LeadAdmin(admin.ModelAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
         try:
             if change:
-                saved = services.lead_update(lead=obj, by=request.user, **data)
+                saved = services.lead_update(lead=obj, by=request.user, **data,
+                                             expected_version=form.cleaned_data.get("expected_version"))
             else:
                 saved = services.lead_create(by=request.user, **data)
         except (ValidationError, PermissionDenied) as exc:

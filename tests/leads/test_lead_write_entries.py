@@ -198,6 +198,16 @@ class TestAdmin:
         lead.refresh_from_db()
         assert (lead.phone, lead.version) == ("1", 1)
 
+    def test_a_stale_version_says_so_and_saves_nothing(self, client, org, lead):
+        client.force_login(org["admin"])
+        url = reverse("admin:leads_lead_change", args=[lead.pk])
+        assert 'name="expected_version"' in client.get(url).content.decode()
+        Lead.objects.filter(pk=lead.pk).update(version=2)
+        response = client.post(url, self.change_data(lead, phone="2", expected_version=1), follow=True)
+        assert "Nothing was saved: This lead was changed by someone else" in response.content.decode()
+        lead.refresh_from_db()
+        assert (lead.phone, lead.version) == ("1", 2)
+
     def test_a_refusal_of_the_service_says_so_and_saves_nothing(self, client, org, lead):
         client.force_login(org["admin"])
         url = reverse("admin:leads_lead_change", args=[lead.pk])
