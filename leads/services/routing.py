@@ -223,20 +223,23 @@ def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None) -> list
 
 # --- manual assignment and first touch ---------------------------------------------------------
 
+def _assignment_text(*, by: User | None, note: str = "", reason: str = "") -> str:
+    """The audit reason, rendered in the default language: "Assigned by X: <note>; <reason>"."""
+    def text():
+        base = gettext("Assigned by %(by)s") % {"by": str(by)} if by else gettext("Assigned")
+        extra = "; ".join(part for part in (gettext(note) if note else "", reason) if part)
+        return f"{base}: {extra}" if extra else base
+
+    return _in_default_language(text)
+
+
 def lead_record_assignment(*, lead: Lead, rep: User, by: User | None, reason: str = "", note: str = "",
                            now: datetime | None = None, take_turn: bool = False) -> Assignment:
     """Write an owner change whose permission the caller checked, on a locked (or just created) lead:
     the owner and a fresh first-touch SLA, the audit row, notifications. `reason` is the user's text;
     `note` a gettext_noop text, stored rendered in the default language."""
     now = now or timezone.now()
-
-    def text():
-        base = gettext("Assigned by %(by)s") % {"by": str(by)} if by else gettext("Assigned")
-        parts = [gettext(note) if note else "", reason]
-        extra = "; ".join(part for part in parts if part)
-        return f"{base}: {extra}" if extra else base
-
-    audit = _in_default_language(text)
+    audit = _assignment_text(by=by, note=note, reason=reason)
     previous_owner = lead.owner
     assignment = _apply_assignment(lead=lead, rep=rep, by=by, rule_id=None, reason=audit, now=now,
                                    take_turn=take_turn)
@@ -256,9 +259,7 @@ def leads_record_owners(*, lead_ids: Iterable[int], by: User | None, note: str =
     The caller checked who may own what (teams.predicates.can_assign_lead). Returns the rows written."""
     now = now or timezone.now()
     owned = Lead.objects.filter(pk__in=list(lead_ids), owner__isnull=False)
-    audit = _in_default_language(lambda: ": ".join(part for part in (
-        gettext("Assigned by %(by)s") % {"by": str(by)} if by else gettext("Assigned"),
-        gettext(note) if note else "") if part))
+    audit = _assignment_text(by=by, note=note)
     with transaction.atomic():
         rows = list(owned.select_for_update().values_list("pk", "owner_id"))
         owned.update(assigned_at=now, first_touch_due_at=now + first_touch_sla(), first_touched_at=None,
