@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from teams.selectors import assignable_users_for
 
@@ -7,7 +8,10 @@ from .services import EDITABLE_FIELDS
 
 
 class LeadForm(forms.ModelForm):
-    """Validation only; saving goes through leads.services."""
+    """Validation only; saving goes through leads.services. The status is not edited here (it has
+    its own actions on the lead page); `version` detects a concurrent change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = Lead
@@ -18,7 +22,19 @@ class LeadForm(forms.ModelForm):
         self.fields["owner"].queryset = assignable_users_for(user=user)
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = self.instance.version
 
     def validate_unique(self):
         # The service checks email uniqueness (case-insensitively) with a translated message.
         pass
+
+
+class LeadDisqualifyForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+
+
+class LeadTransitionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)

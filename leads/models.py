@@ -48,7 +48,10 @@ class Lead(models.Model):
     do_not_email = models.BooleanField(_("do not email"), default=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="leads")
+    # Changed only by named transitions (leads.services: touch, qualify, nurture, disqualify, conversion,
+    # the pool return), never by editing.
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    disqualified_reason = models.TextField(_("disqualification reason"), blank=True)
     # Where the lead came from, beyond the channel (e.g. "Landing Page Submission"), and its last
     # recorded activity: both kept as given by the source system so rules can score them.
     origin = models.CharField(_("origin"), max_length=100, blank=True)
@@ -80,6 +83,9 @@ class Lead(models.Model):
         _("data completeness"), default=0, help_text=_("Share of profile fields filled, in percent."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic concurrency, as on deals: every service write bumps it; a caller that sends the
+    # version it read gets a conflict (HTTP 409) when the lead changed since.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -361,7 +367,9 @@ class RoutingRule(models.Model):
 class Assignment(models.Model):
     """Audit of every lead assignment: who got it, why, and by whom (empty: by the router)."""
 
-    lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="assignments")
+    # SET_NULL: assignments are an audit trail and outlive a deleted lead (see LeadAudit).
+    lead = models.ForeignKey(Lead, verbose_name=_("lead"), null=True, on_delete=models.SET_NULL,
+                             related_name="assignments")
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rep"), null=True, blank=True,
                             on_delete=models.SET_NULL, related_name="lead_assignments",
                             help_text=_("Empty: the lead went to the managers' queue."))
@@ -378,6 +386,37 @@ class Assignment(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
+
+
+class LeadAudit(models.Model):
+    """Audit of lead writes that leave no other trace (deletion, status transitions).
+
+    `lead_id` is a plain number, not a foreign key, so that the entry outlives a deleted lead;
+    `lead_repr` keeps what the lead was called.
+    """
+
+    class Action(models.TextChoices):
+        DELETED = "deleted", _("Deleted")
+        QUALIFIED = "qualified", _("Qualified")
+        NURTURING = "nurturing", _("Moved to nurturing")
+        DISQUALIFIED = "disqualified", _("Disqualified")
+
+    lead_id = models.PositiveBigIntegerField(_("lead id"), db_index=True)
+    lead_repr = models.CharField(_("lead"), max_length=500)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead audit entry")
+        verbose_name_plural = _("lead audit entries")
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.lead_repr}"
 
 
 class NurtureTrack(models.Model):
@@ -442,7 +481,8 @@ class NurtureSend(models.Model):
 
     enrollment = models.ForeignKey(NurtureEnrollment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
                                    related_name="sends")
-    step = models.ForeignKey(NurtureStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="sends")
+    # PROTECT: a step that was sent keeps its send history (leads.services.nurture refuses to remove it).
+    step = models.ForeignKey(NurtureStep, verbose_name=_("step"), on_delete=models.PROTECT, related_name="sends")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     token = models.CharField(_("tracking token"), max_length=64, unique=True)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)

@@ -22,6 +22,7 @@ from leads.services import lead_lock_for_conversion, lead_mark_converted, lead_r
 from teams import predicates
 from teams.selectors import CHANGE, VIEW
 from teams.services import notify
+from salesops.errors import VersionConflict
 
 from .tasks import forecast_model_recompute_task
 
@@ -52,16 +53,18 @@ class TransitionRefused(ValidationError):
         super().__init__([item["message"] for item in unmet], code="transition_refused")
 
 
-class TransitionConflict(ValidationError):
+class TransitionConflict(VersionConflict):
     """Someone else changed the deal since the caller read it (optimistic concurrency)."""
 
     def __init__(self, *, current_version: int, current_stage: Stage):
-        self.current_version = current_version
         self.current_stage = current_stage
         super().__init__(
             _("This opportunity was changed by someone else meanwhile (it is now in “%(stage)s”). "
               "Reload it and try again.") % {"stage": current_stage.label},
-            code="conflict")
+            current_version=current_version)
+
+    def conflict_detail(self) -> dict:
+        return {"version": self.current_version, "stage": self.current_stage.pk}
 
 
 def discount_limit() -> Decimal:

@@ -3,9 +3,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
 from django.utils.translation import gettext as _
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import VersionConflict
 
 
 def reject_nul_characters(data) -> None:
@@ -39,8 +42,11 @@ def exception_handler(exc, context):
     """DRF's handler, plus Django's ValidationError (raised by services) as a 400.
 
     Errors are always JSON: `{"field": ["message", ...]}` for input errors and
-    `{"detail": "message"}` for everything else; messages are in the user's language.
+    `{"detail": "message"}` for everything else; messages are in the user's language. A stale
+    version (salesops.errors.VersionConflict) answers 409 with the current version.
     """
+    if isinstance(exc, VersionConflict):
+        return Response({"detail": exc.messages[0], **exc.conflict_detail()}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):

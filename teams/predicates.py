@@ -125,13 +125,35 @@ def can_assign_lead(user, lead, to=None) -> bool:
 
     Admins: any lead to anyone active. Managers: their team's leads and unowned leads, to
     themselves or their team's members. Nobody else assigns (reps take leads through routing).
+    A lead being created (no pk yet) is the creator's: they may own it, or give it to whom they
+    may give records (`to` None: left unowned, for routing).
     """
+    if lead is not None and lead.pk is None:
+        return is_active_user(user) and (to is None or can_give_records_to(user, to))
     if not is_manager_or_admin(user):
         return False
     if not user.is_admin_role and lead is not None and lead.owner_id is not None:
         if lead.owner_id != user.pk and not manages(user, lead.owner):
             return False
     return to is None or can_give_records_to(user, to)
+
+
+def keeps_lead_at_routing(owner) -> bool:
+    """A lead that reaches the top grade stays with an owner who sells (rep or manager, active);
+    leads owned by anyone else (marketing, an integration user, nobody) are routed."""
+    return bool(owner is not None and owner.is_active and owner.role in (Role.REP, Role.MANAGER))
+
+
+def can_change_lead(user, lead) -> bool:
+    """Edit a lead and move it through its manual transitions (qualify, nurture, disqualify): its
+    owner, the owner's team manager, admins (the CHANGE scope of teams.selectors.owner_q)."""
+    if not is_active_user(user) or lead is None:
+        return False
+    if user.is_admin_role:
+        return True
+    if lead.owner_id is None:
+        return False
+    return lead.owner_id == user.pk or (user.role == Role.MANAGER and manages(user, lead.owner))
 
 
 def can_delete_lead(user, lead) -> bool:

@@ -7,7 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from teams.selectors import assignable_users_for, scope_for_user
+from teams.models import User
+from teams.predicates import can_assign_lead, can_work_lead_queue
+from teams.selectors import scope_for_user
 
 from ..models import Assignment
 from ..selectors import LEAD_READ_ALL_ROLES
@@ -17,6 +19,8 @@ from ..services.routing import lead_assign, lead_assignable_queryset_for, lead_t
 class LeadAssignSerializer(serializers.Serializer):
     rep = serializers.IntegerField(min_value=1, max_value=2**62, help_text="Id of the user who gets the lead.")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                       help_text="The lead's version you saw; 409 when it changed since.")
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -36,15 +40,16 @@ class LeadRoutingActionsMixin:
     @extend_schema(request=LeadAssignSerializer, summary="Assign a lead to a rep (managers and admins)")
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        if not (request.user.is_admin_role or request.user.is_manager):
+        if not can_work_lead_queue(request.user):
             raise PermissionDenied(_("Only managers and administrators can assign leads."))
         lead = get_object_or_404(lead_assignable_queryset_for(user=request.user), pk=pk)
         data = LeadAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rep = assignable_users_for(user=request.user).filter(pk=data.validated_data["rep"]).first()
-        if rep is None:
+        rep = User.objects.filter(pk=data.validated_data["rep"]).first()
+        if rep is None or not can_assign_lead(request.user, lead, rep):
             raise serializers.ValidationError({"rep": [_("You cannot assign leads to this user.")]})
-        lead = lead_assign(lead=lead, rep=rep, by=request.user, reason=data.validated_data["reason"])
+        lead = lead_assign(lead=lead, rep=rep, by=request.user, reason=data.validated_data["reason"],
+                           expected_version=data.validated_data.get("version"))
         return Response(self.get_serializer(lead).data)
 
     @extend_schema(request=None, summary="Record the first contact with a lead (its owner)")

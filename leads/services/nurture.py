@@ -270,16 +270,23 @@ def nurture_record_click(*, token: str, now: datetime | None = None) -> NurtureS
 
 # --- track editing (API) ---------------------------------------------------------------------
 
+def sent_step_removal_message() -> str:
+    return _("Steps that were already sent cannot be removed; deactivate the track instead.")
+
+
+def nurture_removes_sent_steps(*, track: NurtureTrack, keep_orders) -> bool:
+    """Would keeping only the steps numbered `keep_orders` remove a step that was already sent?"""
+    return bool(track.pk) and track.steps.exclude(order__in=list(keep_orders)).filter(sends__isnull=False).exists()
+
+
 def _save_steps(*, track: NurtureTrack, steps: list[dict]) -> None:
     orders = [s["order"] for s in steps]
     if len(orders) != len(set(orders)):
         raise ValidationError({"steps": [_("Each step needs a different order.")]})
     existing = {s.order: s for s in track.steps.all()}
     removed = [s for order, s in existing.items() if order not in set(orders)]
-    used = {s.pk for s in removed if s.sends.exists()}
-    if used:
-        raise ValidationError({"steps": [_("Steps that were already sent cannot be removed; "
-                                           "deactivate the track instead.")]})
+    if nurture_removes_sent_steps(track=track, keep_orders=orders):
+        raise ValidationError({"steps": [sent_step_removal_message()]})
     for step in removed:
         step.delete()
     for data in steps:

@@ -13,6 +13,7 @@ Everything here is idempotent and safe to retry: rows are locked (select_for_upd
 re-checked before they change, each lead (or batch) commits on its own, and emails go out only
 after the commit.
 """
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -25,16 +26,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from teams.models import User
-from teams.selectors import CHANGE, assignable_users_for, owner_q
+from teams.predicates import can_assign_lead, can_work_lead_queue, keeps_lead_at_routing
+from teams.selectors import CHANGE, owner_q
 from teams.services import email_user, notify
 
 from ..models import Assignment, Lead, RoutingRule
 from ..routing import LeadFacts, Message, RepSpec, RuleSpec, decide_route, first_matching_rule
 
 CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.DISQUALIFIED)
-# An existing owner in one of these roles keeps a lead that reaches the top grade (e.g. a rep who
-# entered it); leads owned by anyone else (marketing, an integration user, nobody) are routed.
-SALES_ROLES = (User.Role.REP, User.Role.MANAGER)
 BATCH_SIZE = 500
 
 
@@ -66,10 +65,6 @@ def _absolute(path: str) -> str:
     return getattr(settings, "SALESOPS_BASE_URL", "").rstrip("/") + path
 
 
-def _is_manager_or_admin(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and (user.is_admin_role or user.is_manager))
-
-
 def _as_list(value) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,) if value else ()
@@ -89,7 +84,7 @@ def lead_queue_for(*, user) -> QuerySet[Lead]:
 
     Managers may only hand a queued lead to the people `assignable_users_for` allows (their team).
     """
-    if not _is_manager_or_admin(user):
+    if not can_work_lead_queue(user):
         return Lead.objects.none()
     last_reason = Assignment.objects.filter(lead=OuterRef("pk")).order_by("-created_at", "-id").values("reason")[:1]
     return (Lead.objects.filter(lead_queue_q()).annotate(last_reason=Subquery(last_reason))
@@ -98,10 +93,8 @@ def lead_queue_for(*, user) -> QuerySet[Lead]:
 
 def lead_assignable_queryset_for(*, user) -> QuerySet[Lead]:
     """Leads `user` may (re)assign: managers their team's leads and the queue; admins every lead."""
-    if not _is_manager_or_admin(user):
+    if not can_work_lead_queue(user):
         return Lead.objects.none()
-    if user.is_admin_role:
-        return Lead.objects.all()
     return Lead.objects.filter(owner_q(user=user, action=CHANGE) | lead_queue_q())
 
 
@@ -125,8 +118,9 @@ def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id:
         if previous_owner_id != rep.pk:
             lead.first_touched_at = None  # the first touch is measured for the current owner
         lead.first_touch_due_at = now + first_touch_sla() if lead.first_touched_at is None else None
+    lead.version += 1
     lead.save(update_fields=["owner", "assigned_at", "first_touch_due_at", "first_touched_at",
-                             "sla_breached_at", "pool_warning_at", "updated_at"])
+                             "sla_breached_at", "pool_warning_at", "version", "updated_at"])
     if rep is not None and take_turn:
         # The round-robin stamp: strictly the latest of the team, so that the rep goes to the back of
         # the line even when several leads share one `now` (a batch) or workers' clocks differ a bit.
@@ -183,10 +177,11 @@ def _team_reps(*, team_id: int) -> dict[int, tuple[User, RepSpec]]:
 
 def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignment | None:
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    if lead is None or lead.status in CLOSED_STATUSES or lead.assignments.exists():
+    # Routed before: the router's own rows have no `assigned_by` (an owner given on creation does not count).
+    if lead is None or lead.status in CLOSED_STATUSES or lead.assignments.filter(assigned_by__isnull=True).exists():
         return None  # gone, closed, or already routed (a retried task changes nothing)
     owner = lead.owner
-    if owner is not None and owner.is_active and owner.role in SALES_ROLES:
+    if keeps_lead_at_routing(owner):  # e.g. a rep who entered it
         reason = _in_default_language(lambda: Message(
             gettext_noop("Already owned by %(rep)s; routing kept the owner and started the first-touch clock"),
             {"rep": str(owner)}).render(gettext))
@@ -228,38 +223,85 @@ def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None) -> list
 
 # --- manual assignment and first touch ---------------------------------------------------------
 
-def lead_assign(*, lead: Lead, rep: User | None, by: User, reason: str = "", now: datetime | None = None) -> Lead:
-    """A manager or admin makes `rep` the owner (permission: teams.selectors.assignable_users_for)."""
-    if not _is_manager_or_admin(by):
-        raise PermissionDenied(gettext("Only managers and administrators can assign leads."))
+def _assignment_text(*, by: User | None, note: str = "", reason: str = "") -> str:
+    """The audit reason, rendered in the default language: "Assigned by X: <note>; <reason>"."""
+    def text():
+        base = gettext("Assigned by %(by)s") % {"by": str(by)} if by else gettext("Assigned")
+        extra = "; ".join(part for part in (gettext(note) if note else "", reason) if part)
+        return f"{base}: {extra}" if extra else base
+
+    return _in_default_language(text)
+
+
+def lead_record_assignment(*, lead: Lead, rep: User, by: User | None, reason: str = "", note: str = "",
+                           now: datetime | None = None, take_turn: bool = False) -> Assignment:
+    """Write an owner change whose permission the caller checked, on a locked (or just created) lead:
+    the owner and a fresh first-touch SLA, the audit row, notifications. `reason` is the user's text;
+    `note` a gettext_noop text, stored rendered in the default language."""
     now = now or timezone.now()
-    reason = (reason or "").strip()
+    audit = _assignment_text(by=by, note=note, reason=reason)
+    previous_owner = lead.owner
+    assignment = _apply_assignment(lead=lead, rep=rep, by=by, rule_id=None, reason=audit, now=now,
+                                   take_turn=take_turn)
+    if by is None or rep.pk != by.pk:
+        _notify_assigned(lead=lead, rep=rep, reason=audit)
+    if previous_owner is not None and previous_owner.pk not in (getattr(by, "pk", None), rep.pk):
+        notify(recipient=previous_owner, kind="lead_reassigned", url="",
+               params={"lead": lead.name, "rep": str(rep), "by": str(by)},
+               text=gettext_noop("Lead %(lead)s was reassigned to %(rep)s by %(by)s."))
+    return assignment
+
+
+def leads_record_owners(*, lead_ids: Iterable[int], by: User | None, note: str = "",
+                        now: datetime | None = None) -> int:
+    """Set-based twin of `lead_record_assignment` for leads just created in bulk (imports): each
+    owned lead gets its audit row and a first-touch SLA; each owner one notification with the count.
+    The caller checked who may own what (teams.predicates.can_assign_lead). Returns the rows written."""
+    now = now or timezone.now()
+    owned = Lead.objects.filter(pk__in=list(lead_ids), owner__isnull=False)
+    audit = _assignment_text(by=by, note=note)
     with transaction.atomic():
-        locked = Lead.objects.select_for_update().filter(pk=lead.pk).first()
-        if locked is None or not lead_assignable_queryset_for(user=by).filter(pk=lead.pk).exists():
-            raise PermissionDenied(gettext("You cannot assign this lead."))
-        if rep is None or not assignable_users_for(user=by).filter(pk=rep.pk).exists():
-            raise ValidationError({"rep": gettext("You cannot assign leads to this user.")})
-        if locked.status in CLOSED_STATUSES:
-            raise ValidationError(gettext("Converted or disqualified leads cannot be reassigned."))
-        if locked.owner_id == rep.pk:
-            raise ValidationError({"rep": gettext("This user already owns the lead.")})
-        if len(reason) > 1000:
-            raise ValidationError({"reason": gettext("Keep the reason under 1000 characters.")})
+        rows = list(owned.select_for_update().values_list("pk", "owner_id"))
+        owned.update(assigned_at=now, first_touch_due_at=now + first_touch_sla(), first_touched_at=None,
+                     sla_breached_at=None, pool_warning_at=None, version=F("version") + 1)
+        Assignment.objects.bulk_create([Assignment(lead_id=pk, rep_id=owner_id, assigned_by=by, reason=audit)
+                                        for pk, owner_id in rows])
+        counts = Counter(owner_id for _pk, owner_id in rows if owner_id != getattr(by, "pk", None))
+        for owner in User.objects.filter(pk__in=list(counts)):
+            notify(recipient=owner, kind="leads_assigned", url=reverse("leads:list") + f"?owner={owner.pk}",
+                   params={"count": counts[owner.pk], "by": str(by or "-")},
+                   text=gettext_noop("%(count)s new leads were assigned to you by %(by)s."))
+    return len(rows)
 
-        def text():
-            base = gettext("Assigned by %(by)s") % {"by": str(by)}
-            return f"{base}: {reason}" if reason else base
 
-        audit = _in_default_language(text)
-        previous_owner = locked.owner
-        _apply_assignment(lead=locked, rep=rep, by=by, rule_id=None, reason=audit, now=now, take_turn=True)
-        if rep.pk != by.pk:
-            _notify_assigned(lead=locked, rep=rep, reason=audit)
-        if previous_owner is not None and previous_owner.pk not in (by.pk, rep.pk):
-            notify(recipient=previous_owner, kind="lead_reassigned", url="",
-                   params={"lead": locked.name, "rep": str(rep), "by": str(by)},
-                   text=gettext_noop("Lead %(lead)s was reassigned to %(rep)s by %(by)s."))
+def lead_assign_locked(*, lead: Lead, rep: User | None, by: User, reason: str = "",
+                       now: datetime | None = None) -> Assignment:
+    """(Re)assign a lead locked by the caller. Who may hand which lead to whom is one rule:
+    teams.predicates.can_assign_lead."""
+    reason = (reason or "").strip()
+    if not can_assign_lead(by, lead):
+        raise PermissionDenied(gettext("You cannot assign this lead."))
+    if rep is None or not can_assign_lead(by, lead, rep):
+        raise ValidationError({"rep": gettext("You cannot assign leads to this user.")})
+    if lead.status in CLOSED_STATUSES:
+        raise ValidationError(gettext("Converted or disqualified leads cannot be reassigned."))
+    if lead.owner_id == rep.pk:
+        raise ValidationError({"rep": gettext("This user already owns the lead.")})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": gettext("Keep the reason under 1000 characters.")})
+    return lead_record_assignment(lead=lead, rep=rep, by=by, reason=reason, now=now, take_turn=True)
+
+
+def lead_assign(*, lead: Lead, rep: User | None, by: User, reason: str = "", now: datetime | None = None,
+                expected_version: int | None = None) -> Lead:
+    """Make `rep` the owner of `lead` (managers and admins; rule: teams.predicates.can_assign_lead)."""
+    from .core import lead_lock
+
+    if not can_work_lead_queue(by):
+        raise PermissionDenied(gettext("Only managers and administrators can assign leads."))
+    with transaction.atomic():
+        locked = lead_lock(lead=lead, expected_version=expected_version)
+        lead_assign_locked(lead=locked, rep=rep, by=by, reason=reason, now=now)
     return locked
 
 
@@ -278,7 +320,8 @@ def lead_touch(*, lead: Lead, by: User, now: datetime | None = None) -> Lead:
             locked.status = Lead.Status.WORKING
             fields.append("status")
         if fields:
-            locked.save(update_fields=[*fields, "updated_at"])
+            locked.version += 1
+            locked.save(update_fields=[*fields, "version", "updated_at"])
     return locked
 
 
@@ -337,7 +380,8 @@ def leads_return_to_pool(*, now: datetime | None = None) -> dict[str, int]:
                 break
             leads = list(Lead.objects.filter(pk__in=ids).select_related("owner"))
             Lead.objects.filter(pk__in=ids).update(owner=None, assigned_at=None, first_touch_due_at=None,
-                                                   pool_warning_at=None, updated_at=now)
+                                                   pool_warning_at=None, updated_at=now,
+                                                   version=F("version") + 1)
             Assignment.objects.bulk_create([Assignment(lead=lead, rep=None, previous_owner=lead.owner, reason=reason)
                                             for lead in leads])
             for lead in leads:

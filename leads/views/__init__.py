@@ -1,17 +1,22 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
+from teams.predicates import can_change_lead, can_delete_lead
+from teams.selectors import CHANGE
 
 from .. import services
 from ..filters import LeadFilterSet
-from ..forms import LeadForm
+from ..forms import LeadDisqualifyForm, LeadForm, LeadTransitionForm
 from ..models import Lead
-from ..selectors import LEAD_READ_ALL_ROLES
+from ..selectors import LEAD_READ_ALL_ROLES, lead_queryset_for
 
 
 class LeadScopeMixin:
@@ -28,7 +33,17 @@ class LeadListView(LeadScopeMixin, ScopedQuerysetMixin, FilterView):
     paginate_by = 50
 
 
-class LeadDetailView(LeadScopeMixin, ScopedQuerysetMixin, DetailView):
+class LeadDetailActionsMixin:
+    def get_context_data(self, **kwargs):
+        lead = self.object
+        initial = {"version": lead.version}
+        return {**super().get_context_data(**kwargs), "transition_form": LeadTransitionForm(initial=initial),
+                "disqualify_form": LeadDisqualifyForm(initial=initial),
+                "can_change": can_change_lead(self.request.user, lead),
+                "can_delete": can_delete_lead(self.request.user, lead)}
+
+
+class LeadDetailView(LeadScopeMixin, LeadDetailActionsMixin, ScopedQuerysetMixin, DetailView):
     template_name = "leads/lead_detail.html"
 
 
@@ -58,4 +73,37 @@ class LeadCreateView(LeadFormMixin, ScopedQuerysetMixin, CreateView):
 
 class LeadUpdateView(LeadFormMixin, LeadScopeMixin, ScopedChangeMixin, UpdateView):
     def save_lead(self, data):
-        return services.lead_update(lead=self.object, by=self.request.user, **data)
+        data = dict(data)
+        version = data.pop("version", None)
+        return services.lead_update(lead=self.object, by=self.request.user, expected_version=version, **data)
+
+
+# --- status transitions (buttons on the lead page) ---------------------------------------------
+
+TRANSITIONS = {
+    "qualify": (services.lead_qualify, LeadTransitionForm, _l("Lead qualified.")),
+    "nurturing": (services.lead_nurture, LeadTransitionForm, _l("Lead moved to nurturing.")),
+    "disqualify": (services.lead_disqualify, LeadDisqualifyForm, _l("Lead disqualified.")),
+}
+
+
+@login_required
+@require_POST
+def lead_transition_view(request, pk, transition):
+    """POST a transition from the lead page; errors (a stale version, a missing reason, a refused
+    move) come back as a message, and nothing is saved."""
+    lead = get_object_or_404(lead_queryset_for(user=request.user, action=CHANGE), pk=pk)
+    service, form_class, done = TRANSITIONS[transition]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        return redirect("leads:detail", pk=lead.pk)
+    data = dict(form.cleaned_data)
+    version = data.pop("version", None)
+    try:
+        service(lead=lead, by=request.user, expected_version=version, **data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("leads:detail", pk=lead.pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from teams.predicates import can_work_lead_queue
 from teams.selectors import CHANGE, assignable_users_for
 
 from ..selectors import lead_queryset_for
@@ -35,7 +36,7 @@ def _error_texts(exc: ValidationError) -> list[str]:
 
 
 def _render_queue(request, *, errors=None, failed_lead_id=None, status=200):
-    if not (request.user.is_admin_role or request.user.is_manager):
+    if not can_work_lead_queue(request.user):
         raise PermissionDenied(_("Only managers and administrators can see the managers' queue."))
     page = Paginator(lead_queue_for(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "leads/queue.html", {
@@ -53,7 +54,7 @@ def lead_queue_view(request):
 @login_required
 @require_POST
 def lead_assign_view(request, pk):
-    if not (request.user.is_admin_role or request.user.is_manager):
+    if not can_work_lead_queue(request.user):
         raise PermissionDenied(_("Only managers and administrators can assign leads."))
     lead = get_object_or_404(lead_assignable_queryset_for(user=request.user), pk=pk)
     form = LeadAssignForm(request.POST, user=request.user)
