@@ -5,7 +5,6 @@ and Celery tasks executed eagerly in-process. Set DATABASE_URL / CELERY_BROKER_U
 to run on PostgreSQL with real workers. See README "Configuration".
 """
 import sys
-import tempfile
 from pathlib import Path
 
 import environ
@@ -188,6 +187,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.leads_return_to_pool_task",
         "schedule": crontab(minute="*/15"),
     },
+    "leads-import-jobs-requeue-stale": {
+        "task": "leads.tasks.lead_import_jobs_requeue_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "pipeline-import-jobs-requeue-stale": {
+        "task": "pipeline.tasks.opportunity_import_jobs_requeue_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "pipeline-flag-stalled": {
         "task": "pipeline.tasks.opportunities_flag_stalled_task",
         "schedule": crontab(hour=3, minute=30),
@@ -231,6 +238,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status"},
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -265,8 +273,16 @@ SALESOPS_BASE_URL = env.str("SALESOPS_BASE_URL", default="http://127.0.0.1:8000"
 LEADS_UNKNOWN_EMAIL_POLICY = env.str("LEADS_UNKNOWN_EMAIL_POLICY", default="error")
 if LEADS_UNKNOWN_EMAIL_POLICY not in {"error", "create"}:
     raise ImproperlyConfigured('LEADS_UNKNOWN_EMAIL_POLICY must be "error" or "create".')
-# Where uploaded CSV files wait between import preview and confirmation (shared by all web processes).
-LEADS_IMPORT_STAGING_DIR = Path(env.str("LEADS_IMPORT_STAGING_DIR", default=str(Path(tempfile.gettempdir()) / "salesops-imports")))
+# CSV imports (salesops.imports): the largest file accepted, and where uploads wait for their
+# background job (files 0600, folder 0700; shared by web processes and workers, never the system temp dir).
+SALESOPS_IMPORT_MAX_BYTES = env.int("SALESOPS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+SALESOPS_IMPORT_STAGING_DIR = Path(env.str("SALESOPS_IMPORT_STAGING_DIR",
+                                           default=str(BASE_DIR / "var" / "import-staging")))
+# Who may import what besides administrators (teams.predicates.can_import): kind -> roles.
+SALESOPS_IMPORT_ROLES = {
+    "leads": env.list("SALESOPS_IMPORT_LEADS_ROLES", default=["marketing", "manager"]),
+    "opportunities": env.list("SALESOPS_IMPORT_OPPORTUNITIES_ROLES", default=[]),
+}
 # MQL routing: hours a rep has for the first contact, and days untouched before a lead returns to the pool.
 LEADS_FIRST_TOUCH_SLA_HOURS = env.int("LEADS_FIRST_TOUCH_SLA_HOURS", default=24)
 LEADS_POOL_RETURN_DAYS = env.int("LEADS_POOL_RETURN_DAYS", default=7)
