@@ -291,3 +291,32 @@ class TestImportCommand:
         assert not Lead.objects.exists()
         call_command("import_leads", path, "--mapping", "Trade fair", "--as-user", org["marketing"].username)
         assert Lead.objects.filter(owner=org["marketing"], imported_from="Trade fair").count() == 3
+
+
+class TestImportedHistory:
+    def test_the_lead_page_and_api_show_the_imported_outcome_and_nothing_converts(self, client, api, org):
+        from leads.services.imports import leads_import
+        text = "Name,Outcome,Status\nA,1,\nB,0,\nC,,\nD,,converted\n".encode()
+        mapping = {"name": "Old CRM", "columns": {"name": "Name", "outcome": "Outcome", "status": "Status"}}
+        result = leads_import(by=org["mgr"], data=text, mapping=mapping)
+        assert result.ok and result.created == 4
+        facts = dict(Lead.objects.values_list("name", "imported_converted"))
+        assert facts == {"A": True, "B": False, "C": None, "D": True}  # blank: unknown; a "converted" status: history
+        assert set(Lead.objects.values_list("status", "imported_from").distinct()) == {("new", "Old CRM")}
+        assert not Lead.objects.filter(converted_at__isnull=False).exists()
+        lead = Lead.objects.get(name="A")
+        client.force_login(org["mgr"])
+        page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+        assert "From Old CRM on" in page and "converted per the source" in page
+        body = api.as_user(org["mgr"]).get(f"/api/v1/leads/{lead.pk}/").json()
+        assert (body["imported_from"], body["imported_converted"], body["status"]) == ("Old CRM", True, "new")
+        response = api.patch(f"/api/v1/leads/{lead.pk}/", {"imported_converted": False}, format="json")
+        assert response.status_code in (200, 400) and Lead.objects.get(pk=lead.pk).imported_converted is True
+
+    def test_a_lead_converted_per_an_import_is_not_routed(self, org):
+        from leads.services.imports import leads_import
+        from leads.services.routing import lead_queue_q
+        leads_import(by=None, data=b"Name,Outcome\nA,1\nB,0\n", default_owner=None,
+                     mapping={"columns": {"name": "Name", "outcome": "Outcome"}})
+        Lead.objects.update(mql_at=Lead.objects.first().created_at)
+        assert list(Lead.objects.filter(lead_queue_q()).values_list("name", flat=True)) == ["B"]
