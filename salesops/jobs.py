@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -126,6 +126,10 @@ def import_job_run(model, job_id: int, work: Callable) -> None:
         _finish(model, job_id, status=model.Status.FAILED, error=" ".join(exc.messages))
     except PermissionDenied as exc:
         _finish(model, job_id, status=model.Status.FAILED, error=str(exc) or _("You may not run this import."))
+    except IntegrityError:  # a record of the file was created meanwhile (e.g. the same email)
+        _finish(model, job_id, status=model.Status.FAILED, error=_(
+            "Some of these records were created by someone else during the import; nothing was imported. "
+            "Upload the file again."))
     except Exception as exc:  # noqa: BLE001 - any crash ends the job failed with its reason, never "running"
         logger.exception("import job %s/%s failed", model._meta.label, job_id)
         _finish(model, job_id, status=model.Status.FAILED,

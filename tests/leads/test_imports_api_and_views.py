@@ -320,3 +320,24 @@ class TestImportedHistory:
                      mapping={"columns": {"name": "Name", "outcome": "Outcome"}})
         Lead.objects.update(mql_at=Lead.objects.first().created_at)
         assert list(Lead.objects.filter(lead_queue_q()).values_list("name", flat=True)) == ["B"]
+
+
+class TestJobRaces:
+    def test_a_lead_created_meanwhile_ends_the_job_failed_with_a_message(self, org, mapping, monkeypatch):
+        from leads.services import imports as service
+        from leads.services.imports import lead_import_job_start
+        from tests.leads.factories import LeadFactory
+        job = lead_import_job_start(by=org["mgr"], data=(FIXTURES / "leads_ok.csv").read_bytes(),
+                                    file_name="leads_ok.csv", mapping=mapping, preview=False)
+        checked = service._prepare
+
+        def then_someone_adds_ada(**kwargs):
+            prepared = checked(**kwargs)
+            LeadFactory(email="ADA@example.com")
+            return prepared
+
+        monkeypatch.setattr(service, "_prepare", then_someone_adds_ada)
+        lead_import_job_run(job_id=job.pk)
+        job.refresh_from_db()
+        assert job.status == "failed" and "created by someone else during the import" in job.error
+        assert list(Lead.objects.values_list("email", flat=True)) == ["ADA@example.com"]
