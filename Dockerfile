@@ -12,6 +12,7 @@ COPY . .
 # Build-time only: translations and static files need settings, not a real secret.
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py compiletranslations \
  && SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput -v0 \
+ && mkdir -p var/import-staging && chmod 700 var/import-staging \
  && useradd --system --uid 1000 salesops && chown -R salesops /app
 USER salesops
 

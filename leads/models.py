@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.i18n import localised
 from salesops.reference import Industry, Region  # noqa: F401  (reference data of the base; still importable from here)
+from salesops.jobs import ImportJobBase
 
 
 class Source(models.TextChoices):
@@ -81,6 +82,14 @@ class Lead(models.Model):
     won_at = models.DateTimeField(_("won at"), null=True, blank=True)
     completeness = models.PositiveSmallIntegerField(
         _("data completeness"), default=0, help_text=_("Share of profile fields filled, in percent."))
+    # Imported history: what the source system recorded, never a conversion done here (no deal
+    # behind it; status, converted_at and won_at stay ours). None: the source said nothing.
+    imported_from = models.CharField(_("imported from"), max_length=100, blank=True,
+                                     help_text=_("The import (mapping or file) this lead came from."))
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    imported_converted = models.BooleanField(
+        _("converted per the source"), null=True, blank=True,
+        help_text=_("The outcome the imported file recorded (converted and won); empty when it said nothing."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic concurrency, as on deals: every service write bumps it; a caller that sends the
@@ -493,6 +502,19 @@ class NurtureSend(models.Model):
         verbose_name = _("nurture email")
         verbose_name_plural = _("nurture emails")
         constraints = [models.UniqueConstraint(fields=["enrollment", "step"], name="one_send_per_step")]
+
+
+class LeadImportJob(ImportJobBase):
+    """A CSV import of leads run in the background: a preview (check only) or the import itself."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    preview_of = models.ForeignKey("self", verbose_name=_("confirms the preview"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta(ImportJobBase.Meta):
+        verbose_name = _("lead import job")
+        verbose_name_plural = _("lead import jobs")
 
 
 class ImportMapping(models.Model):

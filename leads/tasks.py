@@ -55,3 +55,17 @@ def leads_return_to_pool_task() -> dict:
     """Every 15 minutes (beat): warn owners a day before, then return untouched leads to the pool."""
     from .services.routing import leads_return_to_pool
     return leads_return_to_pool()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def lead_import_job_run_task(job_id: int) -> None:
+    """Preview or import one uploaded CSV file (a LeadImportJob). Retry-safe: all or nothing per run."""
+    from .services.imports import lead_import_job_run
+    lead_import_job_run(job_id=job_id)
+
+
+@shared_task
+def lead_import_jobs_requeue_stale_task() -> list[int]:
+    """Every 5 minutes (beat): queue again the import jobs whose worker died."""
+    from .services.imports import lead_import_jobs_requeue_stale
+    return lead_import_jobs_requeue_stale()

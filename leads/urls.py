@@ -26,5 +26,6 @@ urlpatterns = [
     path("<int:pk>/assign/", views_routing.lead_assign_view, name="assign"),
     path("<int:pk>/touch/", views_routing.lead_touch_view, name="touch"),
     path("import/", views_imports.lead_import_view, name="import"),
-    path("import/confirm/", views_imports.lead_import_confirm_view, name="import-confirm"),
+    path("import/jobs/<int:pk>/", views_imports.lead_import_job_view, name="import-job"),
+    path("import/jobs/<int:pk>/confirm/", views_imports.lead_import_confirm_view, name="import-confirm"),
 ]

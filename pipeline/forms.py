@@ -1,9 +1,11 @@
 """Forms for the pipeline pages: validation only; saving goes through pipeline.services."""
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Interaction
 from customers.selectors import account_queryset_for, contact_queryset_for
+from salesops.imports import upload_read
 from teams.selectors import assignable_users_for
 
 from .models import Competitor, LossReason, Opportunity, Stage
@@ -76,9 +78,6 @@ class ForecastFilterForm(forms.Form):
     owner = forms.IntegerField(label=_("Owner id"), required=False, min_value=1, max_value=2**63 - 1)
 
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
 class ImportForm(forms.Form):
     """The four files of the Maven CRM layout (see pipeline.maven)."""
 
@@ -92,17 +91,13 @@ class ImportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        texts = {}
+        files = {}
         for name in ("pipeline", "accounts", "products", "teams"):
-            upload = data.get(name)
-            if upload is None:
-                continue
-            if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error(name, _("The file is larger than 20 MB."))
+            if data.get(name) is None:
                 continue
             try:
-                texts[name] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error(name, _("The file is not UTF-8 text."))
-        data["texts"] = texts
+                files[name] = upload_read(upload=data[name], field_name=name)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        data["files"] = files
         return data

@@ -1,29 +1,34 @@
 """Import real pipeline data (the Maven "CRM Sales Opportunities" layout): a write service.
 
-`opportunities_import` is all-or-nothing (one transaction; any row error writes nothing) and
+`opportunities_import` returns the shared `salesops.imports.ImportResult`; it is all-or-nothing
+(one transaction; any row error writes nothing and is listed in the result) and
 idempotent by opportunity_id (kept in `Opportunity.external_ref`): deals already imported are not
 created again; one whose stage changed in the file is moved with `opportunity_import_stage`
 (an audited "imported" ledger entry). New deals, their lines and their "imported" ledger entries are
-written with bulk_create in batches. Parsing and checking is pure: pipeline.maven.
+written with bulk_create in batches. Parsing and checking needs no database: pipeline.maven.
+Pages run it as a background job (`OpportunityImportJob`, `opportunity_import_job_start`); who
+may import deals is `teams.predicates.can_import(user, "opportunities")`.
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Account
+from salesops.imports import ImportResult, RowError, csv_decode, stage, staged_read
+from salesops.jobs import import_job_run, import_jobs_requeue_stale
 from teams.models import Team, User
+from teams.predicates import can_import
 
 from . import maven
+from .models import Opportunity, OpportunityImportJob, OpportunityLine, Product, Stage, StageTransition
 from .selectors.metrics import day_start
-from .models import Opportunity, OpportunityLine, Product, Stage, StageTransition
 from .services import forecast_model_recompute, opportunity_import_stage
 
 BATCH = 1000
@@ -32,29 +37,15 @@ NO_ACCOUNT_REF = "maven:(none)"
 NO_ACCOUNT_NAME = "(No account in the source data)"
 
 
-class ImportFailed(ValidationError):
-    """The file had errors; nothing was written. `errors`: [{"file", "row", "code", "message"}]."""
-
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-        super().__init__([_("%(file)s row %(row)s: %(message)s") % e for e in errors], code="import_failed")
+KIND = "opportunities"
+FILES = (("pipeline", "sales_pipeline.csv"), ("accounts", "accounts.csv"), ("products", "products.csv"),
+         ("teams", "sales_teams.csv"))
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    moved: int = 0
-    unchanged: int = 0
-    users: int = 0
-    teams: int = 0
-    accounts: int = 0
-    products: int = 0
-    ledger_entries: int = 0
-
-
-def error_message(error: maven.RowError) -> str:
+def error_message(error: RowError) -> str:
     p = error.params
     messages = {
+        "unreadable": lambda: str(p["error"]),
         "missing_columns": lambda: _("Missing columns: %(columns)s.") % p,
         "agent_manager_required": lambda: _("Sales agent and manager are required."),
         "account_required": lambda: _("The account name is required."),
@@ -76,16 +67,29 @@ def error_message(error: maven.RowError) -> str:
 
 
 def read_dataset(path: Path, *, engaging_stage: str = "needs_confirmed") -> maven.Dataset:
-    """Read sales_pipeline.csv at `path` and its siblings accounts.csv, products.csv, sales_teams.csv."""
+    """Read sales_pipeline.csv at `path` and its siblings accounts.csv, products.csv, sales_teams.csv.
+    A missing or unreadable file raises ValidationError."""
     folder = Path(path).parent
-    texts = {}
-    for key, name in (("accounts", "accounts.csv"), ("products", "products.csv"), ("teams", "sales_teams.csv")):
+    data = {"pipeline": Path(path).read_bytes()}
+    for key, name in FILES[1:]:
         sibling = folder / name
         if not sibling.is_file():
-            raise ImportFailed([{"file": name, "row": 0, "code": "missing_file",
-                                 "message": _("%(file)s is missing next to the pipeline file.") % {"file": name}}])
-        texts[key] = sibling.read_text(encoding="utf-8-sig")
-    return maven.parse(pipeline=Path(path).read_text(encoding="utf-8-sig"), engaging_stage=engaging_stage, **texts)
+            raise ValidationError(_("%(file)s is missing next to the pipeline file.") % {"file": name})
+        data[key] = sibling.read_bytes()
+    return parse_files(data=data, engaging_stage=engaging_stage)
+
+
+def parse_files(*, data: dict[str, bytes], engaging_stage: str = "needs_confirmed") -> maven.Dataset:
+    """The four files' bytes -> a checked data set (size and encoding are file errors: ValidationError)."""
+    texts = {key: csv_decode(data[key], field_name=key) for key, _name in FILES}
+    return maven.parse(engaging_stage=engaging_stage, **texts)
+
+
+def summary_message(result: ImportResult) -> str:
+    return _("Imported: %(created)s new opportunities, %(moved)s moved, %(unchanged)s unchanged; %(users)s users, "
+             "%(teams)s teams, %(accounts)s accounts, %(products)s products created.") % {
+        "created": result.created, "moved": result.moved, "unchanged": result.unchanged,
+        **{key: result.counts.get(key, 0) for key in ("users", "teams", "accounts", "products")}}
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -97,13 +101,13 @@ def _team_name(agent: maven.Agent) -> str:
     return (f"{agent.office} – {agent.manager}" if agent.office else agent.manager)[:100]
 
 
-def _ensure_people(dataset: maven.Dataset, result: ImportResult) -> dict[str, User]:
+def _ensure_people(dataset: maven.Dataset, counts: dict) -> dict[str, User]:
     """Teams (one per manager and office), managers and agents (unusable passwords); existing ones kept."""
     team_names = {_team_name(a) for a in dataset.agents.values()}
     teams = {t.name: t for t in Team.objects.filter(name__in=team_names)}
     new_teams = [Team(name=name) for name in sorted(team_names - set(teams))]
     Team.objects.bulk_create(new_teams)
-    result.teams = len(new_teams)
+    counts["teams"] = len(new_teams)
     teams = {t.name: t for t in Team.objects.filter(name__in=team_names)}
 
     wanted: dict[str, tuple[str, str, Team]] = {}
@@ -121,7 +125,7 @@ def _ensure_people(dataset: maven.Dataset, result: ImportResult) -> dict[str, Us
         user.set_unusable_password()
         new_users.append(user)
     User.objects.bulk_create(new_users, batch_size=BATCH)
-    result.users = len(new_users)
+    counts["users"] = len(new_users)
     users = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
     for agent in dataset.agents.values():
         team, manager = teams[_team_name(agent)], users[maven.username_for(agent.manager)]
@@ -131,17 +135,17 @@ def _ensure_people(dataset: maven.Dataset, result: ImportResult) -> dict[str, Us
     return {name: users[maven.username_for(name)] for name in dataset.agents}
 
 
-def _ensure_products(dataset: maven.Dataset, result: ImportResult) -> dict[str, Product]:
+def _ensure_products(dataset: maven.Dataset, counts: dict) -> dict[str, Product]:
     names = {p.name for p in dataset.products.values()}
     existing = set(Product.objects.filter(name__in=names).values_list("name", flat=True))
     new = [Product(name=p.name, code=p.series[:50], list_price=p.price, currency=SOURCE_CURRENCY)
            for p in dataset.products.values() if p.name not in existing]
     Product.objects.bulk_create(new)
-    result.products = len(new)
+    counts["products"] = len(new)
     return {p.name: p for p in Product.objects.filter(name__in=names)}
 
 
-def _ensure_accounts(dataset: maven.Dataset, agents: dict[str, User], by, result: ImportResult) -> dict[str, Account]:
+def _ensure_accounts(dataset: maven.Dataset, agents: dict[str, User], by, counts: dict) -> dict[str, Account]:
     """Accounts by external_ref `maven:<name>`; owner: the agent with most deals there (else the importer)."""
     deals_per_agent = Counter((d.account, d.agent) for d in dataset.deals if d.account)
     main_agent = {}
@@ -164,7 +168,7 @@ def _ensure_accounts(dataset: maven.Dataset, agents: dict[str, User], by, result
             new.append(Account(name=row.name[:200], industry=row.sector, employees=row.employees,
                                owner=owner, external_ref=ref))
     Account.objects.bulk_create(new, batch_size=BATCH)
-    result.accounts = len(new)
+    counts["accounts"] = len(new)
     return {a.external_ref: a for a in Account.objects.filter(external_ref__in=list(refs))}
 
 
@@ -172,19 +176,35 @@ def _at(day: date | None, now):
     return day_start(day) if day else now
 
 
-@transaction.atomic
-def opportunities_import(*, dataset: maven.Dataset, by=None) -> ImportResult:
-    """Load a parsed data set (all or nothing). Raises ImportFailed listing every row error."""
+def opportunities_import(*, dataset: maven.Dataset, by=None, progress=None, finish=None) -> ImportResult:
+    """Load a parsed data set, all or nothing: with any row error the result lists them (every
+    message worded) and nothing is written. `by` None is the system (the command without
+    --as-user); otherwise PermissionDenied unless they may import deals. `finish(result)` runs in
+    the writing transaction (a job marks itself done)."""
+    if by is not None and not can_import(by, KIND):
+        raise PermissionDenied(_("You may not import opportunities."))
+    result = ImportResult(total_rows=dataset.pipeline_rows, to_create=len(dataset.deals))
+    if progress is not None:
+        progress.total(dataset.pipeline_rows)
     if dataset.errors:
-        raise ImportFailed([{"file": e.file, "row": e.row, "code": e.code, "message": error_message(e)}
-                            for e in dataset.errors])
-    result = ImportResult()
+        for error in dataset.errors:
+            error.message = error_message(error)
+        result.add_errors(dataset.errors)
+        return result
+    with transaction.atomic():
+        _write(dataset=dataset, by=by, result=result)
+        if finish is not None:
+            finish(result)
+    return result
+
+
+def _write(*, dataset: maven.Dataset, by, result: ImportResult) -> None:
     now = timezone.now()
     by = by if by is not None and getattr(by, "is_authenticated", False) else None
     stages = {s.code: s for s in Stage.objects.all()}
-    agents = _ensure_people(dataset, result)
-    products = _ensure_products(dataset, result)
-    accounts = _ensure_accounts(dataset, agents, by, result)
+    agents = _ensure_people(dataset, result.counts)
+    products = _ensure_products(dataset, result.counts)
+    accounts = _ensure_accounts(dataset, agents, by, result.counts)
 
     known = {o.external_ref: o for o in
              Opportunity.objects.filter(external_ref__in=[d.ref for d in dataset.deals]).select_related("stage")}
@@ -238,6 +258,41 @@ def opportunities_import(*, dataset: maven.Dataset, by=None) -> ImportResult:
                                      margin_percent=product.margin_percent))
     StageTransition.objects.bulk_create(ledger, batch_size=BATCH)
     OpportunityLine.objects.bulk_create(lines, batch_size=BATCH)
-    result.ledger_entries = len(ledger) + result.moved
+    result.counts["ledger_entries"] = len(ledger) + result.moved
+    result.to_create = result.created
     forecast_model_recompute()
-    return result
+
+
+# --- background jobs ------------------------------------------------------------------------------
+@transaction.atomic
+def opportunity_import_job_start(*, by, data: dict[str, bytes], engaging_stage: str = "needs_confirmed"
+                                 ) -> OpportunityImportJob:
+    """Check the four files' size and text, stage them (0600) and queue the import job."""
+    if not can_import(by, KIND):
+        raise PermissionDenied(_("You may not import opportunities."))
+    for key, _name in FILES:
+        csv_decode(data[key], field_name=key)
+    job = OpportunityImportJob.objects.create(
+        created_by=by, file_name="sales_pipeline.csv", staged={key: stage(data=data[key]) for key, _name in FILES},
+        options={"engaging_stage": engaging_stage if engaging_stage in maven.ENGAGING_CHOICES else "needs_confirmed"})
+    from .tasks import opportunity_import_job_run_task
+
+    transaction.on_commit(lambda: opportunity_import_job_run_task.delay(job.pk))
+    return job
+
+
+def opportunity_import_job_run(*, job_id: int) -> None:
+    """Run a queued job (the Celery task); see salesops.jobs.import_job_run."""
+    def work(job, progress, finish):
+        if job.created_by is None:
+            raise ValidationError(_("The person who started this import no longer has an account."))
+        dataset = parse_files(data={key: staged_read(name=job.staged.get(key, "")) for key, _name in FILES},
+                              engaging_stage=job.options.get("engaging_stage", "needs_confirmed"))
+        return opportunities_import(dataset=dataset, by=job.created_by, progress=progress, finish=finish)
+
+    import_job_run(OpportunityImportJob, job_id, work)
+
+
+def opportunity_import_jobs_requeue_stale() -> list[int]:
+    from .tasks import opportunity_import_job_run_task
+    return import_jobs_requeue_stale(OpportunityImportJob, opportunity_import_job_run_task)

@@ -1,4 +1,4 @@
-"""Parse and check the Maven Analytics "CRM Sales Opportunities" CSV layout (pure Python, no Django).
+"""Parse and check the Maven Analytics "CRM Sales Opportunities" CSV layout (no database).
 
 Files: sales_pipeline.csv (the deals) and its siblings accounts.csv, products.csv, sales_teams.csv.
 Quirks handled (see ../shared/data/real/SOURCES.md): CRLF line endings and a UTF-8 BOM; pipeline
@@ -12,17 +12,20 @@ Mapping to our pipeline (README "Importing real pipeline data"):
 - amount: close_value of a won deal; for open and lost deals (blank / 0 in the file: nothing was
   closed) the product's list price, i.e. the value that was at stake.
 - created_at = engage_date (Prospecting deals have none: they enter our pipeline at import time).
-Errors are collected for every row (file, row number counting the header as row 1, code, params);
-pipeline.importing turns them into translated messages and writes nothing when there is any.
+Files are read with the shared CSV framework (salesops.imports: dialect, header). Errors are
+collected for every row as `salesops.imports.RowError` (file, row number counting the header as
+row 1, code, params); pipeline.importing words them and writes nothing when there is any.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from salesops.imports import RowError, csv_read
 
 PIPELINE_COLUMNS = ("opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date",
                     "close_date", "close_value")
@@ -42,14 +45,6 @@ SECTOR_MAP = {
 
 MAX_ID = 100
 MAX_AMOUNT = Decimal("999999999999.99")
-
-
-@dataclass(frozen=True)
-class RowError:
-    file: str
-    row: int
-    code: str
-    params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,6 +90,7 @@ class Dataset:
     deals: list[Deal]
     errors: list[RowError]
     engaging_stage: str = "needs_confirmed"
+    pipeline_rows: int = 0
 
 
 def product_key(name: str) -> str:
@@ -108,16 +104,16 @@ def username_for(name: str) -> str:
 
 
 def _rows(text: str, name: str, required: tuple[str, ...], errors: list[RowError]):
-    text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        errors.append(RowError(name, 1, "missing_columns", {"columns": ", ".join(missing)}))
+    try:
+        table = csv_read(text.lstrip("\ufeff"))
+    except ValidationError as exc:
+        errors.append(RowError(1, file=name, code="unreadable", params={"error": " ".join(exc.messages)}))
         return
-    reader.fieldnames = header
-    for number, row in enumerate(reader, start=2):
-        yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
+    missing = [c for c in required if c not in table.header]
+    if missing:
+        errors.append(RowError(1, file=name, code="missing_columns", params={"columns": ", ".join(missing)}))
+        return
+    yield from table.records()
 
 
 def _date(value: str) -> date | None:
@@ -144,14 +140,14 @@ def parse(*, pipeline: str, accounts: str, products: str, teams: str,
     agents: dict[str, Agent] = {}
     for number, row in _rows(teams, "sales_teams.csv", TEAM_COLUMNS, errors):
         if not row["sales_agent"] or not row["manager"]:
-            errors.append(RowError("sales_teams.csv", number, "agent_manager_required"))
+            errors.append(RowError(number, file="sales_teams.csv", code="agent_manager_required"))
             continue
         agents[row["sales_agent"]] = Agent(row["sales_agent"], row["manager"], row["regional_office"])
 
     account_rows: dict[str, AccountRow] = {}
     for number, row in _rows(accounts, "accounts.csv", ACCOUNT_COLUMNS, errors):
         if not row["account"]:
-            errors.append(RowError("accounts.csv", number, "account_required"))
+            errors.append(RowError(number, file="accounts.csv", code="account_required"))
             continue
         employees = row.get("employees", "")
         size = int(employees) if employees.isdigit() and 0 < int(employees) <= 10_000_000 else None
@@ -161,13 +157,16 @@ def parse(*, pipeline: str, accounts: str, products: str, teams: str,
     for number, row in _rows(products, "products.csv", PRODUCT_COLUMNS, errors):
         price = _decimal(row["sales_price"])
         if not row["product"] or price is None or price < 0 or price > MAX_AMOUNT:
-            errors.append(RowError("products.csv", number, "bad_product", {"value": row["sales_price"]}))
+            errors.append(RowError(number, file="products.csv", code="bad_product",
+                                   params={"value": row["sales_price"]}))
             continue
         product_rows[product_key(row["product"])] = ProductRow(row["product"], row["series"], price)
 
     deals: list[Deal] = []
     seen: dict[str, int] = {}
+    pipeline_rows = 0
     for number, row in _rows(pipeline, "sales_pipeline.csv", PIPELINE_COLUMNS, errors):
+        pipeline_rows += 1
         problems = []
         ref = row["opportunity_id"]
         if not ref or len(ref) > MAX_ID:
@@ -207,10 +206,11 @@ def parse(*, pipeline: str, accounts: str, products: str, teams: str,
         elif stage_code == "closed_won" and close_value is None:
             problems.append(("value_required", {}))
         if problems:
-            errors.extend(RowError("sales_pipeline.csv", number, code, params) for code, params in problems)
+            errors.extend(RowError(number, file="sales_pipeline.csv", code=code, params=params)
+                          for code, params in problems)
             continue
         amount = close_value if stage_code == "closed_won" else product.price
         deals.append(Deal(number, ref, row["sales_agent"], product.name, row["account"], stage_code, engaged_on,
                           closed_on, amount, close_value))
     return Dataset(agents=agents, accounts=account_rows, products=product_rows, deals=deals, errors=errors,
-                   engaging_stage=stage_map["engaging"])
+                   engaging_stage=stage_map["engaging"], pipeline_rows=pipeline_rows)

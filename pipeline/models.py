@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.i18n import localised
+from salesops.jobs import ImportJobBase
 
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -529,3 +530,14 @@ class ForecastSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.get_period_kind_display()} {self.period_start:%Y-%m-%d} @ {self.taken_on:%Y-%m-%d} {self.scope_key}"
+
+
+class OpportunityImportJob(ImportJobBase):
+    """An import of the Maven CRM files (pipeline.importing) run in the background."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta(ImportJobBase.Meta):
+        verbose_name = _("opportunity import job")
+        verbose_name_plural = _("opportunity import jobs")

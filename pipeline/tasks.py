@@ -22,3 +22,17 @@ def forecast_snapshot_task() -> int:
     """Weekly (beat): store this month's and quarter's forecast per rep, team and in total (idempotent per day)."""
     from .services import forecast_snapshot_take
     return forecast_snapshot_take()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def opportunity_import_job_run_task(job_id: int) -> None:
+    """Import one set of uploaded Maven CRM files (an OpportunityImportJob). Retry-safe: all or nothing."""
+    from .importing import opportunity_import_job_run
+    opportunity_import_job_run(job_id=job_id)
+
+
+@shared_task
+def opportunity_import_jobs_requeue_stale_task() -> list[int]:
+    """Every 5 minutes (beat): queue again the import jobs whose worker died."""
+    from .importing import opportunity_import_jobs_requeue_stale
+    return opportunity_import_jobs_requeue_stale()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("board/", views.board_view, name="board"),
     path("forecast/", views.forecast_view, name="forecast"),
     path("import/", views.import_view, name="import"),
+    path("import/jobs/<int:pk>/", views.import_job_view, name="import-job"),
     path("new/", views.OpportunityCreateView.as_view(), name="create"),
     path("<int:pk>/", views.OpportunityDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="edit"),

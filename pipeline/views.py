@@ -13,9 +13,10 @@ from django_filters.views import FilterView
 from leads.selectors import lead_queryset_for
 from teams import predicates
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
+
 from teams.selectors import CHANGE
 
-from . import importing, maven, selectors, services
+from . import importing, selectors, services
 from .filters import OpportunityFilterSet
 from .forms import ForecastFilterForm, ImportForm, InteractionForm, LeadConvertForm, OpportunityForm, TransitionForm
 from .models import Approval, ChecklistItem, Opportunity
@@ -228,24 +229,26 @@ def forecast_view(request):
 
 @login_required
 def import_view(request):
-    """Administrators upload the Maven CRM files; all or nothing, row errors listed."""
+    """Upload the Maven CRM files: they are staged and imported by a background job (all or nothing)."""
     if not predicates.can_import(request.user, "opportunities"):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors = []
     if request.method == "POST" and form.is_valid():
-        texts = form.cleaned_data["texts"]
-        dataset = maven.parse(pipeline=texts["pipeline"], accounts=texts["accounts"], products=texts["products"],
-                              teams=texts["teams"], engaging_stage=form.cleaned_data["engaging_stage"])
         try:
-            result = importing.opportunities_import(dataset=dataset, by=request.user)
-        except importing.ImportFailed as exc:
-            errors = exc.errors
-            messages.error(request, _("%(count)s errors; nothing was imported.") % {"count": len(errors)})
+            job = importing.opportunity_import_job_start(by=request.user, data=form.cleaned_data["files"],
+                                                         engaging_stage=form.cleaned_data["engaging_stage"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
-            messages.success(request, _(
-                "Imported: %(created)s new opportunities, %(moved)s moved, %(unchanged)s unchanged; %(users)s users, "
-                "%(teams)s teams, %(accounts)s accounts, %(products)s products created.") % vars(result))
-            return redirect("pipeline:import")
-    return render(request, "pipeline/import.html", {"form": form, "errors": errors[:500],
-                                                    "more_errors": max(0, len(errors) - 500)})
+            return redirect("pipeline:import-job", pk=job.pk)
+    return render(request, "pipeline/import.html", {"form": form})
+
+
+@login_required
+def import_job_view(request, pk):
+    """An import job's progress (the page refreshes itself), then its outcome or every row error."""
+    job = get_object_or_404(selectors.opportunity_import_job_queryset_for(user=request.user), pk=pk)
+    result = job.outcome
+    return render(request, "pipeline/import_job.html", {
+        "job": job, "result": result, "show_file": True,
+        "summary": importing.summary_message(result) if job.status == job.Status.DONE else ""})

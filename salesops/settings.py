@@ -4,7 +4,6 @@ Every value has an embedded default so `bin/run` works with no server: SQLite in
 and Celery tasks executed eagerly in-process. Set DATABASE_URL / CELERY_BROKER_URL (or REDIS_URL)
 to run on PostgreSQL with real workers. See README "Configuration".
 """
-import tempfile
 from pathlib import Path
 
 import environ
@@ -185,6 +184,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.leads_return_to_pool_task",
         "schedule": crontab(minute="*/15"),
     },
+    "leads-import-jobs-requeue-stale": {
+        "task": "leads.tasks.lead_import_jobs_requeue_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "pipeline-import-jobs-requeue-stale": {
+        "task": "pipeline.tasks.opportunity_import_jobs_requeue_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "pipeline-flag-stalled": {
         "task": "pipeline.tasks.opportunities_flag_stalled_task",
         "schedule": crontab(hour=3, minute=30),
@@ -229,7 +236,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # one name per choice set that several components share (else W001 on `check --deploy`)
-    "ENUM_NAME_OVERRIDES": {"InteractionKindEnum": "customers.models.Interaction.Kind"},
+    "ENUM_NAME_OVERRIDES": {"InteractionKindEnum": "customers.models.Interaction.Kind",
+                            "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status"},
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -264,8 +272,16 @@ SALESOPS_BASE_URL = env.str("SALESOPS_BASE_URL", default="http://127.0.0.1:8000"
 LEADS_UNKNOWN_EMAIL_POLICY = env.str("LEADS_UNKNOWN_EMAIL_POLICY", default="error")
 if LEADS_UNKNOWN_EMAIL_POLICY not in {"error", "create"}:
     raise ImproperlyConfigured('LEADS_UNKNOWN_EMAIL_POLICY must be "error" or "create".')
-# Where uploaded CSV files wait between import preview and confirmation (shared by all web processes).
-LEADS_IMPORT_STAGING_DIR = Path(env.str("LEADS_IMPORT_STAGING_DIR", default=str(Path(tempfile.gettempdir()) / "salesops-imports")))
+# CSV imports (salesops.imports): the largest file accepted, and where uploads wait for their
+# background job (files 0600, folder 0700; shared by web processes and workers, never the system temp dir).
+SALESOPS_IMPORT_MAX_BYTES = env.int("SALESOPS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+SALESOPS_IMPORT_STAGING_DIR = Path(env.str("SALESOPS_IMPORT_STAGING_DIR",
+                                           default=str(BASE_DIR / "var" / "import-staging")))
+# Who may import what besides administrators (teams.predicates.can_import): kind -> roles.
+SALESOPS_IMPORT_ROLES = {
+    "leads": env.list("SALESOPS_IMPORT_LEADS_ROLES", default=["marketing", "manager"]),
+    "opportunities": env.list("SALESOPS_IMPORT_OPPORTUNITIES_ROLES", default=[]),
+}
 # MQL routing: hours a rep has for the first contact, and days untouched before a lead returns to the pool.
 LEADS_FIRST_TOUCH_SLA_HOURS = env.int("LEADS_FIRST_TOUCH_SLA_HOURS", default=24)
 LEADS_POOL_RETURN_DAYS = env.int("LEADS_POOL_RETURN_DAYS", default=7)

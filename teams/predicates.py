@@ -10,6 +10,8 @@ rule with that scope (e.g. a manager may assign a lead only within their team's 
 """
 from __future__ import annotations
 
+from django.conf import settings
+
 from .models import User
 
 Role = User.Role
@@ -217,8 +219,10 @@ def can_delete_interaction(user, interaction) -> bool:
 # --- imports ----------------------------------------------------------------------------------
 
 def can_import(user, kind: str) -> bool:
-    """Who may run a CSV import of `kind` ("leads", "opportunities"…). Not customer success by default:
-    leads are imported by marketing, managers and admins; deals by admins."""
-    if kind == "leads":
-        return has_role(user, Role.MARKETING, Role.MANAGER)
-    return is_admin(user)
+    """Who may run a CSV import of `kind` ("leads", "opportunities"): administrators, plus the roles
+    `settings.SALESOPS_IMPORT_ROLES[kind]` names — by default marketing and managers import leads,
+    nobody else imports deals; customer success imports nothing. An unknown kind: admins only."""
+    if is_admin(user):
+        return True
+    roles = (getattr(settings, "SALESOPS_IMPORT_ROLES", {}) or {}).get(kind) or ()
+    return bool(roles) and has_role(user, *roles)

@@ -5,7 +5,7 @@ from . import views
 from .routing import AssignmentViewSet
 from .scoring import RescoreJobViewSet, RuleSetViewSet
 from .events import LeadEventViewSet
-from .imports import LeadImportApi
+from .imports import LeadImportApi, LeadImportJobViewSet
 from .nurture import NurtureEnrollmentViewSet, NurtureTrackViewSet
 from .reports import LeadQualityReportApi
 
@@ -16,6 +16,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("scoring/rule-sets", RuleSetViewSet, basename="rule-set")
 router.register("scoring/jobs", RescoreJobViewSet, basename="rescore-job")
 router.register("lead-events", LeadEventViewSet, basename="lead-event")
+router.register("lead-import-jobs", LeadImportJobViewSet, basename="lead-import-job")
 router.register("nurture/tracks", NurtureTrackViewSet, basename="nurture-track")
 router.register("nurture/enrollments", NurtureEnrollmentViewSet, basename="nurture-enrollment")
 # before the router: "leads/<pk>/" would otherwise take "leads/import/"

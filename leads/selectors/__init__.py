@@ -74,3 +74,12 @@ def lead_score_history(*, lead: Lead, limit: int = 20):
 def rule_set_queryset():
     return RuleSet.objects.select_related("created_by", "published_by").prefetch_related(
         "attribute_rules", "behaviour_rules__event_type", "grades")
+
+
+def lead_import_job_queryset_for(*, user):
+    """Import jobs a user may follow: their own (administrators: every job)."""
+    from salesops.jobs import import_job_queryset
+    from teams.predicates import is_admin
+
+    from ..models import LeadImportJob
+    return import_job_queryset(LeadImportJob, user=user, see_all=is_admin(user))

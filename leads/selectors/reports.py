@@ -4,7 +4,8 @@ leads became MQLs, and how many MQLs became opportunities and were won.
 One GROUP BY query over the leads the viewer may see (leads.selectors.lead_queryset_for). Months
 are calendar months in settings.TIME_ZONE. Definitions:
 - leads: leads created in the month; MQLs: those with `mql_at` set (they reached the top grade);
-- opportunities: MQLs with `converted_at` set; won: MQLs with `won_at` set;
+- opportunities: MQLs with `converted_at` set; won: MQLs with `won_at` set; an MQL whose imported
+  source recorded it converted (`imported_converted`, imported history) counts as both;
 - MQL rate = MQLs / leads; MQL->opportunity = opportunities / MQLs; MQL->won = won / MQLs
   (None when the denominator is 0).
 """
@@ -126,12 +127,13 @@ def lead_quality_report(*, user, start: date, end: date, source: str = "") -> li
     if source:
         leads = leads.filter(source=source)
     mql = Q(mql_at__isnull=False)
+    imported = Q(imported_converted=True)  # the outcome an imported file recorded (imported history)
     grouped = (leads.order_by()
                .annotate(month=TruncMonth("created_at", tzinfo=tz))
                .values("month", "source")
                .annotate(leads=Count("id"), mqls=Count("id", filter=mql),
-                         opportunities=Count("id", filter=mql & Q(converted_at__isnull=False)),
-                         won=Count("id", filter=mql & Q(won_at__isnull=False)))
+                         opportunities=Count("id", filter=mql & (Q(converted_at__isnull=False) | imported)),
+                         won=Count("id", filter=mql & (Q(won_at__isnull=False) | imported)))
                .order_by("month", "source"))
     return [
         LeadQualityRow(month=_as_date(row["month"], tz), source=row["source"], source_label=_source_label(row["source"]),

@@ -3,45 +3,46 @@
 A mapping has `columns` (lead field -> CSV column name, or a template such as
 "X Education lead {Lead Number}") and `values` (lead field -> {CSV value: our value}; the key "*"
 is the default for any other non-empty value, the key "" maps blanks). Besides lead fields, the
-pseudo-field `outcome` names a column whose truthy value ("1", "yes", "true") marks the lead as
-converted and won (historic outcomes, e.g. X Education's "Converted").
+pseudo-field `outcome` names a column whose value is the source's historic outcome (e.g. X
+Education's "Converted"): "1"/"yes"/"true" converted (and won), "0"/"no"/"false" not, blank
+unknown. It is recorded as imported history (`Lead.imported_converted`, with `imported_from`
+naming the source) and never as a conversion done here: no status "converted", no converted_at
+or won_at without a deal. A file status "converted" is recorded the same way.
 
 Every row is validated first (errors carry the spreadsheet row number, the column and a translated
 message). Duplicates (by email, case-insensitively, else by external_ref) of existing leads or of
 earlier rows are skipped and reported. If any row has an error nothing is saved; otherwise the new
-leads are inserted in batches and scored set-based over their id range.
+leads are inserted in batches and scored set-based over their id range, in one transaction.
+
+Reading, the size limit, row errors, results and staging are the shared framework in
+`salesops.imports`; pages and the API run imports as background jobs (`LeadImportJob`).
 """
-import csv
-import io
 import json
 import re
-import secrets
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.imports import ImportResult, RowError, csv_decode, csv_read, stage, staged_read
+from salesops.jobs import import_job_run, import_jobs_requeue_stale
 from teams.models import User
+from teams.predicates import can_import
 from teams.selectors import assignable_users_for
 
-from ..models import ImportMapping, Lead, ScoreChange
+from ..models import ImportMapping, Lead, LeadImportJob, ScoreChange
 from ..quality import PROFILE_FIELDS, completeness_percent
 from .scoring import leads_rescore_range
 
-MAX_BYTES = 20 * 1024 * 1024
+KIND = "leads"
 PREVIEW_ROWS = 20
 BATCH_SIZE = 1000
 LOOKUP_CHUNK = 500
-MAX_ERRORS = 1000
-STAGED_MAX_AGE = 24 * 3600
 
 OUTCOME = "outcome"
 TARGET_FIELDS = (
@@ -55,7 +56,6 @@ TRUE_VALUES = {"1", "yes", "y", "true"}
 FALSE_VALUES = {"0", "no", "n", "false", ""}
 DEFAULT_VALUE = "*"
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 # --- mappings ---------------------------------------------------------------------------------
@@ -114,74 +114,15 @@ def import_mapping_from_json(*, text: str) -> MappingSpec:
 
 
 # --- results ------------------------------------------------------------------------------------
-@dataclass
-class RowError:
-    row: int | None  # spreadsheet row: the header is row 1, the first data row is row 2
-    column: str
-    message: str
-    field: str = ""
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool
-    fields: list[str]
-    total_rows: int = 0
-    to_create: int = 0
-    created: int = 0
-    rescored: int = 0
-    duplicates: list[dict] = field(default_factory=list)  # {"row", "reason"}
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    preview: list[dict] = field(default_factory=list)  # {"row", "status", "values": {field: text}}
-    lead_ids: list[int] = field(default_factory=list)  # first and last new id
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count
-
-    @property
-    def field_labels(self) -> list[str]:
-        return [import_field_label(name) for name in self.fields]
-
-
 def import_field_label(name: str) -> str:
     if name == OUTCOME:
-        return _("Outcome (converted and won)")
+        return _("Outcome per the source (converted and won)")
     return str(Lead._meta.get_field(name).verbose_name)
 
 
 # --- reading the file -------------------------------------------------------------------------
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 2**20}]})
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        message = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
-        raise ValidationError({"file": [message]}) from None
-    if "\x00" in text:
-        raise ValidationError({"file": [_("This is not a CSV file.")]})
-    return text
-
-
-def _read(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if not header or not any(cell.strip() for cell in header):
-            raise ValidationError({"file": [_("The file is empty: the first row must name the columns.")]})
-        header = [cell.strip() for cell in header]
-        while header and not header[-1]:
-            header.pop()  # a trailing empty column (every line ends with a comma)
-        rows = [(index + 2, row) for index, row in enumerate(reader)]
-    except csv.Error as exc:
-        raise ValidationError({"file": [_("The file is not valid CSV near line %(line)s: %(error)s")
-                                        % {"line": reader.line_num, "error": exc}]}) from None
-    return header, rows
-
-
 def _check_columns(spec: MappingSpec, header: list[str]) -> dict[str, int]:
+    """Column positions; a mapped column missing from (or repeated in) the file is a file error."""
     positions, errors = {}, []
     for position, name in enumerate(header):
         positions.setdefault(name, position)
@@ -241,6 +182,8 @@ class _Converter:
 
     def convert(self, target: str, value: str):
         """Our value for one field, or ValidationError with a translated message."""
+        if target == OUTCOME and not value:
+            return None  # the source said nothing: unknown
         if target in BOOLEAN_FIELDS:
             folded = value.casefold()
             if folded in TRUE_VALUES:
@@ -286,14 +229,14 @@ class _Row:
 
 
 def _parse_row(*, number: int, cells: list[str], header: list[str], positions: dict[str, int],
-               spec: MappingSpec, converter: _Converter, now) -> _Row:
+               spec: MappingSpec, converter: _Converter, now, source: str) -> _Row:
     errors: list[RowError] = []
     if len(cells) > len(header) and not any(c.strip() for c in cells[len(header):]):
         cells = cells[:len(header)]
     if len(cells) != len(header):
         message = _("This row has %(found)s columns; the header has %(expected)s.") % {
             "found": len(cells), "expected": len(header)}
-        return _Row(number, None, {}, [RowError(number, "", message)])
+        return _Row(number, None, {}, [RowError(number, message)])
     raw: dict[str, str] = {}
     for target, column_spec in spec.columns.items():
         if PLACEHOLDER.search(column_spec):
@@ -307,14 +250,14 @@ def _parse_row(*, number: int, cells: list[str], header: list[str], positions: d
         try:
             fields[target] = converter.convert(target, mapped)
         except ValidationError as exc:
-            errors.append(RowError(number, spec.columns[target], exc.messages[0], target))
+            errors.append(RowError(number, exc.messages[0], field=target, column=spec.columns[target]))
     outcome = fields.pop(OUTCOME, None)
+    if fields.get("status") == Lead.Status.CONVERTED:
+        del fields["status"]  # converted only by a conversion here: the file's word is imported history
+        outcome = True if outcome is None else outcome
     fields = {k: v for k, v in fields.items() if v is not None or k in INTEGER_FIELDS}
     fields.setdefault("owner", converter.default_owner)
-    if outcome:
-        fields.update(converted_at=now, won_at=now)
-        fields.setdefault("status", Lead.Status.CONVERTED)
-    lead = Lead(**fields)
+    lead = Lead(**fields, imported_from=source[:100], imported_at=now, imported_converted=outcome)
     failed = {error.field for error in errors} | {"owner"}  # owners were looked up above
     try:
         lead.clean_fields(exclude=[f.name for f in Lead._meta.fields
@@ -322,7 +265,7 @@ def _parse_row(*, number: int, cells: list[str], header: list[str], positions: d
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             column = spec.columns.get(name, name)
-            errors.extend(RowError(number, column, message, name) for message in messages)
+            errors.extend(RowError(number, message, field=name, column=column) for message in messages)
     lead.completeness = completeness_percent({name: getattr(lead, name) for name in PROFILE_FIELDS})
     return _Row(number, None if errors else lead, values, errors)
 
@@ -376,18 +319,27 @@ def _preview_entry(row: _Row, duplicate_rows: set[int], fields: list[str]) -> di
 
 
 # --- the service ------------------------------------------------------------------------------
-def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_owner=...,
-                 preview_rows: int = PREVIEW_ROWS) -> ImportResult:
-    """Import leads from CSV bytes. `by` is the importing user (None: a system import, e.g. the
-    management command); imported leads belong to `default_owner` (default: `by`) unless the
-    mapping has an owner column. With `dry_run` (or any row error) nothing is saved.
+class _Silent:
+    """Progress that goes nowhere (imports run outside a job: tests, the command)."""
 
-    File-level problems (size, encoding, not CSV, mapped columns missing) raise ValidationError;
-    row problems are listed in the result."""
-    spec = mapping if isinstance(mapping, MappingSpec) else import_mapping_spec(mapping=mapping)
-    if default_owner is ...:
-        default_owner = by
-    header, rows = _read(_decode(data))
+    def total(self, count: int) -> None:
+        pass
+
+    def step(self, processed: int) -> None:
+        pass
+
+
+def _check_may_import(by) -> None:
+    """`by` None is the system (the management command without --as-user)."""
+    if by is not None and not can_import(by, KIND):
+        raise PermissionDenied(_("You may not import leads."))
+
+
+def _prepare(*, by, data: bytes, spec: MappingSpec, dry_run: bool, default_owner, preview_rows: int,
+             source: str, progress) -> tuple[ImportResult, list[Lead]]:
+    """Parse, validate and dedupe every row (no writes): the result and the leads to create."""
+    table = csv_read(csv_decode(data))
+    header, rows = table.header, table.rows
     positions = _check_columns(spec, header)
     owner_values = set()
     if "owner" in spec.columns:
@@ -396,16 +348,17 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
     converter = _Converter(spec=spec, by=by, default_owner=default_owner, rows_owner_values=owner_values)
     now = timezone.now()
     result = ImportResult(dry_run=dry_run, fields=list(spec.columns))
+    result.field_labels = [import_field_label(name) for name in result.fields]
+    progress.total(len(rows))
     parsed = []
-    for number, cells in rows:
+    for index, (number, cells) in enumerate(rows, start=1):
+        progress.step(index)
         if not any(cell.strip() for cell in cells):
             continue  # blank lines
         row = _parse_row(number=number, cells=cells, header=header, positions=positions, spec=spec,
-                         converter=converter, now=now)
+                         converter=converter, now=now, source=source)
         parsed.append(row)
-        result.error_count += len(row.errors)
-        if len(result.errors) < MAX_ERRORS:
-            result.errors.extend(row.errors[:MAX_ERRORS - len(result.errors)])
+        result.add_errors(row.errors)
     result.total_rows = len(parsed)
     if not parsed:
         raise ValidationError({"file": [_("The file has no data rows.")]})
@@ -413,61 +366,104 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
     duplicate_rows = {d["row"] for d in result.duplicates}
     result.preview = [_preview_entry(row, duplicate_rows, result.fields) for row in parsed[:preview_rows]]
     result.to_create = len(new)
+    return result, [row.lead for row in new]
+
+
+def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_owner=...,
+                 preview_rows: int = PREVIEW_ROWS, source: str = "", progress=None, finish=None) -> ImportResult:
+    """Import leads from CSV bytes. `by` is the importing user (None: a system import, e.g. the
+    management command); imported leads belong to `default_owner` (default: `by`) unless the
+    mapping has an owner column. With `dry_run` (or any row error) nothing is saved. `source`
+    labels the imported history (default: the mapping's name).
+
+    File-level problems (size, encoding, not CSV, mapped columns missing) raise ValidationError;
+    PermissionDenied when `by` may not import leads; row problems are listed in the result.
+    `finish(result)` is called inside the transaction that saves the leads (a job marks itself done)."""
+    _check_may_import(by)
+    spec = mapping if isinstance(mapping, MappingSpec) else import_mapping_spec(mapping=mapping)
+    if default_owner is ...:
+        default_owner = by
+    result, new = _prepare(by=by, data=data, spec=spec, dry_run=dry_run, default_owner=default_owner,
+                           preview_rows=preview_rows, source=source or spec.name or _("CSV import"),
+                           progress=progress or _Silent())
     if dry_run or not result.ok or not new:
         return result
-    _save(new=[row.lead for row in new], result=result)
+    with transaction.atomic():
+        _save(new=new, result=result)
+        if finish is not None:
+            finish(result)
     return result
 
 
-@transaction.atomic
 def _save(*, new: list[Lead], result: ImportResult) -> None:
     ids = []
     for start in range(0, len(new), BATCH_SIZE):
         created = Lead.objects.bulk_create(new[start:start + BATCH_SIZE])
         ids.extend(lead.pk for lead in created)
     result.created = len(ids)
-    result.lead_ids = [min(ids), max(ids)]
-    result.rescored = leads_rescore_range(lo=min(ids), hi=max(ids), reason=ScoreChange.Reason.IMPORT)
+    result.ids = [min(ids), max(ids)]
+    result.counts["rescored"] = leads_rescore_range(lo=min(ids), hi=max(ids), reason=ScoreChange.Reason.IMPORT)
 
 
-# --- staging uploads between preview and confirmation -----------------------------------------
-def _staging_dir() -> Path:
-    path = Path(settings.LEADS_IMPORT_STAGING_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def import_header_check(*, data: bytes, mapping) -> MappingSpec:
+    """The quick checks a page or the API does before queueing a job: size, text, mapped columns."""
+    spec = mapping if isinstance(mapping, MappingSpec) else import_mapping_spec(mapping=mapping)
+    _check_columns(spec, csv_read(csv_decode(data), header_only=True).header)
+    return spec
 
 
-def import_upload_read(*, upload) -> bytes:
-    """The bytes of an uploaded file, refusing files over the size limit before reading them."""
-    if upload is None:
-        raise ValidationError({"file": [_("Choose a CSV file.")]})
-    if upload.size > MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 2**20}]})
-    return b"".join(upload.chunks())
+# --- background jobs ------------------------------------------------------------------------------
+@transaction.atomic
+def lead_import_job_start(*, by, data: bytes, file_name: str, mapping, preview: bool = True) -> LeadImportJob:
+    """Check the file's header, stage it (0600) and queue a job that previews or imports it."""
+    _check_may_import(by)
+    spec = import_header_check(data=data, mapping=mapping)
+    job = LeadImportJob.objects.create(
+        created_by=by, preview=preview, file_name=str(file_name)[:255], staged={"file": stage(data=data)},
+        options={"mapping": spec.as_dict(), "source": spec.name or str(file_name)[:100]})
+    _queue(job)
+    return job
 
 
-def import_stage(*, data: bytes) -> str:
-    """Keep an uploaded file until the user confirms the import; returns its token."""
-    directory = _staging_dir()
-    cutoff = time.time() - STAGED_MAX_AGE
-    for old in directory.glob("*.csv"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:
-            pass
-    token = secrets.token_hex(16)
-    (directory / f"{token}.csv").write_bytes(data)
-    return token
+@transaction.atomic
+def lead_import_job_confirm(*, by, job: LeadImportJob) -> LeadImportJob:
+    """Import the file a finished preview checked (its staged copy), as a new job."""
+    _check_may_import(by)
+    preview = LeadImportJob.objects.select_for_update().filter(pk=job.pk).first()
+    if preview is None or not preview.preview or preview.status != LeadImportJob.Status.DONE:
+        raise ValidationError(_("Only a finished preview without problems can be imported."))
+    if preview.created_by_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
+    existing = LeadImportJob.objects.filter(preview_of=preview).first()
+    if existing is not None:
+        return existing  # confirming twice imports once
+    if not preview.outcome.to_create:
+        raise ValidationError(_("There are no new leads to import in this file."))
+    confirmed = LeadImportJob.objects.create(
+        created_by=by, preview=False, preview_of=preview, file_name=preview.file_name, staged=preview.staged,
+        options=preview.options, total=preview.total)
+    _queue(confirmed)
+    return confirmed
 
 
-def import_staged(*, token: str) -> bytes:
-    path = _staging_dir() / f"{token}.csv"
-    if not isinstance(token, str) or not TOKEN.match(token) or not path.exists():
-        raise ValidationError(_("The uploaded file is no longer available. Upload it again."))
-    return path.read_bytes()
+def _queue(job: LeadImportJob) -> None:
+    from ..tasks import lead_import_job_run_task
+
+    transaction.on_commit(lambda: lead_import_job_run_task.delay(job.pk))
 
 
-def import_unstage(*, token: str) -> None:
-    if isinstance(token, str) and TOKEN.match(token):
-        (_staging_dir() / f"{token}.csv").unlink(missing_ok=True)
+def lead_import_job_run(*, job_id: int) -> None:
+    """Run a queued job (the Celery task); see salesops.jobs.import_job_run."""
+    def work(job, progress, finish):
+        if job.created_by is None:
+            raise ValidationError(_("The person who started this import no longer has an account."))
+        return leads_import(by=job.created_by, data=staged_read(name=job.staged.get("file", "")),
+                            mapping=job.options["mapping"], dry_run=job.preview, source=job.options.get("source", ""),
+                            progress=progress, finish=finish)
+
+    import_job_run(LeadImportJob, job_id, work)
+
+
+def lead_import_jobs_requeue_stale() -> list[int]:
+    from ..tasks import lead_import_job_run_task
+    return import_jobs_requeue_stale(LeadImportJob, lead_import_job_run_task)

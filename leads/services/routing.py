@@ -75,7 +75,7 @@ def _as_list(value) -> tuple[str, ...]:
 
 def lead_queue_q() -> Q:
     """Unowned, open leads that went through routing: top grade reached or assigned before."""
-    return (Q(owner__isnull=True) & ~Q(status__in=CLOSED_STATUSES)
+    return (Q(owner__isnull=True) & ~Q(status__in=CLOSED_STATUSES) & ~Q(imported_converted=True)
             & (Q(mql_at__isnull=False) | Q(Exists(Assignment.objects.filter(lead=OuterRef("pk"))))))
 
 
@@ -178,8 +178,9 @@ def _team_reps(*, team_id: int) -> dict[int, tuple[User, RepSpec]]:
 def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignment | None:
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     # Routed before: the router's own rows have no `assigned_by` (an owner given on creation does not count).
-    if lead is None or lead.status in CLOSED_STATUSES or lead.assignments.filter(assigned_by__isnull=True).exists():
-        return None  # gone, closed, or already routed (a retried task changes nothing)
+    if (lead is None or lead.status in CLOSED_STATUSES or lead.imported_converted
+            or lead.assignments.filter(assigned_by__isnull=True).exists()):
+        return None  # gone, closed, history (converted per an import), or already routed (retries change nothing)
     owner = lead.owner
     if keeps_lead_at_routing(owner):  # e.g. a rep who entered it
         reason = _in_default_language(lambda: Message(

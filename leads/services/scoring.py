@@ -142,7 +142,7 @@ def compile_rule_set(rule_set: RuleSet, *, now) -> CompiledScore:
     grade_params.append(open_grade)
     points_select = (", " + ", ".join(point_columns)) if point_columns else ""
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
-             f" l.scored_with_id AS old_rs, l.converted_at, l.won_at{points_select}"
+             f" l.scored_with_id AS old_rs, l.converted_at, l.won_at, l.imported_converted{points_select}"
              f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s")
     sql = (f"SELECT y.*, {grade_sql} AS new_grade FROM ("
            f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
@@ -402,8 +402,9 @@ def rule_set_backtest(*, rule_set: RuleSet, user, sample_size: int = 20, now=Non
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.old_grade, s.new_grade, COUNT(*),"
-            " SUM(CASE WHEN s.converted_at IS NOT NULL THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN s.won_at IS NOT NULL THEN 1 ELSE 0 END)"
+            # converted or won here, or per an imported source (imported history, leads.services.imports)
+            " SUM(CASE WHEN s.converted_at IS NOT NULL OR s.imported_converted THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN s.won_at IS NOT NULL OR s.imported_converted THEN 1 ELSE 0 END)"
             f" FROM ({compiled.sql}) s WHERE 1 = 1{scope_sql} GROUP BY s.old_grade, s.new_grade",
             [*params, *scope_params])
         rows = cursor.fetchall()

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .imports import OpportunityImportJobViewSet
 
 app_name = "pipeline-api"
 router = SimpleRouter()
@@ -10,6 +11,7 @@ router.register("stages", views.StageViewSet, basename="stage")
 router.register("approvals", views.ApprovalViewSet, basename="approval")
 router.register("competitors", views.CompetitorViewSet, basename="competitor")
 router.register("loss-reasons", views.LossReasonViewSet, basename="loss-reason")
+router.register("opportunity-import-jobs", OpportunityImportJobViewSet, basename="opportunity-import-job")
 urlpatterns = router.urls + [
     path("metrics/funnel/", views.FunnelMetricsApi.as_view(), name="metrics-funnel"),
     path("forecast/", views.ForecastApi.as_view(), name="forecast"),

@@ -157,3 +157,12 @@ def sales_cycle_days(*, queryset: QuerySet[Opportunity]) -> dict:
     cycles = [(closed - created).total_seconds() / 86400 for created, closed in
               queryset.filter(closed_at__isnull=False).values_list("created_at", "closed_at")]
     return {"deals": len(cycles), "p50": gates.percentile(cycles, 50), "p90": gates.percentile(cycles, 90)}
+
+
+def opportunity_import_job_queryset_for(*, user):
+    """Import jobs a user may follow: their own (administrators: every job)."""
+    from salesops.jobs import import_job_queryset
+    from teams.predicates import is_admin
+
+    from ..models import OpportunityImportJob
+    return import_job_queryset(OpportunityImportJob, user=user, see_all=is_admin(user))

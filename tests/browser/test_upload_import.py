@@ -1,5 +1,7 @@
-"""Browser: CSV import (preview, confirm). Named to run after test_scoring_journey.py, which relies on rows
-from data migrations that the flush after every transactional (live-server) test removes."""
+"""Browser: CSV import (a preview job, then confirm: an import job).
+
+Named to run after test_scoring_journey.py, which relies on rows from data migrations that the
+flush after every transactional (live-server) test removes."""
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIXTURES = Path(__file__).resolve().parents[1] / "leads" / "fixtures"
 
 
-def test_a_rep_previews_and_confirms_a_csv_import(page, settings, tmp_path):
-    settings.LEADS_IMPORT_STAGING_DIR = tmp_path
-    user = UserFactory(username="rep.import", password="pw-for-tests-1")
+def test_a_marketer_previews_and_confirms_a_csv_import(page, settings, tmp_path):
+    settings.SALESOPS_IMPORT_STAGING_DIR = tmp_path
+    user = UserFactory(username="rep.import", password="pw-for-tests-1", role="marketing")
     ImportMapping.objects.update_or_create(name="Browser fair", defaults={
         "columns": {"name": "Full Name", "email": "E-mail", "company": "Company", "industry": "Sector"},
     })
@@ -30,5 +32,5 @@ def test_a_rep_previews_and_confirms_a_csv_import(page, settings, tmp_path):
     assert "Ada Lovelace" in preview.inner_text()
     assert not Lead.objects.exists()
     page.click("[data-action=confirm-import]")
-    assert "Imported 3 leads" in page.locator(".messages").inner_text()
+    assert "Imported 3 leads" in page.locator("[data-summary=import]").inner_text()
     assert Lead.objects.filter(owner=user).count() == 3

@@ -115,3 +115,18 @@ def test_publishing_a_rule_set_is_rescored_by_the_worker(worker, django_user_mod
     job = rule_set_publish(rule_set=draft, by=marketing)
     assert _wait_for(lambda: RescoreJob.objects.get(pk=job.pk).status == "done")
     assert {(lead.score, lead.grade) for lead in Lead.objects.filter(pk__in=[x.pk for x in leads])} == {(30, "SQL")}
+
+
+def test_a_lead_import_job_is_run_by_the_worker_with_progress(worker, django_user_model):
+    from leads.models import LeadImportJob
+    from leads.services.imports import lead_import_job_start
+
+    marketing = django_user_model.objects.create_user("integration-importer", password="x-pw-123456", role="marketing")
+    rows = "".join(f"Lead {n},it-{n}@example.com\n" for n in range(2500))
+    job = lead_import_job_start(by=marketing, data=f"Name,Email\n{rows}".encode(), file_name="it.csv", preview=False,
+                                mapping={"name": "Integration", "columns": {"name": "Name", "email": "Email"}})
+    assert job.status == "queued"  # the request is over: the worker does the rest
+    assert _wait_for(lambda: LeadImportJob.objects.get(pk=job.pk).is_finished)
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.total, job.error) == ("done", 2500, 2500, "")
+    assert Lead.objects.filter(imported_from="Integration", owner=marketing).count() == 2500

@@ -10,7 +10,6 @@ from django.core.management import call_command
 
 from leads.models import ImportMapping, Lead, ScoreChange
 from leads.services.imports import (
-    MAX_BYTES,
     import_mapping_from_json,
     import_mapping_spec,
     leads_import,
@@ -35,21 +34,23 @@ def data(name):
 
 class TestImport:
     def test_it_imports_every_row_with_mapped_values(self, org):
-        result = leads_import(by=org["owner"], data=data("leads_ok.csv"), mapping=MAPPING)
+        result = leads_import(by=org["mgr"], data=data("leads_ok.csv"), mapping=MAPPING)
         assert result.ok and result.created == 3 and result.errors == []
         ada = Lead.objects.get(email="ada@example.com")
         assert (ada.name, ada.industry, ada.company_size, ada.region, ada.source) == (
             "Ada Lovelace", "technology", 1200, "east", "paid_search")
-        assert ada.total_visits == 5 and ada.do_not_email is False and ada.owner == org["owner"]
-        assert ada.converted_at and ada.won_at and ada.status == "converted"
+        assert ada.total_visits == 5 and ada.do_not_email is False and ada.owner == org["mgr"]
+        # the file's outcome is imported history, not a conversion done here (no deal behind it)
+        assert (ada.imported_converted, ada.imported_from, ada.status) == (True, "CSV import", "new")
+        assert ada.imported_at and ada.converted_at is None and ada.won_at is None
         grace = Lead.objects.get(email="grace@example.com")
         assert (grace.source, grace.region, grace.total_visits, grace.do_not_email) == ("referral", "overseas", None, True)
-        assert grace.converted_at is None and grace.status == "new"
+        assert grace.converted_at is None and grace.status == "new" and grace.imported_converted is False
         lin = Lead.objects.get(email="lin@example.com")
         assert (lin.name, lin.company, lin.source, lin.total_visits) == ("Lin, Hui", "Shanghai Trading, Ltd", "other", 2)
 
     def test_new_leads_are_scored_set_based_with_the_published_rules(self, org):
-        leads_import(by=org["owner"], data=data("leads_ok.csv"), mapping=MAPPING)
+        leads_import(by=org["mgr"], data=data("leads_ok.csv"), mapping=MAPPING)
         ada = Lead.objects.get(email="ada@example.com")
         grace = Lead.objects.get(email="grace@example.com")
         assert (ada.score, ada.grade) == (25, "Lead")  # technology 15 + over 1,000 staff 10
@@ -58,7 +59,7 @@ class TestImport:
         assert ada.completeness > 0
 
     def test_a_dry_run_previews_and_saves_nothing(self, org):
-        result = leads_import(by=org["owner"], data=data("leads_ok.csv"), mapping=MAPPING, dry_run=True,
+        result = leads_import(by=org["mgr"], data=data("leads_ok.csv"), mapping=MAPPING, dry_run=True,
                               preview_rows=2)
         assert result.ok and result.to_create == 3 and result.created == 0
         assert [entry["row"] for entry in result.preview] == [2, 3]
@@ -66,7 +67,7 @@ class TestImport:
         assert not Lead.objects.exists()
 
     def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_saved(self, org):
-        result = leads_import(by=org["owner"], data=data("leads_bad.csv"), mapping=MAPPING)
+        result = leads_import(by=org["mgr"], data=data("leads_bad.csv"), mapping=MAPPING)
         assert not result.ok and result.created == 0
         assert not Lead.objects.exists()
         errors = {(e.row, e.column) for e in result.errors}
@@ -80,35 +81,35 @@ class TestImport:
 
     def test_a_negative_company_size_is_refused_by_the_model_rules(self, org):
         text = b"Full Name,E-mail,Employees\nAda,ada@example.com,-5\n"
-        result = leads_import(by=org["owner"], data=text,
+        result = leads_import(by=org["mgr"], data=text,
                               mapping={"columns": {"name": "Full Name", "email": "E-mail", "company_size": "Employees"}})
         assert [(e.row, e.column) for e in result.errors] == [(2, "Employees")]
 
     def test_duplicates_by_email_and_external_ref_are_skipped(self, org):
         LeadFactory(email="taken@example.com")
         LeadFactory(email="", external_ref="R-OLD")
-        result = leads_import(by=org["owner"], data=data("leads_dupes.csv"), mapping=DUPES_MAPPING)
+        result = leads_import(by=org["mgr"], data=data("leads_dupes.csv"), mapping=DUPES_MAPPING)
         assert result.ok and result.created == 3
         assert [d["row"] for d in result.duplicates] == [3, 4, 6, 7]
         assert result.duplicates[0]["reason"] == "same as row 2"
-        assert set(Lead.objects.filter(owner=org["owner"]).values_list("name", flat=True)) == {
+        assert set(Lead.objects.filter(owner=org["mgr"]).values_list("name", flat=True)) == {
             "Ada One", "No email", "Neither"}
 
     def test_importing_the_same_file_twice_creates_nothing_new(self, org):
-        leads_import(by=org["owner"], data=data("leads_ok.csv"), mapping=MAPPING)
-        again = leads_import(by=org["owner"], data=data("leads_ok.csv"), mapping=MAPPING)
+        leads_import(by=org["mgr"], data=data("leads_ok.csv"), mapping=MAPPING)
+        again = leads_import(by=org["mgr"], data=data("leads_ok.csv"), mapping=MAPPING)
         assert again.ok and again.created == 0 and len(again.duplicates) == 3
         assert Lead.objects.count() == 3
 
     def test_a_name_template_fills_in_columns(self, org):
         text = b"Lead Number,Prospect ID\n660737,abc\n"
-        leads_import(by=org["owner"], data=text, mapping={"columns": {"name": "Lead {Lead Number} ({Prospect ID})"}})
+        leads_import(by=org["mgr"], data=text, mapping={"columns": {"name": "Lead {Lead Number} ({Prospect ID})"}})
         assert Lead.objects.get().name == "Lead 660737 (abc)"
 
     def test_an_owner_column_is_limited_to_assignable_users(self, org):
         text = b"Name,Owner\nA,teammate\nB,\n"
         mapping = {"columns": {"name": "Name", "owner": "Owner"}}
-        refused = leads_import(by=org["owner"], data=text, mapping=mapping)
+        refused = leads_import(by=org["other_mgr"], data=text, mapping=mapping)  # West's manager, East's rep
         assert [(e.row, e.column) for e in refused.errors] == [(2, "Owner")]
         result = leads_import(by=org["mgr"], data=text, mapping=mapping)
         assert result.created == 2
@@ -124,18 +125,23 @@ class TestFileProblems:
     ])
     def test_unreadable_files_are_refused_with_a_message(self, org, content, message):
         with pytest.raises(ValidationError) as info:
-            leads_import(by=org["owner"], data=content, mapping={"columns": {"name": "Name"}})
+            leads_import(by=org["mgr"], data=content, mapping={"columns": {"name": "Name"}})
         assert message in str(info.value)
         assert not Lead.objects.exists()
 
-    def test_a_file_over_the_size_limit_is_refused(self, org):
+    def test_a_file_over_the_size_limit_is_refused(self, org, settings):
+        assert settings.SALESOPS_IMPORT_MAX_BYTES == 20 * 2**20
         with pytest.raises(ValidationError) as info:
-            leads_import(by=org["owner"], data=b"x" * (MAX_BYTES + 1), mapping={"columns": {"name": "Name"}})
-        assert "20 MB" in str(info.value)
+            leads_import(by=org["mgr"], data=b"x" * (20 * 2**20 + 1), mapping={"columns": {"name": "Name"}})
+        assert info.value.message_dict["file"] == ["The file is larger than 20.0\xa0MB."]
+        settings.SALESOPS_IMPORT_MAX_BYTES = 100
+        with pytest.raises(ValidationError) as info:
+            leads_import(by=org["mgr"], data=b"Name\n" + b"x" * 100, mapping={"columns": {"name": "Name"}})
+        assert info.value.message_dict["file"] == ["The file is larger than 100\xa0bytes."]
 
     def test_mapped_columns_missing_from_the_file_are_reported(self, org):
         with pytest.raises(ValidationError) as info:
-            leads_import(by=org["owner"], data=b"Nom\nA\n", mapping={"columns": {"name": "Name"}})
+            leads_import(by=org["mgr"], data=b"Nom\nA\n", mapping={"columns": {"name": "Name"}})
         assert "“Name”" in info.value.message_dict["mapping"][0]
 
     @pytest.mark.parametrize("text", ["{", "[]", '{"columns": {"salary": "Pay"}}', '{"columns": {"name": 5}}',
@@ -168,7 +174,11 @@ class TestXEducationMapping:
         elapsed = time.monotonic() - started
         assert result.ok, result.errors[:5]
         assert result.created == len(rows) == Lead.objects.count()
-        assert Lead.objects.filter(converted_at__isnull=False, won_at__isnull=False).count() == expected_converted
+        assert Lead.objects.filter(imported_converted=True, imported_from="X Education").count() == expected_converted
+        assert Lead.objects.filter(imported_converted=False).count() == len(rows) - expected_converted
+        assert not Lead.objects.filter(converted_at__isnull=False).exists()  # no conversion without a deal
+        assert not Lead.objects.filter(won_at__isnull=False).exists()
+        assert not Lead.objects.filter(status="converted").exists()
         assert Lead.objects.filter(do_not_email=True).count() == expected_do_not_email
         assert Lead.objects.filter(region="overseas").count() == expected_overseas
         assert Lead.objects.filter(source="paid_search").count() >= google

@@ -10,11 +10,18 @@ from django.utils.timezone import localdate
 
 from customers.models import Account
 from pipeline import maven
-from pipeline.importing import ImportFailed, opportunities_import
-from pipeline.models import Opportunity, Product, StageTransition
+from pipeline.importing import opportunities_import
+from pipeline.models import Opportunity, OpportunityImportJob, Product, StageTransition
 from teams.models import Team, User
+from tests.teams.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staging(settings, tmp_path):
+    settings.SALESOPS_IMPORT_STAGING_DIR = tmp_path / "staging"
+    return settings.SALESOPS_IMPORT_STAGING_DIR
 
 TEAMS = "sales_agent,manager,regional_office\r\nAnna Snelling,Dustin Brinkmann,Central\r\nMoses Frase,Dustin Brinkmann,Central\r\n"
 ACCOUNTS = ("account,sector,year_established,revenue,employees,office_location,subsidiary_of\r\n"
@@ -63,7 +70,8 @@ class TestParse:
 class TestImport:
     def test_it_creates_people_accounts_products_and_deals_with_history(self):
         result = opportunities_import(dataset=dataset())
-        assert (result.created, result.users, result.teams, result.products) == (4, 3, 1, 2)
+        counts = result.counts
+        assert (result.created, counts["users"], counts["teams"], counts["products"]) == (4, 3, 1, 2)
         team = Team.objects.get(name="Central – Dustin Brinkmann")
         manager = User.objects.get(username="dustin.brinkmann")
         assert team.manager == manager and manager.role == "manager" and not manager.has_usable_password()
@@ -84,15 +92,16 @@ class TestImport:
 
     def test_errors_write_nothing(self):
         bad = GOOD + "Z9,Nobody,GTX Pro,,Prospecting,,,\r\n"
-        with pytest.raises(ImportFailed) as exc:
-            opportunities_import(dataset=dataset(bad))
-        assert exc.value.errors[0]["row"] == 6 and "Nobody" in exc.value.errors[0]["message"]
+        result = opportunities_import(dataset=dataset(bad))
+        assert not result.ok and result.error_count == 1 and result.created == 0
+        error = result.errors[0]
+        assert (error.file, error.row) == ("sales_pipeline.csv", 6) and "Nobody" in error.message
         assert not Opportunity.objects.exists() and not User.objects.filter(username="moses.frase").exists()
 
     def test_it_is_idempotent_and_moves_deals_whose_stage_changed(self):
         opportunities_import(dataset=dataset())
         again = opportunities_import(dataset=dataset())
-        assert (again.created, again.unchanged, again.users, again.accounts) == (0, 4, 0, 0)
+        assert (again.created, again.unchanged, again.counts["users"], again.counts["accounts"]) == (0, 4, 0, 0)
         assert Opportunity.objects.count() == 4 and StageTransition.objects.count() == 6
         changed = GOOD.replace("E1,Anna Snelling,GTX Pro,,Engaging,2017-06-01,,",
                                "E1,Anna Snelling,GTX Pro,,Won,2017-06-01,2017-07-01,4000")
@@ -130,16 +139,61 @@ class TestCommandAndUpload:
                 "products": SimpleUploadedFile("pr.csv", PRODUCTS.encode()),
                 "teams": SimpleUploadedFile("t.csv", TEAMS.encode()), "engaging_stage": "needs_confirmed"}
 
-    def test_admins_upload_in_the_browser(self, client, org):
+    def test_admins_upload_in_the_browser_and_a_job_imports_in_the_background(
+            self, client, org, staging, django_capture_on_commit_callbacks):
         client.force_login(org["admin"])
-        response = client.post(reverse("pipeline:import"), self._upload(), follow=True)
-        assert response.status_code == 200 and Opportunity.objects.count() == 4
-        assert StageTransition.objects.filter(by=org["admin"]).count() == 6
-        response = client.post(reverse("pipeline:import"), self._upload(GOOD + "Q,Nobody,GTX Pro,,Won,,,\r\n"))
-        assert 'id="import-errors"' in response.content.decode() and Opportunity.objects.count() == 4
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("pipeline:import"), self._upload())
+        job = OpportunityImportJob.objects.get()
+        assert response.status_code == 302 and response.url == reverse("pipeline:import-job", args=[job.pk])
+        assert (job.status, job.processed, job.total, job.created_by) == ("done", 4, 4, org["admin"])
+        assert Opportunity.objects.count() == 4 and StageTransition.objects.filter(by=org["admin"]).count() == 6
+        page = client.get(response.url).content.decode()
+        assert "4 new opportunities" in page and 'http-equiv="refresh"' not in page
+        assert not list(staging.iterdir())  # the staged uploads are gone once the job ran
 
-    def test_others_may_not_upload(self, client, org):
-        client.force_login(org["mgr"])
+    def test_a_bad_file_ends_the_job_failed_with_every_row_error_and_nothing_imported(
+            self, client, org, staging, django_capture_on_commit_callbacks):
+        client.force_login(org["admin"])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("pipeline:import"), self._upload(GOOD + "Q,Nobody,GTX Pro,,Won,,,\r\n"))
+        job = OpportunityImportJob.objects.get()
+        assert job.status == "failed" and job.error == "4 problems found in 5 rows; nothing was imported."
+        assert {(e.file, e.row) for e in job.outcome.errors} == {("sales_pipeline.csv", 6)}
+        page = client.get(response.url).content.decode()
+        assert 'data-table="import-errors"' in page and "Nobody" in page
+        assert not Opportunity.objects.exists() and not Account.objects.exists()
+
+    def test_a_queued_job_page_refreshes_itself_until_the_job_ends(self, client, org, staging):
+        client.force_login(org["admin"])
+        response = client.post(reverse("pipeline:import"), self._upload())  # on_commit not run: still queued
+        job = OpportunityImportJob.objects.get()
+        assert job.status == "queued" and not Opportunity.objects.exists()
+        assert 'http-equiv="refresh"' in client.get(response.url).content.decode()
+
+    @pytest.mark.parametrize("role", ["manager", "success", "rep", "marketing"])
+    def test_only_admins_may_import_deals_by_default(self, client, api, role, staging):
+        user = UserFactory(username=f"import-{role}", role=role)
+        client.force_login(user)
         assert client.get(reverse("pipeline:import")).status_code == 403
         assert client.post(reverse("pipeline:import"), self._upload()).status_code == 403
-        assert not Account.objects.exists()
+        response = api.as_user(user).post("/api/v1/opportunity-import-jobs/", self._upload(), format="multipart")
+        assert response.status_code == 403
+        assert not OpportunityImportJob.objects.exists() and not Account.objects.exists()
+
+    def test_the_api_starts_a_job_and_shows_its_status(self, api, org, staging, django_capture_on_commit_callbacks):
+        client = api.as_user(org["admin"])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/api/v1/opportunity-import-jobs/", self._upload(), format="multipart")
+        assert response.status_code == 202 and response.json()["status"] == "queued"
+        body = client.get(f"/api/v1/opportunity-import-jobs/{response.json()['id']}/").json()
+        assert (body["status"], body["processed"], body["total"], body["percent"]) == ("done", 4, 4, 100)
+        assert body["summary"]["created"] == 4 and body["summary"]["counts"]["users"] == 3
+        assert body["errors"] == [] and body["error_count"] == 0
+
+    def test_the_command_runs_as_a_user_who_may_import(self, tmp_path, org):
+        path = str(self._files(tmp_path))
+        with pytest.raises(CommandError, match="may not import"):
+            call_command("import_opportunities", path, "--as-user", org["mgr"].username)
+        call_command("import_opportunities", path, "--as-user", org["admin"].username, stdout=StringIO())
+        assert StageTransition.objects.filter(by=org["admin"]).count() == 6

@@ -1,7 +1,8 @@
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from pipeline.importing import ImportFailed, opportunities_import, read_dataset
+from pipeline.importing import opportunities_import, read_dataset, summary_message
 from pipeline.maven import ENGAGING_CHOICES
 from teams.models import User
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("file", help=_("Path to sales_pipeline.csv"))
         parser.add_argument("--engaging-stage", choices=ENGAGING_CHOICES, default="needs_confirmed",
                             help=_("Our stage for the file's “Engaging” deals"))
-        parser.add_argument("--as-user", default="", help=_("Username recorded as the importer in the ledger"))
+        parser.add_argument("--as-user", default="", help=_(
+            "Import as this user (recorded in the ledger; must be allowed to import deals). Default: the system."))
 
     def handle(self, *args, **options):
         by = None
@@ -25,12 +27,12 @@ class Command(BaseCommand):
         try:
             dataset = read_dataset(options["file"], engaging_stage=options["engaging_stage"])
             result = opportunities_import(dataset=dataset, by=by)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
-        except ImportFailed as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{error['file']}:{error['row']}: {error['message']}")
-            raise CommandError(_("%(count)s errors; nothing was imported.") % {"count": len(exc.errors)}) from exc
-        self.stdout.write(self.style.SUCCESS(_(
-            "Imported: %(created)s new opportunities, %(moved)s moved, %(unchanged)s unchanged; %(users)s users, "
-            "%(teams)s teams, %(accounts)s accounts, %(products)s products created.") % vars(result)))
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(f"{error.file}:{error.row}: {error.message}")
+            raise CommandError(_("%(count)s errors; nothing was imported.") % {"count": result.error_count})
+        self.stdout.write(self.style.SUCCESS(summary_message(result)))
