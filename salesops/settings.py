@@ -156,7 +156,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# No result backend unless one is configured: nothing reads task results (see "embedded broker" below).
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # Embedded default: with no broker, tasks run eagerly in-process (and errors propagate).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -201,6 +202,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=0, day_of_week="mon"),
     },
 }
+
+# --- embedded broker (h7) -------------------------------------------------------------------
+# bin/run sets CELERY_BROKER_URL=filesystem:// : kombu's filesystem transport, messages as files in
+# CELERY_FILESYSTEM_BROKER_DIR, no server. The web process queues tasks there and one worker with
+# embedded beat (`celery worker -B`) runs them and the periodic jobs above. No broker at all (the
+# tests' default) still means eager, in-process tasks.
+CELERY_FILESYSTEM_BROKER_DIR = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / "var" / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_FILESYSTEM_BROKER_DIR / _folder).mkdir(mode=0o700, parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        "data_folder_in": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control"),
+        "processed_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+# Task results are not stored: no caller reads them (tasks write their outcome to the database,
+# e.g. jobs with progress). A task that must report back can say ignore_result=False.
+CELERY_TASK_IGNORE_RESULT = True
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
