@@ -1,4 +1,4 @@
-"""Writes for teams: notifications (in-app and email).
+"""Writes for teams: notifications (in-app and email), API tokens.
 
 In-app notifications store an English message id (`text`, marked with `gettext_noop` by the caller)
 and its parameters; `Notification.message` translates them when shown, in the reader's language.
@@ -10,11 +10,13 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from rest_framework.authtoken.models import Token
 
+from .authentication import token_is_expired
 from .models import Notification, User
 
 logger = logging.getLogger(__name__)
@@ -62,3 +64,28 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None, now=None)
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=now or timezone.now())
 
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+def token_issue(*, user: User) -> Token:
+    """The user's API token (one per user): the current one, or a new one when it has expired."""
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and not token_is_expired(token):
+            return token
+        if token is not None:
+            token.delete()
+        try:
+            with transaction.atomic():
+                return Token.objects.create(user=user)
+        except IntegrityError:  # a concurrent request issued it first
+            return Token.objects.get(user=user)
+
+
+def tokens_revoke(*, user: User) -> int:
+    """Revoke the user's API tokens (logout, password change, POST /api/v1/auth/token/revoke/)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        logger.info("Revoked the API token of user %s", user.pk)
+    return deleted
