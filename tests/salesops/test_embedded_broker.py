@@ -37,7 +37,7 @@ def test_without_a_broker_tasks_stay_eager_and_no_results_are_stored():
 def test_bin_run_starts_a_worker_with_beat_and_stops_it_on_exit():
     script = (ROOT / "bin" / "run").read_text()
     assert "CELERY_BROKER_URL=${CELERY_BROKER_URL:-filesystem://}" in script
-    assert "worker --beat" in script and "trap " in script and "EXIT" in script
+    assert "worker --beat" in script and "trap stop EXIT" in script
 
 
 def test_the_beat_schedule_names_only_registered_tasks():
