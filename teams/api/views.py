@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from .. import selectors
 from ..authentication import lockout_response, token_expires_at
-from ..services import token_issue, tokens_revoke
 from ..filters import QuotaFilterSet, UserFilterSet
 from ..models import Quota, Team
+from ..services import token_issue, tokens_revoke
 from .permissions import ReadOnlyOrAdminRole, ScopedQuerysetMixin
 from .serializers import QuotaSerializer, TeamSerializer, TokenSerializer, UserSerializer
 

@@ -1,12 +1,12 @@
 """External event ids are unique per source of events (the poster), not across all users."""
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leads.models import EventType, LeadEvent
 from leads.services.events import events_ingest
 from tests.leads.factories import LeadFactory
+from tests.salesops.test_settings import run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -67,16 +67,29 @@ class TestExternalIdPerPoster:
         assert LeadEvent.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_keeps_existing_events():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("leads", "0004_x_education_mapping")])
-    old = executor.loader.project_state([("leads", "0004_x_education_mapping")]).apps
-    lead = old.get_model("leads", "Lead").objects.create(name="Ada", email="ada@example.com")
-    webinar = old.get_model("leads", "EventType").objects.get(code="webinar_attended")
-    old.get_model("leads", "LeadEvent").objects.create(lead=lead, event_type=webinar, external_id="old-1",
-                                                       occurred_at=timezone.now())
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    stored = LeadEvent.objects.get()
-    assert (stored.external_id, stored.posted_by_id, stored.lead_id) == ("old-1", None, lead.pk)
+MIGRATE_WITH_AN_OLD_EVENT = """
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+before = [("leads", "0004_x_education_mapping")]
+executor = MigrationExecutor(connection)
+executor.migrate(before)
+old = executor.loader.project_state(before).apps
+lead = old.get_model("leads", "Lead").objects.create(name="Ada", email="ada@example.com")
+webinar = old.get_model("leads", "EventType").objects.get(code="webinar_attended")
+old.get_model("leads", "LeadEvent").objects.create(lead=lead, event_type=webinar, external_id="old-1",
+                                                   occurred_at=timezone.now())
+executor = MigrationExecutor(connection)
+executor.migrate(executor.loader.graph.leaf_nodes())
+from leads.models import LeadEvent
+print([(e.external_id, e.posted_by_id, e.lead_id == lead.pk) for e in LeadEvent.objects.all()])
+"""
+
+
+def test_the_migration_keeps_existing_events(tmp_path):
+    # A scratch database in its own process: migrating the test database back and forth would
+    # disturb the other tests' data.
+    result = run_manage("shell", "-c", MIGRATE_WITH_AN_OLD_EVENT, DEBUG="1",
+                        DATABASE_URL=f"sqlite:///{tmp_path / 'migrate.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[('old-1', None, True)]"
