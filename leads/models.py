@@ -135,20 +135,34 @@ class EventType(models.Model):
 
 
 class LeadEvent(models.Model):
-    """A behaviour event of one lead. `external_id` makes ingestion idempotent (retried webhooks)."""
+    """A behaviour event of one lead. `external_id` makes ingestion idempotent (retried webhooks).
+
+    An external id is unique per source of events: per `posted_by` (the user or integration that
+    posted it through the API), and among the events the app records itself (`posted_by` empty:
+    nurture clicks, demo data, events stored before posters were recorded). Another poster's
+    event with the same id is a different event.
+    """
 
     lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="events")
     event_type = models.ForeignKey(EventType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="events")
     occurred_at = models.DateTimeField(_("occurred at"))
     external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("posted by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+",
+                                  help_text=_("The user or integration that posted the event; empty for events "
+                                              "the app records itself."))
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("behaviour event")
         verbose_name_plural = _("behaviour events")
-        constraints = [models.UniqueConstraint(fields=["external_id"], name="lead_event_external_id_unique",
-                                               condition=models.Q(external_id__isnull=False))]
+        constraints = [
+            models.UniqueConstraint(fields=["posted_by", "external_id"], name="lead_event_poster_external_id_unique",
+                                    condition=models.Q(external_id__isnull=False, posted_by__isnull=False)),
+            models.UniqueConstraint(fields=["external_id"], name="lead_event_app_external_id_unique",
+                                    condition=models.Q(external_id__isnull=False, posted_by__isnull=True)),
+        ]
         indexes = [models.Index(fields=["lead", "event_type", "occurred_at"], name="lead_event_lookup")]
 
     def __str__(self):

@@ -4,6 +4,7 @@ Every value has an embedded default so `bin/run` works with no server: SQLite in
 and Celery tasks executed eagerly in-process. Set DATABASE_URL / CELERY_BROKER_URL (or REDIS_URL)
 to run on PostgreSQL with real workers. See README "Configuration".
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -152,7 +153,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# No result backend unless one is configured: nothing reads task results (see "embedded broker" below).
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # Embedded default: with no broker, tasks run eagerly in-process (and errors propagate).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -206,11 +208,32 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- embedded broker (h7) -------------------------------------------------------------------
+# bin/run sets CELERY_BROKER_URL=filesystem:// : kombu's filesystem transport, messages as files in
+# CELERY_FILESYSTEM_BROKER_DIR, no server. The web process queues tasks there and one worker with
+# embedded beat (`celery worker -B`) runs them and the periodic jobs above. No broker at all (the
+# tests' default) still means eager, in-process tasks.
+CELERY_FILESYSTEM_BROKER_DIR = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / "var" / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_FILESYSTEM_BROKER_DIR / _folder).mkdir(mode=0o700, parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        "data_folder_in": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control"),
+        "processed_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+# Task results are not stored: no caller reads them (tasks write their outcome to the database,
+# e.g. jobs with progress). A task that must report back can say ignore_result=False.
+CELERY_TASK_IGNORE_RESULT = True
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated call gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        "teams.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -253,7 +276,6 @@ LOGGING = {
 # (The test suite talks plain HTTP to its own servers: settings_test.py turns redirects and secure cookies off.)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -262,6 +284,52 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- security (h7) --------------------------------------------------------------------------
+# A proxy's HTTPS header is trusted only when configured: SECURE_PROXY_SSL_HEADER names the header
+# that your TLS proxy sets (and strips from clients), e.g. X-Forwarded-Proto. Unset: not trusted,
+# since any client could send it.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+
+# Login throttling on every door (login page, admin login, API token) with django-axes: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, every attempt is refused
+# (429) for LOGIN_COOLOFF_MINUTES, even with the right password. A successful login resets the count.
+INSTALLED_APPS += ["axes", "csp"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes asks
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "teams.authentication.lockout_response"
+AXES_VERBOSE = False
+
+# API tokens: TOKEN_TTL_HOURS > 0 makes them expire (401, then ask for a new one); they are revoked
+# on password change, by POST /api/v1/auth/token/revoke/ and, unless TOKEN_REVOKE_ON_LOGOUT=0, when
+# their user logs out of the web pages.
+TOKEN_TTL_HOURS = env.int("TOKEN_TTL_HOURS", default=0)
+TOKEN_REVOKE_ON_LOGOUT = env.bool("TOKEN_REVOKE_ON_LOGOUT", default=True)
+
+# Content-Security-Policy (django-csp): every script, style, font and image is served by the app.
+# Styles allow inline (style attributes, Plotly's and Swagger UI's injected styles); scripts do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- SalesOps domain settings ---------------------------------------------------------------
 # Folder of the public CRM data sets (shared/data/real); tests that need it skip where absent.

@@ -10,3 +10,4 @@ class TeamsConfig(AppConfig):
         from . import registry
 
         registry.register()
+        from . import signals  # noqa: F401  (connects the token receivers)

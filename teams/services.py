@@ -1,4 +1,4 @@
-"""Writes for teams: teams (admins), the audit log, notifications (in-app and email).
+"""Writes for teams: teams (admins), the audit log, notifications (in-app and email), API tokens.
 
 In-app notifications store an English message id (`text`, marked with `gettext_noop` by the caller)
 and its parameters; `Notification.message` translates them when shown, in the reader's language.
@@ -15,12 +15,14 @@ from django.contrib.admin.models import CHANGE as LOG_CHANGE
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
+from rest_framework.authtoken.models import Token
 
+from .authentication import token_is_expired
 from .models import Notification, Team, User
 from .predicates import can_manage_organisation, may_lead_team
 
@@ -173,3 +175,28 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None, now=None)
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=now or timezone.now())
 
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+def token_issue(*, user: User) -> Token:
+    """The user's API token (one per user): the current one, or a new one when it has expired."""
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and not token_is_expired(token):
+            return token
+        if token is not None:
+            token.delete()
+        try:
+            with transaction.atomic():
+                return Token.objects.create(user=user)
+        except IntegrityError:  # a concurrent request issued it first
+            return Token.objects.get(user=user)
+
+
+def tokens_revoke(*, user: User) -> int:
+    """Revoke the user's API tokens (logout, password change, POST /api/v1/auth/token/revoke/)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        logger.info("Revoked the API token of user %s", user.pk)
+    return deleted

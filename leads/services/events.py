@@ -1,4 +1,4 @@
-"""Behaviour event ingestion: one event or a batch, all-or-nothing, idempotent by external id.
+"""Behaviour event ingestion: one event or a batch, all-or-nothing, idempotent by external id per poster.
 
 Who may post events for a lead: whoever may change it (reps their own leads, managers their team's,
 admins all), plus marketing for every lead (the marketing-automation integration posts as a
@@ -216,8 +216,10 @@ def _validate(*, by, items) -> list[_Item]:
 
 def _store(*, by, items: list[_Item]) -> EventIngestResult:
     result = EventIngestResult()
+    poster = by if getattr(by, "pk", None) else None  # external ids are unique per poster
     external_ids = [item.external_id for item in items if item.external_id]
-    stored = set(LeadEvent.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
+    stored = set(LeadEvent.objects.filter(posted_by=poster, external_id__in=external_ids)
+                 .values_list("external_id", flat=True))
     new_leads: dict[str, Lead] = {}
     to_create, seen = [], set()
     for item in items:
@@ -235,7 +237,7 @@ def _store(*, by, items: list[_Item]) -> EventIngestResult:
                 result.leads_created.append(new_leads[key])
             lead = new_leads[key]
         to_create.append(LeadEvent(lead=lead, event_type=item.event_type, occurred_at=item.occurred_at,
-                                   external_id=item.external_id))
+                                   external_id=item.external_id, posted_by=poster))
         result.statuses.append(("created", None))
     result.created = LeadEvent.objects.bulk_create(to_create)
     created_ids = iter(event.pk for event in result.created)
@@ -248,8 +250,9 @@ def _store(*, by, items: list[_Item]) -> EventIngestResult:
 
 def events_ingest(*, by, items: list[dict]) -> EventIngestResult:
     """Store behaviour events. Every item is validated first; if any is invalid nothing is stored
-    and EventBatchError lists the errors by item index. Items whose external id is already stored
-    (or repeated in the batch) are reported as duplicates and change nothing. One rescore is queued
+    and EventBatchError lists the errors by item index. Items whose external id `by` already posted
+    (or repeated in the batch) are reported as duplicates and change nothing; another poster's
+    events with the same id are neither counted nor revealed. One rescore is queued
     per lead that received new events."""
     parsed = _validate(by=by, items=items)
     for attempt in range(2):

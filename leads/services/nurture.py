@@ -259,7 +259,7 @@ def nurture_record_click(*, token: str, now: datetime | None = None) -> NurtureS
         try:
             with transaction.atomic():
                 _, created = LeadEvent.objects.get_or_create(
-                    external_id=CLICK_EXTERNAL_ID.format(token=token),
+                    posted_by=None, external_id=CLICK_EXTERNAL_ID.format(token=token),
                     defaults={"lead_id": lead_id, "event_type": event_type, "occurred_at": now})
         except IntegrityError:  # a concurrent click created it first
             created = False

@@ -33,3 +33,9 @@ class QuotaSerializer(serializers.ModelSerializer):
         model = Quota
         fields = ["id", "user", "period_start", "period_end", "amount", "currency"]
         read_only_fields = fields
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                           help_text="When the token stops working; null: no expiry.")

@@ -10,4 +10,7 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("quotas", views.QuotaViewSet, basename="quota")
 router.register("notifications", NotificationViewSet, basename="notification")
-urlpatterns = [path("auth/token/", views.TokenView.as_view(), name="token")] + router.urls
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
+] + router.urls
