@@ -55,3 +55,17 @@ def leads_return_to_pool_task() -> dict:
     """Every 15 minutes (beat): warn owners a day before, then return untouched leads to the pool."""
     from .services.routing import leads_return_to_pool
     return leads_return_to_pool()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def leads_resume_stale_jobs_task() -> list[int]:
+    """Every minute (beat): re-queue rescore jobs whose worker went silent (killed, lost message)."""
+    from .services.scoring import rescore_jobs_resume_stale
+    return rescore_jobs_resume_stale()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def leads_rescore_marked_task() -> int:
+    """Every minute (beat): rescore, set-based, leads whose own rescore task never ran (broker away)."""
+    from .services.scoring import leads_rescore_marked
+    return leads_rescore_marked()

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from salesops.queue import enqueue_on_commit
 from teams.selectors import assignable_users_for
 
 from ..models import Lead
@@ -35,7 +36,7 @@ def _queue_background_work(lead_id: int) -> None:
     """After commit: refresh data completeness and rescore the lead (its data may have changed)."""
     from .scoring import lead_queue_rescore
 
-    transaction.on_commit(lambda: lead_refresh_completeness_task.delay(lead_id))
+    enqueue_on_commit(lead_refresh_completeness_task, lead_id)
     lead_queue_rescore(lead_id=lead_id, reason="data")
 
 
