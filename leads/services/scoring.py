@@ -459,6 +459,8 @@ def rule_set_save_draft(*, by, name: str, notes: str = "", attribute_rules: list
     rule_set.grades.all().delete()
     types = {t.code: t for t in EventType.objects.all()}
     errors = {}
+    if max(len(attribute_rules), len(behaviour_rules)) > scoring.MAX_RULES:
+        raise ValidationError(TOO_MANY_RULES())
     for i, data in enumerate(attribute_rules):
         rule = AttributeRule(rule_set=rule_set, **data)
         try:
@@ -483,7 +485,12 @@ def rule_set_save_draft(*, by, name: str, notes: str = "", attribute_rules: list
         errors["grades"] = [GRADE_MESSAGES[code]() for code in problems]
     else:
         for data in grades:
-            GradeBand.objects.create(rule_set=rule_set, name=data["name"].strip(), lower_bound=data.get("lower_bound"))
+            grade = GradeBand(rule_set=rule_set, name=data["name"].strip(), lower_bound=data.get("lower_bound"))
+            try:
+                grade.full_clean(exclude=["rule_set"])
+                grade.save()
+            except ValidationError as exc:
+                errors.setdefault("grades", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     return rule_set
