@@ -24,7 +24,8 @@ def lead_rescore_task(lead_id: int, reason: str = "data") -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
 def rescore_job_run_task(job_id: int) -> str:
     from .services.scoring import rescore_job_run
-    return rescore_job_run(job_id=job_id).status
+    job = rescore_job_run(job_id=job_id)
+    return job.status if job else "gone"
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})

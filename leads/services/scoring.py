@@ -341,12 +341,14 @@ def _rescore_job_start(*, rule_set: RuleSet, previous: RuleSet | None) -> Rescor
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
-def rescore_job_run(*, job_id: int, batch_size: int | None = None) -> RescoreJob:
+def rescore_job_run(*, job_id: int, batch_size: int | None = None) -> RescoreJob | None:
     """Run (or resume) a rescore job batch by batch. Each batch locks the job row, scores the next
     id range and commits it with the job's progress and heartbeat, so a job killed halfway resumes
     where it stopped, two runs of one job never score the same batch, and re-running a batch changes
     nothing. An error that is not transient ends the job `failed` with its reason (rescore_job_fail)."""
     batch_size = batch_size or settings.LEADS_RESCORE_BATCH_SIZE
+    if not RescoreJob.objects.filter(pk=job_id).exists():
+        return None  # deleted with its rule set (a draft again, then deleted) before this message ran
     RescoreJob.objects.filter(pk=job_id, status__in=[RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING]).update(
         status=RescoreJob.Status.RUNNING, heartbeat_at=timezone.now())
     RescoreJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())

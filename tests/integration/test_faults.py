@@ -17,8 +17,13 @@ from django.db import connection
 from django.utils import timezone
 
 from leads.models import EventType, Lead, LeadEvent, RescoreJob, RuleSet
-from leads.services.scoring import (leads_rescore_range, rescore_job_run, rescore_jobs_resume_stale,
-                                    rule_set_create_draft, rule_set_publish)
+from leads.services.scoring import (
+    leads_rescore_range,
+    rescore_job_run,
+    rescore_jobs_resume_stale,
+    rule_set_create_draft,
+    rule_set_publish,
+)
 from salesops.celery import app as celery_app
 from tests.integration.test_worker import _wait_for, _why_not
 

@@ -11,7 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads import scoring
-from leads.models import BehaviourRule, EventType, Lead, LeadEvent, RescoreJob, RuleSet, ScoreChange
+from leads.models import (
+    BehaviourRule,
+    EventType,
+    Lead,
+    LeadEvent,
+    RescoreJob,
+    RuleSet,
+    ScoreChange,
+)
 from leads.services import scoring as services
 from salesops.celery import app as celery_app
 from tests.leads.factories import LeadFactory
