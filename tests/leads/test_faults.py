@@ -122,6 +122,38 @@ class TestPoisonRulesAreRefused:
         assert services.rule_set_backtest(rule_set=published())["total"] == 1
 
 
+class TestExtremeButValidRules:
+    def test_every_value_at_its_bound_scores_like_the_reference_without_raising(
+            self, org, django_capture_on_commit_callbacks):
+        from leads.selectors import rule_set_spec
+
+        top = scoring.MAX_NUMBER
+        draft = save_draft(org["marketing"], attribute_rules=[
+            {"field": "company_size", "operator": "gt", "value": -top, "points": scoring.MAX_POINTS},
+            {"field": "company_size", "operator": "lt", "value": top, "points": -scoring.MAX_POINTS},
+            {"field": "total_visits", "operator": "in", "value": list(range(scoring.MAX_LIST_ITEMS)), "points": 7},
+            {"field": "company", "operator": "contains", "value": "%_" * 100, "points": 3},
+        ], behaviour_rules=[
+            {"event_type": "webinar_attended", "points": scoring.MAX_POINTS, "max_count": scoring.MAX_COUNT,
+             "window_days": scoring.MAX_WINDOW_DAYS},
+            {"event_type": "pricing_page_visit", "points": -scoring.MAX_POINTS, "window_days": 1},
+        ], grades=[{"name": "Top", "lower_bound": scoring.MAX_GRADE_BOUND},
+                   {"name": "Bottom", "lower_bound": -scoring.MAX_GRADE_BOUND}, {"name": "Rest", "lower_bound": None}])
+        lead = LeadFactory(company_size=500, total_visits=3, company="50%_off")
+        webinar = EventType.objects.get(code="webinar_attended")
+        LeadEvent.objects.bulk_create(LeadEvent(lead=lead, event_type=webinar,
+                                                occurred_at=timezone.now() - timedelta(days=d)) for d in range(5))
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.rule_set_publish(rule_set=draft, by=org["marketing"])
+        assert RescoreJob.objects.get(pk=job.pk).status == "done"
+        services.lead_rescore(lead_id=lead.pk, reason="data")
+        lead.refresh_from_db()
+        events = [("webinar_attended", e.occurred_at) for e in lead.events.all()]
+        expected = scoring.score_lead(rule_set_spec(draft), {"company_size": 500, "total_visits": 3,
+                                                             "company": "50%_off"}, events, timezone.now())
+        assert (lead.score, lead.grade) == (expected.score, expected.grade) == (1000 - 1000 + 7 + 5000, "Bottom")
+
+
 # --- 1. a failing job ends `failed`; the last good rule set keeps scoring --------------------------
 def fail_for(rule_set_id):
     real = services._rescore_range_sql
