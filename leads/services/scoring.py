@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -336,9 +337,10 @@ def _rescore_job_start(*, rule_set: RuleSet, previous: RuleSet | None) -> Rescor
     return job
 
 
-# Errors that say "the database is unreachable for now", not "this job cannot work": the task
-# retries, and the sweeper resumes the job if the retries run out.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# Errors that say "not now" rather than "this job cannot work" (the database is unreachable, the
+# task hit its soft time limit): the job stays running, the task retries or the sweeper resumes it
+# where it stopped.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, SoftTimeLimitExceeded)
 
 
 def rescore_job_run(*, job_id: int, batch_size: int | None = None) -> RescoreJob | None:

@@ -194,6 +194,18 @@ class TestFailingJob:
         page = client.get(reverse("leads:rule-set", args=[draft.pk])).content.decode()
         assert "disk on fire" in page
 
+    def test_a_lost_database_or_the_time_limit_leaves_the_job_running_for_the_sweeper(self, half_done_job):
+        from celery.exceptions import SoftTimeLimitExceeded
+        from django.db import OperationalError
+
+        job, _leads = half_done_job
+        for error in (OperationalError("server closed the connection"), SoftTimeLimitExceeded()):
+            with mock.patch("leads.services.scoring._rescore_range_sql", side_effect=error), \
+                    pytest.raises(type(error)):
+                services.rescore_job_run(job_id=job.pk)
+            assert RescoreJob.objects.get(pk=job.pk).status == "running"
+        assert RuleSet.objects.get(pk=job.rule_set_id).status == RuleSet.Status.PUBLISHED
+
     def test_new_leads_are_scored_by_the_last_good_set_after_a_failure(self, org, django_capture_on_commit_callbacks):
         draft = services.rule_set_create_draft(by=org["marketing"], name="Broken", copy_from=published())
         with fail_for(draft.pk), django_capture_on_commit_callbacks(execute=True):
