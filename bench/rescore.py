@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 
-from _setup import ROOT, configure, ensure_database  # bench/ is on sys.path
+# bench/ is on sys.path
+from _setup import ROOT, configure, ensure_database, generate_leads
 
 configure(database="salesops_bench")
 
@@ -45,32 +46,7 @@ def main():
     from leads.services.scoring import rescore_job_run
 
     n = args.leads
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE leads_lead, leads_leadevent, leads_scorechange, leads_assignment, "
-                       "leads_nurtureenrollment, leads_nurturesend, leads_rescorejob RESTART IDENTITY CASCADE")
-
-    def generate():
-        type_ids = list(EventType.objects.order_by("id").values_list("id", flat=True))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO leads_lead (name, email, phone, company, industry, company_size, region, job_title,"
-                " source, consent, do_not_email, status, origin, last_activity, total_visits, time_on_site,"
-                " external_ref, score, grade, score_breakdown, completeness, created_at, updated_at)"
-                " SELECT 'Lead ' || g, 'lead' || g || '@bench.example', '', 'Company ' || (g %% 5000),"
-                " (ARRAY['technology','finance','retail','manufacturing','healthcare'])[1 + g %% 5],"
-                " (ARRAY[10, 200, 800, 1500, 5000])[1 + (g / 7) %% 5], 'east', '', 'website', true, false, 'new',"
-                " '', '', g %% 20, g %% 3600, '', 0, '', '[]'::jsonb, 0,"
-                " now() - (g %% 700) * interval '1 day', now()"
-                " FROM generate_series(1, %s) g", [n])
-            cursor.execute(
-                "INSERT INTO leads_leadevent (lead_id, event_type_id, occurred_at, external_id, received_at)"
-                " SELECT l.id, (%s::bigint[])[1 + (l.id * 7 + k * 3) %% %s], now() - ((l.id + k) %% 400) * interval '1 day',"
-                " NULL, now() FROM leads_lead l CROSS JOIN generate_series(1, %s) k",
-                [type_ids, len(type_ids), args.events_per_lead])
-            cursor.execute("ANALYZE leads_lead")
-            cursor.execute("ANALYZE leads_leadevent")
-
-    timed("generate", generate)
+    timed("generate", lambda: generate_leads(n, events_per_lead=args.events_per_lead))
     events = Lead.objects.count() * args.events_per_lead
     print(f"leads={n} events={events}", flush=True)
     rule_set = RuleSet.objects.get(status=RuleSet.Status.PUBLISHED)

@@ -10,6 +10,8 @@ from salesops.i18n import localised
 from salesops.reference import Industry, Region  # noqa: F401  (reference data of the base; still importable from here)
 from salesops.jobs import ImportJobBase
 
+from . import scoring as scoring_bounds
+
 
 class Source(models.TextChoices):
     WEBSITE = "website", _("Website")
@@ -70,6 +72,10 @@ class Lead(models.Model):
     scored_with = models.ForeignKey("RuleSet", verbose_name=_("scored with"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
+    # Set in the same transaction as the change that needs a rescore, cleared by the rescore: a lead
+    # whose queued task was lost (broker away) is found by leads_rescore_marked_task and rescored.
+    rescore_needed_at = models.DateTimeField(_("needs rescore since"), null=True, blank=True, db_index=True,
+                                             editable=False)
 
     # Funnel milestones (set by routing and by the pipeline when the lead converts / wins).
     mql_at = models.DateTimeField(_("reached top grade at"), null=True, blank=True)
@@ -203,6 +209,11 @@ class RuleSet(models.Model):
         return self.status == self.Status.DRAFT
 
 
+# Bounds of rule values come from leads.scoring (one place); the admin forms and the API
+# serializers get them from these validators, the services through full_clean().
+POINTS_VALIDATORS = [MinValueValidator(-scoring_bounds.MAX_POINTS), MaxValueValidator(scoring_bounds.MAX_POINTS)]
+
+
 class AttributeRule(models.Model):
     class Field(models.TextChoices):
         INDUSTRY = "industry", _("Industry")
@@ -230,7 +241,7 @@ class AttributeRule(models.Model):
     operator = models.CharField(_("operator"), max_length=10, choices=Operator.choices)
     value = models.JSONField(_("value"), null=True, blank=True,
                              help_text=_('A number for greater/less than, a list for "is one of", text otherwise.'))
-    points = models.IntegerField(_("points"), validators=[MinValueValidator(-1000), MaxValueValidator(1000)])
+    points = models.IntegerField(_("points"), validators=POINTS_VALIDATORS)
     label = models.CharField(_("label"), max_length=200, blank=True)
 
     class Meta:
@@ -252,19 +263,22 @@ class AttributeRule(models.Model):
         "unknown_operator": _("Unknown operator."),
         "needs_numeric_field": _("“greater than” and “less than” only work on numeric fields."),
         "needs_text_field": _("“contains” only works on text fields."),
-        "needs_number": _("Enter a number."),
+        "needs_number": _("Enter a number between -%(number)s and %(number)s."),
         "needs_list": _("Enter a non-empty list, e.g. [\"technology\", \"finance\"]."),
         "needs_number_list": _("Enter a list of numbers."),
-        "needs_text_list": _("Enter a list of non-empty texts."),
-        "needs_text": _("Enter a non-empty text."),
+        "needs_text_list": _("Enter a list of non-empty texts of at most %(text)s characters each."),
+        "needs_text": _("Enter a non-empty text of at most %(text)s characters."),
+        "list_too_long": _("Enter at most %(items)s values."),
     }
 
     def clean(self):
         from .scoring import attribute_rule_errors
 
         errors = attribute_rule_errors(self.field, self.operator, self.value)
+        limits = {"text": scoring_bounds.MAX_TEXT_LENGTH, "items": scoring_bounds.MAX_LIST_ITEMS,
+                  "number": scoring_bounds.MAX_NUMBER}
         if errors:
-            raise ValidationError({part: self.ERROR_MESSAGES[code] for part, code in errors.items()})
+            raise ValidationError({part: str(self.ERROR_MESSAGES[code]) % limits for part, code in errors.items()})
 
 
 class BehaviourRule(models.Model):
@@ -272,13 +286,15 @@ class BehaviourRule(models.Model):
                                  related_name="behaviour_rules")
     event_type = models.ForeignKey(EventType, verbose_name=_("event type"), on_delete=models.PROTECT,
                                    related_name="+")
-    points = models.IntegerField(_("points per event"), validators=[MinValueValidator(-1000), MaxValueValidator(1000)])
-    max_count = models.PositiveIntegerField(_("count at most"), null=True, blank=True,
-                                            validators=[MinValueValidator(1)],
-                                            help_text=_("Events beyond this number earn nothing. Empty: no cap."))
-    window_days = models.PositiveIntegerField(_("within the last days"), null=True, blank=True,
-                                              validators=[MinValueValidator(1)],
-                                              help_text=_("Older events stop counting. Empty: forever."))
+    points = models.IntegerField(_("points per event"), validators=POINTS_VALIDATORS)
+    max_count = models.PositiveIntegerField(
+        _("count at most"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(scoring_bounds.MAX_COUNT)],
+        help_text=_("Events beyond this number earn nothing. Empty: no cap."))
+    window_days = models.PositiveIntegerField(
+        _("within the last days"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(scoring_bounds.MAX_WINDOW_DAYS)],
+        help_text=_("Older events stop counting. Empty: forever."))
     label = models.CharField(_("label"), max_length=200, blank=True)
 
     class Meta:
@@ -295,8 +311,10 @@ class GradeBand(models.Model):
 
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="grades")
     name = models.CharField(_("name"), max_length=30)
-    lower_bound = models.IntegerField(_("lower bound"), null=True, blank=True,
-                                      help_text=_("Empty for the lowest grade (every other score)."))
+    lower_bound = models.IntegerField(
+        _("lower bound"), null=True, blank=True,
+        validators=[MinValueValidator(-scoring_bounds.MAX_GRADE_BOUND), MaxValueValidator(scoring_bounds.MAX_GRADE_BOUND)],
+        help_text=_("Empty for the lowest grade (every other score)."))
 
     class Meta:
         ordering = ["rule_set", models.F("lower_bound").desc(nulls_last=True)]
@@ -350,6 +368,13 @@ class RescoreJob(models.Model):
     last_id = models.BigIntegerField(_("last lead id done"), default=0)
     max_id = models.BigIntegerField(_("highest lead id"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # The rule set that was published before this one: it is published again if this job fails.
+    previous_rule_set = models.ForeignKey(RuleSet, verbose_name=_("previous rule set"), null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True,
+                                        help_text=_("Updated with every batch; a running job silent for too "
+                                                    "long is resumed by the sweeper."))
+    attempts = models.PositiveSmallIntegerField(_("resumptions"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

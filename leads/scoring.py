@@ -73,9 +73,29 @@ class Score:
     points: tuple[int, ...]  # one entry per rule, in RuleSet.rules order
 
 
+# --- bounds: every value a rule set may hold ----------------------------------------------------
+# The one place they are defined. leads.models uses them in the field validators and clean() that
+# the admin forms, the API serializers and the services all run; the scorer (here and in SQL) may
+# rely on them: no value within these bounds can make scoring raise or overflow.
+MAX_POINTS = 1000             # points of an attribute rule, or per counted event
+MAX_WINDOW_DAYS = 3650        # a behaviour rule looks back ten years at most
+MAX_COUNT = 1000              # a behaviour rule counts at most this many events
+MAX_GRADE_BOUND = 1_000_000   # a grade's lower bound, either sign
+MAX_NUMBER = 2_147_483_647    # a number compared with a numeric lead field, either sign
+MAX_LIST_ITEMS = 200          # values of an "is one of" rule
+MAX_TEXT_LENGTH = 200         # a text compared with a lead field
+MAX_RULES = 100               # attribute rules, and behaviour rules, per rule set
+MAX_GRADES = 20
+
+
 # --- validation -------------------------------------------------------------------------------
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and value == value and abs(value) <= MAX_NUMBER)  # value == value: not NaN
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_TEXT_LENGTH
 
 
 def attribute_rule_errors(field: str, operator: str, value) -> dict[str, str]:
@@ -97,19 +117,21 @@ def attribute_rule_errors(field: str, operator: str, value) -> dict[str, str]:
     elif operator == "in":
         if not isinstance(value, list) or not value:
             errors["value"] = "needs_list"
+        elif len(value) > MAX_LIST_ITEMS:
+            errors["value"] = "list_too_long"
         elif field in NUMERIC_FIELDS and not all(_is_number(v) for v in value):
             errors["value"] = "needs_number_list"
-        elif field in TEXT_FIELDS and not all(isinstance(v, str) and v.strip() for v in value):
+        elif field in TEXT_FIELDS and not all(_is_text(v) for v in value):
             errors["value"] = "needs_text_list"
     elif operator == "contains":
         if field not in TEXT_FIELDS:
             errors["operator"] = "needs_text_field"
-        elif not isinstance(value, str) or not value.strip():
+        elif not _is_text(value):
             errors["value"] = "needs_text"
     elif operator == "equals":
         if field in NUMERIC_FIELDS and not _is_number(value):
             errors["value"] = "needs_number"
-        elif field in TEXT_FIELDS and (not isinstance(value, str) or not value.strip()):
+        elif field in TEXT_FIELDS and not _is_text(value):
             errors["value"] = "needs_text"
     return errors
 
@@ -128,7 +150,22 @@ def grade_errors(grades: Sequence[Grade]) -> list[str]:
     bounds = [g.lower_bound for g in grades if g.lower_bound is not None]
     if len(set(bounds)) != len(bounds):
         problems.append("duplicate_bound")
+    if any(not isinstance(b, int) or abs(b) > MAX_GRADE_BOUND for b in bounds):
+        problems.append("bound_out_of_range")
+    if len(grades) > MAX_GRADES:
+        problems.append("too_many_grades")
     return problems
+
+
+def window_start(now: datetime, window_days: int | None) -> datetime | None:
+    """The oldest moment a behaviour rule counts, or None for "forever" (also for a window reaching
+    back before year 1, which validation refuses but which must never make scoring raise)."""
+    if not window_days:
+        return None
+    try:
+        return now - timedelta(days=window_days)
+    except OverflowError:
+        return None
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -163,7 +200,7 @@ def attribute_matches(rule: AttributeRule, value) -> bool:
 
 
 def behaviour_points(rule: BehaviourRule, events: Iterable[tuple[str, datetime]], now: datetime) -> int:
-    since = now - timedelta(days=rule.window_days) if rule.window_days else None
+    since = window_start(now, rule.window_days)
     count = sum(1 for code, when in events if code == rule.event_type and (since is None or when >= since))
     if rule.max_count is not None:
         count = min(count, rule.max_count)

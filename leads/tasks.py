@@ -24,7 +24,8 @@ def lead_rescore_task(lead_id: int, reason: str = "data") -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
 def rescore_job_run_task(job_id: int) -> str:
     from .services.scoring import rescore_job_run
-    return rescore_job_run(job_id=job_id).status
+    job = rescore_job_run(job_id=job_id)
+    return job.status if job else "gone"
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
@@ -69,3 +70,17 @@ def lead_import_jobs_requeue_stale_task() -> list[int]:
     """Every 5 minutes (beat): queue again the import jobs whose worker died."""
     from .services.imports import lead_import_jobs_requeue_stale
     return lead_import_jobs_requeue_stale()
+
+
+@shared_task
+def leads_resume_stale_jobs_task() -> list[int]:
+    """Every minute (beat): re-queue rescore jobs whose worker went silent (killed, lost message)."""
+    from .services.scoring import rescore_jobs_resume_stale
+    return rescore_jobs_resume_stale()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def leads_rescore_marked_task() -> int:
+    """Every minute (beat): rescore, set-based, leads whose own rescore task never ran (broker away)."""
+    from .services.scoring import leads_rescore_marked
+    return leads_rescore_marked()

@@ -19,6 +19,7 @@ from customers.services import account_create, contact_create
 from leads.models import Lead
 from leads.selectors import lead_queryset_for
 from leads.services import lead_lock_for_conversion, lead_mark_converted, lead_record_won
+from salesops.queue import enqueue_on_commit
 from teams import predicates
 from teams.selectors import CHANGE, VIEW
 from teams.services import notify
@@ -183,7 +184,7 @@ def _move(*, opp: Opportunity, to_stage: Stage, by, reason: str, kind: str, at=N
     if opp.lead_id and (to_stage.is_won or from_stage.is_won):  # the lead's funnel outcome follows its deal
         lead_record_won(lead_id=opp.lead_id, won_at=at if to_stage.is_won else None)
     if to_stage.is_closed or from_stage.is_closed:  # the model learns from every close (and reopening)
-        transaction.on_commit(lambda: forecast_model_recompute_task.delay())
+        enqueue_on_commit(forecast_model_recompute_task)  # broker away: the nightly run catches up
     opp.refresh_from_db()
     return opp
 

@@ -168,8 +168,40 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Faults: a write must not wait for an absent broker (short timeouts, no publish retry; the
+# services record the work durably and a sweep catches up), and a task lost with a killed worker
+# comes back within minutes (Redis redelivers unacknowledged messages after visibility_timeout;
+# long jobs also have a heartbeat and leads_resume_stale_jobs_task re-queues silent ones).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+    "max_retries": 0,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0)
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
+# Publish rescore jobs: leads per batch (each batch commits with the job's progress and heartbeat),
+# an optional pause between batches (to spare a busy database), seconds of silence after which a
+# running job counts as stale, and how many times the sweeper resumes a job before failing it.
+LEADS_RESCORE_BATCH_SIZE = env.int("LEADS_RESCORE_BATCH_SIZE", default=20_000)
+LEADS_RESCORE_BATCH_PAUSE = env.float("LEADS_RESCORE_BATCH_PAUSE", default=0.0)
+LEADS_JOB_STALE_SECONDS = env.int("LEADS_JOB_STALE_SECONDS", default=120)
+LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
+# Leads marked "needs rescore" for longer than this are rescored by leads_rescore_marked_task.
+LEADS_RESCORE_MARK_GRACE_SECONDS = env.int("LEADS_RESCORE_MARK_GRACE_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "leads-resume-stale-jobs": {
+        "task": "leads.tasks.leads_resume_stale_jobs_task",
+        "schedule": 60.0,
+    },
+    "leads-rescore-marked": {
+        "task": "leads.tasks.leads_rescore_marked_task",
+        "schedule": 60.0,
+    },
     "leads-refresh-completeness-nightly": {
         "task": "leads.tasks.lead_refresh_completeness_all_task",
         "schedule": crontab(hour=2, minute=0),

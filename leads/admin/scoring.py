@@ -152,5 +152,5 @@ class RuleSetAdmin(MarketingAdminMixin, admin.ModelAdmin):
 
 @admin.register(RescoreJob)
 class RescoreJobAdmin(ReadOnlyAdminMixin, MarketingAdminMixin, admin.ModelAdmin):
-    list_display = ("rule_set", "status", "processed", "total", "changed", "started_at", "finished_at")
+    list_display = ("rule_set", "status", "processed", "total", "changed", "started_at", "finished_at", "error")
     readonly_fields = [f.name for f in RescoreJob._meta.fields]

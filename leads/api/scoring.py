@@ -104,7 +104,7 @@ class RescoreJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = RescoreJob
         fields = ["id", "rule_set", "status", "total", "processed", "changed", "percent", "error",
-                  "started_at", "finished_at", "created_at"]
+                  "previous_rule_set", "heartbeat_at", "attempts", "started_at", "finished_at", "created_at"]
         read_only_fields = fields
 
 

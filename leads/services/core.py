@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from salesops.errors import VersionConflict
+from salesops.queue import enqueue_on_commit
 from teams.predicates import can_assign_lead
 
 from ..models import Lead
@@ -49,7 +50,7 @@ def _queue_background_work(lead_id: int) -> None:
     """After commit: refresh data completeness and rescore the lead (its data may have changed)."""
     from .scoring import lead_queue_rescore
 
-    transaction.on_commit(lambda: lead_refresh_completeness_task.delay(lead_id))
+    enqueue_on_commit(lead_refresh_completeness_task, lead_id)
     lead_queue_rescore(lead_id=lead_id, reason="data")
 
 

@@ -7,14 +7,19 @@ The statement is parameterised (rule values never reach the SQL text) and works 
 and SQLite.
 """
 import logging
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.queue import enqueue, enqueue_on_commit
 from teams.predicates import can_backtest_scoring
 
 from .. import scoring
@@ -35,11 +40,13 @@ def published_rule_set() -> RuleSet | None:
 def rule_set_validate(rule_set: RuleSet) -> None:
     """Raise ValidationError listing every problem that would make the rule set unusable."""
     problems = []
-    for rule in rule_set.attribute_rules.all():
+    for rule in [*rule_set.attribute_rules.all(), *rule_set.behaviour_rules.all(), *rule_set.grades.all()]:
         try:
             rule.full_clean()
         except ValidationError as exc:
             problems.append(_("Rule “%(rule)s”: %(errors)s") % {"rule": rule, "errors": " ".join(exc.messages)})
+    if max(rule_set.attribute_rules.count(), rule_set.behaviour_rules.count()) > scoring.MAX_RULES:
+        problems.append(TOO_MANY_RULES())
     grades = [scoring.Grade(g.name, g.lower_bound) for g in rule_set.grades.all()]
     problems += [GRADE_MESSAGES[code]() for code in scoring.grade_errors(grades)]
     if problems:
@@ -52,7 +59,12 @@ GRADE_MESSAGES = {
     "duplicate_grade_name": lambda: _("Grade names must be unique."),
     "one_open_grade": lambda: _("Exactly one grade must have no lower bound (it takes every other score)."),
     "duplicate_bound": lambda: _("Two grades cannot have the same lower bound."),
+    "bound_out_of_range": lambda: _("A grade's lower bound must be a whole number between -%(max)s and %(max)s.")
+    % {"max": scoring.MAX_GRADE_BOUND},
+    "too_many_grades": lambda: _("A rule set has at most %(max)s grades.") % {"max": scoring.MAX_GRADES},
 }
+TOO_MANY_RULES = lambda: _("A rule set has at most %(max)s attribute rules and %(max)s behaviour rules.") % {  # noqa: E731
+    "max": scoring.MAX_RULES}
 
 
 # --- compiling a rule set to SQL --------------------------------------------------------------
@@ -92,8 +104,9 @@ def _attribute_condition(rule: AttributeRule, params: list) -> str:
     return f"{text} LIKE %s ESCAPE '\\'"
 
 
-def compile_rule_set(rule_set: RuleSet, *, now) -> CompiledScore:
-    """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade."""
+def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledScore:
+    """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade.
+    With `marked_before`, only leads marked "needs rescore" at or before that moment."""
     attribute_rules = list(rule_set.attribute_rules.order_by("id"))
     behaviour_rules = list(rule_set.behaviour_rules.order_by("id"))
     spec = rule_set_spec(rule_set)
@@ -108,9 +121,10 @@ def compile_rule_set(rule_set: RuleSet, *, now) -> CompiledScore:
     for j, rule in enumerate(behaviour_rules):
         condition = "e.event_type_id = %s"
         count_params.append(rule.event_type_id)
-        if rule.window_days:
+        since = scoring.window_start(now, rule.window_days)
+        if since is not None:
             condition += " AND e.occurred_at >= %s"
-            count_params.append(connection.ops.adapt_datetimefield_value(now - timezone.timedelta(days=rule.window_days)))
+            count_params.append(connection.ops.adapt_datetimefield_value(since))
         count_columns.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS c{j}")
         counted = f"COALESCE(ev.c{j}, 0)"
         if rule.max_count is not None:
@@ -119,14 +133,18 @@ def compile_rule_set(rule_set: RuleSet, *, now) -> CompiledScore:
         params.append(rule.points)
         point_columns.append(f"{counted} * %s AS p{len(point_columns)}")
     n = len(point_columns)
+    marked, marked_params = "", []
+    if marked_before is not None:
+        marked = " AND {alias} IN (SELECT m.id FROM leads_lead m WHERE m.rescore_needed_at <= %s)"
+        marked_params = [connection.ops.adapt_datetimefield_value(marked_before)]
     join = ""
     join_params: list = []
     if behaviour_rules:
         type_ids = sorted({r.event_type_id for r in behaviour_rules})
         join = (f" LEFT JOIN (SELECT e.lead_id, {', '.join(count_columns)} FROM leads_leadevent e"
                 f" WHERE e.lead_id >= %s AND e.lead_id <= %s AND e.event_type_id IN ({', '.join(['%s'] * len(type_ids))})"
-                f" GROUP BY e.lead_id) ev ON ev.lead_id = l.id")
-        join_params = [*count_params, "__LO__", "__HI__", *type_ids]
+                f"{marked.format(alias='e.lead_id')} GROUP BY e.lead_id) ev ON ev.lead_id = l.id")
+        join_params = [*count_params, "__LO__", "__HI__", *type_ids, *marked_params]
     score_sql = " + ".join(f"x.p{i}" for i in range(n)) or "0"
     bd_sql = ("'[' || " + " || ',' || ".join(f"x.p{i}" for i in range(n)) + " || ']'") if n else "'[]'"
     # "WHEN 1 = 0" keeps the CASE valid whatever the bands (none, or only the open one).
@@ -143,12 +161,12 @@ def compile_rule_set(rule_set: RuleSet, *, now) -> CompiledScore:
     points_select = (", " + ", ".join(point_columns)) if point_columns else ""
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
              f" l.scored_with_id AS old_rs, l.converted_at, l.won_at, l.imported_converted{points_select}"
-             f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s")
+             f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
     sql = (f"SELECT y.*, {grade_sql} AS new_grade FROM ("
            f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
     # parameter order follows placeholder order in the final text: grade, then inner (points, join, range)
     # Placeholders in text order: grade bands, then the inner SELECT's point columns, JOIN, id range.
-    all_params = [*grade_params, *params, *join_params, "__LO__", "__HI__"]
+    all_params = [*grade_params, *params, *join_params, "__LO__", "__HI__", *marked_params]
     return CompiledScore(sql=sql, params=all_params, top_grade=spec.top_grade)
 
 
@@ -209,20 +227,25 @@ def _queue_routing(ids: list[int]) -> None:
     from ..tasks import lead_route_task
 
     for start in range(0, len(ids), ROUTE_CHUNK):
-        chunk = ids[start:start + ROUTE_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: lead_route_task.delay(chunk))
+        enqueue_on_commit(lead_route_task, ids[start:start + ROUTE_CHUNK])
 
 
 @transaction.atomic
-def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | None = None, now=None) -> int:
-    """Set-based rescore of lead ids lo..hi with `rule_set` (default: the published one)."""
+def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | None = None, now=None,
+                        marked_before=None) -> int:
+    """Set-based rescore of lead ids lo..hi with `rule_set` (default: the published one); with
+    `marked_before`, only the leads marked "needs rescore" by then. Clears the marks it served."""
+    started = timezone.now()
     rule_set = rule_set or published_rule_set()
     if rule_set is None:
         return 0
-    now = now or timezone.now()
-    compiled = compile_rule_set(rule_set, now=now)
+    now = now or started
+    compiled = compile_rule_set(rule_set, now=now, marked_before=marked_before)
     changed = _rescore_range_sql(compiled, rule_set_id=rule_set.pk, lo=lo, hi=hi, reason=reason, now=now)
     _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now)
+    # A mark set after this rescore began stays: its change may not have been seen here.
+    Lead.objects.filter(pk__gte=lo, pk__lte=hi, rescore_needed_at__lte=marked_before or started).update(
+        rescore_needed_at=None)
     return changed
 
 
@@ -231,10 +254,30 @@ def lead_rescore(*, lead_id: int, reason: str) -> int:
 
 
 def lead_queue_rescore(*, lead_id: int, reason: str) -> None:
-    """Rescore one lead in the background once the current transaction commits."""
+    """Rescore one lead in the background once the current transaction commits.
+
+    The need is recorded durably first, in the caller's transaction (Lead.rescore_needed_at): if
+    the task cannot be queued (broker away) or is lost, leads_rescore_marked() catches up."""
     from ..tasks import lead_rescore_task
 
-    transaction.on_commit(lambda: lead_rescore_task.delay(lead_id, reason))
+    Lead.objects.filter(pk=lead_id, rescore_needed_at__isnull=True).update(rescore_needed_at=timezone.now())
+    enqueue_on_commit(lead_rescore_task, lead_id, reason)
+
+
+def leads_rescore_marked(*, now=None, grace_seconds: int | None = None) -> int:
+    """Rescore, set-based, every lead marked "needs rescore" for longer than the grace period
+    (its own task had that long to run). Returns the number of leads whose score changed."""
+    now = now or timezone.now()
+    grace = settings.LEADS_RESCORE_MARK_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    cutoff = now - timedelta(seconds=grace)
+    bounds = Lead.objects.filter(rescore_needed_at__lte=cutoff).aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return 0
+    changed, size = 0, settings.LEADS_RESCORE_BATCH_SIZE
+    for lo in range(bounds["lo"], bounds["hi"] + 1, size):
+        changed += leads_rescore_range(lo=lo, hi=min(lo + size - 1, bounds["hi"]), reason=ScoreChange.Reason.DATA,
+                                       marked_before=cutoff)
+    return changed
 
 
 # --- publishing -------------------------------------------------------------------------------
@@ -266,56 +309,137 @@ def rule_set_delete_draft(*, rule_set: RuleSet) -> None:
 
 @transaction.atomic
 def rule_set_publish(*, rule_set: RuleSet, by) -> RescoreJob:
-    """Publish a draft: the current set is archived, and every lead is rescored in the background."""
+    """Publish a draft: the current set is archived, and every lead is rescored in the background.
+
+    The new set scores from now on (events arriving during the rescore use it too). If its rescore
+    job fails, rescore_job_fail() puts it back to draft and publishes the previous set again."""
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
     if rule_set.status != RuleSet.Status.DRAFT:
         raise ValidationError(_("Only a draft rule set can be published."))
     rule_set_validate(rule_set)
+    previous = published_rule_set()
     RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.ARCHIVED)
     rule_set.status = RuleSet.Status.PUBLISHED
     rule_set.published_by = by
     rule_set.published_at = timezone.now()
     rule_set.save(update_fields=["status", "published_by", "published_at"])
-    bounds = Lead.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
-    job = RescoreJob.objects.create(rule_set=rule_set, total=Lead.objects.count(),
-                                    last_id=(bounds["lo"] or 1) - 1, max_id=bounds["hi"] or 0)
+    return _rescore_job_start(rule_set=rule_set, previous=previous)
+
+
+def _rescore_job_start(*, rule_set: RuleSet, previous: RuleSet | None) -> RescoreJob:
+    """A job rescoring every lead with `rule_set`, queued after commit. It is recorded before it
+    is queued: if the broker is away, the stale-job sweeper starts it later."""
     from ..tasks import rescore_job_run_task
 
-    transaction.on_commit(lambda: rescore_job_run_task.delay(job.pk))
+    bounds = Lead.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    job = RescoreJob.objects.create(rule_set=rule_set, previous_rule_set=previous, total=Lead.objects.count(),
+                                    last_id=(bounds["lo"] or 1) - 1, max_id=bounds["hi"] or 0)
+    enqueue_on_commit(rescore_job_run_task, job.pk)
     return job
 
 
-def rescore_job_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> RescoreJob:
-    """Run (or resume) a rescore job batch by batch; each batch commits with the job's progress,
-    so a job killed halfway resumes where it stopped and re-running a batch changes nothing."""
-    job = RescoreJob.objects.select_related("rule_set").get(pk=job_id)
+# Errors that say "not now" rather than "this job cannot work" (the database is unreachable, the
+# task hit its soft time limit): the job stays running, the task retries or the sweeper resumes it
+# where it stopped.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, SoftTimeLimitExceeded)
+
+
+def rescore_job_run(*, job_id: int, batch_size: int | None = None) -> RescoreJob | None:
+    """Run (or resume) a rescore job batch by batch. Each batch locks the job row, scores the next
+    id range and commits it with the job's progress and heartbeat, so a job killed halfway resumes
+    where it stopped, two runs of one job never score the same batch, and re-running a batch changes
+    nothing. An error that is not transient ends the job `failed` with its reason (rescore_job_fail)."""
+    batch_size = batch_size or settings.LEADS_RESCORE_BATCH_SIZE
+    if not RescoreJob.objects.filter(pk=job_id).exists():
+        return None  # deleted with its rule set (a draft again, then deleted) before this message ran
+    RescoreJob.objects.filter(pk=job_id, status__in=[RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING]).update(
+        status=RescoreJob.Status.RUNNING, heartbeat_at=timezone.now())
+    RescoreJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
+    now = timezone.now()
+    compiled: list = [None]  # compiled once, on the first batch
+    try:
+        while _rescore_job_step(job_id=job_id, batch_size=batch_size, now=now, compiled=compiled):
+            if settings.LEADS_RESCORE_BATCH_PAUSE:
+                time.sleep(settings.LEADS_RESCORE_BATCH_PAUSE)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # any other error is a property of this job: record it, keep scoring sane
+        logger.exception("rescore job %s failed", job_id)
+        return rescore_job_fail(job_id=job_id, reason=f"{exc.__class__.__name__}: {exc}")
+    return RescoreJob.objects.get(pk=job_id)
+
+
+@transaction.atomic
+def _rescore_job_step(*, job_id: int, batch_size: int, now, compiled: list) -> bool:
+    """One batch of a running job; False when there is nothing more to do."""
+    job = RescoreJob.objects.select_for_update().get(pk=job_id)
+    if job.status != RescoreJob.Status.RUNNING:
+        return False  # finished or failed by another run
+    if RuleSet.objects.filter(pk=job.rule_set_id).values_list("status", flat=True).first() != RuleSet.Status.PUBLISHED:
+        job.status, job.error = RescoreJob.Status.FAILED, _("Superseded by a newer rule set.")
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return False
+    if job.last_id >= job.max_id:
+        job.status, job.finished_at = RescoreJob.Status.DONE, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        return False
+    if compiled[0] is None:
+        compiled[0] = compile_rule_set(job.rule_set, now=now)
+    lo, hi = job.last_id + 1, min(job.last_id + batch_size, job.max_id)
+    changed = _rescore_range_sql(compiled[0], rule_set_id=job.rule_set_id, lo=lo, hi=hi,
+                                 reason=ScoreChange.Reason.PUBLISH, now=now)
+    _mark_new_top_grade(top_grade=compiled[0].top_grade, lo=lo, hi=hi, now=now)
+    scored = Lead.objects.filter(pk__gte=lo, pk__lte=hi).count()
+    RescoreJob.objects.filter(pk=job.pk).update(last_id=hi, processed=F("processed") + scored,
+                                                changed=F("changed") + changed, heartbeat_at=timezone.now())
+    return True
+
+
+@transaction.atomic
+def rescore_job_fail(*, job_id: int, reason: str) -> RescoreJob:
+    """End a job `failed` with its reason. The last good rule set keeps scoring: a failed publish
+    job puts its set back to draft (to mend and publish again), publishes the previous set again
+    and queues a job restoring the previous set's scores on the leads already rescored."""
+    job = RescoreJob.objects.select_for_update().get(pk=job_id)
     if job.status in (RescoreJob.Status.DONE, RescoreJob.Status.FAILED):
         return job
-    RescoreJob.objects.filter(pk=job.pk).update(status=RescoreJob.Status.RUNNING,
-                                                started_at=job.started_at or timezone.now())
-    now = timezone.now()
-    compiled = None
-    while True:
-        job.refresh_from_db()
-        if job.rule_set.status != RuleSet.Status.PUBLISHED:
-            job.status, job.error = RescoreJob.Status.FAILED, _("Superseded by a newer rule set.")
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "error", "finished_at"])
-            return job
-        if job.last_id >= job.max_id:
-            break
-        compiled = compiled or compile_rule_set(job.rule_set, now=now)
-        lo, hi = job.last_id + 1, min(job.last_id + batch_size, job.max_id)
-        with transaction.atomic():
-            changed = _rescore_range_sql(compiled, rule_set_id=job.rule_set_id, lo=lo, hi=hi,
-                                         reason=ScoreChange.Reason.PUBLISH, now=now)
-            _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now)
-            scored = Lead.objects.filter(pk__gte=lo, pk__lte=hi).count()
-            RescoreJob.objects.filter(pk=job.pk).update(last_id=hi, processed=job.processed + scored,
-                                                        changed=job.changed + changed)
-    RescoreJob.objects.filter(pk=job.pk).update(status=RescoreJob.Status.DONE, finished_at=timezone.now())
-    job.refresh_from_db()
+    job.status, job.error, job.finished_at = RescoreJob.Status.FAILED, reason[:2000], timezone.now()
+    rule_set = RuleSet.objects.select_for_update().get(pk=job.rule_set_id)
+    previous = job.previous_rule_set
+    if previous is not None and rule_set.status == RuleSet.Status.PUBLISHED:
+        rule_set.status, rule_set.published_at, rule_set.published_by = RuleSet.Status.DRAFT, None, None
+        rule_set.save(update_fields=["status", "published_at", "published_by"])
+        RuleSet.objects.filter(pk=previous.pk).update(status=RuleSet.Status.PUBLISHED)
+        _rescore_job_start(rule_set=previous, previous=None)
+        job.error += " " + _("Rule set v%(new)s is a draft again; v%(old)s scores leads again.") % {
+            "new": rule_set.version, "old": previous.version}
+    job.save(update_fields=["status", "error", "finished_at"])
     return job
+
+
+def rescore_jobs_resume_stale(*, now=None) -> list[int]:
+    """Periodic (beat): re-queue pending or running jobs silent for longer than
+    LEADS_JOB_STALE_SECONDS (their worker died, or their message was lost), and fail those already
+    resumed LEADS_JOB_MAX_ATTEMPTS times. A job inside a batch holds its row lock and is skipped."""
+    from ..tasks import rescore_job_run_task
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.LEADS_JOB_STALE_SECONDS)
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    with transaction.atomic():
+        stale = dict(RescoreJob.objects.select_for_update(skip_locked=True)
+                     .filter(silent, status__in=[RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING])
+                     .values_list("pk", "attempts"))
+        resume = [pk for pk, attempts in stale.items() if attempts < settings.LEADS_JOB_MAX_ATTEMPTS]
+        RescoreJob.objects.filter(pk__in=resume).update(heartbeat_at=now, attempts=F("attempts") + 1)
+    for pk in resume:
+        logger.warning("rescore job %s is stale: re-queued", pk)
+        enqueue(rescore_job_run_task, pk)
+    for pk in set(stale) - set(resume):
+        rescore_job_fail(job_id=pk, reason=_("Stopped after %(n)s restarts without finishing.") % {
+            "n": settings.LEADS_JOB_MAX_ATTEMPTS})
+    return resume
 
 
 @transaction.atomic
@@ -340,6 +464,8 @@ def rule_set_save_draft(*, by, name: str, notes: str = "", attribute_rules: list
     rule_set.grades.all().delete()
     types = {t.code: t for t in EventType.objects.all()}
     errors = {}
+    if max(len(attribute_rules), len(behaviour_rules)) > scoring.MAX_RULES:
+        raise ValidationError(TOO_MANY_RULES())
     for i, data in enumerate(attribute_rules):
         rule = AttributeRule(rule_set=rule_set, **data)
         try:
@@ -364,7 +490,12 @@ def rule_set_save_draft(*, by, name: str, notes: str = "", attribute_rules: list
         errors["grades"] = [GRADE_MESSAGES[code]() for code in problems]
     else:
         for data in grades:
-            GradeBand.objects.create(rule_set=rule_set, name=data["name"].strip(), lower_bound=data.get("lower_bound"))
+            grade = GradeBand(rule_set=rule_set, name=data["name"].strip(), lower_bound=data.get("lower_bound"))
+            try:
+                grade.full_clean(exclude=["rule_set"])
+                grade.save()
+            except ValidationError as exc:
+                errors.setdefault("grades", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     return rule_set

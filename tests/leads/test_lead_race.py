@@ -29,7 +29,7 @@ def _run(barrier, codes, name, call):
         thread_connection.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_assign_racing_a_patch_loses_no_update(org):
     if connection.vendor != "postgresql":
         pytest.skip("Real row locks need PostgreSQL (SQLite serialises whole-database writes); "

@@ -22,7 +22,7 @@ class TestLeadCreate:
         with mock.patch("leads.services.core.lead_refresh_completeness_task") as task, \
                 django_capture_on_commit_callbacks(execute=True):
             lead = lead_create(by=org["owner"], name="Ada", email="ada@example.com")
-        task.delay.assert_called_once_with(lead.pk)
+        task.apply_async.assert_called_once_with(args=(lead.pk,), kwargs={}, retry=False, ignore_result=True)
 
     def test_duplicate_emails_are_refused_case_insensitively(self, org):
         LeadFactory(email="ada@example.com")

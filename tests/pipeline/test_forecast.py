@@ -71,7 +71,7 @@ class TestModelProbability:
         with mock.patch("pipeline.services.forecast_model_recompute_task") as task, \
                 django_capture_on_commit_callbacks(execute=True):
             close(deal, "closed_won")
-        task.delay.assert_called_once_with()
+        task.apply_async.assert_called_once_with(args=(), kwargs={}, retry=False, ignore_result=True)
 
     def test_the_nightly_task_calls_the_service(self, org):
         with mock.patch("pipeline.services.forecast_model_recompute", return_value=3) as service:
