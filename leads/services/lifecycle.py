@@ -91,7 +91,7 @@ def leads_delete(*, lead_ids, by, reason: str = "") -> list[LeadAudit]:
     refused = [lead for lead in locked if not can_delete_lead(by, lead)]
     if refused:
         raise PermissionDenied(_("You cannot delete this lead; disqualify it instead."))
-    sends = dict(NurtureSend.objects.filter(lead_ref__in=[lead.pk for lead in locked], enrollment__isnull=False)
+    sends = dict(NurtureSend.objects.filter(lead_ref__in=[lead.pk for lead in locked])
                  .order_by().values("lead_ref").annotate(n=Count("pk")).values_list("lead_ref", "n"))
     entries = LeadAudit.objects.bulk_create([_deletion_entry(lead, by, reason, sends.get(lead.pk, 0))
                                              for lead in locked])
