@@ -28,15 +28,15 @@ def sent(lead, track, org):  # noqa: F811
 
 
 def test_the_send_outlives_the_lead_with_its_id_address_and_step(sent, track, org):  # noqa: F811
-    lead, other = sent
-    send = NurtureSend.objects.get(lead_ref=lead.pk)
-    assert (send.email, send.enrollment.lead_id) == ("ada@example.com", lead.pk)
-    entry = lead_delete(lead=lead, by=org["admin"], reason="duplicate")
-    assert not Lead.objects.filter(pk=lead.pk).exists()
-    assert not NurtureEnrollment.objects.filter(lead_id=lead.pk).exists()  # the plan goes, the record stays
+    ada, other = sent
+    send = NurtureSend.objects.get(lead_ref=ada.pk)
+    assert (send.email, send.enrollment.lead_id) == ("ada@example.com", ada.pk)
+    entry = lead_delete(lead=ada, by=org["admin"], reason="duplicate")
+    assert not Lead.objects.filter(pk=ada.pk).exists()
+    assert not NurtureEnrollment.objects.filter(lead_id=ada.pk).exists()  # the plan goes, the record stays
     send.refresh_from_db()
     assert (send.enrollment_id, send.lead_ref, send.email, send.step.order, send.status) == (
-        None, lead.pk, "ada@example.com", 1, "sent")
+        None, ada.pk, "ada@example.com", 1, "sent")
     assert send.is_orphaned
     assert (entry.lead_id, entry.details["nurture_sends_kept"]) == (send.lead_ref, 1)
     kept_for_other = NurtureSend.objects.get(lead_ref=other.pk)
@@ -44,10 +44,10 @@ def test_the_send_outlives_the_lead_with_its_id_address_and_step(sent, track, or
 
 
 def test_the_sender_goes_on_for_the_other_leads_and_never_resends(sent, track, org):  # noqa: F811
-    lead, other = sent
+    ada, other = sent
     other.consent = True
     other.save()
-    lead_delete(lead=lead, by=org["admin"])
+    lead_delete(lead=ada, by=org["admin"])
     mail.outbox.clear()
     result = nurture.nurture_send_due(now=NOW + timedelta(days=2))
     assert (result.sent, result.skipped, result.failed) == (1, 0, 0)
@@ -58,8 +58,8 @@ def test_the_sender_goes_on_for_the_other_leads_and_never_resends(sent, track, o
 
 
 def test_a_sent_step_stays_protected_after_its_lead_is_deleted(sent, track, org):  # noqa: F811
-    lead, other = sent
-    leads_delete(lead_ids=[lead.pk, other.pk], by=org["admin"])
+    ada, other = sent
+    leads_delete(lead_ids=[ada.pk, other.pk], by=org["admin"])
     assert NurtureSend.objects.filter(enrollment__isnull=True).count() == 2
     assert sorted(LeadAudit.objects.values_list("details__nurture_sends_kept", flat=True)) == [1, 1]
     with pytest.raises(ValidationError, match="already sent cannot be removed"):
@@ -68,9 +68,9 @@ def test_a_sent_step_stays_protected_after_its_lead_is_deleted(sent, track, org)
 
 
 def test_a_click_on_a_deleted_leads_email_is_recorded_without_an_event(client, sent, org):
-    lead, _other = sent
-    send = NurtureSend.objects.get(lead_ref=lead.pk)
-    lead_delete(lead=lead, by=org["admin"])
+    ada, _other = sent
+    send = NurtureSend.objects.get(lead_ref=ada.pk)
+    lead_delete(lead=ada, by=org["admin"])
     response = client.get(reverse("nurture-click", kwargs={"token": send.token}))
     assert response.status_code == 302 and response["Location"] == "https://example.com/guide"
     send.refresh_from_db()
@@ -78,14 +78,14 @@ def test_a_click_on_a_deleted_leads_email_is_recorded_without_an_event(client, s
 
 
 def test_api_and_admin_deletion_keep_the_sends_and_the_admin_lists_them(api, client, sent, org):
-    lead, other = sent
-    assert api.as_user(org["admin"]).delete(f"/api/v1/leads/{lead.pk}/").status_code == 204
+    ada, other = sent
+    assert api.as_user(org["admin"]).delete(f"/api/v1/leads/{ada.pk}/").status_code == 204
     client.force_login(org["admin"])
     response = client.post(reverse("admin:leads_lead_delete", args=[other.pk]), {"post": "yes"})
     assert response.status_code == 302 and not Lead.objects.exists()
     assert NurtureSend.objects.filter(enrollment__isnull=True).count() == 2
     listing = client.get(reverse("admin:leads_nurturesend_changelist"))
     assert listing.status_code == 200
-    assert f"Deleted lead #{lead.pk}" in listing.content.decode() and "grace@example.com" in listing.content.decode()
-    send = NurtureSend.objects.get(lead_ref=lead.pk)
+    assert f"Deleted lead #{ada.pk}" in listing.content.decode() and "grace@example.com" in listing.content.decode()
+    send = NurtureSend.objects.get(lead_ref=ada.pk)
     assert client.get(reverse("admin:leads_nurturesend_delete", args=[send.pk])).status_code == 403
