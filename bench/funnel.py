@@ -80,8 +80,9 @@ def generate(n: int):
             {"account_lo": account_lo, "user_lo": user_lo, "n": n, "won": closed_won, "lost": closed_lost,
              "s1": stage_ids[0], "s2": stage_ids[1], "s3": stage_ids[2], "s4": stage_ids[3]})
         cursor.execute(
-            "INSERT INTO pipeline_stagetransition (opportunity_id, from_stage_id, to_stage_id, by_id, at, reason,"
-            " amount, currency, probability, kind) SELECT id, NULL, stage_id, NULL, stage_entered_at, '', amount,"
+            "INSERT INTO pipeline_stagetransition (opportunity_id, opportunity_ref, opportunity_name, from_stage_id,"
+            " to_stage_id, by_id, at, reason, amount, currency, probability, kind)"
+            " SELECT id, id, '', NULL, stage_id, NULL, stage_entered_at, '', amount,"
             " currency, 0, 'imported' FROM pipeline_opportunity")
         cursor.execute("ANALYZE")
     assert user_hi - user_lo == 79

@@ -521,14 +521,25 @@ class NurtureEnrollment(models.Model):
 
 
 class NurtureSend(models.Model):
-    """One nurture email sent (or skipped, e.g. no consent). The token tracks link clicks."""
+    """One nurture email sent (or skipped, e.g. no consent). The token tracks link clicks.
+
+    A record of an email that went out is never deleted. Deleting the lead deletes its enrolments
+    (the plan of what to send next) but not its sends: `enrollment` is emptied (SET_NULL, as
+    Assignment.lead is), `lead_ref` keeps the lead's id (the LeadAudit deletion entry's `lead_id`),
+    `email` the address and `step` (PROTECT) the track, step and subject of what was sent.
+    """
 
     class Status(models.TextChoices):
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped: no consent")
 
-    enrollment = models.ForeignKey(NurtureEnrollment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
-                                   related_name="sends")
+    enrollment = models.ForeignKey(NurtureEnrollment, verbose_name=_("enrolment"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="sends",
+                                   help_text=_("Empty: the lead was deleted (see the lead id)."))
+    lead_ref = models.PositiveBigIntegerField(_("lead id"), db_index=True,
+                                              help_text=_("The lead's id, kept after the lead is deleted."))
+    email = models.EmailField(_("email address"), blank=True,
+                              help_text=_("The lead's address when the step was recorded."))
     # PROTECT: a step that was sent keeps its send history (leads.services.nurture refuses to remove it).
     step = models.ForeignKey(NurtureStep, verbose_name=_("step"), on_delete=models.PROTECT, related_name="sends")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
@@ -541,6 +552,16 @@ class NurtureSend(models.Model):
         verbose_name = _("nurture email")
         verbose_name_plural = _("nurture emails")
         constraints = [models.UniqueConstraint(fields=["enrollment", "step"], name="one_send_per_step")]
+
+    def save(self, *args, **kwargs):
+        if self.lead_ref is None and self.enrollment_id is not None:
+            self.lead_ref = self.enrollment.lead_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_orphaned(self) -> bool:
+        """The lead was deleted; the record of the email stays."""
+        return self.enrollment_id is None
 
 
 class LeadImportJob(ImportJobBase):

@@ -210,13 +210,6 @@ class OpportunityAdmin(admin.ModelAdmin):
             else:
                 formset.new_objects.append(services.opportunity_line_add(opportunity=opp, by=request.user, **fields))
 
-    def get_deleted_objects(self, objs, request):
-        # The ledger rows go with their deal only through opportunity_delete, which keeps them in its
-        # audit entry; on their own they stay undeletable (StageTransitionAdmin).
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed.discard(str(StageTransition._meta.verbose_name))
-        return deleted, counts, perms_needed, protected
-
     def delete_model(self, request, obj):
         services.opportunity_delete(opportunity=obj, by=request.user)
 
@@ -264,14 +257,35 @@ class OpportunityAdmin(admin.ModelAdmin):
             self.message_user(request, _("%(count)s opportunities moved.") % {"count": moved}, messages.SUCCESS)
 
 
+class DealDeletedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("deal deleted")
+    parameter_name = "deal_deleted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(opportunity__isnull=self.value() == "yes")
+        return queryset
+
+
 @admin.register(StageTransition)
 class StageTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The ledger is append-only: readable here, never edited."""
+    """The ledger is append-only: readable here, never edited or deleted. Rows of a deleted deal
+    stay (read-only like the others), named by the deal's id and name."""
 
-    list_display = ("opportunity", "from_stage", "to_stage", "kind", "by", "at", "amount", "probability")
-    list_filter = ("kind", "to_stage")
+    list_display = ("deal", "from_stage", "to_stage", "kind", "by", "at", "amount", "probability")
+    list_filter = (DealDeletedFilter, "kind", "to_stage")
     list_select_related = ("opportunity", "from_stage", "to_stage", "by")
+    search_fields = ("=opportunity_ref", "opportunity__name", "opportunity_name")
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("opportunity"), ordering="opportunity_ref")
+    def deal(self, obj):
+        if obj.opportunity_id is not None:
+            return obj.opportunity
+        return _("Deleted deal #%(id)s “%(name)s”") % {"id": obj.opportunity_ref, "name": obj.opportunity_name}
 
 
 

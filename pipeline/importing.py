@@ -242,7 +242,7 @@ def _write(*, dataset: maven.Dataset, by, result: ImportResult) -> None:
     reason = _("Imported")
     for deal, opp in zip(new_deals, opportunities):
         stage = stages[deal.stage_code]
-        entry = dict(opportunity_id=opp.pk, by=by, reason=reason, amount=opp.amount, currency=opp.currency,
+        entry = dict(opportunity_id=opp.pk, opportunity_ref=opp.pk, by=by, reason=reason, amount=opp.amount, currency=opp.currency,
                      kind=StageTransition.Kind.IMPORTED)
         if stage.is_closed:
             engaged = stages[dataset.engaging_stage] if deal.engaged_on else stages["lead_identified"]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -383,7 +383,14 @@ class OpportunityInteraction(models.Model):
 
 
 class StageTransition(models.Model):
-    """Append-only stage ledger: every stage change with who, when, why and the deal's value then."""
+    """Append-only stage ledger: every stage change with who, when, why and the deal's value then.
+
+    Nothing deletes ledger rows. Deleting a deal (pipeline.services.opportunity_delete) empties
+    `opportunity` (SET_NULL, as leads.Assignment does for a deleted lead); `opportunity_ref` keeps
+    the deal's id (copied when the row is written) and `opportunity_name` its name at deletion.
+    Figures read the ledger through live deals only (pipeline.selectors), so an orphaned row counts
+    nowhere: the funnel and the forecast look as if the deleted deal had never existed.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -393,8 +400,13 @@ class StageTransition(models.Model):
         IMPORTED = "imported", _("Imported")
         CORRECTION = "correction", _("Admin correction of a closed deal")
 
-    opportunity = models.ForeignKey(Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE,
-                                    related_name="transitions")
+    opportunity = models.ForeignKey(Opportunity, verbose_name=_("opportunity"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="transitions",
+                                    help_text=_("Empty: the deal was deleted (see the deal id)."))
+    opportunity_ref = models.PositiveBigIntegerField(_("deal id"), db_index=True,
+                                                     help_text=_("The deal's id, kept after the deal is deleted."))
+    opportunity_name = models.CharField(_("deleted deal's name"), max_length=200, blank=True,
+                                        help_text=_("Filled when the deal is deleted."))
     from_stage = models.ForeignKey(Stage, verbose_name=_("from stage"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     to_stage = models.ForeignKey(Stage, verbose_name=_("to stage"), on_delete=models.PROTECT, related_name="+")
@@ -415,9 +427,24 @@ class StageTransition(models.Model):
             models.Index(fields=["opportunity", "at"], name="transition_opp_at"),
             models.Index(fields=["to_stage", "at"], name="transition_stage_at"),
         ]
+        constraints = [
+            # The ref is the deal's id while the deal exists (and stays when it is deleted).
+            models.CheckConstraint(condition=Q(opportunity__isnull=True) | Q(opportunity_ref=F("opportunity")),
+                                   name="transition_ref_is_the_deal"),
+        ]
 
     def __str__(self):
         return f"{self.from_stage or '—'} → {self.to_stage} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.opportunity_ref is None:  # bulk_create callers set it themselves (pipeline.importing)
+            self.opportunity_ref = self.opportunity_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_orphaned(self) -> bool:
+        """The deal was deleted; the row stays in the ledger."""
+        return self.opportunity_id is None
 
 
 class Approval(models.Model):

@@ -389,16 +389,19 @@ def opportunity_correct_closed(*, opportunity: Opportunity, by, reason: str, **f
 
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity, by) -> None:
-    """Delete a deal (administrators; others close it as lost). Audited in the admin log with the
-    deal's figures and its whole stage ledger, which goes with the deal."""
+    """Delete a deal (rule: teams.predicates.can_delete_opportunity, administrators; others close it
+    as lost). Audited in the admin log with the deal's figures. Its stage ledger is never deleted:
+    the rows stay with the deal emptied (SET_NULL), its id in `opportunity_ref` and its name in
+    `opportunity_name` (one UPDATE), and count in no figure from then on (pipeline.selectors).
+    Product lines, checklist ticks, approvals and interaction links go with the deal."""
     if not predicates.can_delete_opportunity(by, opportunity):
         raise PermissionDenied(_("Only administrators delete opportunities; close them as lost instead."))
     opp = _lock(opportunity)
-    ledger = [f"{t.at:%Y-%m-%d %H:%M} {t.kind} {t.from_stage_id or '-'}->{t.to_stage_id} {t.amount} {t.currency}"
-              for t in StageTransition.objects.filter(opportunity=opp).order_by("at", "id")]
+    kept = StageTransition.objects.filter(opportunity=opp).update(opportunity_name=opp.name)
     _audit_deletion(by=by, opportunity=opp, message=(
         f"Deleted opportunity {opp.pk} “{opp.name}”: {opp.amount} {opp.currency}, stage {opp.stage.code}, "
-        f"owner {opp.owner_id}, account {opp.account_id}. Ledger: " + " | ".join(ledger))[:10000])
+        f"owner {opp.owner_id}, account {opp.account_id}. Its {kept} stage ledger rows are kept "
+        f"(deal id {opp.pk}).")[:10000])
     opp.delete()
 
 

@@ -237,14 +237,18 @@ class NurtureEnrollmentAdmin(admin.ModelAdmin):
 
 @admin.register(NurtureSend)
 class NurtureSendAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("lead", "step", "status", "sent_at", "clicked_at")
+    """Sent nurture emails: read-only, never deleted; those of a deleted lead stay, named by its id."""
+
+    list_display = ("lead", "email", "step", "status", "sent_at", "clicked_at")
     list_filter = ("status", "step__track")
     list_select_related = ("enrollment__lead", "enrollment__track", "step__track")
-    search_fields = ("enrollment__lead__name", "enrollment__lead__email", "token")
+    search_fields = ("enrollment__lead__name", "email", "=lead_ref", "token")
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("lead"), ordering="enrollment__lead__name")
     def lead(self, obj):
+        if obj.enrollment_id is None:
+            return _("Deleted lead #%(id)s") % {"id": obj.lead_ref}
         return obj.enrollment.lead
 
 

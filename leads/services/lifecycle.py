@@ -9,11 +9,12 @@ Every transition locks and re-reads the row, bumps the version and writes a Lead
 """
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from teams.predicates import can_change_lead, can_delete_lead
 
-from ..models import Lead, LeadAudit
+from ..models import Lead, LeadAudit, NurtureSend
 from .core import lead_lock
 
 S = Lead.Status
@@ -73,22 +74,27 @@ def lead_disqualify(*, lead: Lead, by, reason: str, expected_version: int | None
     return _transition(lead=lead, to=S.DISQUALIFIED, by=by, reason=reason, expected_version=expected_version)
 
 
-def _deletion_entry(lead: Lead, by, reason: str) -> LeadAudit:
+def _deletion_entry(lead: Lead, by, reason: str, sends_kept: int) -> LeadAudit:
     return LeadAudit(lead_id=lead.pk, lead_repr=str(lead)[:500], action=LeadAudit.Action.DELETED, by=by,
                      reason=(reason or "")[:MAX_REASON],
                      details={"email": lead.email, "company": lead.company, "status": lead.status,
-                              "owner": lead.owner_id, "version": lead.version})
+                              "owner": lead.owner_id, "version": lead.version, "nurture_sends_kept": sends_kept})
 
 
 @transaction.atomic
 def leads_delete(*, lead_ids, by, reason: str = "") -> list[LeadAudit]:
     """Delete leads (rule: teams.predicates.can_delete_lead, for every one of them, else nothing is
-    deleted). One audit entry per lead keeps what it was; its assignment rows stay (lead emptied)."""
+    deleted). One audit entry per lead keeps what it was. Records are never deleted with it: its
+    assignment rows and its sent nurture emails stay with the lead emptied (SET_NULL; the sends keep
+    the lead's id in `lead_ref`); its enrolments, events and score history go."""
     locked = list(Lead.objects.select_for_update().filter(pk__in=list(lead_ids)).order_by("pk"))
     refused = [lead for lead in locked if not can_delete_lead(by, lead)]
     if refused:
         raise PermissionDenied(_("You cannot delete this lead; disqualify it instead."))
-    entries = LeadAudit.objects.bulk_create([_deletion_entry(lead, by, reason) for lead in locked])
+    sends = dict(NurtureSend.objects.filter(lead_ref__in=[lead.pk for lead in locked])
+                 .order_by().values("lead_ref").annotate(n=Count("pk")).values_list("lead_ref", "n"))
+    entries = LeadAudit.objects.bulk_create([_deletion_entry(lead, by, reason, sends.get(lead.pk, 0))
+                                             for lead in locked])
     Lead.objects.filter(pk__in=[lead.pk for lead in locked]).delete()
     return entries
 

@@ -175,7 +175,9 @@ def _claim_step(*, enrollment_id: int, now: datetime) -> tuple[NurtureSend | Non
         step = steps[0]
         status = NurtureSend.Status.SENT if _may_email(enrollment.lead) else NurtureSend.Status.SKIPPED
         send, created = NurtureSend.objects.get_or_create(
-            enrollment=enrollment, step=step, defaults={"status": status, "token": secrets.token_urlsafe(24)})
+            enrollment=enrollment, step=step, defaults={"status": status, "token": secrets.token_urlsafe(24),
+                                                        "lead_ref": enrollment.lead_id,
+                                                        "email": enrollment.lead.email})
         if len(steps) > 1:
             enrollment.next_step = steps[1].order
             enrollment.next_due_at = now + timedelta(days=steps[1].delay_days)
@@ -241,6 +243,7 @@ def nurture_record_click(*, token: str, now: datetime | None = None) -> NurtureS
 
     The first click sets `clicked_at` and creates one `email_click` behaviour event (idempotent by
     external id, so repeated clicks and concurrent requests count once), then queues a rescore.
+    A click on an email of a deleted lead (the send kept, its enrolment gone) only sets `clicked_at`.
     """
     now = now or timezone.now()
     send = (NurtureSend.objects.select_related("step", "enrollment").filter(token=token).first()
@@ -251,6 +254,8 @@ def nurture_record_click(*, token: str, now: datetime | None = None) -> NurtureS
         if send.clicked_at is None:
             NurtureSend.objects.filter(pk=send.pk, clicked_at__isnull=True).update(clicked_at=now)
             send.clicked_at = now
+        if send.enrollment_id is None:  # the lead was deleted: no one to score
+            return send
         event_type = EventType.objects.filter(code=CLICK_EVENT_CODE).first()
         if event_type is None:
             logger.warning("Event type %r is missing: nurture click not counted as behaviour", CLICK_EVENT_CODE)

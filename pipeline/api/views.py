@@ -36,7 +36,7 @@ class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     New deals start in the first stage. A closed deal's amount, discount, close date and currency are
     frozen (400 "Reopen the deal to change …"): reopen it with a transition back to an open stage, or
     an administrator corrects it with `POST …/{id}/correct/` (reason required, in the ledger).
-    Only admins delete (`opportunity_delete`: audited; the stage ledger goes with the deal).
+    Only admins delete (`opportunity_delete`: audited; the stage ledger stays, with the deal's id).
     """
 
     serializer_class = OpportunitySerializer

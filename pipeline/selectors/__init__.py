@@ -130,8 +130,12 @@ def active_loss_reasons() -> QuerySet[LossReason]:
 
 # --- timing -------------------------------------------------------------------------------------
 def stage_stay_days(*, stage_ids=None) -> dict[int, list[float]]:
-    """Completed stays (days) per stage, from the ledger: time from entering a stage to leaving it."""
-    rows = StageTransition.objects.annotate(
+    """Completed stays (days) per stage, from the ledger: time from entering a stage to leaving it.
+
+    Rows of deleted deals (opportunity emptied) are left out: partitioned together under NULL they
+    would pair stays of different deals, and a deleted deal counts in no figure.
+    """
+    rows = StageTransition.objects.filter(opportunity__isnull=False).annotate(
         left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
     ).values_list("to_stage_id", "at", "left_at")
     stays: dict[int, list[float]] = defaultdict(list)

@@ -170,7 +170,10 @@ class TestOpportunityDelete:
         assert not Opportunity.objects.filter(pk=opp.pk).exists()
         entry = LogEntry.objects.get(object_id=str(opp.pk), action_flag=DELETION)
         assert entry.user == org["admin"] and "closed_won" in entry.change_message
-        assert "override" in entry.change_message  # the ledger is kept in the audit entry
+        assert "2 stage ledger rows are kept" in entry.change_message
+        kept = StageTransition.objects.filter(opportunity_ref=opp.pk)  # the ledger outlives the deal
+        assert [(t.kind, t.opportunity_id, t.opportunity_name) for t in kept.order_by("at", "id")] == [
+            ("created", None, opp.name), ("override", None, opp.name)]
 
     def test_the_service_refuses_non_admins(self, org):
         opp = make_opportunity(owner=org["owner"])
