@@ -68,7 +68,7 @@ class TestModelProbability:
 
     def test_closing_a_deal_queues_a_recompute_after_commit(self, org, django_capture_on_commit_callbacks):
         deal = make_opportunity(owner=org["owner"])
-        with mock.patch("pipeline.services.forecast_model_recompute_task") as task, \
+        with mock.patch("pipeline.services.transitions.forecast_model_recompute_task") as task, \
                 django_capture_on_commit_callbacks(execute=True):
             close(deal, "closed_won")
         task.apply_async.assert_called_once_with(args=(), kwargs={}, retry=False, ignore_result=True)

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from customers.models import Account
 from leads.models import Lead, LeadEvent
@@ -25,6 +26,7 @@ def test_each_app_registers_its_loader_in_ready():
 
 
 @pytest.mark.django_db
+@translation.override("en")  # commands speak the active language; an earlier test may have left zh-hans on
 def test_seed_demo_runs_every_loader_and_a_second_run_adds_nothing():
     first = StringIO()
     call_command("seed_demo", stdout=first)

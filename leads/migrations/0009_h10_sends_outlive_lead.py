@@ -17,7 +17,7 @@ def copy_lead_refs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0007_h7_event_external_id_per_poster'),
+        ('leads', '0008_h6_job_heartbeat_rescore_mark'),
     ]
 
     operations = [

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from salesops.reference import Industry, Region  # noqa: F401  (reference data of the base; still importable from here)
+from .lead import Lead
+
+
+
+class RoutingRule(models.Model):
+    """Which team's reps receive a new top-grade lead. Rules are tried by priority; the first match wins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    priority = models.PositiveIntegerField(_("priority"), default=100, help_text=_("Lower runs first."))
+    is_active = models.BooleanField(_("active"), default=True)
+    territory = models.ForeignKey("teams.Territory", verbose_name=_("territory"), null=True, blank=True,
+                                  on_delete=models.CASCADE, help_text=_("Match leads in this territory's regions."))
+    industries = models.JSONField(_("industries"), default=list, blank=True, help_text=_("Empty: any industry."))
+    min_company_size = models.PositiveIntegerField(_("company size at least"), null=True, blank=True)
+    max_company_size = models.PositiveIntegerField(_("company size at most"), null=True, blank=True)
+    team = models.ForeignKey("teams.Team", verbose_name=_("team"), on_delete=models.CASCADE,
+                             help_text=_("Round-robin among this team's available reps."))
+
+    class Meta:
+        ordering = ["priority", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self):
+        return self.name
+
+
+class Assignment(models.Model):
+    """Audit of every lead assignment: who got it, why, and by whom (empty: by the router)."""
+
+    # SET_NULL: assignments are an audit trail and outlive a deleted lead (see LeadAudit).
+    lead = models.ForeignKey(Lead, verbose_name=_("lead"), null=True, on_delete=models.SET_NULL,
+                             related_name="assignments")
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rep"), null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="lead_assignments",
+                            help_text=_("Empty: the lead went to the managers' queue."))
+    previous_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("previous owner"), null=True,
+                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule = models.ForeignKey(RoutingRule, verbose_name=_("routing rule"), null=True, blank=True,
+                             on_delete=models.SET_NULL)
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
