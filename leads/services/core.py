@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from salesops.errors import conflict_on_integrity_error
 from teams.selectors import assignable_users_for
 
 from ..models import Lead
@@ -31,6 +32,12 @@ def _check_unique_email(*, lead: Lead) -> None:
         raise ValidationError({"email": _("A lead with this email already exists.")})
 
 
+def _save_checked(lead: Lead) -> None:
+    """Save after the checks; another request may have saved the same email in between (409)."""
+    with conflict_on_integrity_error(_("A lead with this email was saved by someone else at the same time.")):
+        lead.save()
+
+
 def _queue_background_work(lead_id: int) -> None:
     """After commit: refresh data completeness and rescore the lead (its data may have changed)."""
     from .scoring import lead_queue_rescore
@@ -54,7 +61,7 @@ def lead_create(*, by, **fields) -> Lead:
     _check_owner(by=by, owner=lead.owner)
     _check_unique_email(lead=lead)
     lead.full_clean()
-    lead.save()
+    _save_checked(lead)
     _queue_background_work(lead.pk)
     return lead
 
@@ -70,7 +77,7 @@ def lead_update(*, lead: Lead, by, **fields) -> Lead:
         setattr(lead, name, value)
     _check_unique_email(lead=lead)
     lead.full_clean()
-    lead.save()
+    _save_checked(lead)
     _queue_background_work(lead.pk)
     return lead
 

@@ -15,6 +15,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.errors import conflict_on_integrity_error
+
 from .. import scoring
 from ..models import AttributeRule, Lead, RescoreJob, RuleSet, ScoreChange
 from ..selectors import rule_set_spec
@@ -273,7 +275,10 @@ def rule_set_publish(*, rule_set: RuleSet, by) -> RescoreJob:
     rule_set.status = RuleSet.Status.PUBLISHED
     rule_set.published_by = by
     rule_set.published_at = timezone.now()
-    rule_set.save(update_fields=["status", "published_by", "published_at"])
+    # Two drafts published at once: both archive the old set, and the one-published-set constraint
+    # lets only the first commit win; the other answers 409 and stays a draft.
+    with conflict_on_integrity_error(_("Another rule set was published at the same time; reload to see it.")):
+        rule_set.save(update_fields=["status", "published_by", "published_at"])
     bounds = Lead.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
     job = RescoreJob.objects.create(rule_set=rule_set, total=Lead.objects.count(),
                                     last_id=(bounds["lo"] or 1) - 1, max_id=bounds["hi"] or 0)
