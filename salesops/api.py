@@ -5,10 +5,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, IntegrityError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, pagination, status
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, pagination, serializers, status
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ConflictError
@@ -26,6 +27,58 @@ def reject_nul_characters(data) -> None:
     elif isinstance(data, list):
         for value in data:
             reject_nul_characters(value)
+
+
+def query_param_errors(params, *, names, blank_ok=(), many_ok=()):
+    """(name, message) for each query parameter given twice or blank where the schema allows neither.
+
+    Django forms, django-filter and DRF read `?start=` as "not given" and `?a=1&a=2` as its last
+    value; to an API client that is a silent surprise, so the API answers 400 instead.
+    """
+    for name in names:
+        values = params.getlist(name)
+        if len(values) > 1 and name not in many_ok:
+            yield name, _("Give this parameter at most once.")
+        elif "" in values and name not in blank_ok:
+            yield name, _("This value may not be blank.")
+
+
+def raise_query_param_errors(errors) -> None:
+    errors = {name: [message] for name, message in errors}
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
+class QuerySerializer(serializers.Serializer):
+    """A serializer for query parameters (`Serializer(data=request.query_params)`): each given at
+    most once and not blank, unless the field takes a list or blank text."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):
+            fields = self.fields
+            raise_query_param_errors(query_param_errors(
+                data, names=fields,
+                blank_ok={name for name, field in fields.items() if getattr(field, "allow_blank", False)},
+                many_ok={name for name, field in fields.items()
+                         if isinstance(field, serializers.ListField | serializers.MultipleChoiceField)}))
+        return super().to_internal_value(data)
+
+
+def install_strict_text() -> None:
+    """DRF's CharField takes a JSON number as text (`{"name": 0}` saves "0"), while the schema says
+    string: make a number (or any non-string) the usual "Not a valid string." 400. Installed once by
+    salesops.apps; form and query input are strings anyway."""
+    original = serializers.CharField.to_internal_value
+    if getattr(original, "strict_text", False):
+        return
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return original(self, data)
+
+    to_internal_value.strict_text = True
+    serializers.CharField.to_internal_value = to_internal_value
 
 
 class Conflict(exceptions.APIException):
@@ -120,3 +173,28 @@ def exception_handler(exc, context):
         exc = PayloadTooLarge()
     return drf_exception_handler(exc, context)
 
+
+
+# --- Django's own error pages, as JSON under /api/ --------------------------------------------------
+# A URL the API's routes do not match (`/api/v1/leads/0.5/`) or a crash outside DRF's handler would
+# otherwise answer the HTML page; API clients (and the schema) expect `{"detail": ...}`.
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Server error; it has been logged.")}, status=500)
+    return defaults.server_error(request)

@@ -3,31 +3,38 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.drainage import set_override
+
+from .api import query_param_errors, raise_query_param_errors
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 
-class IdFilter(django_filters.Filter):
+class _IntegerRangeFilter(django_filters.Filter):
+    """An integer in [min_value, max_value]; the OpenAPI schema states this range (not the model
+    field's, which drf-spectacular would otherwise copy)."""
+
+    field_class = forms.IntegerField
+    default_range = (None, None)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", self.default_range[0])
+        kwargs.setdefault("max_value", self.default_range[1])
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": "integer", "minimum": kwargs["min_value"],
+                                     "maximum": kwargs["max_value"]})
+
+
+class IdFilter(_IntegerRangeFilter):
     """An integer id (e.g. `owner=12`) without a <select> listing every row; bad values are a 400."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+    default_range = (1, MAX_ID)
 
 
-class BoundedIntegerFilter(django_filters.Filter):
+class BoundedIntegerFilter(_IntegerRangeFilter):
     """An integer bound (e.g. company size at least N) limited to what the database can compare."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 2**31 - 1)
-        super().__init__(*args, **kwargs)
+    default_range = (0, 2**31 - 1)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -43,21 +50,13 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is not None:
-            errors = {name: [message] for name, message in _strict_errors(filterset, request.query_params)}
-            if errors:
-                raise ValidationError(errors)
+            filters, params = filterset.filters, request.query_params
+            raise_query_param_errors(query_param_errors(
+                params, names=filters,
+                blank_ok={name for name, f in filters.items() if isinstance(f, django_filters.CharFilter)},
+                many_ok={name for name, f in filters.items()
+                         if isinstance(f, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter)}))
+            raise_query_param_errors((name, _("Enter true or false.")) for name, f in filters.items()
+                                     if isinstance(f, django_filters.BooleanFilter)
+                                     and not set(params.getlist(name)) <= {"true", "false"})
         return super().filter_queryset(request, queryset, view)
-
-
-def _strict_errors(filterset, params):
-    for name, filter_ in filterset.filters.items():
-        values = params.getlist(name)
-        if not values:
-            continue
-        takes_many = isinstance(filter_, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter)
-        if len(values) > 1 and not takes_many:
-            yield name, _("Give this parameter at most once.")
-        elif "" in values and not isinstance(filter_, django_filters.CharFilter):
-            yield name, _("This value may not be blank.")
-        elif isinstance(filter_, django_filters.BooleanFilter) and not set(values) <= {"true", "false"}:
-            yield name, _("Enter true or false.")

@@ -2,7 +2,11 @@
 which import salesops.api)."""
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+NESTED_FIELDS = (serializers.BaseSerializer, serializers.DictField, serializers.JSONField)
 
 
 ERROR_SCHEMA = {
@@ -33,6 +37,15 @@ class AutoSchema(SpectacularAutoSchema):
                 _or_error(response, component.ref)
         return operation
 
+    def map_parsers(self):
+        """Nested input (a rule set's rules, a track's steps) can only be sent as JSON: DRF reads no
+        nested lists from form fields, so offering form media types would promise what is ignored."""
+        media_types = super().map_parsers()
+        serializer = self.get_request_serializer()
+        if isinstance(serializer, serializers.BaseSerializer) and _has_nested_input(serializer):
+            media_types = [m for m in media_types if m not in FORM_MEDIA_TYPES] or media_types
+        return media_types
+
     def _error_statuses(self, operation, path, method):
         has_body = "requestBody" in operation
         unsafe = method.upper() in ("POST", "PUT", "PATCH", "DELETE")
@@ -60,3 +73,9 @@ def _or_error(response: dict, error_ref: dict) -> None:
         schema = media.get("schema")
         if schema and schema != error_ref and "anyOf" not in schema and schema.get("type") != "object":
             media["schema"] = {"anyOf": [schema, error_ref]}
+
+
+def _has_nested_input(serializer) -> bool:
+    serializer = getattr(serializer, "child", serializer)  # a list body: its items
+    fields = getattr(serializer, "fields", {})
+    return any(not field.read_only and isinstance(field, NESTED_FIELDS) for field in fields.values())

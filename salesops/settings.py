@@ -216,6 +216,11 @@ REST_FRAMEWORK = {
         "salesops.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "salesops.parsers.StrictMultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "salesops.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "salesops.api.exception_handler",

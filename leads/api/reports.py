@@ -6,6 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salesops.api import query_param_errors, raise_query_param_errors
+
 from ..models import Source
 from ..reports import LeadQualityFilterForm, lead_quality_report
 
@@ -58,6 +60,7 @@ class LeadQualityReportApi(APIView):
     )
     def get(self, request):
         form = LeadQualityFilterForm(request.query_params)
+        raise_query_param_errors(query_param_errors(request.query_params, names=form.fields))
         if not form.is_valid():
             raise ValidationError({field if field != "__all__" else "non_field_errors": list(errors)
                                    for field, errors in form.errors.items()})
