@@ -64,21 +64,37 @@ class QuerySerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def install_strict_text() -> None:
-    """DRF's CharField takes a JSON number as text (`{"name": 0}` saves "0"), while the schema says
-    string: make a number (or any non-string) the usual "Not a valid string." 400. Installed once by
-    salesops.apps; form and query input are strings anyway."""
-    original = serializers.CharField.to_internal_value
-    if getattr(original, "strict_text", False):
+def _from_json(field) -> bool:
+    """The value comes from a JSON body (not a form or query string, where every value is text)."""
+    data = getattr(field.root, "initial_data", None)
+    return data is not None and not hasattr(data, "getlist")
+
+
+def _strict(field_class, accepts):
+    original = field_class.to_internal_value
+    if getattr(original, "strict", False):
         return
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        if not accepts(self, data):
             self.fail("invalid")
         return original(self, data)
 
-    to_internal_value.strict_text = True
-    serializers.CharField.to_internal_value = to_internal_value
+    to_internal_value.strict = True
+    field_class.to_internal_value = to_internal_value
+
+
+def install_strict_types() -> None:
+    """JSON values must have the type the schema states. DRF is lenient: a CharField takes the
+    number 0 as "0", a BooleanField takes 0, "yes" or "off", an IntegerField "12" or 12.0. Such
+    input now gets the field's usual "invalid" message. Form and query input (always text) is read
+    as before. Installed once by salesops.apps."""
+    _strict(serializers.CharField, lambda field, data: isinstance(data, str))
+    _strict(serializers.BooleanField, lambda field, data: isinstance(data, bool) or not _from_json(field))
+    _strict(serializers.IntegerField, lambda field, data: not _from_json(field)
+            or (isinstance(data, int) and not isinstance(data, bool)))
+    _strict(serializers.FloatField, lambda field, data: not _from_json(field)
+            or (isinstance(data, int | float) and not isinstance(data, bool)))
 
 
 class Conflict(exceptions.APIException):
@@ -93,7 +109,7 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-_DIGITS = re.compile(r"^[0-9]{1,9}$")
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -1,12 +1,11 @@
 """The OpenAPI schema class (kept apart from salesops.api: drf-spectacular imports DRF's settings,
 which import salesops.api)."""
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, force_instance
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-NESTED_FIELDS = (serializers.BaseSerializer, serializers.DictField, serializers.JSONField)
 
 
 ERROR_SCHEMA = {
@@ -38,12 +37,16 @@ class AutoSchema(SpectacularAutoSchema):
         return operation
 
     def map_parsers(self):
-        """Nested input (a rule set's rules, a track's steps) can only be sent as JSON: DRF reads no
-        nested lists from form fields, so offering form media types would promise what is ignored."""
+        """The API's bodies are JSON; form media types are offered only where a file is uploaded.
+
+        DRF also parses forms (for the browsable API), but a form cannot carry a type: `false`,
+        `0` and "" all arrive as text, and nested lists not at all, so documenting forms would
+        promise typed input the server can only guess at.
+        """
         media_types = super().map_parsers()
         serializer = self.get_request_serializer()
-        if isinstance(serializer, serializers.BaseSerializer) and _has_nested_input(serializer):
-            media_types = [m for m in media_types if m not in FORM_MEDIA_TYPES] or media_types
+        if "application/json" in media_types and not _has_file_input(serializer):
+            media_types = [m for m in media_types if m not in FORM_MEDIA_TYPES]
         return media_types
 
     def _error_statuses(self, operation, path, method):
@@ -75,7 +78,8 @@ def _or_error(response: dict, error_ref: dict) -> None:
             media["schema"] = {"anyOf": [schema, error_ref]}
 
 
-def _has_nested_input(serializer) -> bool:
+def _has_file_input(serializer) -> bool:
+    serializer = force_instance(serializer)
     serializer = getattr(serializer, "child", serializer)  # a list body: its items
     fields = getattr(serializer, "fields", {})
-    return any(not field.read_only and isinstance(field, NESTED_FIELDS) for field in fields.values())
+    return any(isinstance(field, serializers.FileField) for field in fields.values())

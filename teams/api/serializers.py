@@ -22,7 +22,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    manager_name = serializers.CharField(source="manager.__str__", read_only=True, default=None)
+    manager_name = serializers.CharField(source="manager", read_only=True, allow_null=True)  # str(manager)
 
     class Meta:
         model = Team

@@ -196,6 +196,24 @@ class TestStrictBodies:
         org["east"].refresh_from_db()
         assert org["east"].name == "East"
 
+    @pytest.mark.parametrize("body, field, message", [
+        ({"name": "Drip", "is_active": 0}, "is_active", ["Must be a valid boolean."]),
+        ({"name": "Drip", "is_active": "yes"}, "is_active", ["Must be a valid boolean."]),
+        ({"name": "Drip", "steps": [{"order": "1", "subject": "Hi", "body": "x"}]}, "steps",
+         {"0": {"order": ["A valid integer is required."]}}),
+    ])
+    def test_json_values_of_another_type_are_a_400(self, api, org, body, field, message):
+        from leads.models import NurtureTrack
+
+        response = api.as_user(org["marketing"]).post("/api/v1/nurture/tracks/", body, format="json")
+        assert response.status_code == 400
+        assert response.json()[field] == message
+        assert not NurtureTrack.objects.filter(name="Drip").exists()
+
+    def test_form_input_is_still_read_as_text(self, api, org):
+        response = api.as_user(org["admin"]).get("/api/v1/forecast/accuracy/?periods=2")
+        assert response.status_code == 200 and response.json()["period"] == "quarter"
+
     def test_a_multipart_body_without_parts_is_a_400(self, api, org):
         response = api.as_user(org["admin"]).generic(
             "PATCH", f"/api/v1/teams/{org['east'].pk}/", "2644307786709",
