@@ -1,4 +1,6 @@
 """The OpenAPI schema says what the API answers (schemathesis checks the same against a live server)."""
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +87,12 @@ def test_integer_filters_state_their_own_range_not_the_model_fields(schema):
     parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/leads/"]["get"]["parameters"]}
     assert parameters["min_company_size"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
     assert parameters["owner"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
+def test_a_formatted_text_field_that_may_be_blank_says_so(schema, api, org):
+    link = component(schema, "NurtureStepRequest")["properties"]["link_url"]
+    assert "format" not in link and re.match(link["pattern"], "") and re.match(link["pattern"], "https://x.org/a")
+    assert not re.match(link["pattern"], "not a link")
+    response = api.as_user(org["marketing"]).post("/api/v1/nurture/tracks/", {
+        "name": "Drip", "steps": [{"order": 1, "subject": "Hi", "body": "x", "link_url": ""}]}, format="json")
+    assert response.status_code == 201 and response.json()["steps"][0]["link_url"] == ""
