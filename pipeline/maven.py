@@ -117,10 +117,12 @@ def _rows(text: str, name: str, required: tuple[str, ...], errors: list[RowError
 
 
 def _date(value: str) -> date | None:
+    """A date within salesops.dates' bounds (1900-2100; this module stays free of Django), else None."""
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         return None
+    return parsed if 1900 <= parsed.year <= 2100 else None
 
 
 def _decimal(value: str) -> Decimal | None:

@@ -1,8 +1,18 @@
-"""Errors shared by the apps' services (the base layer: it imports no app)."""
+"""Errors services raise that the layers above translate (no HTTP here; the base layer imports no app)."""
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 
-class VersionConflict(ValidationError):
+class ConflictError(ValidationError):
+    """A write lost a race: a duplicate created, a row published, changed or deleted at the same time.
+
+    A ValidationError, so pages and forms show its message like any other; the API answers 409.
+    """
+
+
+class VersionConflict(ConflictError):
     """Someone else changed the record since the caller read it (optimistic concurrency).
 
     Raised by a service when the `expected_version` it was given is not the row's version any more.
@@ -17,3 +27,15 @@ class VersionConflict(ValidationError):
     def conflict_detail(self) -> dict:
         """Extra fields of the 409 body (subclasses add e.g. the deal's current stage)."""
         return {"version": self.current_version}
+
+
+@contextmanager
+def conflict_on_integrity_error(message):
+    """Run a write in a savepoint; a constraint violation (a concurrent request wrote first, after
+    the service's own check) becomes a ConflictError with `message`, and the outer transaction
+    stays usable."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ConflictError(message, code="conflict") from exc

@@ -1,27 +1,62 @@
 """Filter building blocks shared by the apps' FilterSets."""
 import django_filters
 from django import forms
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import set_override
+
+from .api import query_param_errors, raise_query_param_errors
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 
-class IdFilter(django_filters.Filter):
+class _IntegerRangeFilter(django_filters.Filter):
+    """An integer in [min_value, max_value]; the OpenAPI schema states this range (not the model
+    field's, which drf-spectacular would otherwise copy)."""
+
+    field_class = forms.IntegerField
+    default_range = (None, None)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", self.default_range[0])
+        kwargs.setdefault("max_value", self.default_range[1])
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": "integer", "minimum": kwargs["min_value"],
+                                     "maximum": kwargs["max_value"]})
+
+
+class IdFilter(_IntegerRangeFilter):
     """An integer id (e.g. `owner=12`) without a <select> listing every row; bad values are a 400."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+    default_range = (1, MAX_ID)
 
 
-class BoundedIntegerFilter(django_filters.Filter):
+class BoundedIntegerFilter(_IntegerRangeFilter):
     """An integer bound (e.g. company size at least N) limited to what the database can compare."""
 
-    field_class = forms.IntegerField
+    default_range = (0, 2**31 - 1)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 2**31 - 1)
-        super().__init__(*args, **kwargs)
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """The API's filter backend: query parameters are checked as strictly as the schema states them.
+
+    A FilterSet serves the HTML list too, where a blank field of the filter form is "no filter", and
+    django-filter reads an unknown boolean (`is_open=-1`) as "no filter" and a repeated parameter
+    as its last value. In the API these are mistakes and answer 400: a parameter given twice
+    (unless the filter takes several values), a blank value for anything but free text, and a
+    boolean other than `true` or `false`.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            filters, params = filterset.filters, request.query_params
+            raise_query_param_errors(query_param_errors(
+                params, names=filters,
+                blank_ok={name for name, f in filters.items() if isinstance(f, django_filters.CharFilter)},
+                many_ok={name for name, f in filters.items()
+                         if isinstance(f, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter)}))
+            raise_query_param_errors((name, _("Enter true or false.")) for name, f in filters.items()
+                                     if isinstance(f, django_filters.BooleanFilter)
+                                     and not set(params.getlist(name)) <= {"true", "false"})
+        return super().filter_queryset(request, queryset, view)

@@ -36,3 +36,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("n/c/<slug:token>/", nurture_click_view, name="nurture-click"),  # public nurture email link
 ]
+
+handler400 = "salesops.api.bad_request"
+handler404 = "salesops.api.not_found"
+handler500 = "salesops.api.server_error"

@@ -1,17 +1,31 @@
 """Lead-quality report API: per source and month, leads -> MQLs -> opportunities -> won."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salesops.api import query_param_errors, raise_query_param_errors
+
 from ..models import Source
 from ..selectors.reports import LeadQualityFilterForm, lead_quality_report
 
 
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+QUERY_MONTH_PATTERN = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"  # the months LeadQualityFilterForm accepts
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-05"})
+class MonthField(serializers.DateField):
+    """A calendar month, written YYYY-MM (not a date: the schema says so)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class LeadQualityRowSerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m", help_text="Month of creation (YYYY-MM, in the business time zone).")
+    month = MonthField(help_text="Month of creation (YYYY-MM, in the business time zone).")
     source = serializers.CharField()
     source_label = serializers.CharField()
     leads = serializers.IntegerField()
@@ -24,8 +38,8 @@ class LeadQualityRowSerializer(serializers.Serializer):
 
 
 class LeadQualityReportSerializer(serializers.Serializer):
-    start = serializers.DateField(format="%Y-%m")
-    end = serializers.DateField(format="%Y-%m")
+    start = MonthField()
+    end = MonthField()
     source = serializers.CharField(allow_blank=True)
     results = LeadQualityRowSerializer(many=True)
 
@@ -37,15 +51,16 @@ class LeadQualityReportApi(APIView):
         operation_id="reports_lead_quality",
         parameters=[
             OpenApiParameter("start", OpenApiTypes.STR, description="First month, YYYY-MM (default: 11 months "
-                             "before `end`)", pattern=r"^\d{4}-\d{2}$"),
+                             "before `end`)", pattern=QUERY_MONTH_PATTERN),
             OpenApiParameter("end", OpenApiTypes.STR, description="Last month, YYYY-MM (default: this month)",
-                             pattern=r"^\d{4}-\d{2}$"),
+                             pattern=QUERY_MONTH_PATTERN),
             OpenApiParameter("source", OpenApiTypes.STR, enum=list(Source.values), description="Only this source"),
         ],
         responses={200: LeadQualityReportSerializer, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         form = LeadQualityFilterForm(request.query_params)
+        raise_query_param_errors(query_param_errors(request.query_params, names=form.fields))
         if not form.is_valid():
             raise ValidationError({field if field != "__all__" else "non_field_errors": list(errors)
                                    for field, errors in form.errors.items()})

@@ -25,7 +25,7 @@ class LeadAssignSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     rep_name = serializers.CharField(source="rep.__str__", read_only=True, default=None)
-    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Assignment

@@ -141,13 +141,13 @@ class RuleSetViewSet(viewsets.ModelViewSet):
     def backtest(self, request, pk=None):
         return Response(services.rule_set_backtest(rule_set=self.get_object(), user=request.user))
 
-    @extend_schema(request=None, responses=RescoreJobSerializer)
+    @extend_schema(request=None, responses={202: RescoreJobSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         job = services.rule_set_publish(rule_set=self.get_object(), by=request.user)
         return Response(RescoreJobSerializer(job).data, status=202)
 
-    @extend_schema(request=RuleSetCopySerializer, responses=RuleSetSerializer)
+    @extend_schema(request=RuleSetCopySerializer, responses={201: RuleSetSerializer})
     @action(detail=True, methods=["post"])
     def copy(self, request, pk=None):
         source = self.get_object()

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from salesops.errors import VersionConflict
+from salesops.errors import VersionConflict, conflict_on_integrity_error
 from salesops.queue import enqueue_on_commit
 from teams.predicates import can_assign_lead
 
@@ -44,6 +44,12 @@ def _check_unique_email(*, lead: Lead) -> None:
         clash = clash.exclude(pk=lead.pk)
     if clash.exists():
         raise ValidationError({"email": _("A lead with this email already exists.")})
+
+
+def _save_checked(lead: Lead, **save_kwargs) -> None:
+    """Save after the checks; another request may have saved the same email in between (409)."""
+    with conflict_on_integrity_error(_("A lead with this email was saved by someone else at the same time.")):
+        lead.save(**save_kwargs)
 
 
 def _queue_background_work(lead_id: int) -> None:
@@ -86,7 +92,7 @@ def lead_create(*, by, **fields) -> Lead:
         raise ValidationError({"owner": _("You cannot assign records to this user.")})
     _check_unique_email(lead=lead)
     lead.full_clean()
-    lead.save()
+    _save_checked(lead)
     if owner is not None:
         lead_record_assignment(lead=lead, rep=owner, by=by, note=gettext_noop("new lead"))
     _queue_background_work(lead.pk)
@@ -120,7 +126,7 @@ def lead_update(*, lead: Lead, by, expected_version: int | None = None, **fields
         lead_assign_locked(lead=locked, rep=owner, by=by, reason="")
     if changed:
         locked.version += 1
-        locked.save(update_fields=[*changed, "version", "updated_at"])
+        _save_checked(locked, update_fields=[*changed, "version", "updated_at"])
         _queue_background_work(locked.pk)
     return locked
 

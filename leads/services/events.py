@@ -7,7 +7,7 @@ marketing user). Unknown emails follow settings.LEADS_UNKNOWN_EMAIL_POLICY: "err
 for every lead, so a rep cannot create leads they could not see).
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from salesops.dates import validate_event_time
 from teams.predicates import can_create_leads_from_events, can_record_events_for_any_lead
 from teams.selectors import CHANGE, VIEW
 
@@ -28,7 +29,6 @@ from .core import lead_create
 from .scoring import lead_queue_rescore
 
 MAX_BATCH = 1000
-FUTURE_TOLERANCE = timedelta(days=1)
 ITEM_FIELDS = {"lead", "email", "type", "occurred_at", "external_id"}
 UNKNOWN_EMAIL_ERROR, UNKNOWN_EMAIL_CREATE = "error", "create"
 
@@ -89,8 +89,7 @@ def _parse_occurred_at(value) -> datetime:
             raise ValidationError(_("Enter a valid date and time in ISO 8601 format, e.g. 2026-05-01T10:00:00Z."))
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
-    if parsed > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError(_("The event cannot be in the future."))
+    validate_event_time(parsed)  # 1970 .. a day ahead: year 1 would be stored as 1 BC
     return parsed
 
 

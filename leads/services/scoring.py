@@ -19,6 +19,7 @@ from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.errors import conflict_on_integrity_error
 from salesops.queue import enqueue, enqueue_on_commit
 from teams.predicates import can_backtest_scoring
 
@@ -322,7 +323,10 @@ def rule_set_publish(*, rule_set: RuleSet, by) -> RescoreJob:
     rule_set.status = RuleSet.Status.PUBLISHED
     rule_set.published_by = by
     rule_set.published_at = timezone.now()
-    rule_set.save(update_fields=["status", "published_by", "published_at"])
+    # Two drafts published at once: both archive the old set, and the one-published-set constraint
+    # lets only the first commit win; the other answers 409 and stays a draft.
+    with conflict_on_integrity_error(_("Another rule set was published at the same time; reload to see it.")):
+        rule_set.save(update_fields=["status", "published_by", "published_at"])
     return _rescore_job_start(rule_set=rule_set, previous=previous)
 
 

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Account, Contact, Interaction
+from salesops.api import QuerySerializer
 from teams.models import User
 
 from ..models import (
@@ -178,7 +179,7 @@ class LossReasonSerializer(serializers.ModelSerializer):
 MAX_PERIOD_DAYS = 3660
 
 
-class FunnelQuerySerializer(serializers.Serializer):
+class FunnelQuerySerializer(QuerySerializer):
     start = serializers.DateField(required=False, help_text="First day (YYYY-MM-DD); default: 3 months before end.")
     end = serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive; default: today.")
     team = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Team id.")
@@ -276,7 +277,7 @@ class FunnelSerializer(serializers.Serializer):
     won_value = WonValueSerializer()
 
 
-class ForecastQuerySerializer(serializers.Serializer):
+class ForecastQuerySerializer(QuerySerializer):
     period = serializers.ChoiceField(choices=["month", "quarter"], default="quarter")
     date = serializers.DateField(required=False, help_text="A day in the period; default: today.")
     team = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)

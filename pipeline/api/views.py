@@ -98,7 +98,7 @@ class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         return Response(OpportunitySerializer(opportunity, context=self.get_serializer_context()).data)
 
     @extend_schema(responses=StageTransitionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # one deal's whole list
     def history(self, request, pk=None):
         transitions = self.get_object().transitions.order_by("at", "id")
         return Response(StageTransitionSerializer(transitions, many=True).data)

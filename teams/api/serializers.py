@@ -10,8 +10,9 @@ class TerritorySerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
-    territory_name = serializers.CharField(source="territory.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
+    territory_name = serializers.CharField(source="territory.name", read_only=True, default=None,
+                                           allow_null=True)
 
     class Meta:
         model = User
@@ -21,7 +22,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    manager_name = serializers.CharField(source="manager.__str__", read_only=True, default=None)
+    manager_name = serializers.CharField(source="manager", read_only=True, allow_null=True)  # str(manager)
 
     class Meta:
         model = Team

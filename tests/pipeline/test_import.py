@@ -63,6 +63,11 @@ class TestParse:
                 (6, "unknown_account"), (6, "unknown_stage"), (6, "bad_date"), (6, "bad_value"),
                 (7, "duplicate_id")} <= codes
 
+    def test_dates_outside_1900_to_2100_are_bad_dates(self):
+        far = HEADER + ("X1,Moses Frase,GTX Pro,Acme Corporation,Won,0001-01-02,9999-03-01,10\r\n")
+        errors = {(e.row, e.code, e.params["column"]) for e in dataset(far).errors if e.code == "bad_date"}
+        assert errors == {(2, "bad_date", "engage_date"), (2, "bad_date", "close_date")}
+
     def test_missing_columns_are_a_file_error(self):
         assert dataset("id,stage\r\n1,Won\r\n").errors[0].code == "missing_columns"
 
