@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("metrics/", views.MetricListApi.as_view(), name="metrics-list"),
-    path("metrics/<slug:code>/", views.MetricDetailApi.as_view(), name="metrics-detail"),
+    path("metrics/<str:code>/", views.MetricDetailApi.as_view(), name="metrics-detail"),
 ]
