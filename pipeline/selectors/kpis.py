@@ -19,9 +19,9 @@ from salesops.metric_tools import (
 from salesops.metrics import MetricResult, MetricRow, Period, Scope
 from teams.selectors import person_or_team_labels, quota_queryset_for
 
-from .. import forecasting, gates
+from .. import forecasting
 from ..models import Opportunity, OpportunityLine, Stage
-from . import opportunity_queryset_for, stage_list, stage_stays
+from . import opportunity_queryset_for, stage_list, stage_stay_percentiles, stage_stays
 from .metrics import (
     DaysBetween, entered_in, expected_open_in, forecast_rows, funnel_conversion, funnel_stages, sales_cycle,
     won_in, won_value_by,
@@ -224,22 +224,23 @@ def moved_range(period: Period) -> dict:
 
 
 def time_in_stage(p: int):
+    def figures(scope, period) -> dict:
+        return stage_stay_percentiles(opportunities=deals(scope), start=period.start, end=period.end,
+                                      percentiles=(p,))
+
     def compute(scope, period) -> MetricResult:
-        found = stays(scope, period)
-        value = gates.percentile([days for _stage, _deal, days in found], p)
-        return MetricResult(value=None if value is None else round(value, 1), count=len(found),
-                            extra={"deals": len({deal for _stage, deal, _days in found})})
+        total = figures(scope, period)[None]
+        return MetricResult(value=None if total[p] is None else round(total[p], 1), count=total["stays"],
+                            extra={"deals": total["deals"]})
 
     def breakdown(scope, period, group_by) -> list[MetricRow]:
-        per_stage = defaultdict(list)
-        for stage, _deal, days in stays(scope, period):
-            per_stage[stage].append(days)
+        per_stage = figures(scope, period)
         result = []
         for stage in stage_list(active_only=False):
-            values = per_stage.get(stage.pk)
-            if values is not None or stage.is_active:
-                value = gates.percentile(values or [], p)
-                result.append(MetricRow(key=stage.code, label=str(stage.label), count=len(values or []),
+            found = per_stage.get(stage.pk)
+            if found is not None or stage.is_active:
+                value = found[p] if found else None
+                result.append(MetricRow(key=stage.code, label=str(stage.label), count=found["stays"] if found else 0,
                                         value=None if value is None else round(value, 1)))
         return result
     return compute, breakdown
