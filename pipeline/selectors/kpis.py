@@ -98,7 +98,8 @@ def funnel_rows(scope, period) -> list[dict]:
 
 
 def deals_in_stage(scope, period) -> MetricResult:
-    return MetricResult(value=funnel_records(scope, period).count(), count=funnel_records(scope, period).count())
+    n = funnel_records(scope, period).count()
+    return MetricResult(value=n, count=n)
 
 
 def deals_in_stage_rows(scope, period, group_by) -> list[MetricRow]:
