@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from salesops.api import query_param_errors, raise_query_param_errors
+from salesops.db_router import reads_from_replica
 
 from ..models import Source
 from ..selectors.reports import LeadQualityFilterForm, lead_quality_report
@@ -58,6 +59,7 @@ class LeadQualityReportApi(APIView):
         ],
         responses={200: LeadQualityReportSerializer, 400: OpenApiTypes.OBJECT},
     )
+    @reads_from_replica
     def get(self, request):
         form = LeadQualityFilterForm(request.query_params)
         raise_query_param_errors(query_param_errors(request.query_params, names=form.fields))

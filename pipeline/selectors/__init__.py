@@ -129,20 +129,85 @@ def active_loss_reasons() -> QuerySet[LossReason]:
 
 
 # --- timing -------------------------------------------------------------------------------------
-def stage_stay_days(*, stage_ids=None) -> dict[int, list[float]]:
-    """Completed stays (days) per stage, from the ledger: time from entering a stage to leaving it.
+def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=None, end=None) -> list[tuple]:
+    """Completed stays from the ledger as (stage id, deal id, days): time from entering a stage to leaving it.
 
-    Rows of deleted deals (opportunity emptied) are left out: partitioned together under NULL they
-    would pair stays of different deals, and a deleted deal counts in no figure.
+    `opportunities` (a scoped queryset) restricts to those deals; `start` / `end` (dates, whole days in
+    the business time zone) keep the stays that *ended* in that period. Rows of deleted deals
+    (opportunity emptied) are left out: partitioned together under NULL they would pair stays of
+    different deals, and a deleted deal counts in no figure.
     """
-    rows = StageTransition.objects.filter(opportunity__isnull=False).annotate(
+    from salesops.metric_tools import period_range
+
+    rows = StageTransition.objects.filter(opportunity__isnull=False)
+    if opportunities is not None:
+        rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
+    rows = rows.annotate(
         left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
-    ).values_list("to_stage_id", "at", "left_at")
+    ).values_list("to_stage_id", "opportunity_id", "at", "left_at")
+    low = period_range(start, start)[0] if start else None
+    high = period_range(end, end)[1] if end else None
+    return [(stage_id, deal_id, (left - entered).total_seconds() / 86400)
+            for stage_id, deal_id, entered, left in rows
+            if left is not None and (low is None or left >= low) and (high is None or left < high)]
+
+
+def stage_stay_percentiles(*, opportunities: QuerySet[Opportunity], start=None, end=None,
+                           percentiles=(50, 90)) -> dict:
+    """{stage id, or None for all stages: {"stays", "deals", p: days}} over the stays of `stage_stays`.
+
+    On PostgreSQL one query (LEAD over the ledger, percentile_cont per stage and in total: the same linear
+    interpolation as gates.percentile); elsewhere the stays are read and computed in Python.
+    """
+    from django.db import connections
+
+    from salesops.metric_tools import period_range
+
+    inner = (StageTransition.objects.filter(opportunity__isnull=False,
+                                            opportunity__in=opportunities.order_by().values("pk"))
+             .annotate(left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")],
+                                      order_by=[F("at").asc(), F("id").asc()]))
+             .values("to_stage_id", "opportunity_id", "at", "left_at"))
+    connection = connections[inner.db]
+    if connection.vendor != "postgresql":
+        found = stage_stays(opportunities=opportunities, start=start, end=end)
+        result = {}
+        for key in [None, *sorted({stage for stage, _deal, _days in found})]:
+            days = [d for stage, _deal, d in found if key is None or stage == key]
+            result[key] = {"stays": len(days), "deals": len({deal for stage, deal, _d in found
+                                                             if key is None or stage == key}),
+                           **{p: gates.percentile(days, p) for p in percentiles}}
+        return result
+    sql, params = inner.query.sql_with_params()
+    where, bounds = "", []
+    if start:
+        where += " AND left_at >= %s"
+        bounds.append(period_range(start, start)[0])
+    if end:
+        where += " AND left_at < %s"
+        bounds.append(period_range(end, end)[1])
+    columns = ", ".join(f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY days)" for p in percentiles)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT to_stage_id, COUNT(*), COUNT(DISTINCT opportunity_id), {columns} FROM ("
+            f"SELECT to_stage_id, opportunity_id, EXTRACT(EPOCH FROM (left_at - \"at\")) / 86400.0 AS days "
+            f"FROM ({sql}) ledger WHERE left_at IS NOT NULL{where}) stays "
+            f"GROUP BY GROUPING SETS ((to_stage_id), ())", [*params, *bounds])
+        rows = cursor.fetchall()
+    result = {None: {"stays": 0, "deals": 0, **{p: None for p in percentiles}}}
+    for stage_id, stays, deals, *values in rows:
+        result[stage_id] = {"stays": stays, "deals": deals,
+                            **{p: None if v is None else float(v) for p, v in zip(percentiles, values)}}
+    return result
+
+
+def stage_stay_days(*, stage_ids=None, opportunities: QuerySet[Opportunity] | None = None, start=None,
+                    end=None) -> dict[int, list[float]]:
+    """Completed stays (days) per stage (see stage_stays)."""
     stays: dict[int, list[float]] = defaultdict(list)
-    for stage_id, entered, left in rows:
-        if left is None or (stage_ids is not None and stage_id not in stage_ids):
-            continue
-        stays[stage_id].append((left - entered).total_seconds() / 86400)
+    for stage_id, _deal_id, days in stage_stays(opportunities=opportunities, start=start, end=end):
+        if stage_ids is None or stage_id in stage_ids:
+            stays[stage_id].append(days)
     return stays
 
 
