@@ -1,68 +1,66 @@
-from django.db.models import Q
-from rest_framework import mixins, viewsets
-from rest_framework.exceptions import PermissionDenied
+"""The metric registry over HTTP: list the metrics, read one for a period, a team or a rep."""
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from teams.models import User
-from teams.predicates import can_run_snapshots
+from salesops import metrics
+from salesops.metrics import Period
 
-from .. import goal_services, snapshots
-from ..filters import GoalFilterSet, KpiSnapshotFilterSet
-from ..goal_selectors import goal_queryset_for
-from ..models import KpiSnapshot
-from .serializers import GoalSerializer, KpiSnapshotSerializer, SnapshotJobSerializer
-
-
-class GoalViewSet(viewsets.ModelViewSet):
-    """SMART goals the user may see (organisation goals: everyone; a team's: its members and manager;
-    a rep's: the rep and their manager). Setting, changing and removing go through the goal services:
-    admins any scope, managers their teams and reps, marketing organisation goals on lead metrics."""
-
-    serializer_class = GoalSerializer
-    filterset_class = GoalFilterSet
-    ordering_fields = ["deadline", "start", "metric"]
-
-    def get_queryset(self):
-        return goal_queryset_for(user=self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = goal_services.goal_create(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = goal_services.goal_update(goal=serializer.instance, by=self.request.user,
-                                                        **serializer.validated_data)
-
-    def perform_destroy(self, instance):
-        goal_services.goal_delete(goal=instance, by=self.request.user)
+from ..metric_reads import UnknownGroup, metric_answer
+from .serializers import MetricQuerySerializer, MetricSerializer, MetricValueSerializer
 
 
-class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
-    """Immutable KPI snapshots of the scopes the user may see: the organisation's for everyone, their
-    team's (or managed teams') and their own (or their reps'); admins all."""
-
-    serializer_class = KpiSnapshotSerializer
-    filterset_class = KpiSnapshotFilterSet
-
-    def get_queryset(self):
-        user = self.request.user
-        rows = KpiSnapshot.objects.all()
-        if user.is_admin_role:
-            return rows
-        teams = set(user.managed_teams.values_list("pk", flat=True)) | ({user.team_id} if user.team_id else set())
-        reps = set(User.objects.filter(team__manager=user).values_list("pk", flat=True)) | {user.pk}
-        return rows.filter(Q(scope="organisation") | Q(scope="team", scope_id__in=teams)
-                           | Q(scope="rep", scope_id__in=reps))
+def _describe(metric) -> dict:
+    return {"code": metric.code, "name": str(metric.name), "unit": metric.unit, "better": metric.better,
+            "group_by": list(metric.group_by), "description": str(metric.description), "app": metric.app}
 
 
-class SnapshotJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """On-demand KPI snapshot runs (managers and admins): POST {start, end, metric} — all optional,
-    default yesterday and every metric; complete days only. Follow `percent` until `done`."""
+def _plain(value):
+    """Extra figures as JSON: Decimal and nested dicts pass through DRF's encoder; dates as ISO strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
-    serializer_class = SnapshotJobSerializer
 
-    def get_queryset(self):
-        if not can_run_snapshots(self.request.user):
-            raise PermissionDenied()
-        return snapshots.snapshot_job_queryset_for(user=self.request.user)
+class MetricListApi(APIView):
+    """Every registered metric: code, name, unit, better direction, breakdown keys, definition."""
 
-    def perform_create(self, serializer):
-        serializer.instance = snapshots.snapshot_job_create(by=self.request.user, **serializer.validated_data)
+    pagination_class = None
+
+    @extend_schema(operation_id="metrics_list", responses={200: MetricSerializer(many=True)})
+    def get(self, request):
+        return Response(MetricSerializer([_describe(m) for m in metrics.all_metrics()], many=True).data)
+
+
+class MetricDetailApi(APIView):
+    """One metric over a period (default: the last 3 months; `period=all` for every record), for the records
+    you may see, narrowed to `team` / `owner` (a team or rep outside what you see gives empty figures):
+    the value, how many records it counts, money per currency, rows per `group_by`, and drill-down links."""
+
+    @extend_schema(operation_id="metrics_retrieve", parameters=[MetricQuerySerializer],
+                   responses={200: MetricValueSerializer,
+                              400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad dates or group_by."),
+                              404: OpenApiResponse(OpenApiTypes.OBJECT, description="No metric with that code.")})
+    def get(self, request, code):
+        metric = metrics.find(code)
+        if metric is None:
+            raise NotFound(_("No metric with the code “%(code)s”.") % {"code": code})
+        params = MetricQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        try:
+            answer = metric_answer(metric=metric, user=request.user, period=Period(data["start"], data["end"]),
+                                   team=data.get("team"), owner=data.get("owner"), group_by=data.get("group_by", ""))
+        except UnknownGroup:
+            raise ValidationError({"group_by": _("This metric can be grouped by: %(keys)s.")
+                                   % {"keys": ", ".join(metric.group_by) or "—"}}) from None
+        return Response(MetricValueSerializer({
+            "code": metric.code, "name": str(metric.name), "unit": metric.unit, "start": data["start"],
+            "end": data["end"], "value": answer.value, "count": answer.count, "per_currency": answer.per_currency,
+            "extra": _plain(answer.extra), "group_by": answer.group_by, "rows": answer.rows,
+            "drilldown": answer.drilldown}).data)
