@@ -1,11 +1,12 @@
-"""The seed article's goals, as organisation goals set by the demo administrator.
+"""The seed article's goals, as organisation goals set by the demo administrator, for a year from the
+first day of the current month, with the seed's baselines.
 
 Set through `goal_create` (one door). Only goals whose metric is registered are created; the seed's
 churn (20 % -> 10 %), NPS (30 -> 50), CAC (-15 %) and LTV (+30 %) goals wait for the customers
 metrics (they are listed as skipped). Idempotent: a goal on the same metric, scope and start is
 not set twice.
 """
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from salesops import metrics as registry
@@ -32,8 +33,8 @@ def seed_goals(*, today: date) -> tuple[int, int]:
     admin = User.objects.filter(role=User.Role.ADMIN, is_active=True).order_by("pk").first()
     if admin is None:
         return 0, len(SEED_GOALS)
-    start = date(today.year, 1, 1)
-    deadline = date(today.year, 12, 31)
+    start = today.replace(day=1)  # a year from the first of this month
+    deadline = date(start.year + 1, start.month, 1) - timedelta(days=1)
     created = skipped = 0
     for code, baseline, target, note in SEED_GOALS:
         if registry.find(code) is None or target is None:
