@@ -170,7 +170,8 @@ def goal_check(*, goal: Goal, today: date | None = None) -> Goal:
         current = None
     evaluated = goal_evaluate(goal, current, today)
     with transaction.atomic():
-        goal = Goal.objects.select_for_update().select_related("team__manager", "owner", "created_by").get(pk=goal.pk)
+        goal = Goal.objects.select_for_update(of=("self",)).select_related("team__manager", "owner", "created_by").get(
+            pk=goal.pk)
         turned_at_risk = evaluated.status == Goal.Pace.AT_RISK and goal.pace != Goal.Pace.AT_RISK
         goal.pace, goal.current, goal.checked_at = evaluated.status, current, timezone.now()
         if today > goal.deadline and goal.status == Goal.Status.ACTIVE:
