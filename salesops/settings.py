@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.kpi_snapshots_daily_task",
         "schedule": crontab(hour=1, minute=15),
     },
+    "dashboards-snapshot-jobs-requeue-stale": {
+        "task": "dashboards.tasks.snapshot_jobs_requeue_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "dashboards-goals-check-daily": {  # after the snapshots: pace of every goal, at-risk notifications
         "task": "dashboards.tasks.goals_check_task",
         "schedule": crontab(hour=1, minute=45),
