@@ -6,11 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops import charts
+from salesops.db_router import reads_from_replica
 
 from . import selectors
 
 
 @login_required
+@reads_from_replica
 def home_view(request):
     user = request.user
     by_source = selectors.leads_by_source(user=user)
