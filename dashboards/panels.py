@@ -13,7 +13,6 @@ from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
@@ -343,32 +342,47 @@ EXECUTIVE_TILES = ["won_value", "win_rate", "sales_cycle_days", "quota_attainmen
                    "lead_volume", "mql_to_opportunity", "data_completeness", "high_margin_share"]
 
 
-def goals_section(scope: Scope) -> Section:
-    """The goals board (SMART goals, when the goals model is installed) within the viewer's pickers."""
+def goals_section(scope: Scope, today: date) -> Section:
+    """The goals board: active SMART goals of the organisation and of the teams and reps in the
+    viewer's pickers, with progress against the pro-rated target (dashboards.goals)."""
     from teams.selectors import dashboard_people_for, dashboard_teams_for
 
+    from . import goals as goal_math
+    from .models import Goal
+
     section = Section("goals", _("Goals"), [_("Goal"), _("Scope"), _("Baseline"), _("Target"), _("Current"),
-                                            _("Deadline"), _("Pace")], empty=_("No goals have been set."))
-    try:
-        goal_model = apps.get_model("dashboards", "Goal")
-    except LookupError:
-        return section
+                                            _("Deadline"), _("Progress"), _("Expected by today"), _("Pace")],
+                      empty=_("No goals have been set."))
     visible = Q(team__isnull=True, owner__isnull=True)
     visible |= Q(team__in=dashboard_teams_for(user=scope.user)) | Q(owner__in=dashboard_people_for(user=scope.user))
-    goals = goal_model.objects.filter(visible).select_related("team", "owner").order_by("deadline", "pk")
-    if hasattr(goal_model, "Status"):
-        goals = goals.filter(status=goal_model.Status.ACTIVE)
+    goals = (Goal.objects.filter(visible, status=Goal.Status.ACTIVE).select_related("team", "owner")
+             .order_by("deadline", "pk"))
+    names, done, expected = [], [], []
     for goal in goals:
         metric = metrics.find(goal.metric)
         name = str(metric.name) if metric else goal.metric
-        where = goal.owner or goal.team or _("Organisation")
+        where = (goal.owner.get_full_name() or goal.owner.username) if goal.owner else goal.team or _("Organisation")
         url = drilldown(metric, Scope(scope.user, team_id=goal.team_id, owner_id=goal.owner_id),
-                        Period(goal.start, goal.deadline)) if metric else None
-        section.rows.append([Cell(name, url), Cell(str(where)), Cell(_number(goal.baseline), num=True),
-                             Cell(_number(goal.target), num=True), Cell(_number(getattr(goal, "current", None)), num=True),
-                             Cell(goal.deadline.strftime("%Y-%m-%d")),
-                             Cell(str(goal.get_pace_display() or NOT_AVAILABLE) if hasattr(goal, "get_pace_display")
-                                  else NOT_AVAILABLE)])
+                        Period(goal.start, min(goal.deadline, today)))
+        progress = (None if goal.baseline is None
+                    else goal_math.progress(goal.baseline, goal.target, goal.current))
+        share = goal_math.elapsed_share(goal.start, goal.deadline, today)
+        section.rows.append([
+            Cell(name, url), Cell(str(where)), Cell(_number(goal.baseline), num=True),
+            Cell(_number(goal.target), num=True), Cell(_number(goal.current), num=True),
+            Cell(goal.deadline.strftime("%Y-%m-%d")),
+            Cell(NOT_AVAILABLE if progress is None else f"{100 * progress:.0f} %", num=True),
+            Cell(f"{100 * share:.0f} %", num=True), Cell(str(goal.get_pace_display() or NOT_AVAILABLE)),
+        ])
+        names.append(f"{name} · {where}")
+        done.append(None if progress is None else round(100 * progress, 1))
+        expected.append(round(100 * share, 1))
+    if names:
+        fig = go.Figure([go.Bar(name=_("Progress"), y=names, x=done, orientation="h"),
+                         go.Scatter(name=_("Expected by today"), y=names, x=expected, mode="markers",
+                                    marker={"symbol": "line-ns-open", "size": 24, "line": {"width": 3}})])
+        fig.update_layout(xaxis={"ticksuffix": " %"}, legend={"orientation": "h", "y": -0.2})
+        section.figures.append(_figure(fig, _("Progress towards the goals")))
     return section
 
 
@@ -376,9 +390,9 @@ def _number(value) -> str:
     return NOT_AVAILABLE if value is None else f"{float(value):,.1f}"
 
 
-def executive_sections(scope: Scope, period: Period) -> list[Section]:
+def executive_sections(scope: Scope, period: Period, today: date) -> list[Section]:
     return [
-        goals_section(scope),
+        goals_section(scope, today),
         grouped_section("teams", _("Teams"), scope, period, "team",
                         ["won_value", "deals_won", "win_rate", "quota_attainment", "data_completeness"],
                         label=_("Team"), chart_codes=["won_value"], sort_code="won_value"),
@@ -392,7 +406,7 @@ def build(name: str, scope: Scope, period: Period, today: date) -> dict:
         result = {"tiles": tiles(MARKETING_TILES, scope, period),
                   "sections": marketing_sections(scope, period, today)}
     elif name == "executive":
-        result = {"tiles": tiles(EXECUTIVE_TILES, scope, period), "sections": executive_sections(scope, period)}
+        result = {"tiles": tiles(EXECUTIVE_TILES, scope, period), "sections": executive_sections(scope, period, today)}
     else:
         result = {"tiles": tiles(SALES_TILES, scope, period), "sections": sales_sections(scope, period)}
     for section in result["sections"]:

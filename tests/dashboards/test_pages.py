@@ -3,7 +3,7 @@ CSV export of every table."""
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -224,7 +224,24 @@ def test_executive_dashboard_says_when_there_are_no_goals(client, org):
     client.force_login(org["admin"])
     html = client.get("/dashboards/executive/").content.decode()
     assert 'data-section="goals"' in html
-    assert "No goals have been set." in html or 'data-table="goals"' in html
+    assert "No goals have been set." in html
+
+
+def test_goals_board_shows_progress_against_the_prorated_target_within_scope(client, org):
+    from dashboards.models import Goal
+
+    today = timezone.localdate()
+    start = today - timedelta(days=50)
+    Goal.objects.create(metric="deals_won", baseline=Decimal("10"), target=Decimal("30"), current=Decimal("15"),
+                        better="up", start=start, deadline=start + timedelta(days=100), pace="at_risk")
+    Goal.objects.create(metric="deals_won", scope="team", team=org["west"], baseline=Decimal("1"),
+                        target=Decimal("2"), better="up", start=start, deadline=start + timedelta(days=100))
+    client.force_login(org["mgr"])
+    html = page_text(client.get("/dashboards/executive/"))
+    goals = re.search(r'data-table="goals".*?</table>', html).group(0)
+    assert goals.count("<tr><td>") == 1  # the organisation's goal; West's is not the manager's
+    assert "<td class=\"num\">25 %</td><td class=\"num\">50 %</td><td>At risk</td>" in goals
+    assert 'data-chart="chart-goals-0"' in html
 
 
 def test_chinese_pages_load_the_plotly_locale(client, org):
