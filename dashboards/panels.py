@@ -200,7 +200,7 @@ def funnel_section(scope: Scope, period: Period) -> Section:
     conversion = {row.key: row for row in conv_rows}
     section = Section("funnel", _("Funnel"), [_("Stage"), _("Deals"), _("Amount"), _("Conversion to next stage"),
                                               _("Drop-off")], empty=_("No deals in this period and scope."))
-    labels, counts, urls, money = [], [], [], []
+    labels, counts, urls, money, drop_texts = [], [], [], [], []
     for row in count_rows:
         url = row_url(count_metric, scope, period, "stage", row.key, stage_ids)
         amount = amounts.get(row.key)
@@ -215,13 +215,16 @@ def funnel_section(scope: Scope, period: Period) -> Section:
             Cell(NOT_AVAILABLE if rate is None else f"{100 - rate:.1f} %", num=True),
         ])
         labels.append(str(row.label))
+        drop_texts.append("" if rate is None else _("drop-off %(rate).1f %%") % {"rate": 100 - rate})
         counts.append(int(row.value or 0))
         urls.append(url or "")
         money.append(chart_number(amount_metric, None, amount.per_currency) if amount else 0)
     if count_rows:
+        # deals *currently* in each stage are not monotonic: the drop-off shown is the ledger's
+        # conversion to the next stage (stage_conversion), not the ratio of neighbouring bars
         section.figures.append(_figure(go.Figure(go.Funnel(
-            y=labels, x=counts, customdata=urls, textinfo="value+percent previous",
-            hovertemplate="%{y}: %{x}<extra></extra>")), _("Deals per stage"), clickable=True))
+            y=labels, x=counts, customdata=urls, text=drop_texts, textinfo="value+text",
+            hovertemplate="%{y}: %{x}<br>%{text}<extra></extra>")), _("Deals per stage"), clickable=True))
         section.figures.append(_figure(go.Figure(go.Bar(x=labels, y=money, customdata=urls)),
                                        _("Amount per stage (%(currency)s)") % {"currency": settings.DEFAULT_CURRENCY},
                                        clickable=True))

@@ -65,12 +65,15 @@ def _amount_breakdown(scope, period, group_by):
     return [MetricRow(str(s.pk), s.label, None, None, _money(by_stage[s.pk])) for s in stage_list()]
 
 
-def _owner_rows(queryset, value):
-    people = defaultdict(list)
-    for deal in queryset.select_related("owner"):
-        people[deal.owner].append(deal)
-    return [MetricRow(str(person.pk), person.get_full_name() or person.username, *value(deals))
-            for person, deals in sorted(people.items(), key=lambda item: item[0].pk)]
+def _group_rows(queryset, group_by, value):
+    """Rows per owner (or per the owner's team) of the deals in `queryset`."""
+    groups = defaultdict(list)
+    for deal in queryset.select_related("owner__team"):
+        key = deal.owner if group_by == "owner" else deal.owner.team
+        if key is not None:
+            groups[key].append(deal)
+    return [MetricRow(str(key.pk), str(key) if group_by == "team" else key.get_full_name() or key.username,
+                      *value(deals)) for key, deals in sorted(groups.items(), key=lambda item: item[0].pk)]
 
 
 def _won_value(scope, period):
@@ -95,12 +98,12 @@ FAKES = [
            drilldown_url=_url("pipeline:list"), app="pipeline"),
     Metric("deals_won", "Deals won", metrics.COUNT, metrics.UP,
            compute=lambda s, p: MetricResult(_won(s, p).count(), _won(s, p).count()), records=_won,
-           breakdown=lambda s, p, g: _owner_rows(_won(s, p), lambda deals: (len(deals), len(deals))),
-           group_by=("owner",), drilldown_url=_url("pipeline:list"), app="pipeline"),
+           breakdown=lambda s, p, g: _group_rows(_won(s, p), g, lambda deals: (len(deals), len(deals))),
+           group_by=("owner", "team"), drilldown_url=_url("pipeline:list"), app="pipeline"),
     Metric("won_value", "Won value", metrics.MONEY, metrics.UP, compute=_won_value, records=_won,
-           breakdown=lambda s, p, g: _owner_rows(_won(s, p), lambda deals: (
+           breakdown=lambda s, p, g: _group_rows(_won(s, p), g, lambda deals: (
                None, len(deals), _money([{"currency": d.currency, "amount": d.amount} for d in deals]))),
-           group_by=("owner",), drilldown_url=_url("pipeline:list"), app="pipeline"),
+           group_by=("owner", "team"), drilldown_url=_url("pipeline:list"), app="pipeline"),
     Metric("lead_volume", "Lead volume", metrics.COUNT, metrics.UP,
            compute=lambda s, p: MetricResult(_leads(s, p).count(), _leads(s, p).count()), records=_leads,
            breakdown=_source_rows, group_by=("source",), drilldown_url=_url("leads:list"), app="leads"),
