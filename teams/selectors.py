@@ -107,3 +107,13 @@ def dashboard_people_for(*, user) -> QuerySet[User]:
     if user.role == User.Role.MANAGER:
         return sellers.filter(Q(pk=user.pk) | Q(team__manager=user))
     return User.objects.filter(pk=user.pk)
+
+
+def person_or_team_labels(group_by: str, keys) -> dict:
+    """{id: display name} of the users (group_by "owner") or teams ("team") among `keys`, for metric breakdowns."""
+    keys = [k for k in keys if k is not None]
+    if group_by == "owner":
+        return {u.pk: (u.get_full_name() or u.username) for u in User.objects.filter(pk__in=keys)}
+    if group_by == "team":
+        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {}
