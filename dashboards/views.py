@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from teams.predicates import EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, default_dashboard_for
 
 from . import panels
-from .forms import DashboardFilterForm
+from .filter_form import DashboardFilterForm
 
 DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, EXECUTIVE_DASHBOARD)
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from dashboards import panels
-from dashboards.forms import DashboardFilterForm, preset_period
+from dashboards.filter_form import DashboardFilterForm, preset_period
 from salesops import metrics
 from salesops.metrics import Period, Scope
 from teams.models import User
@@ -89,12 +89,16 @@ def test_the_managers_numbers_are_the_registrys_and_hold_only_their_team(client,
     assert kpi(response, "won_value") == "3,000 CNY"
     assert kpi(response, "deals_won") == str(metrics.get("deals_won").compute(scope, period).value) == "1"
     assert "outsider" not in response.content.decode()
-    # the funnel table: one row per stage, counts equal the registry's breakdown, linked to the deals
+    # the funnel table: one row per stage, counts equal the registry's breakdown, and each count's
+    # link lists exactly the deals it counts
     rows = metrics.get("deals_in_stage").breakdown(scope, period, "stage")
     html = page_text(response)
     for row in rows:
-        assert re.search(rf"<td>{re.escape(str(row.label))}</td><td class=\"num\"><a href=\"/pipeline/\?stage={row.key}\">"
-                         rf"{row.value}</a>", html), row.label
+        match = re.search(rf"<td>{re.escape(str(row.label))}</td><td class=\"num\"><a href=\"([^\"]+)\">"
+                          rf"{row.value}</a>", html)
+        assert match, row.label
+        listed = client.get(match.group(1).replace("&amp;", "&")).content.decode()
+        assert listed.count("data-opportunity=") == row.value, row.label
     assert sum(row.value for row in rows) == 3
 
 
@@ -112,7 +116,9 @@ def test_leaderboard_ranks_reps_by_won_value_with_links_to_their_deals(client, d
     section = re.search(r'data-table="leaderboard".*?</table>', page_text(response)).group(0)
     names = re.findall(r"<tr><td>([^<]+)</td>", section)
     assert names == [deals["outsider"].get_full_name(), deals["owner"].get_full_name()]
-    assert f'href="/pipeline/?owner={deals["outsider"].pk}">7,000 CNY' in section
+    link = re.search(r'<a href="([^"]+)">7,000 CNY</a>', section).group(1).replace("&amp;", "&")
+    listed = client.get(link).content.decode()
+    assert listed.count("data-opportunity=") == 1 and deals["outsider"].get_full_name() in listed
 
 
 def test_pickers_offer_names_from_the_viewers_scope_only(client, deals):
@@ -214,7 +220,12 @@ def test_marketing_dashboard_lead_quality_and_scoring_changes(client, org):
     response = client.get("/dashboards/marketing/")
     html = page_text(response)
     assert kpi(response, "lead_volume") == "3"
-    assert re.search(r"<td>website</td><td class=\"num\"><a [^>]*>2</a>", html)
+    rows = {row.key: row for row in metrics.get("lead_volume").breakdown(Scope(user=org["marketing"]),
+                                                                         preset_period("last_3_months",
+                                                                                       timezone.localdate()),
+                                                                         "source")}
+    assert rows["website"].value == 2
+    assert re.search(rf"<td>{rows['website'].label}</td><td class=\"num\"><a [^>]*>2</a>", html)
     assert 'data-section="scoring"' in html
     assert "/leads/scoring/" in html  # the scoring pages (rule sets and their backtests)
     assert 'data-section="backtest"' in html

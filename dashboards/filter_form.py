@@ -3,6 +3,7 @@ by name from the viewer's scope (teams.selectors.dashboard_teams_for / dashboard
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -96,8 +97,6 @@ class DashboardFilterForm(forms.Form):
 
     def query_string(self) -> str:
         """The valid filter as a query string (for CSV links and drill-downs), empty for the defaults."""
-        from urllib.parse import urlencode
-
         values = self._valid()
         pairs = [(k, self.data.get(k)) for k in ("period", "start", "end", "team", "owner")
                  if values.get(k) not in (None, "")]
