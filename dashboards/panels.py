@@ -191,7 +191,7 @@ def grouped_section(section_id: str, title: str, scope: Scope, period: Period, g
                    y=[chart_number(metric, by_key[k].value, by_key[k].per_currency) if k in by_key else None
                       for k in order])
             for code, (metric, by_key) in found.items() if chart_codes is None or code in chart_codes]
-    if order and bars:
+    if order and any(y is not None for bar in bars for y in bar.y):
         fig = go.Figure(bars)
         fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
         section.figures.append(_figure(fig, title))
@@ -290,8 +290,10 @@ def trend_section(section_id: str, title: str, code: str, scope: Scope, period: 
                              Cell(value_text(metric, result.value, result.per_currency),
                                   drilldown(metric, scope, month), num=True)])
         points.append((month.start.strftime("%Y-%m"), chart_number(metric, result.value, result.per_currency)))
-    section.figures.append(_figure(go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points],
-                                                        mode="lines+markers")), title))
+    if any(y is not None for _month, y in points):
+        fig = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers"))
+        fig.update_layout(xaxis={"type": "category"})  # "2026-09" is a month, not a date to place on a day axis
+        section.figures.append(_figure(fig, title))
     return section
 
 
