@@ -362,40 +362,33 @@ EXECUTIVE_TILES = ["won_value", "win_rate", "sales_cycle_days", "quota_attainmen
 
 
 def goals_section(scope: Scope, today: date) -> Section:
-    """The goals board: active SMART goals of the organisation and of the teams and reps in the
-    viewer's pickers, with progress against the pro-rated target (dashboards.goals)."""
-    from teams.selectors import dashboard_people_for, dashboard_teams_for
-
-    from . import goals as goal_math
+    """The goals board: the active SMART goals the viewer sees (dashboards.goal_selectors.goal_board),
+    their last measured value and pace against the pro-rated target, linked to the metric's records."""
+    from .goal_selectors import goal_board
     from .models import Goal
 
     section = Section("goals", _("Goals"), [_("Goal"), _("Scope"), _("Baseline"), _("Target"), _("Current"),
                                             _("Deadline"), _("Progress"), _("Expected by today"), _("Pace")],
-                      empty=_("No goals have been set."))
-    visible = Q(team__isnull=True, owner__isnull=True)
-    visible |= Q(team__in=dashboard_teams_for(user=scope.user)) | Q(owner__in=dashboard_people_for(user=scope.user))
-    goals = (Goal.objects.filter(visible, status=Goal.Status.ACTIVE).select_related("team", "owner")
-             .order_by("deadline", "pk"))
+                      empty=_("No goals have been set."), links=[(reverse("dashboards:goals"), _("All goals"))])
     names, done, expected = [], [], []
-    for goal in goals:
-        metric = metrics.find(goal.metric)
+    for row in goal_board(user=scope.user, today=today):
+        goal, metric, pace = row.goal, row.metric, row.pace
+        if goal.status != Goal.Status.ACTIVE:
+            continue
         name = str(metric.name) if metric else goal.metric
         where = (goal.owner.get_full_name() or goal.owner.username) if goal.owner else goal.team or _("Organisation")
         url = drilldown(metric, Scope(scope.user, team_id=goal.team_id, owner_id=goal.owner_id),
                         Period(goal.start, min(goal.deadline, today)))
-        progress = (None if goal.baseline is None
-                    else goal_math.progress(goal.baseline, goal.target, goal.current))
-        share = goal_math.elapsed_share(goal.start, goal.deadline, today)
         section.rows.append([
             Cell(name, url), Cell(str(where)), Cell(_number(goal.baseline), num=True),
             Cell(_number(goal.target), num=True), Cell(_number(goal.current), num=True),
             Cell(goal.deadline.strftime("%Y-%m-%d")),
-            Cell(NOT_AVAILABLE if progress is None else f"{100 * progress:.0f} %", num=True),
-            Cell(f"{100 * share:.0f} %", num=True), Cell(str(goal.get_pace_display() or NOT_AVAILABLE)),
+            Cell(NOT_AVAILABLE if pace.progress is None else f"{100 * pace.progress:.0f} %", num=True),
+            Cell(f"{100 * pace.elapsed:.0f} %", num=True), Cell(str(Goal.Pace(pace.status).label)),
         ])
         names.append(f"{name} · {where}")
-        done.append(None if progress is None else round(100 * progress, 1))
-        expected.append(round(100 * share, 1))
+        done.append(None if pace.progress is None else round(100 * pace.progress, 1))
+        expected.append(round(100 * pace.elapsed, 1))
     if names:
         fig = go.Figure([go.Bar(name=_("Progress"), y=names, x=done, orientation="h"),
                          go.Scatter(name=_("Expected by today"), y=names, x=expected, mode="markers",
