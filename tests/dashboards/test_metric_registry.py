@@ -139,3 +139,12 @@ def test_a_managers_metrics_hold_only_their_teams(world):
     won = metrics.get("won_value").compute(mgr, period())
     assert won.per_currency == {"CNY": Decimal("3000")} and won.count == 1
     assert OpportunityLine.objects.count() == 1
+
+
+def test_the_home_page_figures_come_from_the_registry(client, world):
+    client.force_login(world["mgr"])  # East: the owner's 3 leads (one before the period) and the teammate's
+    page = client.get("/dashboards/marketing/?period=all")  # `/` opens the sales dashboard for a manager
+    tiles = {tile["code"]: tile["text"] for tile in page.context["tiles"]}
+    assert tiles["lead_volume"] == "4" and tiles["data_completeness"] == "82.5 %"
+    quality = next(section for section in page.context["sections"] if section.id == "quality")
+    assert [(row[0].text, row[1].text) for row in quality.rows] == [("Website", "3"), ("Referral", "1")]
