@@ -71,12 +71,13 @@ def per_key_money(rows, names: dict, *, key: str = "key", count: str = "deals") 
             for k, items in by_key.items()]
 
 
-def drilldown(params: dict):
-    """A drilldown_url(scope, period, group_by=None, key=None) for the deal list with `params(period)`."""
+def drilldown(params, *, stage_param: str = "stage"):
+    """A drilldown_url(scope, period, group_by=None, key=None) for the deal list with `params(period)`;
+    a stage row filters on `stage_param` (the current stage, or `left_stage` for stays)."""
     def url(scope: Scope, period: Period, group_by: str | None = None, key: str | None = None) -> str:
         extra = {}
         if group_by == "stage" and key:
-            extra["stage"] = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
+            extra[stage_param] = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
         elif group_by in ("owner", "team") and key:
             extra[group_by] = key
         return link(LIST, {**params(period), **scope_params(scope), **extra})
@@ -365,11 +366,6 @@ def quota_rows(scope, period, group_by) -> list[MetricRow]:
 LINE_VALUE = Sum(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
-def mix_records(scope, period, group_by=None, key=None):
-    won = won_records(scope, period, group_by, key)
-    return won.filter(pk__in=OpportunityLine.objects.filter(opportunity__in=won.values("pk")).values("opportunity_id"))
-
-
 def high_margin_share(scope, period) -> MetricResult:
     rows = list(OpportunityLine.objects.filter(opportunity__in=won_records(scope, period).values("pk")).order_by()
                 .values(currency=F("opportunity__currency"))
@@ -379,7 +375,7 @@ def high_margin_share(scope, period) -> MetricResult:
     detail = {r["currency"]: {"total": r["total"] or Decimal("0"), "high_margin": r["high"] or Decimal("0"),
                               "percent": percent(r["high"] or 0, r["total"])} for r in rows}
     main = main_currency(detail)
-    return MetricResult(value=detail[main]["percent"] if main else None, count=mix_records(scope, period).count(),
+    return MetricResult(value=detail[main]["percent"] if main else None, count=won_records(scope, period).count(),
                         extra={"currencies": dict(sorted(detail.items()))})
 
 
