@@ -129,6 +129,11 @@ class TestImportApi:
         assert api.as_user(org["admin"]).get(f"{JOBS}{job_id}/").status_code == 200
         assert not Lead.objects.exists()
 
+    def test_a_malformed_job_id_is_a_404(self, api, org):
+        # found by schemathesis: "null,null" reached int() and answered 500
+        response = api.as_user(org["mgr"]).post(f"{JOBS}null,null/confirm/")
+        assert response.status_code == 404 and response.json()["detail"]
+
     def test_anonymous_callers_get_a_401(self, client, mapping):
         assert client.post(URL, {}).status_code == 401
         assert client.get(JOBS).status_code == 401
