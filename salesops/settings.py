@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.forecast_snapshot_task",
         "schedule": crontab(hour=4, minute=0, day_of_week="mon"),
     },
+    # Daily, so a missed 1st still mails; each recipient gets last month's pack once (dashboards.review).
+    "dashboards-review-pack-monthly": {
+        "task": "dashboards.tasks.review_pack_send_month_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- embedded broker (h7) -------------------------------------------------------------------
