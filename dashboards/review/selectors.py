@@ -13,6 +13,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 
 from leads.models import RuleSet
@@ -20,7 +21,8 @@ from leads.services.scoring import rule_set_backtest
 from salesops import metrics
 from salesops.metrics import DAYS, PERCENT, Period, Scope
 from teams.models import User
-from teams.predicates import REVIEW_PACK_RECIPIENT_ROLES
+from teams.predicates import REVIEW_PACK_RECIPIENT_ROLES, can_see_everyones_figures
+from teams.selectors import owner_q
 
 # The lead-quality table: one column per metric, each broken down by source.
 SOURCE_COLUMNS = ("lead_volume", "mql_count", "mql_rate", "mql_to_opportunity", "lead_to_won")
@@ -77,7 +79,7 @@ class ReviewPack:
     columns: list[tuple[str, str]]
     sources: list[SourceRow]
     scoring_changes: list[ScoringChange]
-    goals: list
+    goals: list[GoalLine]
 
 
 def format_value(value, unit: str) -> str:
@@ -154,22 +156,45 @@ def _scoring_changes(user, period: Period) -> list[ScoringChange]:
     return changes
 
 
-def _goals(user, period: Period) -> list:
-    """Goals running during the month, once the goals model exists (dashboards.Goal), as the viewer
-    may see them (dashboards.selectors.goal_queryset_for when it exists)."""
+@dataclass(frozen=True)
+class GoalLine:
+    goal: object
+    metric_name: str
+    unit: str
+
+    @property
+    def baseline(self) -> str:
+        return format_value(self.goal.baseline, self.unit)
+
+    @property
+    def target(self) -> str:
+        return format_value(self.goal.target, self.unit)
+
+    @property
+    def current(self) -> str:
+        return format_value(self.goal.current, self.unit)
+
+
+def _goals(user, period: Period) -> list[GoalLine]:
+    """Goals running during the month (dashboards.Goal, once it exists), those the viewer may see:
+    organisation goals, goals of the teams they belong to or manage, and of the people they see."""
     try:
         goal_model = apps.get_model("dashboards", "Goal")
     except LookupError:
         return []
-    try:
-        from dashboards.selectors import goal_queryset_for
-        goals = goal_queryset_for(user=user)
-    except ImportError:
-        goals = goal_model.objects.all()
-    names = {f.name for f in goal_model._meta.get_fields()}
-    if {"start", "deadline"} <= names:
-        goals = goals.filter(start__lte=period.end, deadline__gte=period.start)
-    return list(goals)
+    goals = goal_model.objects.all()
+    if not can_see_everyones_figures(user):  # owner_q is Q() for admins, which an OR would drop
+        visible = Q(team__isnull=True, owner__isnull=True) | owner_q(user=user, owner_field="owner")
+        visible |= Q(team__manager=user) | (Q(team_id=user.team_id) if user.team_id else Q(pk__in=[]))
+        goals = goals.filter(visible)
+    goals = (goals.filter(start__lte=period.end, deadline__gte=period.start)
+             .select_related("team", "owner").order_by("deadline", "pk"))
+    lines = []
+    for goal in goals:
+        metric = metrics.find(goal.metric)
+        lines.append(GoalLine(goal=goal, metric_name=str(metric.name) if metric else goal.metric,
+                              unit=metric.unit if metric else ""))
+    return lines
 
 
 def review_pack(*, user, month: date) -> ReviewPack:

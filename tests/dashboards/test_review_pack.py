@@ -161,6 +161,27 @@ class TestReviewPackSelector:
         october = review_selectors.review_pack(user=pack_data["mgr"], month=date(2026, 10, 1))
         assert october.scoring_changes == []
 
+    def test_goals_running_in_the_month_are_listed_as_the_viewer_may_see_them(self, pack_data):
+        from dashboards.models import Goal
+
+        def goal(**kwargs):
+            return Goal.objects.create(metric="mql_to_opportunity", target=25, baseline=15, better="up",
+                                       start=date(2026, 10, 1), deadline=date(2027, 3, 31), **kwargs).pk
+        org_goal = goal()
+        east_goal = goal(scope="team", team=pack_data["east"])
+        west_goal = goal(scope="team", team=pack_data["west"])
+        rep_goal = goal(scope="rep", owner=pack_data["owner"])
+        Goal.objects.create(metric="mql_to_opportunity", target=25, better="up",  # over before November
+                            start=date(2026, 1, 1), deadline=date(2026, 10, 31))
+
+        def seen(user):
+            return [line.goal.pk for line in review_selectors.review_pack(user=user, month=NOVEMBER).goals]
+        assert sorted(seen(pack_data["mgr"])) == sorted([org_goal, east_goal, rep_goal])
+        assert sorted(seen(pack_data["other_mgr"])) == sorted([org_goal, west_goal])
+        assert sorted(seen(pack_data["admin"])) == sorted([org_goal, east_goal, west_goal, rep_goal])
+        line = review_selectors.review_pack(user=pack_data["marketing"], month=NOVEMBER).goals[0]
+        assert (line.baseline, line.target) == ("15.0%", "25.0%")
+
     def test_months_are_parsed_strictly(self):
         assert review_selectors.parse_month("2026-11") == NOVEMBER
         for bad in ("2026-13", "2026-1", "26-11", "abcd-ef", "1999-12", "2026-11-01", ""):

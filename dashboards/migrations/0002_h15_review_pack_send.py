@@ -7,9 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ("dashboards", "0001_h13_snapshots_goals"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
