@@ -24,6 +24,10 @@ class LeadFilterSet(django_filters.FilterSet):
                                               label=_("Created on or after"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
                                                label=_("Created on or before"))
+    # drill-down filters of the metrics (leads.selectors.kpis)
+    team = IdFilter(field_name="owner__team_id", label=_("Owner's team id"))
+    mql_after = django_filters.DateFilter(field_name="mql_at", lookup_expr="date__gte", label=_("MQL on or after"))
+    mql_before = django_filters.DateFilter(field_name="mql_at", lookup_expr="date__lte", label=_("MQL on or before"))
     ordering = django_filters.OrderingFilter(
         fields=(("created_at", "created_at"), ("score", "score"), ("name", "name"), ("company", "company"),
                 ("company_size", "company_size"), ("completeness", "completeness")),

@@ -6,8 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesops.filters import IdFilter
+from salesops.metric_tools import between_q
 
-from .models import Opportunity, Stage
+from .models import Opportunity, Stage, StageTransition
 
 MAX_AMOUNT = Decimal("999999999999.99")  # fits the amount column (14 digits, 2 decimals)
 
@@ -28,6 +29,21 @@ class OpportunityFilterSet(django_filters.FilterSet):
                                              min_value=Decimal("0"), max_value=MAX_AMOUNT)
     is_open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", label=_("Open"))
     stalled = django_filters.BooleanFilter(method="filter_stalled", label=_("Stalled"))
+    # drill-down filters of the metrics (pipeline.selectors.kpis): the same whole-day periods
+    entered_after = django_filters.DateFilter(field_name="stage_entered_at", lookup_expr="date__gte",
+                                              label=_("In stage since on or after"))
+    entered_before = django_filters.DateFilter(field_name="stage_entered_at", lookup_expr="date__lte",
+                                               label=_("In stage since on or before"))
+    closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte",
+                                             label=_("Closed on or after"))
+    closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte",
+                                              label=_("Closed on or before"))
+    outcome = django_filters.ChoiceFilter(choices=(("won", _("Won")), ("lost", _("Lost"))), method="filter_outcome",
+                                          label=_("Outcome"))
+    moved_after = django_filters.DateFilter(method="filter_pair", label=_("Left a stage on or after"))
+    moved_before = django_filters.DateFilter(method="filter_pair", label=_("Left a stage on or before"))
+    forecast_after = django_filters.DateFilter(method="filter_pair", label=_("In the forecast from"))
+    forecast_before = django_filters.DateFilter(method="filter_pair", label=_("In the forecast until"))
     ordering = django_filters.OrderingFilter(
         fields=(("created_at", "created_at"), ("amount", "amount"), ("expected_close_date", "expected_close_date"),
                 ("name", "name")),
@@ -43,3 +59,26 @@ class OpportunityFilterSet(django_filters.FilterSet):
 
     def filter_stalled(self, queryset, name, value):
         return queryset.filter(stalled_at__isnull=not value)
+
+    def filter_outcome(self, queryset, name, value):
+        return queryset.filter(stage__is_won=True) if value == "won" else queryset.filter(stage__is_lost=True)
+
+    def filter_pair(self, queryset, name, value):
+        return queryset  # applied together with its other end in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        moved = (data.get("moved_after"), data.get("moved_before"))
+        if any(moved):  # a stay ended in the period: a ledger move out of a stage
+            moves = StageTransition.objects.filter(between_q("at", *moved), from_stage__isnull=False)
+            queryset = queryset.filter(pk__in=moves.values("opportunity_id"))
+        forecast = (data.get("forecast_after"), data.get("forecast_before"))
+        if any(forecast):  # won in the period, or open and expected to close in it
+            open_q = Q(closed_at__isnull=True, expected_close_date__isnull=False)
+            if forecast[0]:
+                open_q &= Q(expected_close_date__gte=forecast[0])
+            if forecast[1]:
+                open_q &= Q(expected_close_date__lte=forecast[1])
+            queryset = queryset.filter(open_q | (Q(stage__is_won=True) & between_q("closed_at", *forecast)))
+        return queryset

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("leads.api.urls")),
     path("", include("pipeline.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("dashboards.api.urls")),  # after pipeline: /metrics/funnel/ stays pipeline's
 ]
 
 urlpatterns = [

@@ -80,3 +80,13 @@ def user_directory_for(*, user) -> QuerySet[User]:
 
 def team_queryset() -> QuerySet[Team]:
     return Team.objects.select_related("manager")
+
+
+def person_or_team_labels(group_by: str, keys) -> dict:
+    """{id: display name} of the users (group_by "owner") or teams ("team") among `keys`, for metric breakdowns."""
+    keys = [k for k in keys if k is not None]
+    if group_by == "owner":
+        return {u.pk: (u.get_full_name() or u.username) for u in User.objects.filter(pk__in=keys)}
+    if group_by == "team":
+        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {}

@@ -119,6 +119,24 @@ class LeadQualityFilterForm(forms.Form):
         return data
 
 
+MQL = Q(mql_at__isnull=False)
+IMPORTED = Q(imported_converted=True)  # the outcome an imported file recorded (imported history)
+CONVERTED = Q(converted_at__isnull=False) | IMPORTED
+WON = Q(won_at__isnull=False) | IMPORTED
+
+
+def quality_aggregates() -> dict:
+    """leads / mqls / opportunities (MQLs converted) / won (MQLs won): the lead-quality counts, shared by
+    the report and the lead metrics (leads.selectors.kpis)."""
+    return {"leads": Count("id"), "mqls": Count("id", filter=MQL),
+            "opportunities": Count("id", filter=MQL & CONVERTED), "won": Count("id", filter=MQL & WON)}
+
+
+def quality_counts(leads, *group_by: str):
+    """The lead-quality counts per `group_by` values: one GROUP BY."""
+    return leads.order_by().values(*group_by).annotate(**quality_aggregates())
+
+
 def lead_quality_report(*, user, start: date, end: date, source: str = "") -> list[LeadQualityRow]:
     """Rows per (month, source), months start..end inclusive, ordered by month then source."""
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -126,14 +144,7 @@ def lead_quality_report(*, user, start: date, end: date, source: str = "") -> li
         created_at__gte=_month_start(start, tz), created_at__lt=_month_start(shift_months(end, 1), tz))
     if source:
         leads = leads.filter(source=source)
-    mql = Q(mql_at__isnull=False)
-    imported = Q(imported_converted=True)  # the outcome an imported file recorded (imported history)
-    grouped = (leads.order_by()
-               .annotate(month=TruncMonth("created_at", tzinfo=tz))
-               .values("month", "source")
-               .annotate(leads=Count("id"), mqls=Count("id", filter=mql),
-                         opportunities=Count("id", filter=mql & (Q(converted_at__isnull=False) | imported)),
-                         won=Count("id", filter=mql & (Q(won_at__isnull=False) | imported)))
+    grouped = (quality_counts(leads.order_by().annotate(month=TruncMonth("created_at", tzinfo=tz)), "month", "source")
                .order_by("month", "source"))
     return [
         LeadQualityRow(month=_as_date(row["month"], tz), source=row["source"], source_label=_source_label(row["source"]),

@@ -129,20 +129,36 @@ def active_loss_reasons() -> QuerySet[LossReason]:
 
 
 # --- timing -------------------------------------------------------------------------------------
-def stage_stay_days(*, stage_ids=None) -> dict[int, list[float]]:
-    """Completed stays (days) per stage, from the ledger: time from entering a stage to leaving it.
+def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=None, end=None) -> list[tuple]:
+    """Completed stays from the ledger as (stage id, deal id, days): time from entering a stage to leaving it.
 
-    Rows of deleted deals (opportunity emptied) are left out: partitioned together under NULL they
-    would pair stays of different deals, and a deleted deal counts in no figure.
+    `opportunities` (a scoped queryset) restricts to those deals; `start` / `end` (dates, whole days in
+    the business time zone) keep the stays that *ended* in that period. Rows of deleted deals
+    (opportunity emptied) are left out: partitioned together under NULL they would pair stays of
+    different deals, and a deleted deal counts in no figure.
     """
-    rows = StageTransition.objects.filter(opportunity__isnull=False).annotate(
+    from salesops.metric_tools import period_range
+
+    rows = StageTransition.objects.filter(opportunity__isnull=False)
+    if opportunities is not None:
+        rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
+    rows = rows.annotate(
         left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
-    ).values_list("to_stage_id", "at", "left_at")
+    ).values_list("to_stage_id", "opportunity_id", "at", "left_at")
+    low = period_range(start, start)[0] if start else None
+    high = period_range(end, end)[1] if end else None
+    return [(stage_id, deal_id, (left - entered).total_seconds() / 86400)
+            for stage_id, deal_id, entered, left in rows
+            if left is not None and (low is None or left >= low) and (high is None or left < high)]
+
+
+def stage_stay_days(*, stage_ids=None, opportunities: QuerySet[Opportunity] | None = None, start=None,
+                    end=None) -> dict[int, list[float]]:
+    """Completed stays (days) per stage (see stage_stays)."""
     stays: dict[int, list[float]] = defaultdict(list)
-    for stage_id, entered, left in rows:
-        if left is None or (stage_ids is not None and stage_id not in stage_ids):
-            continue
-        stays[stage_id].append((left - entered).total_seconds() / 86400)
+    for stage_id, _deal_id, days in stage_stays(opportunities=opportunities, start=start, end=end):
+        if stage_ids is None or stage_id in stage_ids:
+            stays[stage_id].append(days)
     return stays
 
 

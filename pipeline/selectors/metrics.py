@@ -24,7 +24,7 @@ is no exchange-rate table.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -32,8 +32,8 @@ from django.db.models import (
     Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from salesops.metric_tools import between_q, day_start, period_range  # noqa: F401  (re-exported)
 from teams import predicates
 from teams.models import Team, User
 from teams.selectors import owner_q
@@ -44,16 +44,7 @@ from . import stage_list
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def day_start(day: date) -> datetime:
-    """Midnight at the start of `day` in the business time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def period_range(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, the day after end 00:00) in the business time zone."""
-    return day_start(start), day_start(end + timedelta(days=1))
-
-
+# day_start / period_range live in the base (salesops.metric_tools): leads' metrics use them too.
 class DaysBetween(Func):
     """Days (fractional) from `start` to `end`, on PostgreSQL and SQLite."""
 
@@ -98,10 +89,9 @@ def funnel_stages(*, queryset: QuerySet[Opportunity], start: date, end: date,
 
     One GROUP BY over the covering index `opp_funnel` (stage_entered_at INCLUDE stage, amount).
     """
-    low, high = period_range(start, end)
     stages = stages if stages is not None else stage_list()
     rows = defaultdict(list)
-    for row in (queryset.filter(stage_entered_at__gte=low, stage_entered_at__lt=high).order_by()
+    for row in (entered_in(queryset, start, end).order_by()
                 .values("stage_id", "currency").annotate(count=Count("pk"), amount=Sum("amount"))):
         rows[row["stage_id"]].append(row)
     return [{"stage": stage.pk, "code": stage.code, "name": stage.label, "is_won": stage.is_won,
@@ -111,10 +101,9 @@ def funnel_stages(*, queryset: QuerySet[Opportunity], start: date, end: date,
 
 def funnel_conversion(*, queryset: QuerySet[Opportunity], start: date, end: date, stages: list[Stage]) -> list[dict]:
     """Stage-to-stage conversion along the forward sequence, from the ledger (see the module doc)."""
-    low, high = period_range(start, end)
     furthest = Subquery(StageTransition.objects.filter(opportunity=OuterRef("pk"), to_stage__is_lost=False)
                         .order_by().values("opportunity").annotate(m=Max("to_stage__order")).values("m"))
-    rows = (queryset.filter(stage_entered_at__gte=low, stage_entered_at__lt=high).order_by()
+    rows = (entered_in(queryset, start, end).order_by()
             .annotate(furthest=furthest).values("furthest").annotate(n=Count("pk")))
     stopped = {row["furthest"]: row["n"] for row in rows}
     sequence = [s for s in stages if not s.is_lost]
@@ -125,9 +114,29 @@ def funnel_conversion(*, queryset: QuerySet[Opportunity], start: date, end: date
             for a, b in zip(sequence, sequence[1:])]
 
 
-def _won_in(queryset, start: date, end: date) -> QuerySet[Opportunity]:
-    low, high = period_range(start, end)
-    return queryset.filter(stage__is_won=True, closed_at__gte=low, closed_at__lt=high)
+def entered_in(queryset, start: date | None, end: date | None) -> QuerySet[Opportunity]:
+    """The funnel's deals: current stage entered in [start, end] (None: unbounded)."""
+    return queryset.filter(between_q("stage_entered_at", start, end))
+
+
+def won_in(queryset, start: date | None, end: date | None) -> QuerySet[Opportunity]:
+    """Deals won (closed in a won stage) in [start, end] (None: unbounded)."""
+    return queryset.filter(between_q("closed_at", start, end), stage__is_won=True)
+
+
+def expected_open_in(queryset, start: date | None, end: date | None) -> QuerySet[Opportunity]:
+    """Open deals expected to close in [start, end] (None: unbounded)."""
+    q = Q(closed_at__isnull=True)
+    if start is not None:
+        q &= Q(expected_close_date__gte=start)
+    if end is not None:
+        q &= Q(expected_close_date__lte=end)
+    elif start is None:
+        q &= Q(expected_close_date__isnull=False)
+    return queryset.filter(q)
+
+
+_won_in = won_in
 
 
 def sales_cycle(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
@@ -143,26 +152,41 @@ def sales_cycle(*, queryset: QuerySet[Opportunity], start: date, end: date) -> d
             "median_days": None if median is None else round(median, 1)}
 
 
-def won_value(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
-    """Won value per owner, team, product and sector for the deals won in the period: one row per
-    (owner / team / product / sector, currency), largest first within each currency."""
-    won = _won_in(queryset, start, end).order_by()
-    by_owner = list(won.values("owner_id", "currency").annotate(deals=Count("pk"), amount=Sum("amount"))
+WON_VALUE_GROUPS = ("owner", "team", "product", "sector")
+
+
+def won_value_by(*, queryset: QuerySet[Opportunity], start: date | None, end: date | None, group_by: str) -> list[dict]:
+    """Won value of the deals won in the period per `group_by` (owner, team, product, sector) and currency,
+    largest first within each currency. Per product it is the sum of the deals' lines (quantity x unit
+    price), so a deal with several products is split between them."""
+    won = won_in(queryset, start, end).order_by()
+    if group_by == "owner":
+        rows = list(won.values("owner_id", "currency").annotate(deals=Count("pk"), amount=Sum("amount"))
                     .order_by("currency", "-amount"))
-    users = {u.pk: u for u in User.objects.filter(pk__in=[r["owner_id"] for r in by_owner])}
-    for row in by_owner:
-        row["name"] = _person(users.get(row["owner_id"]))
-    by_team = list(won.values("team_id", "currency", team_name=F("team__name"))
-                   .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
-    by_sector = list(won.values("currency", sector=F("account__industry"))
-                     .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
-    by_product = list(OpportunityLine.objects.filter(opportunity__in=won.values("pk")).order_by()
-                      .values("product_id", product_name=F("product__name"), currency=F("opportunity__currency"))
-                      .annotate(deals=Count("opportunity_id", distinct=True),
-                                amount=Sum(F("quantity") * F("unit_price"),
-                                           output_field=DecimalField(max_digits=20, decimal_places=2)))
-                      .order_by("currency", "-amount"))
-    return {"by_owner": by_owner, "by_team": by_team, "by_product": by_product, "by_sector": by_sector}
+        users = {u.pk: u for u in User.objects.filter(pk__in=[r["owner_id"] for r in rows])}
+        for row in rows:
+            row["name"] = _person(users.get(row["owner_id"]))
+        return rows
+    if group_by == "team":
+        return list(won.values("team_id", "currency", team_name=F("team__name"))
+                    .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
+    if group_by == "sector":
+        return list(won.values("currency", sector=F("account__industry"))
+                    .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
+    if group_by == "product":
+        return list(OpportunityLine.objects.filter(opportunity__in=won.values("pk")).order_by()
+                    .values("product_id", product_name=F("product__name"), currency=F("opportunity__currency"))
+                    .annotate(deals=Count("opportunity_id", distinct=True),
+                              amount=Sum(F("quantity") * F("unit_price"),
+                                         output_field=DecimalField(max_digits=20, decimal_places=2)))
+                    .order_by("currency", "-amount"))
+    raise ValueError(group_by)
+
+
+def won_value(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
+    """Won value per owner, team, product and sector for the deals won in the period (won_value_by)."""
+    return {f"by_{group}": won_value_by(queryset=queryset, start=start, end=end, group_by=group)
+            for group in WON_VALUE_GROUPS}
 
 
 def funnel_figures(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
@@ -187,8 +211,7 @@ def forecast_rows(*, queryset: QuerySet[Opportunity], start: date, end: date) ->
 
     Open: deals not closed, expected to close in [start, end]. Won: deals won in [start, end].
     """
-    open_rows = list(queryset.filter(closed_at__isnull=True, expected_close_date__gte=start,
-                                     expected_close_date__lte=end).order_by()
+    open_rows = list(expected_open_in(queryset, start, end).order_by()
                      .values("owner_id", "team_id", "forecast_category", "currency")
                      .annotate(weighted=Sum(weighted_expression()), deals=Count("pk"), amount=Sum("amount")))
     won_rows = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
