@@ -40,8 +40,11 @@ def recipient_language(user) -> str:
 
 
 def review_pack_render(*, user, month: date) -> str:
-    """The pack as a standalone HTML document (the PDF's source) in the active language."""
-    return render_to_string("dashboards/review_pack_document.html", {"pack": review_pack(user=user, month=month)})
+    """The pack as a standalone HTML document (the PDF's and the email's source) in the active language."""
+    return render_to_string("dashboards/review_pack_document.html", {
+        "pack": review_pack(user=user, month=month),
+        "base_url": settings.SALESOPS_BASE_URL.rstrip("/"),  # links in a PDF or an email must be absolute
+    })
 
 
 def review_pack_pdf(*, user, month: date) -> bytes:

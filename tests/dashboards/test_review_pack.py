@@ -310,6 +310,15 @@ class TestReviewPackEmail:
         user.language = "fr"
         assert recipient_language(user) == "en"
 
+    @override_settings(SALESOPS_BASE_URL="https://crm.example.com/")
+    def test_links_in_the_mailed_document_are_absolute(self, pack_data):
+        from dashboards.review.services import review_pack_render
+        html = review_pack_render(user=pack_data["mgr"], month=NOVEMBER)
+        figure = review_selectors.review_pack(user=pack_data["mgr"], month=NOVEMBER).headline
+        if figure.url:
+            assert f'href="https://crm.example.com{figure.url}"' in html.replace("&amp;", "&")
+        assert 'href="/' not in html
+
     def test_a_bad_month_is_refused(self, db):
         with pytest.raises(ValueError):
             review_pack_send_month_task("2026-13")
