@@ -343,8 +343,7 @@ def quota_attainment(scope, period) -> MetricResult:
     target, _teams, won = attainment_parts(scope, period)
     rows = list(won.order_by().values("currency").annotate(n=Count("pk"), amount=Sum("amount")))
     value, detail = attainment(target, rows)
-    return MetricResult(value=value, count=sum(r["n"] for r in rows), per_currency=money(rows),
-                        extra={"currencies": detail})
+    return MetricResult(value=value, count=sum(r["n"] for r in rows), extra={"currencies": detail})
 
 
 def quota_rows(scope, period, group_by) -> list[MetricRow]:
@@ -358,7 +357,7 @@ def quota_rows(scope, period, group_by) -> list[MetricRow]:
         mine = [r for r in won_rows if group(r["owner_id"]) == k]
         value, _detail = attainment({uc: a for uc, a in target.items() if group(uc[0]) == k}, mine)
         result.append(MetricRow(key="" if k is None else str(k), label=str(names.get(k, "—")), value=value,
-                                count=sum(r["n"] for r in mine), per_currency=money(mine)))
+                                count=sum(r["n"] for r in mine)))
     return result
 
 

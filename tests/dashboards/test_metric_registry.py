@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from leads.models import Lead
 from pipeline.models import OpportunityLine, Product
 from salesops import metrics
 from salesops.metrics import COUNT, Period, Scope
@@ -38,11 +39,72 @@ def world(org):
     deal(org["teammate"], code="closed_lost", amount="500", moved=5)
     deal(org["outsider"], code="closed_won", amount="7000", moved=5)
     deal(org["owner"], code="needs_confirmed", moved=3)
-    now = timezone.now()
-    for owner, mql in (("owner", True), ("owner", False), ("teammate", True), ("outsider", True)):
-        LeadFactory(owner=org[owner], mql_at=now if mql else None)
+    now, old = timezone.now(), timezone.now() - timedelta(days=200)
+    for owner, source, mql, converted, won, completeness, created in (
+            ("owner", "website", True, True, True, 100, now),
+            ("owner", "referral", False, False, False, 50, now),
+            ("teammate", "website", True, True, False, 80, now),
+            ("outsider", "website", True, False, False, 20, now),
+            ("owner", "website", True, True, True, 100, old)):  # before the period
+        lead = LeadFactory(owner=org[owner], source=source, mql_at=created if mql else None,
+                           converted_at=created if converted else None, won_at=created if won else None)
+        Lead.objects.filter(pk=lead.pk).update(created_at=created, completeness=completeness)
     QuotaFactory(user=org["owner"], period_start=period().start, period_end=period().end, amount=Decimal("6000"))
     return org
+
+
+# Counted by hand from the `world` fixture, for an admin (everything) and East's manager (owner, teammate).
+# Deals: D1 owner won 3000 (created 50 days ago, lead_identified -> needs_confirmed -> solution_demo ->
+# negotiation 11 days ago, won 10 days ago, one high-margin line); D2 teammate lost 500 (created 40, needs
+# 6, lost 5); D3 outsider won 7000 (created 40, needs 6, won 5); D4 owner needs_confirmed 1000 (created 40,
+# needs 4). Stays ended in the period: lead_identified 39, 34, 34, 36; needs 0, 1, 1; demo 0; negotiation 1.
+EXPECTED = {
+    "admin": {
+        "lead_volume": (4, 4), "mql_count": (3, 3), "mql_rate": (75.0, 4), "mql_to_opportunity": (66.7, 3),
+        "lead_to_won": (25.0, 4), "data_completeness": (62.5, 4),
+        "deals_in_stage": (4, 4), "pipeline_amount": ({"CNY": Decimal("11500")}, 4), "stage_conversion": (50.0, 4),
+        "win_rate": (66.67, 3), "deals_won": (2, 2), "won_value": ({"CNY": Decimal("10000")}, 2),
+        "sales_cycle_days": (37.5, 2), "time_in_stage_p50": (1.0, 9), "time_in_stage_p90": (36.6, 9),
+        "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("10000")}, 2), "quota_attainment": (50.0, 1),
+        "high_margin_share": (100.0, 1),
+    },
+    "mgr": {
+        "lead_volume": (3, 3), "mql_count": (2, 2), "mql_rate": (66.7, 3), "mql_to_opportunity": (100.0, 2),
+        "lead_to_won": (33.3, 3), "data_completeness": (76.7, 3),
+        "deals_in_stage": (3, 3), "pipeline_amount": ({"CNY": Decimal("4500")}, 3), "stage_conversion": (33.3, 3),
+        "win_rate": (50.0, 2), "deals_won": (1, 1), "won_value": ({"CNY": Decimal("3000")}, 1),
+        "sales_cycle_days": (40.0, 1), "time_in_stage_p50": (1.0, 7), "time_in_stage_p90": (37.2, 7),
+        "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("3000")}, 1), "quota_attainment": (50.0, 1),
+        "high_margin_share": (100.0, 1),
+    },
+}
+
+
+@pytest.mark.parametrize("who", ["admin", "mgr"])
+def test_each_metric_against_records_counted_by_hand(world, who):
+    scope = Scope(user=world[who])
+    for m in metrics.all_metrics():
+        result = m.compute(scope, period())
+        value = result.per_currency if result.per_currency is not None else result.value
+        assert (value, result.count) == EXPECTED[who][m.code], m.code
+    assert set(EXPECTED[who]) == {m.code for m in metrics.all_metrics()}
+
+
+def test_breakdowns_counted_by_hand(world):
+    scope, east, west = Scope(user=world["admin"]), str(world["east"].pk), str(world["west"].pk)
+
+    def rows(code, group_by):
+        return {r.key: (r.value if r.value is not None else r.per_currency, r.count)
+                for r in metrics.get(code).breakdown(scope, period(), group_by) if r.count}
+    assert rows("deals_in_stage", "stage") == {"needs_confirmed": (1, 1), "closed_won": (2, 2), "closed_lost": (1, 1)}
+    assert rows("win_rate", "team") == {east: (50.0, 2), west: (100.0, 1)}
+    assert rows("won_value", "product") == {str(OpportunityLine.objects.get().product_id): ({"CNY": Decimal("3000")}, 1)}
+    assert rows("time_in_stage_p50", "stage") == {"lead_identified": (35.0, 4), "needs_confirmed": (1.0, 3),
+                                                  "solution_demo": (0.0, 1), "negotiation": (1.0, 1)}
+    assert rows("stage_conversion", "stage")["needs_confirmed"] == (50.0, 4)
+    assert rows("mql_rate", "source") == {"website": (100.0, 3), "referral": (0.0, 1)}
+    assert rows("quota_attainment", "owner") == {str(world["owner"].pk): (50.0, 1)}
+    assert rows("lead_volume", "team") == {east: (3, 3), west: (1, 1)}
 
 
 def test_every_contract_code_is_registered():
