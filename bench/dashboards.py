@@ -173,6 +173,7 @@ def main():
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep the data of a previous run with the same sizes")
+    parser.add_argument("--detail", type=int, default=10, help="print the N slowest registry calls")
     args = parser.parse_args()
 
     ensure_database("bench/dashboards.py")
@@ -242,6 +243,21 @@ def main():
                         plans.append(f"{name}: {plan[-1].strip()} | {' / '.join(p.strip() for p in plan[:3])}")
     for line in plans:
         print(f"plan {line}")
+    # where the registry time goes: each metric call once, as the administrator, slowest first
+    timings = []
+    for name, work_items in REGISTRY_WORK.items():
+        for code, group_by in work_items:
+            metric = metrics.find(code)
+            if metric is None:
+                continue
+            scope = Scope(user=users["admin"])
+            call = ((lambda m=metric, s=scope: m.compute(s, period)) if group_by is None
+                    else (lambda m=metric, s=scope, g=group_by: m.breakdown(s, period, g)))
+            started = time.perf_counter()
+            call()
+            timings.append((time.perf_counter() - started, f"{name}:{code}{'/' + group_by if group_by else ''}"))
+    for seconds, label in sorted(timings, reverse=True)[:args.detail]:
+        print(f"metric {label} {seconds * 1000:.1f} ms")
     if missing:
         print(f"not registered (left out of the registry mode): {', '.join(missing)}")
     parts = []

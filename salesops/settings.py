@@ -238,6 +238,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.forecast_snapshot_task",
         "schedule": crontab(hour=4, minute=0, day_of_week="mon"),
     },
+    "dashboards-kpi-snapshots-daily": {  # yesterday and the month to date, every metric and scope
+        "task": "dashboards.tasks.kpi_snapshots_daily_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    "dashboards-goals-check-daily": {  # after the snapshots: pace of every goal, at-risk notifications
+        "task": "dashboards.tasks.goals_check_task",
+        "schedule": crontab(hour=1, minute=45),
+    },
     # Daily, so a missed 1st still mails; each recipient gets last month's pack once (dashboards.review).
     "dashboards-review-pack-monthly": {
         "task": "dashboards.tasks.review_pack_send_month_task",
@@ -383,6 +391,14 @@ SALESOPS_IMPORT_MAX_BYTES = env.int("SALESOPS_IMPORT_MAX_BYTES", default=20 * 10
 SALESOPS_IMPORT_STAGING_DIR = Path(env.str("SALESOPS_IMPORT_STAGING_DIR",
                                            default=str(BASE_DIR / "var" / "import-staging")))
 # Who may import what besides administrators (teams.predicates.can_import): kind -> roles.
+# KPI snapshots and goals (h13): the period kinds the daily job writes (day, week, month, quarter), the
+# pace thresholds of a goal (share of the pro-rated progress) and the window its current value is measured over.
+SALESOPS_SNAPSHOT_KINDS = env.list("SALESOPS_SNAPSHOT_KINDS", default=["day", "month"])
+SALESOPS_GOAL_THRESHOLDS = {
+    "on_track": env.float("SALESOPS_GOAL_ON_TRACK", default=0.99),
+    "at_risk": env.float("SALESOPS_GOAL_AT_RISK", default=0.81),
+}
+SALESOPS_GOAL_WINDOW_DAYS = env.int("SALESOPS_GOAL_WINDOW_DAYS", default=30)
 SALESOPS_IMPORT_ROLES = {
     "leads": env.list("SALESOPS_IMPORT_LEADS_ROLES", default=["marketing", "manager"]),
     "opportunities": env.list("SALESOPS_IMPORT_OPPORTUNITIES_ROLES", default=[]),

@@ -243,3 +243,43 @@ def can_import(user, kind: str) -> bool:
         return True
     roles = (getattr(settings, "SALESOPS_IMPORT_ROLES", {}) or {}).get(kind) or ()
     return bool(roles) and has_role(user, *roles)
+
+
+# --- dashboards: KPI snapshots and goals ------------------------------------------------------
+
+def can_run_snapshots(user) -> bool:
+    """Take KPI snapshots on demand (a background job over every metric and scope): managers and admins."""
+    return is_manager_or_admin(user)
+
+
+def can_see_scope_figures(user, *, team=None, owner=None) -> bool:
+    """Organisation figures: everyone active. A team's: its members, its manager, admins. A rep's:
+    the rep, the manager of the rep's team, admins."""
+    if not is_active_user(user):
+        return False
+    if user.is_admin_role:
+        return True
+    if owner is not None:
+        return owner.pk == user.pk or manages(user, owner)
+    if team is not None:
+        return team.manager_id == user.pk or (user.team_id is not None and user.team_id == team.pk)
+    return True
+
+
+def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "") -> bool:
+    """Set (or change, or remove) a goal for a scope. Admins: any. Managers: the teams they manage and
+    the reps in them. Marketing: organisation goals on the leads metrics (`metric_app` "leads").
+    Reps and customer success set none."""
+    if not is_active_user(user):
+        return False
+    if user.is_admin_role:
+        return True
+    if user.role == Role.MANAGER:
+        if scope == "team":
+            return team is not None and team.manager_id == user.pk
+        if scope == "rep":
+            return owner is not None and (owner.pk == user.pk or manages(user, owner))
+        return False
+    if user.role == Role.MARKETING:
+        return scope == "organisation" and metric_app == "leads"
+    return False

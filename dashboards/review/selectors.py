@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils import timezone
 
 from leads.models import RuleSet
@@ -21,8 +19,9 @@ from leads.services.scoring import rule_set_backtest
 from salesops import metrics
 from salesops.metrics import DAYS, PERCENT, Period, Scope
 from teams.models import User
-from teams.predicates import REVIEW_PACK_RECIPIENT_ROLES, can_see_everyones_figures
-from teams.selectors import owner_q
+from teams.predicates import REVIEW_PACK_RECIPIENT_ROLES
+
+from ..goal_selectors import goal_queryset_for
 
 # The lead-quality table: one column per metric, each broken down by source.
 SOURCE_COLUMNS = ("lead_volume", "mql_count", "mql_rate", "mql_to_opportunity", "lead_to_won")
@@ -176,19 +175,9 @@ class GoalLine:
 
 
 def _goals(user, period: Period) -> list[GoalLine]:
-    """Goals running during the month (dashboards.Goal, once it exists), those the viewer may see:
-    organisation goals, goals of the teams they belong to or manage, and of the people they see."""
-    try:
-        goal_model = apps.get_model("dashboards", "Goal")
-    except LookupError:
-        return []
-    goals = goal_model.objects.all()
-    if not can_see_everyones_figures(user):  # owner_q is Q() for admins, which an OR would drop
-        visible = Q(team__isnull=True, owner__isnull=True) | owner_q(user=user, owner_field="owner")
-        visible |= Q(team__manager=user) | (Q(team_id=user.team_id) if user.team_id else Q(pk__in=[]))
-        goals = goals.filter(visible)
-    goals = (goals.filter(start__lte=period.end, deadline__gte=period.start)
-             .select_related("team", "owner").order_by("deadline", "pk"))
+    """Goals running during the month that the viewer may see (dashboards.goal_selectors)."""
+    goals = (goal_queryset_for(user=user).filter(start__lte=period.end, deadline__gte=period.start)
+             .order_by("deadline", "pk"))
     lines = []
     for goal in goals:
         metric = metrics.find(goal.metric)
