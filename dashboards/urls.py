@@ -13,4 +13,6 @@ urlpatterns = [
     path("dashboards/review/", review_views.review_latest_view, name="review-latest"),
     path("dashboards/review/<str:month>/", review_views.review_pack_view, name="review"),
     path("dashboards/review/<str:month>/pdf/", review_views.review_pack_pdf_view, name="review-pdf"),
+    # after the review pages: it would take "review" for a dashboard's name
+    path("dashboards/<slug:name>/", views.dashboard_view, name="dashboard"),
 ]

@@ -1,23 +1,61 @@
-import json
+"""Thin dashboard pages: the filter form decides scope and period, dashboards.panels reads the
+metric registry, and teams.predicates decides which dashboard a user lands on."""
+import csv
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
-from salesops import charts
+from teams.predicates import EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, default_dashboard_for
 
-from . import selectors
+from . import panels
+from .filter_form import DashboardFilterForm
+
+DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, EXECUTIVE_DASHBOARD)
 
 
 @login_required
 def home_view(request):
-    user = request.user
-    by_source = selectors.leads_by_source(user=user)
-    figure = charts.bar_figure(by_source, title=_("Leads by source"), x_title=_("Source"), y_title=_("Leads"))
-    return render(request, "dashboards/home.html", {
-        "summary": selectors.lead_summary(user=user),
-        "quotas": selectors.current_quotas(user=user, today=timezone.localdate()),
-        "leads_by_source": json.loads(figure.to_json()),
-        "has_leads": bool(by_source),
+    """`/`: the dashboard of the user's role, keeping the filter in the query string."""
+    target = redirect("dashboards:dashboard", name=default_dashboard_for(request.user))
+    if request.META.get("QUERY_STRING"):
+        target["Location"] += "?" + request.META["QUERY_STRING"]
+    return target
+
+
+@login_required
+def dashboard_view(request, name):
+    if name not in DASHBOARDS:
+        raise Http404
+    today = timezone.localdate()
+    form = DashboardFilterForm(request.GET, user=request.user, today=today)
+    period, scope = form.get_period(), form.get_scope()
+    board = panels.build(name, scope, period, today)
+    if request.GET.get("format") == "csv":
+        return csv_response(name, board["sections"], request.GET.get("table"))
+    return render(request, "dashboards/dashboard.html", {
+        "name": name, "dashboards": DASHBOARDS, "form": form, "period": period, "scope": scope,
+        "tiles": board["tiles"], "sections": board["sections"], "query": form.query_string(),
+        "plotly_locale": "zh-CN" if (get_language() or "").lower().startswith("zh") else "",
     })
+
+
+def csv_response(name: str, sections, table: str | None) -> HttpResponse:
+    """The tables of a dashboard as CSV: one (`?table=<id>`) or all, each after its title."""
+    chosen = [s for s in sections if not table or s.id == table]
+    if table and not chosen:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{table or "dashboard"}.csv"'
+    response.write("\ufeff")  # spreadsheet apps read UTF-8 (Chinese names) with a BOM
+    writer = csv.writer(response)
+    for index, section in enumerate(chosen):
+        if not table:
+            if index:
+                writer.writerow([])
+            writer.writerow([section.title])
+        writer.writerow(section.columns)
+        writer.writerows([cell.text for cell in row] for row in section.rows)
+    return response

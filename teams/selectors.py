@@ -14,6 +14,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from .models import Quota, Team, User
+from .predicates import is_active_user, may_narrow_dashboards_to_anyone
 
 VIEW = "view"
 CHANGE = "change"
@@ -80,6 +81,32 @@ def user_directory_for(*, user) -> QuerySet[User]:
 
 def team_queryset() -> QuerySet[Team]:
     return Team.objects.select_related("manager")
+
+
+def dashboard_teams_for(*, user) -> QuerySet[Team]:
+    """The teams `user` may narrow a dashboard to (teams.predicates.may_narrow_dashboards_to_anyone)."""
+    if not is_active_user(user):
+        return Team.objects.none()
+    teams = Team.objects.order_by("name")
+    if may_narrow_dashboards_to_anyone(user):
+        return teams
+    if user.role == User.Role.MANAGER:
+        return teams.filter(manager=user)
+    return teams.filter(pk=user.team_id) if user.team_id else teams.none()
+
+
+def dashboard_people_for(*, user) -> QuerySet[User]:
+    """The sellers `user` may narrow a dashboard to: everyone who may own records for admins,
+    marketing and success; a manager themselves and their teams' members; anyone else themselves."""
+    if not is_active_user(user):
+        return User.objects.none()
+    sellers = (User.objects.filter(is_active=True, role__in=(User.Role.REP, User.Role.MANAGER, User.Role.ADMIN))
+               .select_related("team").order_by("first_name", "last_name", "username"))
+    if may_narrow_dashboards_to_anyone(user):
+        return sellers
+    if user.role == User.Role.MANAGER:
+        return sellers.filter(Q(pk=user.pk) | Q(team__manager=user))
+    return User.objects.filter(pk=user.pk)
 
 
 def person_or_team_labels(group_by: str, keys) -> dict:
