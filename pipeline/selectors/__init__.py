@@ -142,11 +142,14 @@ def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=Non
     rows = StageTransition.objects.filter(opportunity__isnull=False)
     if opportunities is not None:
         rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
+    low = period_range(start, start)[0] if start else None
+    high = period_range(end, end)[1] if end else None
+    if low or high:  # a stay that ended in the period ends at an entry in it: read only those deals' ledgers
+        moved = StageTransition.objects.filter(**({"at__gte": low} if low else {}), **({"at__lt": high} if high else {}))
+        rows = rows.filter(opportunity__in=moved.values("opportunity_id"))
     rows = rows.annotate(
         left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
     ).values_list("to_stage_id", "opportunity_id", "at", "left_at")
-    low = period_range(start, start)[0] if start else None
-    high = period_range(end, end)[1] if end else None
     return [(stage_id, deal_id, (left - entered).total_seconds() / 86400)
             for stage_id, deal_id, entered, left in rows
             if left is not None and (low is None or left >= low) and (high is None or left < high)]
