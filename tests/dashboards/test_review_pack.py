@@ -263,6 +263,13 @@ class TestReviewPackEmail:
         assert again == {"month": "2026-11", "sent": 0, "failed": 0, "already": 3}
         assert len(mail.outbox) == 3 and ReviewPackSend.objects.count() == 3
 
+    @needs_pdf
+    @override_settings(LANGUAGE_CODE="zh-hans")
+    def test_a_chinese_speaking_recipient_gets_the_pack_in_chinese(self, pack_data):
+        review_pack_send_month(month=NOVEMBER)
+        text = _pdf_text({m.to[0]: m for m in mail.outbox}["mgr@example.com"].attachments[0][1])
+        assert "官网" in text and "Website" not in text  # the source label, rendered with a CJK font
+
     def test_a_claimed_recipient_is_not_mailed(self, pack_data):
         ReviewPackSend.objects.create(month=NOVEMBER, recipient=pack_data["mgr"], email="mgr@example.com",
                                       language="en")
