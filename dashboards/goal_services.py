@@ -9,6 +9,7 @@ the team's manager) once per turn; turning back to "behind" or "on track" re-arm
 """
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -30,12 +31,21 @@ from . import goals
 from .models import Goal, KpiSnapshot, ScopeLevel
 from .snapshots import _decimal, kind_end, kind_shift, scope_key, system_viewer
 
+logger = logging.getLogger(__name__)
 EDITABLE = ("metric", "scope", "team", "owner", "baseline", "target", "start", "deadline", "note")
 
 
 def thresholds() -> goals.Thresholds:
     conf = getattr(settings, "SALESOPS_GOAL_THRESHOLDS", {}) or {}
     return goals.Thresholds(on_track=float(conf.get("on_track", 0.99)), at_risk=float(conf.get("at_risk", 0.81)))
+
+
+def metric_value(metric, result) -> Decimal | None:
+    """A goal's number: the value, or for a money metric the amount in settings.DEFAULT_CURRENCY."""
+    if metric.unit == registry.MONEY:
+        amount = (result.per_currency or {}).get(settings.DEFAULT_CURRENCY)
+        return None if amount is None else _decimal(amount)
+    return _decimal(result.value)
 
 
 def goal_scope(goal: Goal, viewer=None) -> Scope:
@@ -48,10 +58,14 @@ def baseline_for(*, metric, scope: Scope, start: date) -> tuple[Decimal | None, 
     level, scope_id = scope_key(scope)
     snap = (KpiSnapshot.objects.filter(metric=metric.code, scope=level, scope_id=scope_id, period_kind="month",
                                        period_start=month, period_end=kind_end("month", month))
-            .values_list("value", flat=True).first())
+            .values_list("value", "per_currency").first())
     if snap is not None:
-        return snap, Goal.BaselineSource.SNAPSHOT
-    value = _decimal(metric.compute(scope, Period(month, kind_end("month", month))).value)
+        value = snap[0]
+        if metric.unit == registry.MONEY:
+            value = snap[1].get(settings.DEFAULT_CURRENCY)
+        if value is not None:
+            return Decimal(value), Goal.BaselineSource.SNAPSHOT
+    value = metric_value(metric, metric.compute(scope, Period(month, kind_end("month", month))))
     return value, Goal.BaselineSource.COMPUTED
 
 
@@ -142,7 +156,7 @@ def goal_current(goal: Goal, today: date):
     metric = registry.find(goal.metric)
     if metric is None:
         return None
-    return _decimal(metric.compute(goal_scope(goal), goal_window(goal, today)).value)
+    return metric_value(metric, metric.compute(goal_scope(goal), goal_window(goal, today)))
 
 
 def goal_evaluate(goal: Goal, current, today: date) -> goals.Pace:
@@ -166,11 +180,12 @@ def goal_check(*, goal: Goal, today: date | None = None) -> Goal:
     today = today or timezone.localdate()
     try:
         current = goal_current(goal, today)
-    except (ArithmeticError, InvalidOperation, ValueError):
+    except (ArithmeticError, InvalidOperation, ValueError):  # no value today: "behind", no notification
         current = None
     evaluated = goal_evaluate(goal, current, today)
     with transaction.atomic():
-        goal = Goal.objects.select_for_update().select_related("team__manager", "owner", "created_by").get(pk=goal.pk)
+        goal = Goal.objects.select_for_update(of=("self",)).select_related("team__manager", "owner", "created_by").get(
+            pk=goal.pk)
         turned_at_risk = evaluated.status == Goal.Pace.AT_RISK and goal.pace != Goal.Pace.AT_RISK
         goal.pace, goal.current, goal.checked_at = evaluated.status, current, timezone.now()
         if today > goal.deadline and goal.status == Goal.Status.ACTIVE:
@@ -191,7 +206,11 @@ def goal_check(*, goal: Goal, today: date | None = None) -> Goal:
 def goals_check_all(*, today: date | None = None) -> int:
     """The beat job (after the snapshots): check every active goal. Goals are few (one metric
     computation each), so this is a loop over goals, not over records."""
-    ids = list(Goal.objects.filter(status=Goal.Status.ACTIVE).values_list("pk", flat=True))
-    for goal in Goal.objects.filter(pk__in=ids):
-        goal_check(goal=goal, today=today)
-    return len(ids)
+    checked = 0
+    for goal in Goal.objects.filter(status=Goal.Status.ACTIVE).order_by("pk"):
+        try:
+            goal_check(goal=goal, today=today)
+            checked += 1
+        except Exception:  # noqa: BLE001 - one broken metric must not stop the other goals
+            logger.exception("goal %s: check failed", goal.pk)
+    return checked

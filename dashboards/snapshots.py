@@ -16,7 +16,8 @@ keys already written are read in one query and skipped; the new rows go in with 
 that ignores conflicts (a concurrent run). A second run therefore computes nothing and writes
 nothing. A metric that fails for a scope is logged and skipped (its row comes on the next run).
 
-Values are computed as an administrator sees them (every record), narrowed to the scope.
+Values are computed as an administrator sees them (every record), narrowed to the scope, reading
+from the read replica when one is configured (`DATABASE_REPLICA_URL`).
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops import metrics as registry
+from salesops.db_router import replica_reads
+from salesops.jobs import import_jobs_requeue_stale
 from salesops.metrics import Metric, MetricResult, Period, Scope
 from teams.models import Team, User
 from teams.predicates import can_run_snapshots
@@ -148,7 +151,8 @@ def snapshots_write(*, plan: list[PlannedPeriod], metrics: list[Metric] | None =
                 if (metric.code, *scope_key(scope)) in existing:
                     continue
                 try:
-                    result = metric.compute(scope, Period(period.start, period.end))
+                    with replica_reads():  # the heavy reads; the keys above and the writes use the primary
+                        result = metric.compute(scope, Period(period.start, period.end))
                 except Exception:  # noqa: BLE001 - one broken metric must not stop the others
                     logger.exception("snapshot of %s for %s %s failed", metric.code, scope.level, period)
                     continue
@@ -232,12 +236,12 @@ def snapshot_job_run(*, job_id: int) -> SnapshotJob | None:
         if job is None or job.is_finished:
             return job
         SnapshotJob.objects.filter(pk=job_id).update(status=SnapshotJob.Status.RUNNING, started_at=timezone.now(),
-                                                     processed=0)
+                                                     heartbeat_at=timezone.now(), processed=0)
     jobs = SnapshotJob.objects.filter(pk=job_id)
     try:
         written = snapshots_backfill(start=job.start, end=job.end, metric=job.metric or None,
-                                     total=lambda n: jobs.update(total=n),
-                                     step=lambda n: jobs.update(processed=n))
+                                     total=lambda n: jobs.update(total=n, heartbeat_at=timezone.now()),
+                                     step=lambda n: jobs.update(processed=n, heartbeat_at=timezone.now()))
     except ValidationError as exc:
         jobs.update(status=SnapshotJob.Status.FAILED, error=" ".join(exc.messages), finished_at=timezone.now())
     except Exception as exc:  # noqa: BLE001 - the job ends failed with its reason, never "running"
@@ -247,6 +251,14 @@ def snapshot_job_run(*, job_id: int) -> SnapshotJob | None:
     else:
         jobs.update(status=SnapshotJob.Status.DONE, written=written, finished_at=timezone.now())
     return jobs.first()
+
+
+def snapshot_jobs_requeue_stale(*, now=None) -> list[int]:
+    """Queue again the runs whose worker died (salesops.jobs' rule: queued with no worker, or running
+    with no sign of life). A run starts over and, being idempotent, writes only what is missing."""
+    from .tasks import snapshot_job_run_task
+
+    return import_jobs_requeue_stale(SnapshotJob, snapshot_job_run_task, now=now)
 
 
 def snapshot_job_queryset_for(*, user):

@@ -17,6 +17,13 @@ def snapshot_job_run_task(job_id: int) -> None:
 
 
 @shared_task
+def snapshot_jobs_requeue_stale_task() -> list[int]:
+    from .snapshots import snapshot_jobs_requeue_stale
+
+    return snapshot_jobs_requeue_stale()
+
+
+@shared_task
 def goals_check_task() -> int:
     from .goal_services import goals_check_all
 

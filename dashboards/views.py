@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from salesops.db_router import reads_from_replica
 from teams.predicates import EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, default_dashboard_for
 
 from . import panels
@@ -17,6 +18,7 @@ DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, EXECUTIVE_DASHBOARD)
 
 
 @login_required
+@reads_from_replica
 def home_view(request):
     """`/`: the dashboard of the user's role, keeping the filter in the query string."""
     target = redirect("dashboards:dashboard", name=default_dashboard_for(request.user))
@@ -26,6 +28,7 @@ def home_view(request):
 
 
 @login_required
+@reads_from_replica
 def dashboard_view(request, name):
     if name not in DASHBOARDS:
         raise Http404

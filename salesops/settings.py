@@ -102,6 +102,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
+# A read replica for dashboards and reports (salesops/db_router.py); unset: everything reads the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items() if k == "options"})
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: no second test database
+DATABASE_ROUTERS = ["salesops.db_router.ReplicaRouter"]
+READ_REPLICA_ROUTING = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "teams.User"
@@ -241,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
     "dashboards-kpi-snapshots-daily": {  # yesterday and the month to date, every metric and scope
         "task": "dashboards.tasks.kpi_snapshots_daily_task",
         "schedule": crontab(hour=1, minute=15),
+    },
+    "dashboards-snapshot-jobs-requeue-stale": {
+        "task": "dashboards.tasks.snapshot_jobs_requeue_stale_task",
+        "schedule": crontab(minute="*/5"),
     },
     "dashboards-goals-check-daily": {  # after the snapshots: pace of every goal, at-risk notifications
         "task": "dashboards.tasks.goals_check_task",

@@ -30,3 +30,6 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 # The suite talks plain HTTP to its own servers (test client, live server, worker): no HTTPS redirect,
 # cookies not limited to HTTPS. Production keeps its defaults (settings.py, `check --deploy`).
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+# A "replica" alias (DATABASE_REPLICA_URL) is a TEST MIRROR of default; reads stay on default in tests, where
+# a mirror's second connection would not see rows written inside the test's transaction (salesops/db_router.py).
+READ_REPLICA_ROUTING = False

@@ -24,6 +24,9 @@ class MetricQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         from pipeline.forecasting import default_funnel_period
 
+        empty = [name for name in self.fields if self.initial_data.get(name, None) == ""]
+        if empty:  # `?start=` is a mistake, not "no start"
+            raise serializers.ValidationError({name: _("This field may not be blank.") for name in empty})
         for name in ("start", "end"):
             if name in attrs and not MIN_DATE <= attrs[name] <= MAX_DATE:
                 raise serializers.ValidationError({name: _("Enter a date between %(min)s and %(max)s.")

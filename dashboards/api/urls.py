@@ -10,5 +10,5 @@ router.register("kpi-snapshot-jobs", goal_views.SnapshotJobViewSet, basename="kp
 
 urlpatterns = [
     path("metrics/", views.MetricListApi.as_view(), name="metrics-list"),
-    path("metrics/<slug:code>/", views.MetricDetailApi.as_view(), name="metrics-detail"),
+    path("metrics/<str:code>/", views.MetricDetailApi.as_view(), name="metrics-detail"),
 ] + router.urls

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from salesops import metrics
+from salesops.db_router import reads_from_replica
 from salesops.metrics import Period
 
 from ..metric_reads import UnknownGroup, metric_answer
@@ -33,6 +34,7 @@ class MetricListApi(APIView):
     pagination_class = None
 
     @extend_schema(operation_id="metrics_list", responses={200: MetricSerializer(many=True)})
+    @reads_from_replica
     def get(self, request):
         return Response(MetricSerializer([_describe(m) for m in metrics.all_metrics()], many=True).data)
 
@@ -46,6 +48,7 @@ class MetricDetailApi(APIView):
                    responses={200: MetricValueSerializer,
                               400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad dates or group_by."),
                               404: OpenApiResponse(OpenApiTypes.OBJECT, description="No metric with that code.")})
+    @reads_from_replica
     def get(self, request, code):
         metric = metrics.find(code)
         if metric is None:

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from salesops.db_router import reads_from_replica
 from teams.predicates import can_see_review_pack
 
 from .pdf import PdfUnavailable
@@ -29,6 +30,7 @@ def review_latest_view(request):
 
 
 @login_required
+@reads_from_replica
 def review_pack_view(request, month: str):
     first_day, error = _month_or_error(request, month)
     if error:
@@ -37,6 +39,7 @@ def review_pack_view(request, month: str):
 
 
 @login_required
+@reads_from_replica
 def review_pack_pdf_view(request, month: str):
     first_day, error = _month_or_error(request, month)
     if error:

@@ -6,6 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salesops.db_router import reads_from_replica
+
 from ..models import Source
 from ..selectors.reports import LeadQualityFilterForm, lead_quality_report
 
@@ -44,6 +46,7 @@ class LeadQualityReportApi(APIView):
         ],
         responses={200: LeadQualityReportSerializer, 400: OpenApiTypes.OBJECT},
     )
+    @reads_from_replica
     def get(self, request):
         form = LeadQualityFilterForm(request.query_params)
         if not form.is_valid():

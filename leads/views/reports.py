@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from salesops.charts import grouped_bar_figure
+from salesops.db_router import reads_from_replica
 
 from ..selectors.reports import LeadQualityFilterForm, lead_quality_by_source, lead_quality_report, lead_quality_total
 
@@ -38,6 +39,7 @@ def _chart(by_source) -> dict:
 
 
 @login_required
+@reads_from_replica
 def lead_quality_view(request):
     form = LeadQualityFilterForm(request.GET)
     if not form.is_valid():  # shown with its errors and no figures, like the strict lead list filters

@@ -176,3 +176,25 @@ class TestDemo:
         goal = Goal.objects.get()
         assert (goal.metric, goal.baseline, goal.target, goal.created_by) == (
             "fake_cycle", Decimal("90"), Decimal("75"), org["admin"])
+
+
+class TestMoneyAndFailures:
+    def test_money_goals_measure_the_default_currency(self, org, fake_metrics, settings):
+        from salesops import metrics as registry
+        from salesops.metrics import Metric, MetricResult
+
+        settings.DEFAULT_CURRENCY = "EUR"
+        registry.register(Metric(code="fake_won", name="Won", unit=registry.MONEY, better=registry.UP, app="pipeline",
+                                 compute=lambda scope, period: MetricResult(
+                                     value=None, count=3, per_currency={"EUR": Decimal("1200"), "USD": Decimal("9")})))
+        goal = make(org["admin"], metric="fake_won", baseline=None, target=Decimal("2000"))
+        assert (goal.baseline, goal.baseline_source) == (Decimal("1200.0000"), "computed")
+        assert goal_services.goal_check(goal=goal, today=MID).current == Decimal("1200.0000")
+
+    def test_one_failing_goal_does_not_stop_the_others(self, org, fake_metrics):
+        make(org["admin"], metric="fake_cycle", baseline=Decimal("90"), target=Decimal("75"))
+        make(org["admin"])
+        fake_metrics["fake_cycle"].fail = True
+        assert goal_services.goals_check_all(today=MID) == 1
+        assert Goal.objects.get(metric="fake_rate").pace == "on_track"
+        assert Goal.objects.get(metric="fake_cycle").pace == ""

@@ -139,3 +139,11 @@ def test_a_managers_metrics_hold_only_their_teams(world):
     won = metrics.get("won_value").compute(mgr, period())
     assert won.per_currency == {"CNY": Decimal("3000")} and won.count == 1
     assert OpportunityLine.objects.count() == 1
+
+
+def test_the_home_page_figures_come_from_the_registry(client, world):
+    client.force_login(world["mgr"])  # East: the owner's 3 leads (one before the period) and the teammate's
+    page = client.get("/")
+    assert page.context["summary"] == {"total": 4, "completeness": 82.5}
+    assert page.context["leads_by_source"]["data"][0]["x"] == ["Website", "Referral"]
+    assert page.context["leads_by_source"]["data"][0]["y"] == [3, 1]

@@ -63,7 +63,8 @@ def test_a_team_outside_the_users_scope_gives_empty_figures(api, world):  # noqa
 @pytest.mark.parametrize("params, field", [
     ({"start": "2026-13-01"}, "start"), ({"start": "1800-01-01"}, "start"),
     ({"start": "2026-05-02", "end": "2026-05-01"}, "start"), ({"group_by": "source"}, "group_by"),
-    ({"period": "year"}, "period"), ({"period": "all", "start": "2026-01-01"}, "period"), ({"team": "0"}, "team"),
+    ({"period": "year"}, "period"), ({"start": ""}, "start"), ({"period": "all", "start": "2026-01-01"}, "period"),
+    ({"team": "0"}, "team"),
 ])
 def test_bad_input_is_a_400(api, org, params, field):
     response = api.as_user(org["owner"]).get(URL + "deals_won/", params)
@@ -78,3 +79,8 @@ def test_the_funnel_api_stays_pipelines(api, org):
     today = timezone.localdate()
     response = api.as_user(org["owner"]).get(URL + "funnel/", {"start": today - timedelta(days=9)})
     assert response.status_code == 200 and "stages" in response.json()
+
+
+def test_an_unknown_code_with_odd_characters_is_a_json_404(api, org):
+    response = api.as_user(org["owner"]).get(URL + "no such.metric!/")
+    assert response.status_code == 404 and "no such.metric!" in response.json()["detail"]

@@ -141,3 +141,30 @@ def test_backfill_service_refuses_today(fake_metrics, db):
     with pytest.raises(ValidationError):
         today = timezone.localdate()
         snapshots.snapshots_backfill(start=today, end=today)
+
+
+def test_money_trends_read_one_currency(org):
+    for end, eur in ((date(2026, 2, 28), "100"), (date(2026, 3, 10), "150")):
+        KpiSnapshot.objects.create(metric="won", scope="organisation", scope_id=0, period_kind="month",
+                                   period_start=end.replace(day=1), period_end=end, value=None,
+                                   per_currency={"EUR": eur, "USD": "7"}, computed_at=timezone.now())
+    assert metric_trend("won", Scope(org["owner"]), "month", 2, today=TODAY, currency="EUR") == [
+        (date(2026, 2, 1), Decimal("100")), (date(2026, 3, 1), Decimal("150"))]
+    assert metric_trend("won", Scope(org["owner"]), "month", 1, today=TODAY) == [(date(2026, 3, 1), None)]
+    assert metric_vs_last_period("won", Scope(org["owner"]), "month", date(2026, 3, 1), currency="USD") == (
+        Decimal("7"), None, None)  # February has no row at the 10th
+
+
+def test_a_run_whose_worker_died_is_queued_again(org, fake_metrics, django_capture_on_commit_callbacks):
+    from dashboards.models import SnapshotJob
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    old = timezone.now() - timedelta(hours=2)
+    job = SnapshotJob.objects.create(start=yesterday, end=yesterday, status="running", heartbeat_at=old)
+    SnapshotJob.objects.filter(pk=job.pk).update(created_at=old)
+    fresh = SnapshotJob.objects.create(start=yesterday, end=yesterday, status="running", heartbeat_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.snapshot_jobs_requeue_stale_task() == [job.pk]
+    job.refresh_from_db()
+    assert (job.status, job.written) == ("done", 2 * 2 * 8)
+    assert SnapshotJob.objects.get(pk=fresh.pk).status == "running"
