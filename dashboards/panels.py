@@ -15,7 +15,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -191,7 +190,7 @@ def grouped_section(section_id: str, title: str, scope: Scope, period: Period, g
                    y=[chart_number(metric, by_key[k].value, by_key[k].per_currency) if k in by_key else None
                       for k in order])
             for code, (metric, by_key) in found.items() if chart_codes is None or code in chart_codes]
-    if order and bars:
+    if order and any(y is not None for bar in bars for y in bar.y):
         fig = go.Figure(bars)
         fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
         section.figures.append(_figure(fig, title))
@@ -290,8 +289,10 @@ def trend_section(section_id: str, title: str, code: str, scope: Scope, period: 
                              Cell(value_text(metric, result.value, result.per_currency),
                                   drilldown(metric, scope, month), num=True)])
         points.append((month.start.strftime("%Y-%m"), chart_number(metric, result.value, result.per_currency)))
-    section.figures.append(_figure(go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points],
-                                                        mode="lines+markers")), title))
+    if any(y is not None for _month, y in points):
+        fig = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers"))
+        fig.update_layout(xaxis={"type": "category"})  # "2026-09" is a month, not a date to place on a day axis
+        section.figures.append(_figure(fig, title))
     return section
 
 
@@ -360,40 +361,33 @@ EXECUTIVE_TILES = ["won_value", "win_rate", "sales_cycle_days", "quota_attainmen
 
 
 def goals_section(scope: Scope, today: date) -> Section:
-    """The goals board: active SMART goals of the organisation and of the teams and reps in the
-    viewer's pickers, with progress against the pro-rated target (dashboards.goals)."""
-    from teams.selectors import dashboard_people_for, dashboard_teams_for
-
-    from . import goals as goal_math
+    """The goals board: the active SMART goals the viewer sees (dashboards.goal_selectors.goal_board),
+    their last measured value and pace against the pro-rated target, linked to the metric's records."""
+    from .goal_selectors import goal_board
     from .models import Goal
 
     section = Section("goals", _("Goals"), [_("Goal"), _("Scope"), _("Baseline"), _("Target"), _("Current"),
                                             _("Deadline"), _("Progress"), _("Expected by today"), _("Pace")],
-                      empty=_("No goals have been set."))
-    visible = Q(team__isnull=True, owner__isnull=True)
-    visible |= Q(team__in=dashboard_teams_for(user=scope.user)) | Q(owner__in=dashboard_people_for(user=scope.user))
-    goals = (Goal.objects.filter(visible, status=Goal.Status.ACTIVE).select_related("team", "owner")
-             .order_by("deadline", "pk"))
+                      empty=_("No goals have been set."), links=[(reverse("dashboards:goals"), _("All goals"))])
     names, done, expected = [], [], []
-    for goal in goals:
-        metric = metrics.find(goal.metric)
+    for row in goal_board(user=scope.user, today=today):
+        goal, metric, pace = row.goal, row.metric, row.pace
+        if goal.status != Goal.Status.ACTIVE:
+            continue
         name = str(metric.name) if metric else goal.metric
         where = (goal.owner.get_full_name() or goal.owner.username) if goal.owner else goal.team or _("Organisation")
         url = drilldown(metric, Scope(scope.user, team_id=goal.team_id, owner_id=goal.owner_id),
                         Period(goal.start, min(goal.deadline, today)))
-        progress = (None if goal.baseline is None
-                    else goal_math.progress(goal.baseline, goal.target, goal.current))
-        share = goal_math.elapsed_share(goal.start, goal.deadline, today)
         section.rows.append([
             Cell(name, url), Cell(str(where)), Cell(_number(goal.baseline), num=True),
             Cell(_number(goal.target), num=True), Cell(_number(goal.current), num=True),
             Cell(goal.deadline.strftime("%Y-%m-%d")),
-            Cell(NOT_AVAILABLE if progress is None else f"{100 * progress:.0f} %", num=True),
-            Cell(f"{100 * share:.0f} %", num=True), Cell(str(goal.get_pace_display() or NOT_AVAILABLE)),
+            Cell(NOT_AVAILABLE if pace.progress is None else f"{100 * pace.progress:.0f} %", num=True),
+            Cell(f"{100 * pace.elapsed:.0f} %", num=True), Cell(str(Goal.Pace(pace.status).label)),
         ])
         names.append(f"{name} · {where}")
-        done.append(None if progress is None else round(100 * progress, 1))
-        expected.append(round(100 * share, 1))
+        done.append(None if pace.progress is None else round(100 * pace.progress, 1))
+        expected.append(round(100 * pace.elapsed, 1))
     if names:
         fig = go.Figure([go.Bar(name=_("Progress"), y=names, x=done, orientation="h"),
                          go.Scatter(name=_("Expected by today"), y=names, x=expected, mode="markers",

@@ -245,6 +245,34 @@ def can_import(user, kind: str) -> bool:
     return bool(roles) and has_role(user, *roles)
 
 
+# --- dashboards -------------------------------------------------------------------------------
+
+# The dashboards a user can land on (dashboards.views renders each by name).
+SALES_DASHBOARD = "sales"
+MARKETING_DASHBOARD = "marketing"
+EXECUTIVE_DASHBOARD = "executive"
+
+
+def default_dashboard_for(user) -> str:
+    """The dashboard `/` opens: marketing their lead dashboard; administrators and customer success
+    the executive one (key KPIs and goals — customers have no health or NPS metrics yet, so success
+    has no dashboard of its own); managers and reps the sales one (a rep's figures are their own)."""
+    if is_admin(user):
+        return EXECUTIVE_DASHBOARD
+    if has_role(user, Role.MARKETING):
+        return MARKETING_DASHBOARD
+    if has_role(user, Role.SUCCESS):
+        return EXECUTIVE_DASHBOARD
+    return SALES_DASHBOARD
+
+
+def may_narrow_dashboards_to_anyone(user) -> bool:
+    """The team and rep pickers of the dashboards offer every team and seller to administrators,
+    marketing (who read every lead) and customer success; a manager gets the teams they manage
+    and their members, a rep only themselves. Narrowing never widens what the metrics count."""
+    return has_role(user, Role.MARKETING, Role.SUCCESS)
+
+
 # --- dashboards: KPI snapshots and goals ------------------------------------------------------
 
 def can_run_snapshots(user) -> bool:
@@ -283,31 +311,3 @@ def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "
     if user.role == Role.MARKETING:
         return scope == "organisation" and metric_app == "leads"
     return False
-
-
-# --- dashboards -------------------------------------------------------------------------------
-
-# The dashboards a user can land on (dashboards.views renders each by name).
-SALES_DASHBOARD = "sales"
-MARKETING_DASHBOARD = "marketing"
-EXECUTIVE_DASHBOARD = "executive"
-
-
-def default_dashboard_for(user) -> str:
-    """The dashboard `/` opens: marketing their lead dashboard; administrators and customer success
-    the executive one (key KPIs and goals — customers have no health or NPS metrics yet, so success
-    has no dashboard of its own); managers and reps the sales one (a rep's figures are their own)."""
-    if is_admin(user):
-        return EXECUTIVE_DASHBOARD
-    if has_role(user, Role.MARKETING):
-        return MARKETING_DASHBOARD
-    if has_role(user, Role.SUCCESS):
-        return EXECUTIVE_DASHBOARD
-    return SALES_DASHBOARD
-
-
-def may_narrow_dashboards_to_anyone(user) -> bool:
-    """The team and rep pickers of the dashboards offer every team and seller to administrators,
-    marketing (who read every lead) and customer success; a manager gets the teams they manage
-    and their members, a rep only themselves. Narrowing never widens what the metrics count."""
-    return has_role(user, Role.MARKETING, Role.SUCCESS)

@@ -268,3 +268,17 @@ def test_the_plotly_locale_is_served_as_a_static_file(client):
 
     path = finders.find("plotly-locales/zh-cn.js")
     assert path and "name: 'zh-CN'" in open(path, encoding="utf-8").read()
+
+
+def test_the_mql_trend_is_the_registrys_value_for_each_month(client, org):
+    LeadFactory.create_batch(2, owner=org["owner"], mql_at=timezone.now())
+    client.force_login(org["marketing"])
+    response = client.get("/dashboards/marketing/?period=this_year")
+    section = next(s for s in response.context["sections"] if s.id == "mql-trend")
+    today = timezone.localdate()
+    months = panels.month_windows(preset_period("this_year", today), today)
+    assert [row[0].text for row in section.rows] == [m.start.strftime("%Y-%m") for m in months]
+    metric = metrics.get("mql_count")
+    for row, month in zip(section.rows, months):
+        assert row[1].text == f"{metric.compute(Scope(user=org['marketing']), month).value:,}"
+    assert section.rows[-1][1].text == "2"

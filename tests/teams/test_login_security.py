@@ -156,8 +156,8 @@ class TestTokens:
 
 
 class TestContentSecurityPolicy:
-    PAGES = ["/", "/leads/", "/pipeline/board/", "/pipeline/forecast/", "/leads/quality/", "/api/docs/",
-             "/admin/"]
+    PAGES = ["/dashboards/sales/", "/dashboards/marketing/", "/dashboards/executive/", "/leads/", "/pipeline/board/",
+             "/pipeline/forecast/", "/leads/quality/", "/api/docs/", "/admin/"]
 
     def test_every_page_sends_a_policy_with_scripts_from_the_app_only(self, client, org):
         client.force_login(org["admin"])
