@@ -218,6 +218,13 @@ class TestReviewPackPage:
         assert response.status_code == 302
         assert response["Location"].endswith(f"/dashboards/review/{review_selectors.previous_month():%Y-%m}/")
 
+    def test_the_dashboards_link_to_it_for_those_who_may_see_it(self, client, pack_data):
+        link = f'href="{reverse("dashboards:review-latest")}"'
+        for name, shown in (("mgr", True), ("marketing", True), ("owner", False)):
+            client.force_login(pack_data[name])
+            page = client.get(reverse("dashboards:dashboard", kwargs={"name": "sales"}))
+            assert (link in page.content.decode()) is shown, name
+
     def test_anonymous_users_go_to_the_login_page(self, client):
         response = client.get(reverse("dashboards:review", kwargs={"month": "2026-11"}))
         assert response.status_code == 302 and "login" in response["Location"]
