@@ -42,6 +42,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
                                           label=_("Outcome"))
     moved_after = django_filters.DateFilter(method="filter_pair", label=_("Left a stage on or after"))
     moved_before = django_filters.DateFilter(method="filter_pair", label=_("Left a stage on or before"))
+    left_stage = IdFilter(method="filter_left_stage", label=_("Left the stage with this id"))
     forecast_after = django_filters.DateFilter(method="filter_pair", label=_("In the forecast from"))
     forecast_before = django_filters.DateFilter(method="filter_pair", label=_("In the forecast until"))
     ordering = django_filters.OrderingFilter(
@@ -63,15 +64,20 @@ class OpportunityFilterSet(django_filters.FilterSet):
     def filter_outcome(self, queryset, name, value):
         return queryset.filter(stage__is_won=True) if value == "won" else queryset.filter(stage__is_lost=True)
 
+    def filter_left_stage(self, queryset, name, value: int):
+        return queryset  # applied with the moved_after / moved_before period in filter_queryset
+
     def filter_pair(self, queryset, name, value):
         return queryset  # applied together with its other end in filter_queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        moved = (data.get("moved_after"), data.get("moved_before"))
-        if any(moved):  # a stay ended in the period: a ledger move out of a stage
+        moved, left = (data.get("moved_after"), data.get("moved_before")), data.get("left_stage")
+        if any(moved) or left:  # a stay ended in the period: a ledger move out of a stage (that stage)
             moves = StageTransition.objects.filter(between_q("at", *moved), from_stage__isnull=False)
+            if left:
+                moves = moves.filter(from_stage_id=left)
             queryset = queryset.filter(pk__in=moves.values("opportunity_id"))
         forecast = (data.get("forecast_after"), data.get("forecast_before"))
         if any(forecast):  # won in the period, or open and expected to close in it

@@ -64,9 +64,10 @@ def register_metrics() -> None:
         ("quota_attainment", t("Quota attainment"), PERCENT, UP, k.quota_attainment, k.quota_records, k.quota_rows,
          people, k.won_params,
          t("Won value of the reps with a quota inside the period, in the quota's currency, / that quota.")),
-        ("high_margin_share", t("High-margin share"), PERCENT, UP, k.high_margin_share, k.mix_records, None, (),
+        ("high_margin_share", t("High-margin share"), PERCENT, UP, k.high_margin_share, k.won_records, None, (),
          k.won_params, t("Share of the won deals' line revenue that comes from high-margin products.")),
     ):
+        stage_param = "left_stage" if records is k.stay_records else "stage"
         register(Metric(code=code, name=name, unit=unit, better=better, compute=compute, records=records,
                         breakdown=breakdown, group_by=group_by, description=description, app="pipeline",
-                        drilldown_url=k.drilldown(url)))
+                        drilldown_url=k.drilldown(url, stage_param=stage_param)))

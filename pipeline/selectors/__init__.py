@@ -155,6 +155,55 @@ def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=Non
             if left is not None and (low is None or left >= low) and (high is None or left < high)]
 
 
+def stage_stay_percentiles(*, opportunities: QuerySet[Opportunity], start=None, end=None,
+                           percentiles=(50, 90)) -> dict:
+    """{stage id, or None for all stages: {"stays", "deals", p: days}} over the stays of `stage_stays`.
+
+    On PostgreSQL one query (LEAD over the ledger, percentile_cont per stage and in total: the same linear
+    interpolation as gates.percentile); elsewhere the stays are read and computed in Python.
+    """
+    from django.db import connections
+
+    from salesops.metric_tools import period_range
+
+    inner = (StageTransition.objects.filter(opportunity__isnull=False,
+                                            opportunity__in=opportunities.order_by().values("pk"))
+             .annotate(left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")],
+                                      order_by=[F("at").asc(), F("id").asc()]))
+             .values("to_stage_id", "opportunity_id", "at", "left_at"))
+    connection = connections[inner.db]
+    if connection.vendor != "postgresql":
+        found = stage_stays(opportunities=opportunities, start=start, end=end)
+        result = {}
+        for key in [None, *sorted({stage for stage, _deal, _days in found})]:
+            days = [d for stage, _deal, d in found if key is None or stage == key]
+            result[key] = {"stays": len(days), "deals": len({deal for stage, deal, _d in found
+                                                             if key is None or stage == key}),
+                           **{p: gates.percentile(days, p) for p in percentiles}}
+        return result
+    sql, params = inner.query.sql_with_params()
+    where, bounds = "", []
+    if start:
+        where += " AND left_at >= %s"
+        bounds.append(period_range(start, start)[0])
+    if end:
+        where += " AND left_at < %s"
+        bounds.append(period_range(end, end)[1])
+    columns = ", ".join(f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY days)" for p in percentiles)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT to_stage_id, COUNT(*), COUNT(DISTINCT opportunity_id), {columns} FROM ("
+            f"SELECT to_stage_id, opportunity_id, EXTRACT(EPOCH FROM (left_at - \"at\")) / 86400.0 AS days "
+            f"FROM ({sql}) ledger WHERE left_at IS NOT NULL{where}) stays "
+            f"GROUP BY GROUPING SETS ((to_stage_id), ())", [*params, *bounds])
+        rows = cursor.fetchall()
+    result = {None: {"stays": 0, "deals": 0, **{p: None for p in percentiles}}}
+    for stage_id, stays, deals, *values in rows:
+        result[stage_id] = {"stays": stays, "deals": deals,
+                            **{p: None if v is None else float(v) for p, v in zip(percentiles, values)}}
+    return result
+
+
 def stage_stay_days(*, stage_ids=None, opportunities: QuerySet[Opportunity] | None = None, start=None,
                     end=None) -> dict[int, list[float]]:
     """Completed stays (days) per stage (see stage_stays)."""

@@ -19,9 +19,9 @@ from salesops.metric_tools import (
 from salesops.metrics import MetricResult, MetricRow, Period, Scope
 from teams.selectors import person_or_team_labels, quota_queryset_for
 
-from .. import forecasting, gates
+from .. import forecasting
 from ..models import Opportunity, OpportunityLine, Stage
-from . import opportunity_queryset_for, stage_list, stage_stays
+from . import opportunity_queryset_for, stage_list, stage_stay_percentiles, stage_stays
 from .metrics import (
     DaysBetween, entered_in, expected_open_in, forecast_rows, funnel_conversion, funnel_stages, sales_cycle,
     won_in, won_value_by,
@@ -71,12 +71,13 @@ def per_key_money(rows, names: dict, *, key: str = "key", count: str = "deals") 
             for k, items in by_key.items()]
 
 
-def drilldown(params: dict):
-    """A drilldown_url(scope, period, group_by=None, key=None) for the deal list with `params(period)`."""
+def drilldown(params, *, stage_param: str = "stage"):
+    """A drilldown_url(scope, period, group_by=None, key=None) for the deal list with `params(period)`;
+    a stage row filters on `stage_param` (the current stage, or `left_stage` for stays)."""
     def url(scope: Scope, period: Period, group_by: str | None = None, key: str | None = None) -> str:
         extra = {}
         if group_by == "stage" and key:
-            extra["stage"] = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
+            extra[stage_param] = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
         elif group_by in ("owner", "team") and key:
             extra[group_by] = key
         return link(LIST, {**params(period), **scope_params(scope), **extra})
@@ -97,7 +98,8 @@ def funnel_rows(scope, period) -> list[dict]:
 
 
 def deals_in_stage(scope, period) -> MetricResult:
-    return MetricResult(value=funnel_records(scope, period).count(), count=funnel_records(scope, period).count())
+    n = funnel_records(scope, period).count()
+    return MetricResult(value=n, count=n)
 
 
 def deals_in_stage_rows(scope, period, group_by) -> list[MetricRow]:
@@ -223,22 +225,23 @@ def moved_range(period: Period) -> dict:
 
 
 def time_in_stage(p: int):
+    def figures(scope, period) -> dict:
+        return stage_stay_percentiles(opportunities=deals(scope), start=period.start, end=period.end,
+                                      percentiles=(p,))
+
     def compute(scope, period) -> MetricResult:
-        found = stays(scope, period)
-        value = gates.percentile([days for _stage, _deal, days in found], p)
-        return MetricResult(value=None if value is None else round(value, 1), count=len(found),
-                            extra={"deals": len({deal for _stage, deal, _days in found})})
+        total = figures(scope, period)[None]
+        return MetricResult(value=None if total[p] is None else round(total[p], 1), count=total["stays"],
+                            extra={"deals": total["deals"]})
 
     def breakdown(scope, period, group_by) -> list[MetricRow]:
-        per_stage = defaultdict(list)
-        for stage, _deal, days in stays(scope, period):
-            per_stage[stage].append(days)
+        per_stage = figures(scope, period)
         result = []
         for stage in stage_list(active_only=False):
-            values = per_stage.get(stage.pk)
-            if values is not None or stage.is_active:
-                value = gates.percentile(values or [], p)
-                result.append(MetricRow(key=stage.code, label=str(stage.label), count=len(values or []),
+            found = per_stage.get(stage.pk)
+            if found is not None or stage.is_active:
+                value = found[p] if found else None
+                result.append(MetricRow(key=stage.code, label=str(stage.label), count=found["stays"] if found else 0,
                                         value=None if value is None else round(value, 1)))
         return result
     return compute, breakdown
@@ -365,11 +368,6 @@ def quota_rows(scope, period, group_by) -> list[MetricRow]:
 LINE_VALUE = Sum(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
-def mix_records(scope, period, group_by=None, key=None):
-    won = won_records(scope, period, group_by, key)
-    return won.filter(pk__in=OpportunityLine.objects.filter(opportunity__in=won.values("pk")).values("opportunity_id"))
-
-
 def high_margin_share(scope, period) -> MetricResult:
     rows = list(OpportunityLine.objects.filter(opportunity__in=won_records(scope, period).values("pk")).order_by()
                 .values(currency=F("opportunity__currency"))
@@ -379,7 +377,7 @@ def high_margin_share(scope, period) -> MetricResult:
     detail = {r["currency"]: {"total": r["total"] or Decimal("0"), "high_margin": r["high"] or Decimal("0"),
                               "percent": percent(r["high"] or 0, r["total"])} for r in rows}
     main = main_currency(detail)
-    return MetricResult(value=detail[main]["percent"] if main else None, count=mix_records(scope, period).count(),
+    return MetricResult(value=detail[main]["percent"] if main else None, count=won_records(scope, period).count(),
                         extra={"currencies": dict(sorted(detail.items()))})
 
 
