@@ -129,6 +129,15 @@ def active_loss_reasons() -> QuerySet[LossReason]:
 
 
 # --- timing -------------------------------------------------------------------------------------
+def _moved_between(ledger: QuerySet[StageTransition], low, high) -> QuerySet[StageTransition]:
+    """`ledger` narrowed to the deals with an entry in [low, high): a stay that ended in a period ends
+    at an entry in it, so only those deals' ledgers matter (index transition_at)."""
+    if not (low or high):
+        return ledger
+    moved = StageTransition.objects.filter(**({"at__gte": low} if low else {}), **({"at__lt": high} if high else {}))
+    return ledger.filter(opportunity__in=moved.values("opportunity_id"))
+
+
 def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=None, end=None) -> list[tuple]:
     """Completed stays from the ledger as (stage id, deal id, days): time from entering a stage to leaving it.
 
@@ -144,9 +153,7 @@ def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=Non
         rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
     low = period_range(start, start)[0] if start else None
     high = period_range(end, end)[1] if end else None
-    if low or high:  # a stay that ended in the period ends at an entry in it: read only those deals' ledgers
-        moved = StageTransition.objects.filter(**({"at__gte": low} if low else {}), **({"at__lt": high} if high else {}))
-        rows = rows.filter(opportunity__in=moved.values("opportunity_id"))
+    rows = _moved_between(rows, low, high)
     rows = rows.annotate(
         left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
     ).values_list("to_stage_id", "opportunity_id", "at", "left_at")
@@ -166,8 +173,10 @@ def stage_stay_percentiles(*, opportunities: QuerySet[Opportunity], start=None, 
 
     from salesops.metric_tools import period_range
 
-    inner = (StageTransition.objects.filter(opportunity__isnull=False,
-                                            opportunity__in=opportunities.order_by().values("pk"))
+    ledger = StageTransition.objects.filter(opportunity__isnull=False, opportunity__in=opportunities.order_by().values("pk"))
+    ledger = _moved_between(ledger, period_range(start, start)[0] if start else None,
+                            period_range(end, end)[1] if end else None)
+    inner = (ledger
              .annotate(left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")],
                                       order_by=[F("at").asc(), F("id").asc()]))
              .values("to_stage_id", "opportunity_id", "at", "left_at"))
