@@ -2,6 +2,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from teams.models import Team, User
+
 from .models import Goal, KpiSnapshot, ScopeLevel
 
 
@@ -10,8 +12,8 @@ class GoalFilterSet(django_filters.FilterSet):
     scope = django_filters.ChoiceFilter(choices=ScopeLevel.choices, label=_("Scope"))
     status = django_filters.ChoiceFilter(choices=Goal.Status.choices, label=_("Status"))
     pace = django_filters.ChoiceFilter(choices=Goal.Pace.choices, label=_("Pace"))
-    team = django_filters.NumberFilter(field_name="team_id", label=_("Team"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Rep"))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Rep"))
 
     class Meta:
         model = Goal

@@ -69,7 +69,9 @@ def baseline_for(*, metric, scope: Scope, start: date) -> tuple[Decimal | None, 
     return value, Goal.BaselineSource.COMPUTED
 
 
-def _clean(goal: Goal, *, by, baseline_given: bool) -> Goal:
+def _clean(goal: Goal, *, by, baseline: str) -> Goal:
+    """Check and complete `goal`. `baseline`: "given" (as typed), "derive" (from the month before the
+    start) or "keep" (unchanged, with its source)."""
     metric = registry.find(goal.metric)
     if metric is None:
         raise ValidationError({"metric": _("Unknown metric “%(code)s”.") % {"code": goal.metric}})
@@ -90,12 +92,12 @@ def _clean(goal: Goal, *, by, baseline_given: bool) -> Goal:
     if goal.start and goal.deadline and goal.deadline <= goal.start:
         raise ValidationError({"deadline": _("The deadline must be after the start.")})
     goal.better = metric.better
-    if not baseline_given and goal.start:
+    if baseline == "derive" and goal.start:
         goal.baseline, goal.baseline_source = baseline_for(metric=metric, scope=goal_scope(goal), start=goal.start)
         if goal.baseline is None:
             raise ValidationError({"baseline": _(
                 "There is no value of this metric for the month before the start: give a baseline.")})
-    elif baseline_given:
+    elif baseline == "given":
         goal.baseline_source = Goal.BaselineSource.GIVEN
     if goal.baseline is not None and goal.target is not None:
         worse = goal.target < goal.baseline if goal.better == goals.UP else goal.target > goal.baseline
@@ -111,7 +113,7 @@ def goal_create(*, by, metric: str, target, start: date, deadline: date, scope: 
     goal = Goal(metric=metric, scope=scope, team=team, owner=owner, baseline=baseline, target=target,
                 start=start, deadline=deadline, note=note, created_by=by)
     with transaction.atomic():
-        _clean(goal, by=by, baseline_given=baseline is not None)
+        _clean(goal, by=by, baseline="derive" if baseline is None else "given")
         goal.save()
         audit_log(by=by, objects=[goal], flag=ADDITION)
     return goal
@@ -124,12 +126,19 @@ def goal_update(*, goal: Goal, by, **fields) -> Goal:
         if not can_set_goal(by, scope=goal.scope, team=goal.team, owner=goal.owner,
                             metric_app=getattr(registry.find(goal.metric), "app", "")):
             raise PermissionDenied(_("You may not change this goal."))
+        before = {name: getattr(goal, name) for name in EDITABLE}
         for name, value in fields.items():
             setattr(goal, name, value)
-        moved = {"metric", "scope", "team", "owner", "start"} & set(fields)
-        given = "baseline" in fields and fields["baseline"] is not None
-        keep = goal.baseline_source == Goal.BaselineSource.GIVEN and not moved
-        _clean(goal, by=by, baseline_given=given or keep)
+        moved = any(getattr(goal, name) != before[name] for name in ("metric", "scope", "team", "owner", "start"))
+        if "baseline" in fields and fields["baseline"] is None:
+            mode = "derive"  # emptied: take it from the month before the start
+        elif "baseline" in fields and Decimal(fields["baseline"]) != before["baseline"]:
+            mode = "given"
+        elif goal.baseline_source == Goal.BaselineSource.GIVEN or not moved:
+            mode = "keep"
+        else:
+            mode = "derive"  # a derived baseline follows the metric, scope and start
+        _clean(goal, by=by, baseline=mode)
         goal.pace = ""  # re-evaluated by the next check
         goal.save()
         audit_log(by=by, objects=[goal], flag=CHANGE, fields=[f for f in EDITABLE if f in fields])

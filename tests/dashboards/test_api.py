@@ -55,6 +55,8 @@ class TestGoalsApi:
         assert [r["id"] for r in client.get(GOALS, {"metric": "fake_cycle"}).json()["results"]] == [mine.pk]
         assert [r["id"] for r in client.get(GOALS, {"scope": "team"}).json()["results"]] == [east.pk]
         assert client.get(GOALS, {"scope": "galaxy"}).status_code == 400
+        assert [r["id"] for r in client.get(GOALS, {"team": org["east"].pk}).json()["results"]] == [east.pk]
+        assert client.get(GOALS, {"team": 99999}).status_code == 400
         assert client.get(f"{GOALS}{west.pk}/").status_code == 404
 
     def test_update_and_delete_go_through_the_services(self, api, org, fake_metrics):

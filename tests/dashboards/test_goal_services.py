@@ -198,3 +198,16 @@ class TestMoneyAndFailures:
         assert goal_services.goals_check_all(today=MID) == 1
         assert Goal.objects.get(metric="fake_rate").pace == "on_track"
         assert Goal.objects.get(metric="fake_cycle").pace == ""
+
+
+class TestBaselineOnUpdate:
+    def test_a_derived_baseline_is_kept_when_resubmitted_and_follows_a_new_start(self, org, fake_metrics):
+        goal = make(org["admin"], baseline=None)
+        assert (goal.baseline, goal.baseline_source) == (Decimal("20.0000"), "computed")
+        goal = goal_services.goal_update(goal=goal, by=org["admin"], baseline=Decimal("20"), target=Decimal("26"))
+        assert goal.baseline_source == "computed"  # the form sends the value back unchanged
+        fake_metrics["fake_rate"].default = Decimal("18")
+        goal = goal_services.goal_update(goal=goal, by=org["admin"], start=date(2026, 2, 1))
+        assert (goal.baseline, goal.baseline_source) == (Decimal("18.0000"), "computed")
+        goal = goal_services.goal_update(goal=goal, by=org["admin"], baseline=Decimal("17"))
+        assert (goal.baseline, goal.baseline_source) == (Decimal("17"), "given")
