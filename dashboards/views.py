@@ -19,7 +19,6 @@ DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, EXECUTIVE_DASHBOARD)
 
 
 @login_required
-@reads_from_replica
 def home_view(request):
     """`/`: the dashboard of the user's role, keeping the filter in the query string."""
     target = redirect("dashboards:dashboard", name=default_dashboard_for(request.user))

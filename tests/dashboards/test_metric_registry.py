@@ -154,7 +154,8 @@ def test_a_managers_metrics_hold_only_their_teams(world):
 
 def test_the_home_page_figures_come_from_the_registry(client, world):
     client.force_login(world["mgr"])  # East: the owner's 3 leads (one before the period) and the teammate's
-    page = client.get("/")
-    assert page.context["summary"] == {"total": 4, "completeness": 82.5}
-    assert page.context["leads_by_source"]["data"][0]["x"] == ["Website", "Referral"]
-    assert page.context["leads_by_source"]["data"][0]["y"] == [3, 1]
+    page = client.get("/dashboards/marketing/?period=all")  # `/` opens the sales dashboard for a manager
+    tiles = {tile["code"]: tile["text"] for tile in page.context["tiles"]}
+    assert tiles["lead_volume"] == "4" and tiles["data_completeness"] == "82.5 %"
+    quality = next(section for section in page.context["sections"] if section.id == "quality")
+    assert [(row[0].text, row[1].text) for row in quality.rows] == [("Website", "3"), ("Referral", "1")]
