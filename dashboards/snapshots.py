@@ -37,6 +37,7 @@ from salesops import metrics as registry
 from salesops.db_router import replica_reads
 from salesops.jobs import import_jobs_requeue_stale
 from salesops.metrics import Metric, MetricResult, Period, Scope
+from salesops.queue import enqueue_on_commit
 from teams.models import Team, User
 from teams.predicates import can_run_snapshots
 
@@ -225,7 +226,7 @@ def snapshot_job_create(*, by, start: date | None = None, end: date | None = Non
     job = SnapshotJob.objects.create(start=start, end=end, metric=metric or "", created_by=by)
     from .tasks import snapshot_job_run_task  # tasks import this module
 
-    transaction.on_commit(lambda: snapshot_job_run_task.delay(job.pk))
+    enqueue_on_commit(snapshot_job_run_task, job.pk)
     return job
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 
 from salesops.db_router import reads_from_replica
 from teams.predicates import EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, default_dashboard_for
+from teams.predicates import can_see_review_pack
 
 from . import panels
 from .filter_form import DashboardFilterForm
@@ -41,6 +42,7 @@ def dashboard_view(request, name):
         "name": name, "dashboards": DASHBOARDS, "form": form, "period": period, "scope": scope,
         "tiles": board["tiles"], "sections": board["sections"], "query": form.query_string(),
         "plotly_locale": "zh-CN" if (get_language() or "").lower().startswith("zh") else "",
+        "review_pack": can_see_review_pack(request.user),
     })
 
 

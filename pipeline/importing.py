@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from customers.models import Account
 from salesops.imports import ImportResult, RowError, csv_decode, stage, staged_read
 from salesops.jobs import import_job_run, import_jobs_requeue_stale
+from salesops.queue import enqueue_on_commit
 from teams.models import Team, User
 from teams.predicates import can_import
 
@@ -277,7 +278,7 @@ def opportunity_import_job_start(*, by, data: dict[str, bytes], engaging_stage: 
         options={"engaging_stage": engaging_stage if engaging_stage in maven.ENGAGING_CHOICES else "needs_confirmed"})
     from .tasks import opportunity_import_job_run_task
 
-    transaction.on_commit(lambda: opportunity_import_job_run_task.delay(job.pk))
+    enqueue_on_commit(opportunity_import_job_run_task, job.pk)
     return job
 
 

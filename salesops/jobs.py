@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .imports import ImportResult, failure_summary, staged_delete
+from .queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 QUEUED_STALE_AFTER = timedelta(minutes=10)  # no worker took the job (broker lost it)
@@ -153,9 +154,9 @@ def import_jobs_requeue_stale(model, task, *, now=None) -> list[int]:
         & (models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=now - QUEUED_STALE_AFTER))
         | models.Q(status=Status.RUNNING, heartbeat_at__lt=now - RUNNING_STALE_AFTER))
     ids = list(stale.values_list("pk", flat=True)[:100])
+    model.objects.filter(pk__in=ids).update(heartbeat_at=now)
     for job_id in ids:
-        model.objects.filter(pk=job_id).update(heartbeat_at=now)
-        transaction.on_commit(lambda job_id=job_id: task.delay(job_id))
+        enqueue_on_commit(task, job_id)
     return ids
 
 

@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.goals_check_task",
         "schedule": crontab(hour=1, minute=45),
     },
+    # Daily, so a missed 1st still mails; each recipient gets last month's pack once (dashboards.review).
+    "dashboards-review-pack-monthly": {
+        "task": "dashboards.tasks.review_pack_send_month_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- embedded broker (h7) -------------------------------------------------------------------

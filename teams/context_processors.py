@@ -1,4 +1,4 @@
-"""Template context for every page: the unread notification count shown in the navigation."""
+"""Template context for every page: the unread notification count and the navigation's permission flags."""
 from django.utils.functional import SimpleLazyObject
 
 
@@ -12,4 +12,9 @@ def notifications(request):
         from .services import unread_notification_count
         return unread_notification_count(user=user)
 
-    return {"unread_notification_count": SimpleLazyObject(count)}
+    def queue() -> bool:
+        from .predicates import can_work_lead_queue
+        return can_work_lead_queue(user)
+
+    # navigation entries asked of the named predicates, never of the role in a template
+    return {"unread_notification_count": SimpleLazyObject(count), "can_work_lead_queue": SimpleLazyObject(queue)}

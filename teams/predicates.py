@@ -216,6 +216,23 @@ def can_delete_interaction(user, interaction) -> bool:
     return owns_or_manages(user, interaction.owner)
 
 
+# --- dashboards: monthly review pack -----------------------------------------------------------
+
+# Who is mailed the monthly marketing–sales review pack (dashboards.review).
+REVIEW_PACK_RECIPIENT_ROLES = (Role.MANAGER, Role.MARKETING)
+
+
+def can_see_review_pack(user) -> bool:
+    """The monthly marketing–sales review pack: managers, marketing and admins (each sees the
+    figures of the records in their own scope)."""
+    return has_role(user, Role.MANAGER, Role.MARKETING)
+
+
+def receives_review_pack(user) -> bool:
+    """Mailed the pack each month: active managers and marketing people with an email address."""
+    return bool(is_active_user(user) and user.role in REVIEW_PACK_RECIPIENT_ROLES and user.email)
+
+
 # --- imports ----------------------------------------------------------------------------------
 
 def can_import(user, kind: str) -> bool:

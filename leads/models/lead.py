@@ -109,6 +109,8 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="lead_owner_created"),
             models.Index(fields=["source", "created_at"], name="lead_source_created"),
+            # MQL count, MQL -> opportunity and their monthly trend read leads by when they became MQL
+            models.Index(fields=["mql_at"], name="lead_mql_at", condition=models.Q(mql_at__isnull=False)),
         ]
 
     def __str__(self):

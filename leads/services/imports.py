@@ -28,8 +28,10 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salesops.imports import ImportResult, RowError, csv_decode, csv_read, stage, staged_read
+from salesops.queue import enqueue_on_commit
 from salesops.jobs import import_job_run, import_jobs_requeue_stale
 from teams.models import User
 from teams.predicates import can_import
@@ -389,19 +391,25 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
     if dry_run or not result.ok or not new:
         return result
     with transaction.atomic():
-        _save(new=new, result=result)
+        _save(new=new, result=result, by=by)
         if finish is not None:
             finish(result)
     return result
 
 
-def _save(*, new: list[Lead], result: ImportResult) -> None:
+def _save(*, new: list[Lead], result: ImportResult, by) -> None:
+    from .routing import leads_record_owners
+
     ids = []
     for start in range(0, len(new), BATCH_SIZE):
         created = Lead.objects.bulk_create(new[start:start + BATCH_SIZE])
         ids.extend(lead.pk for lead in created)
     result.created = len(ids)
     result.ids = [min(ids), max(ids)]
+    # An owner is given like any assignment (audit row, notification, first-touch SLA), set-based;
+    # leads the file records as already converted are history, not work for a rep.
+    working = Lead.objects.filter(pk__in=ids).exclude(imported_converted=True).values_list("pk", flat=True)
+    result.counts["assigned"] = leads_record_owners(lead_ids=working, by=by, note=gettext_noop("CSV import"))
     result.counts["rescored"] = leads_rescore_range(lo=min(ids), hi=max(ids), reason=ScoreChange.Reason.IMPORT)
 
 
@@ -449,7 +457,7 @@ def lead_import_job_confirm(*, by, job: LeadImportJob) -> LeadImportJob:
 def _queue(job: LeadImportJob) -> None:
     from ..tasks import lead_import_job_run_task
 
-    transaction.on_commit(lambda: lead_import_job_run_task.delay(job.pk))
+    enqueue_on_commit(lead_import_job_run_task, job.pk)
 
 
 def lead_import_job_run(*, job_id: int) -> None:

@@ -39,8 +39,11 @@ def _render_queue(request, *, errors=None, failed_lead_id=None, status=200):
     if not can_work_lead_queue(request.user):
         raise PermissionDenied(_("Only managers and administrators can see the managers' queue."))
     page = Paginator(lead_queue_for(user=request.user), 50).get_page(request.GET.get("page"))
+    # a queued lead's page opens for whoever's scope holds it (one query for the page)
+    openable = set(lead_queryset_for(user=request.user).filter(pk__in=[lead.pk for lead in page.object_list])
+                   .values_list("pk", flat=True))
     return render(request, "leads/queue.html", {
-        "page_obj": page, "leads": page.object_list, "is_paginated": page.has_other_pages(),
+        "page_obj": page, "leads": page.object_list, "is_paginated": page.has_other_pages(), "openable": openable,
         "reps": list(LeadAssignForm(user=request.user).fields["rep"].queryset),
         "errors": errors or [], "failed_lead_id": failed_lead_id,
     }, status=status)

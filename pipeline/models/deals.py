@@ -217,6 +217,8 @@ class StageTransition(models.Model):
         indexes = [
             models.Index(fields=["opportunity", "at"], name="transition_opp_at"),
             models.Index(fields=["to_stage", "at"], name="transition_stage_at"),
+            # time in stage: the deals that moved in a period (pipeline.selectors.stage_stays)
+            models.Index(fields=["at"], name="transition_at"),
         ]
         constraints = [
             # The ref is the deal's id while the deal exists (and stays when it is deleted).

@@ -129,6 +129,15 @@ def active_loss_reasons() -> QuerySet[LossReason]:
 
 
 # --- timing -------------------------------------------------------------------------------------
+def _moved_between(ledger: QuerySet[StageTransition], low, high) -> QuerySet[StageTransition]:
+    """`ledger` narrowed to the deals with an entry in [low, high): a stay that ended in a period ends
+    at an entry in it, so only those deals' ledgers matter (index transition_at)."""
+    if not (low or high):
+        return ledger
+    moved = StageTransition.objects.filter(**({"at__gte": low} if low else {}), **({"at__lt": high} if high else {}))
+    return ledger.filter(opportunity__in=moved.values("opportunity_id"))
+
+
 def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=None, end=None) -> list[tuple]:
     """Completed stays from the ledger as (stage id, deal id, days): time from entering a stage to leaving it.
 
@@ -142,11 +151,12 @@ def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=Non
     rows = StageTransition.objects.filter(opportunity__isnull=False)
     if opportunities is not None:
         rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
+    low = period_range(start, start)[0] if start else None
+    high = period_range(end, end)[1] if end else None
+    rows = _moved_between(rows, low, high)
     rows = rows.annotate(
         left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
     ).values_list("to_stage_id", "opportunity_id", "at", "left_at")
-    low = period_range(start, start)[0] if start else None
-    high = period_range(end, end)[1] if end else None
     return [(stage_id, deal_id, (left - entered).total_seconds() / 86400)
             for stage_id, deal_id, entered, left in rows
             if left is not None and (low is None or left >= low) and (high is None or left < high)]
@@ -163,8 +173,10 @@ def stage_stay_percentiles(*, opportunities: QuerySet[Opportunity], start=None, 
 
     from salesops.metric_tools import period_range
 
-    inner = (StageTransition.objects.filter(opportunity__isnull=False,
-                                            opportunity__in=opportunities.order_by().values("pk"))
+    ledger = StageTransition.objects.filter(opportunity__isnull=False, opportunity__in=opportunities.order_by().values("pk"))
+    ledger = _moved_between(ledger, period_range(start, start)[0] if start else None,
+                            period_range(end, end)[1] if end else None)
+    inner = (ledger
              .annotate(left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")],
                                       order_by=[F("at").asc(), F("id").asc()]))
              .values("to_stage_id", "opportunity_id", "at", "left_at"))

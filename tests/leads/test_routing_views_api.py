@@ -41,6 +41,15 @@ class TestQueuePage:
         assert "Queued Lead" in body and "No active routing rule matched" in body
         assert f'value="{org["owner"].pk}"' in body and f'value="{org["outsider"].pk}"' not in body
 
+    def test_the_navigation_and_the_lead_links_follow_the_predicates_and_the_scope(self, client, org, queued):
+        link = f'href="{reverse("leads:detail", args=[queued.pk])}"'
+        manager_page = login(client, org["mgr"]).get(reverse("leads:queue")).content.decode()
+        assert 'data-nav="queue"' in manager_page and link not in manager_page  # unowned: outside a manager's scope
+        admin_page = login(client, org["admin"]).get(reverse("leads:queue")).content.decode()
+        assert link in admin_page
+        rep_page = login(client, org["owner"]).get(reverse("leads:list")).content.decode()
+        assert 'data-nav="queue"' not in rep_page
+
     def test_a_rep_cannot_see_the_queue(self, client, org, queued):
         assert login(client, org["owner"]).get(reverse("leads:queue")).status_code == 403
 
