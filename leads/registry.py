@@ -28,27 +28,27 @@ def register() -> None:
 
 # --- metrics (salesops.metrics): computed in leads.selectors.kpis ----------------------------------------
 def register_metrics() -> None:
-    from django.utils.translation import gettext_lazy as t
+    from django.utils.translation import gettext_lazy
 
     from salesops.metrics import COUNT, PERCENT, UP, Metric, register
 
     from .selectors import kpis as k
 
     for code, name, unit, compute, records, breakdown, group_by, url, description in (
-        ("lead_volume", t("Lead volume"), COUNT, k.lead_volume, k.created, k.lead_volume_rows,
-         ("source", "owner", "team"), k.created_range, t("Leads created in the period.")),
-        ("mql_count", t("MQLs"), COUNT, k.mql_count, k.became_mql, k.mql_count_rows, ("source",), k.mql_range,
-         t("Leads that reached the top grade (became MQL) in the period.")),
-        ("mql_rate", t("MQL rate"), PERCENT, k.mql_rate, k.created, k.mql_rate_rows, ("source",), k.created_range,
-         t("Of the leads created in the period, the share that became MQL.")),
-        ("mql_to_opportunity", t("MQL → opportunity"), PERCENT, k.mql_to_opportunity, k.became_mql,
+        ("lead_volume", gettext_lazy("Lead volume"), COUNT, k.lead_volume, k.created, k.lead_volume_rows,
+         ("source", "owner", "team"), k.created_range, gettext_lazy("Leads created in the period.")),
+        ("mql_count", gettext_lazy("MQLs"), COUNT, k.mql_count, k.became_mql, k.mql_count_rows, ("source",), k.mql_range,
+         gettext_lazy("Leads that reached the top grade (became MQL) in the period.")),
+        ("mql_rate", gettext_lazy("MQL rate"), PERCENT, k.mql_rate, k.created, k.mql_rate_rows, ("source",), k.created_range,
+         gettext_lazy("Of the leads created in the period, the share that became MQL.")),
+        ("mql_to_opportunity", gettext_lazy("MQL → opportunity"), PERCENT, k.mql_to_opportunity, k.became_mql,
          k.mql_to_opportunity_rows, ("source",), k.mql_range,
-         t("Of the leads that became MQL in the period, the share converted to a deal (or imported as converted).")),
-        ("lead_to_won", t("Lead → won"), PERCENT, k.lead_to_won, k.created, k.lead_to_won_rows, ("source",),
-         k.created_range, t("Of the leads created in the period, the share won (or imported as converted).")),
-        ("data_completeness", t("Data completeness"), PERCENT, k.data_completeness, k.created,
+         gettext_lazy("Of the leads that became MQL in the period, the share converted to a deal (or imported as converted).")),
+        ("lead_to_won", gettext_lazy("Lead → won"), PERCENT, k.lead_to_won, k.created, k.lead_to_won_rows, ("source",),
+         k.created_range, gettext_lazy("Of the leads created in the period, the share won (or imported as converted).")),
+        ("data_completeness", gettext_lazy("Data completeness"), PERCENT, k.data_completeness, k.created,
          k.data_completeness_rows, ("owner", "team"), k.created_range,
-         t("Average profile completeness of the leads created in the period.")),
+         gettext_lazy("Average profile completeness of the leads created in the period.")),
     ):
         register(Metric(code=code, name=name, unit=unit, better=UP, compute=compute, records=records,
                         breakdown=breakdown, group_by=group_by, description=description, app="leads",

@@ -22,7 +22,7 @@ def register() -> None:
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------
 def register_metrics() -> None:
-    from django.utils.translation import gettext_lazy as t
+    from django.utils.translation import gettext_lazy
 
     from salesops.metrics import COUNT, DAYS, DOWN, MONEY, PERCENT, UP, Metric, register
 
@@ -32,40 +32,40 @@ def register_metrics() -> None:
     p50, p50_rows = k.time_in_stage(50)
     p90, p90_rows = k.time_in_stage(90)
     for code, name, unit, better, compute, records, breakdown, group_by, url, description in (
-        ("deals_in_stage", t("Deals per stage"), COUNT, UP, k.deals_in_stage, k.funnel_records,
+        ("deals_in_stage", gettext_lazy("Deals per stage"), COUNT, UP, k.deals_in_stage, k.funnel_records,
          k.deals_in_stage_rows, ("stage",), k.funnel_entered,
-         t("Deals currently in each stage that entered it in the period (a closed deal: closed in the period).")),
-        ("pipeline_amount", t("Pipeline amount"), MONEY, UP, k.pipeline_amount, k.funnel_records,
+         gettext_lazy("Deals currently in each stage that entered it in the period (a closed deal: closed in the period).")),
+        ("pipeline_amount", gettext_lazy("Pipeline amount"), MONEY, UP, k.pipeline_amount, k.funnel_records,
          k.pipeline_amount_rows, ("stage",), k.funnel_entered,
-         t("Amount of the deals per stage (funnel), per currency.")),
-        ("stage_conversion", t("Stage conversion"), PERCENT, UP, k.stage_conversion, k.funnel_records,
+         gettext_lazy("Amount of the deals per stage (funnel), per currency.")),
+        ("stage_conversion", gettext_lazy("Stage conversion"), PERCENT, UP, k.stage_conversion, k.funnel_records,
          k.stage_conversion_rows, ("stage",), k.funnel_entered,
-         t("Of the funnel's deals, the share that reached the next stage (per stage) or won (overall).")),
-        ("win_rate", t("Win rate"), PERCENT, UP, k.win_rate, k.closed_records, k.win_rate_rows, people,
+         gettext_lazy("Of the funnel's deals, the share that reached the next stage (per stage) or won (overall).")),
+        ("win_rate", gettext_lazy("Win rate"), PERCENT, UP, k.win_rate, k.closed_records, k.win_rate_rows, people,
          lambda period: {"is_open": "false", **k.closed_range(period)},
-         t("Won / (won + lost) among the deals closed in the period.")),
-        ("deals_won", t("Deals won"), COUNT, UP, k.deals_won, k.won_records, k.deals_won_rows, people, k.won_params,
-         t("Deals closed won in the period.")),
-        ("won_value", t("Won value"), MONEY, UP, k.won_value, k.won_records, k.won_value_rows,
+         gettext_lazy("Won / (won + lost) among the deals closed in the period.")),
+        ("deals_won", gettext_lazy("Deals won"), COUNT, UP, k.deals_won, k.won_records, k.deals_won_rows, people, k.won_params,
+         gettext_lazy("Deals closed won in the period.")),
+        ("won_value", gettext_lazy("Won value"), MONEY, UP, k.won_value, k.won_records, k.won_value_rows,
          (*people, "product", "sector"), k.won_params,
-         t("Amount of the deals won in the period, per currency (per product: the deals' lines).")),
-        ("sales_cycle_days", t("Sales cycle"), DAYS, DOWN, k.sales_cycle_days, k.won_records, k.sales_cycle_rows,
-         people, k.won_params, t("Average days from created to closed of the deals won in the period (and median).")),
-        ("time_in_stage_p50", t("Time in stage (median)"), DAYS, DOWN, p50, k.stay_records, p50_rows, ("stage",),
-         k.moved_range, t("Median days spent in a stage, over the stays that ended in the period.")),
-        ("time_in_stage_p90", t("Time in stage (90th percentile)"), DAYS, DOWN, p90, k.stay_records, p90_rows,
-         ("stage",), k.moved_range, t("90th percentile of the days spent in a stage, stays ended in the period.")),
-        ("stalled_deals", t("Stalled deals"), COUNT, DOWN, k.stalled_deals, k.stalled_records, k.stalled_rows,
+         gettext_lazy("Amount of the deals won in the period, per currency (per product: the deals' lines).")),
+        ("sales_cycle_days", gettext_lazy("Sales cycle"), DAYS, DOWN, k.sales_cycle_days, k.won_records, k.sales_cycle_rows,
+         people, k.won_params, gettext_lazy("Average days from created to closed of the deals won in the period (and median).")),
+        ("time_in_stage_p50", gettext_lazy("Time in stage (median)"), DAYS, DOWN, p50, k.stay_records, p50_rows, ("stage",),
+         k.moved_range, gettext_lazy("Median days spent in a stage, over the stays that ended in the period.")),
+        ("time_in_stage_p90", gettext_lazy("Time in stage (90th percentile)"), DAYS, DOWN, p90, k.stay_records, p90_rows,
+         ("stage",), k.moved_range, gettext_lazy("90th percentile of the days spent in a stage, stays ended in the period.")),
+        ("stalled_deals", gettext_lazy("Stalled deals"), COUNT, DOWN, k.stalled_deals, k.stalled_records, k.stalled_rows,
          (*people, "stage"), lambda period: {"is_open": "true", "stalled": "true"},
-         t("Open deals flagged stalled now (the period is ignored).")),
-        ("forecast_weighted", t("Weighted forecast"), MONEY, UP, k.forecast_weighted, k.forecast_records,
+         gettext_lazy("Open deals flagged stalled now (the period is ignored).")),
+        ("forecast_weighted", gettext_lazy("Weighted forecast"), MONEY, UP, k.forecast_weighted, k.forecast_records,
          k.forecast_rows_by, people, k.forecast_params,
-         t("Won in the period plus open deals expected to close in it times their chosen probability, per currency.")),
-        ("quota_attainment", t("Quota attainment"), PERCENT, UP, k.quota_attainment, k.quota_records, k.quota_rows,
+         gettext_lazy("Won in the period plus open deals expected to close in it times their chosen probability, per currency.")),
+        ("quota_attainment", gettext_lazy("Quota attainment"), PERCENT, UP, k.quota_attainment, k.quota_records, k.quota_rows,
          people, k.won_params,
-         t("Won value of the reps with a quota inside the period, in the quota's currency, / that quota.")),
-        ("high_margin_share", t("High-margin share"), PERCENT, UP, k.high_margin_share, k.won_records, None, (),
-         k.won_params, t("Share of the won deals' line revenue that comes from high-margin products.")),
+         gettext_lazy("Won value of the reps with a quota inside the period, in the quota's currency, / that quota.")),
+        ("high_margin_share", gettext_lazy("High-margin share"), PERCENT, UP, k.high_margin_share, k.won_records, None, (),
+         k.won_params, gettext_lazy("Share of the won deals' line revenue that comes from high-margin products.")),
     ):
         stage_param = "left_stage" if records is k.stay_records else "stage"
         register(Metric(code=code, name=name, unit=unit, better=better, compute=compute, records=records,

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
@@ -81,9 +81,9 @@ class LeadUpdateView(LeadFormMixin, LeadScopeMixin, ScopedChangeMixin, UpdateVie
 # --- status transitions (buttons on the lead page) ---------------------------------------------
 
 TRANSITIONS = {
-    "qualify": (services.lead_qualify, LeadTransitionForm, _l("Lead qualified.")),
-    "nurturing": (services.lead_nurture, LeadTransitionForm, _l("Lead moved to nurturing.")),
-    "disqualify": (services.lead_disqualify, LeadDisqualifyForm, _l("Lead disqualified.")),
+    "qualify": (services.lead_qualify, LeadTransitionForm, gettext_lazy("Lead qualified.")),
+    "nurturing": (services.lead_nurture, LeadTransitionForm, gettext_lazy("Lead moved to nurturing.")),
+    "disqualify": (services.lead_disqualify, LeadDisqualifyForm, gettext_lazy("Lead disqualified.")),
 }
 
 
