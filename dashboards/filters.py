@@ -2,6 +2,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from salesops.filters import IdFilter
 from teams.models import Team, User
 
 from .models import Goal, KpiSnapshot, ScopeLevel
@@ -23,7 +24,7 @@ class GoalFilterSet(django_filters.FilterSet):
 class KpiSnapshotFilterSet(django_filters.FilterSet):
     metric = django_filters.CharFilter()
     scope = django_filters.ChoiceFilter(choices=ScopeLevel.choices)
-    scope_id = django_filters.NumberFilter()
+    scope_id = IdFilter()
     period_kind = django_filters.ChoiceFilter(choices=KpiSnapshot.Kind.choices)
     start = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
     end = django_filters.DateFilter(field_name="period_end", lookup_expr="lte")

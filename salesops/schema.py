@@ -39,6 +39,20 @@ class AutoSchema(SpectacularAutoSchema):
                 _or_error(response, component.ref)
         return operation
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A decimal is written as a string (`"12.50"`, exact), but DRF also reads a JSON number:
+        request bodies say both, so a client (and the fuzzer) knows `12.5` is accepted too."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, serializers.DecimalField) and schema.get("type") == "string":
+            number = {"type": "number"}
+            for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                if bound in schema:
+                    number[bound] = schema[bound]
+            text = {key: value for key, value in schema.items() if key not in ("nullable", "description", "title")}
+            schema = {"oneOf": [text, number],
+                      **{key: schema[key] for key in ("nullable", "description", "title") if key in schema}}
+        return schema
+
     def _insert_field_validators(self, field, schema):
         """A URL or email field that may be blank (a nurture step without a link, a lead without an
         email): drf-spectacular writes `oneOf: [{format: uri}, {maxLength: 0}]`, which is right but

@@ -17,6 +17,8 @@ class GoalSerializer(serializers.ModelSerializer):
                                                allow_null=True)
     metric_name = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
+    # "" until the first daily check has measured the goal
+    pace = serializers.ChoiceField(choices=Goal.Pace.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Goal

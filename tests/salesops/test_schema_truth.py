@@ -98,3 +98,25 @@ def test_a_formatted_text_field_that_may_be_blank_says_so(schema, api, org):
     response = api.as_user(org["marketing"]).post("/api/v1/nurture/tracks/", {
         "name": "Drip", "steps": [{"order": 1, "subject": "Hi", "body": "x", "link_url": ""}]}, format="json")
     assert response.status_code == 201 and response.json()["steps"][0]["link_url"] == ""
+
+
+# found by schemathesis (all checks) once the goals and snapshots API were merged
+def test_a_decimal_may_be_sent_as_a_json_number_and_the_schema_says_so(schema, api, org):
+    baseline = component(schema, "GoalRequest")["properties"]["baseline"]
+    assert [option["type"] for option in baseline["oneOf"]] == ["string", "number"]
+    assert component(schema, "Goal")["properties"]["baseline"]["type"] == "string"  # answers stay exact
+    response = api.as_user(org["admin"]).post("/api/v1/goals/", {
+        "metric": "data_completeness", "scope": "organisation", "baseline": 80, "target": "95.0000",
+        "start": "2026-12-01", "deadline": "2027-11-30"}, format="json")
+    assert response.status_code == 201 and response.json()["baseline"] == "80.0000"
+
+
+def test_an_unmeasured_goal_has_a_blank_pace_and_the_schema_allows_it(schema):
+    options = component(schema, "Goal")["properties"]["pace"]["oneOf"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in options
+
+
+def test_a_snapshot_scope_id_is_a_whole_number(api, org):
+    client = api.as_user(org["admin"])
+    assert client.get("/api/v1/kpi-snapshots/?scope_id=0.5").status_code == 400
+    assert client.get("/api/v1/kpi-snapshots/?scope_id=3").status_code == 200
