@@ -60,8 +60,8 @@ class MetricDetailApi(APIView):
             answer = metric_answer(metric=metric, user=request.user, period=Period(data["start"], data["end"]),
                                    team=data.get("team"), owner=data.get("owner"), group_by=data.get("group_by", ""))
         except UnknownGroup:
-            raise ValidationError({"group_by": _("This metric can be grouped by: %(keys)s.")
-                                   % {"keys": ", ".join(metric.group_by) or "—"}}) from None
+            raise ValidationError({"group_by": [_("This metric can be grouped by: %(keys)s.")
+                                                % {"keys": ", ".join(metric.group_by) or "—"}]}) from None
         return Response(MetricValueSerializer({
             "code": metric.code, "name": str(metric.name), "unit": metric.unit, "start": data["start"],
             "end": data["end"], "value": answer.value, "count": answer.count, "per_currency": answer.per_currency,

@@ -69,6 +69,8 @@ def test_a_team_outside_the_users_scope_gives_empty_figures(api, world):  # noqa
 def test_bad_input_is_a_400(api, org, params, field):
     response = api.as_user(org["owner"]).get(URL + "deals_won/", params)
     assert response.status_code == 400 and field in response.json()
+    messages = response.json()[field]
+    assert isinstance(messages, list) and all(isinstance(m, str) and m for m in messages)  # {"field": ["…"]}
 
 
 def test_an_unknown_code_is_a_404(api, org):
