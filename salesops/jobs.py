@@ -116,10 +116,12 @@ def import_job_run(model, job_id: int, work: Callable) -> None:
     job.refresh_from_db()
 
     def finish(result: ImportResult) -> None:
-        # inside the importer's transaction: a second run of the same job must not write twice
-        if model.objects.select_for_update().get(pk=job_id).is_finished:
-            raise RuntimeError("import job finished by another run")
-        _finish(model, job_id, status=model.Status.DONE, result=result)
+        # inside the importer's transaction (a savepoint there; its own transaction at the end of a
+        # preview): a second run of the same job must not write twice
+        with transaction.atomic():
+            if model.objects.select_for_update().get(pk=job_id).is_finished:
+                raise RuntimeError("import job finished by another run")
+            _finish(model, job_id, status=model.Status.DONE, result=result)
 
     try:
         result = work(job, JobProgress(model, job_id), finish)

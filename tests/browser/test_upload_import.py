@@ -27,10 +27,13 @@ def test_a_marketer_previews_and_confirms_a_csv_import(page, settings, tmp_path)
     page.set_input_files("#id_file", str(FIXTURES / "leads_ok.csv"))
     page.select_option("#id_mapping", label="Browser fair")
     page.click("main button[type=submit]")
+    # the job page refreshes itself until the preview job is done: wait for its table
+    page.wait_for_selector("[data-table=import-preview] tbody tr", timeout=20_000)
     preview = page.locator("[data-table=import-preview]")
     assert preview.locator("tbody tr").count() == 3
     assert "Ada Lovelace" in preview.inner_text()
     assert not Lead.objects.exists()
     page.click("[data-action=confirm-import]")
+    page.wait_for_selector("[data-summary=import]", timeout=20_000)
     assert "Imported 3 leads" in page.locator("[data-summary=import]").inner_text()
     assert Lead.objects.filter(owner=user).count() == 3
