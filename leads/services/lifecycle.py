@@ -99,6 +99,7 @@ def leads_delete(*, lead_ids, by, reason: str = "") -> list[LeadAudit]:
     return entries
 
 
+@transaction.atomic
 def lead_delete(*, lead: Lead, by, reason: str = "") -> LeadAudit:
     """Delete one lead (see `leads_delete`)."""
     if not can_delete_lead(by, lead):
