@@ -25,7 +25,14 @@ class ServiceWritesAdminMixin:
     permitted and those a service would refuse (`delete_refusals`) as protected, so the admin
     refuses exactly what the service refuses, before anything is deleted. Should a service still
     refuse (a rule the form cannot see, a concurrent change), its error is shown on the page and
-    nothing is written (the admin's transaction is rolled back), never a 500."""
+    nothing is written (the admin's transaction is rolled back), never a 500.
+
+    A subclass defines `delete_objects(request, objs)`: the call of its app's deletion service."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "delete_objects", None)):
+            raise TypeError(f"{cls.__name__} writes through services: define delete_objects(request, objs)")
 
     def _refused_by_service(self, request, view, *args, **kwargs):
         try:
@@ -48,9 +55,6 @@ class ServiceWritesAdminMixin:
 
     def delete_refusals(self, request, objs) -> list[str]:
         return []
-
-    def delete_objects(self, request, objs) -> None:
-        raise NotImplementedError
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or self.may_delete(request, obj))

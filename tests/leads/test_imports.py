@@ -4,7 +4,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
@@ -15,6 +14,7 @@ from leads.services.imports import (
     leads_import,
 )
 from tests.leads.factories import LeadFactory
+from tests.real_data import real_data_file
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +158,7 @@ class TestXEducationMapping:
         assert spec.columns["external_ref"] == "Prospect ID"
 
     def test_the_real_file_imports_every_lead_and_its_outcome(self, org):
-        path = settings.SALESOPS_REAL_DATA_DIR / "x-education-leads" / "Leads.csv"
-        if not path.exists():
-            pytest.skip(f"X Education data set not found at {path} (set SALESOPS_REAL_DATA_DIR)")
+        path = real_data_file("x-education-leads", "Leads.csv")
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
         expected_converted = sum(row["Converted"] == "1" for row in rows)

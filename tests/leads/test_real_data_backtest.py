@@ -12,6 +12,7 @@ from django.conf import settings
 from leads.models import ImportMapping, Lead
 from leads.services.imports import leads_import
 from leads.services.scoring import rule_set_backtest, rule_set_save_draft
+from tests.real_data import real_data_file
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +52,8 @@ def independent_figures():
     return figures
 
 
-@pytest.mark.skipif(not LEADS_CSV.exists(),
-                    reason=f"public data set not found at {LEADS_CSV} (set SALESOPS_REAL_DATA_DIR; see README)")
 def test_the_backtest_on_real_leads_matches_an_independent_computation(org):
+    real_data_file("x-education-leads", "Leads.csv")
     result = leads_import(by=org["admin"], data=LEADS_CSV.read_bytes(),
                           mapping=ImportMapping.objects.get(name="X Education"))
     assert result.ok, result.errors[:5]

@@ -17,15 +17,18 @@ from django.utils import timezone
 from pipeline.selectors import metrics
 from pipeline.importing import opportunities_import, read_dataset
 from pipeline.models import Opportunity, StageTransition
+from tests.real_data import real_data_file
 
 FOLDER = settings.SALESOPS_REAL_DATA_DIR / "maven-crm-sales-opportunities"
 PIPELINE = FOLDER / "sales_pipeline.csv"
 STAGES = {"Won": "closed_won", "Lost": "closed_lost", "Engaging": "needs_confirmed", "Prospecting": "lead_identified"}
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not PIPELINE.is_file(), reason=f"real data set absent: {PIPELINE} (set SALESOPS_REAL_DATA_DIR)"),
-]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _data_set():
+    real_data_file("maven-crm-sales-opportunities", "sales_pipeline.csv")
 
 
 def read(name):
