@@ -213,6 +213,9 @@ class OpportunityAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.opportunity_delete(opportunity=obj, by=request.user)
 
+    def log_deletions(self, request, queryset):
+        return []  # opportunity_delete writes the audit row (with the deal's figures), once
+
     def delete_queryset(self, request, queryset):
         for opp in queryset:
             services.opportunity_delete(opportunity=opp, by=request.user)

@@ -1,6 +1,7 @@
 """Create, update, correct and delete deals; their product lines, checklist ticks and logged interactions."""
 from decimal import Decimal
 
+from django.contrib.admin.models import DELETION
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from customers.models import Interaction
 from teams import predicates
 from teams.selectors import CHANGE, VIEW
+from teams.services import audit_log, check_known_fields
 
 from ..models import (
     ChecklistItem,
@@ -37,9 +39,7 @@ FROZEN_WHEN_CLOSED = ("amount", "discount_percent", "currency", "expected_close_
 def _check_fields(fields: dict, allowed) -> None:
     if "stage" in fields:
         raise ValidationError({"stage": _("The stage only changes through a stage transition.")})
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError(_("Unknown opportunity fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    check_known_fields(fields, allowed)
 
 
 def _check_links(*, by, opp: Opportunity, owner_changed: bool, account_changed: bool) -> None:
@@ -146,9 +146,7 @@ def opportunity_correct_closed(*, opportunity: Opportunity, by, reason: str, **f
         raise PermissionDenied(_("Only administrators can correct a closed deal."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("A correction needs a reason.")})
-    unknown = set(fields) - set(FROZEN_WHEN_CLOSED)
-    if unknown:
-        raise ValidationError(_("Unknown opportunity fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    check_known_fields(fields, FROZEN_WHEN_CLOSED)
     opp = _lock(opportunity)
     if not opp.stage.is_closed:
         raise ValidationError(_("Only a closed deal needs a correction; edit an open deal directly."))
@@ -182,17 +180,11 @@ def opportunity_delete(*, opportunity: Opportunity, by) -> None:
         raise PermissionDenied(_("Only administrators delete opportunities; close them as lost instead."))
     opp = _lock(opportunity)
     kept = StageTransition.objects.filter(opportunity=opp).update(opportunity_name=opp.name)
-    _audit_deletion(by=by, opportunity=opp, message=(
+    audit_log(by=by, objects=[opp], flag=DELETION, message=(
         f"Deleted opportunity {opp.pk} “{opp.name}”: {opp.amount} {opp.currency}, stage {opp.stage.code}, "
         f"owner {opp.owner_id}, account {opp.account_id}. Its {kept} stage ledger rows are kept "
         f"(deal id {opp.pk}).")[:10000])
     opp.delete()
-
-
-def _audit_deletion(*, by, opportunity: Opportunity, message: str) -> None:
-    from django.contrib.admin.models import DELETION, LogEntry
-    LogEntry.objects.log_actions(user_id=by.pk, queryset=[opportunity], action_flag=DELETION,
-                                 change_message=message, single_object=True)
 
 
 @transaction.atomic
@@ -213,9 +205,7 @@ LINE_FIELDS = ("product", "quantity", "unit_price", "margin_percent")
 
 @transaction.atomic
 def opportunity_line_update(*, line: OpportunityLine, by, **fields) -> OpportunityLine:
-    unknown = set(fields) - set(LINE_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown line fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    check_known_fields(fields, LINE_FIELDS)
     _refuse_closed(_lock(line.opportunity))
     line = OpportunityLine.objects.select_for_update().get(pk=line.pk)
     for name, value in fields.items():

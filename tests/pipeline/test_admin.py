@@ -169,6 +169,13 @@ def test_deleting_in_the_admin_goes_through_the_service(admin_client, org):
     assert LogEntry.objects.filter(object_id=str(opp.pk), action_flag=DELETION, user=org["admin"]).exists()
 
 
+def test_a_deletion_in_the_admin_is_audited_once_with_the_deals_figures(admin_client, org):
+    opp = make_opportunity(owner=org["owner"])
+    admin_client.post(LIST, {"action": "delete_selected", "_selected_action": [opp.pk], "post": "yes"})
+    entries = LogEntry.objects.filter(object_id=str(opp.pk), action_flag=DELETION)
+    assert entries.count() == 1 and "stage ledger rows are kept" in entries.get().change_message
+
+
 def test_ledger_rows_are_read_only_and_never_deleted_in_the_admin(admin_client, org):
     entry = make_opportunity(owner=org["owner"]).transitions.get()
     url = f"/admin/pipeline/stagetransition/{entry.pk}/"
