@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Sum
 
 from salesops.metric_tools import (
-    keyed, link, main_currency, money, percent, period_params, period_q, rows_by, scope_params,
+    keyed, link, main_currency, money, narrow, percent, period_params, period_q, rows_by, scope_params,
 )
 from salesops.metrics import MetricResult, MetricRow, Period, Scope
 from teams.selectors import person_or_team_labels, quota_queryset_for
@@ -52,13 +52,6 @@ def grouped(queryset: QuerySet, group_by: str, **aggregates) -> list[dict]:
 def count_rows(queryset: QuerySet, group_by: str) -> list[MetricRow]:
     rows = grouped(queryset, group_by, n=Count("pk"))
     return rows_by(rows, "key", labels(group_by, [r["key"] for r in rows]), lambda r: r["n"])
-
-
-def money_rows(queryset: QuerySet, group_by: str) -> list[MetricRow]:
-    field = FIELDS[group_by]
-    rows = list(queryset.order_by().values("currency", key=F(field))
-                .annotate(n=Count("pk"), amount=Sum("amount")).order_by("key", "currency"))
-    return per_key_money(rows, labels(group_by, [r["key"] for r in rows]), count="n")
 
 
 def per_key_money(rows, names: dict, *, key: str = "key", count: str = "deals") -> list[MetricRow]:
@@ -299,11 +292,7 @@ def forecast_rows_by(scope, period, group_by) -> list[MetricRow]:
 # --- quota attainment ---------------------------------------------------------------------------
 def quotas(scope, period):
     """Quotas visible to the viewer whose period lies inside `period`, narrowed like the deals."""
-    queryset = quota_queryset_for(user=scope.user)
-    if scope.team_id:
-        queryset = queryset.filter(user__team_id=scope.team_id)
-    if scope.owner_id:
-        queryset = queryset.filter(user_id=scope.owner_id)
+    queryset = narrow(quota_queryset_for(user=scope.user), scope, team_field="user__team_id", owner_field="user_id")
     if period.start:
         queryset = queryset.filter(period_start__gte=period.start)
     if period.end:

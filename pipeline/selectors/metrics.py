@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from salesops.metric_tools import between_q, day_start, period_range  # noqa: F401  (re-exported)
+from salesops.metric_tools import between_q, day_start, money, period_range, person  # noqa: F401  (re-exported)
 from teams import predicates
 from teams.models import Team, User
 from teams.selectors import owner_q
@@ -70,16 +70,9 @@ def weighted_expression():
                              output_field=DecimalField(max_digits=20, decimal_places=4))
 
 
-def _person(user: User | None) -> str:
-    return (user.get_full_name() or user.username) if user else ""
-
-
 def per_currency(rows, *, amount: str = "amount") -> list[dict]:
     """[{"currency", "amount"}] summed per currency from rows that carry "currency" (sorted by code)."""
-    totals: dict[str, Decimal] = {}
-    for row in rows:
-        totals[row["currency"]] = totals.get(row["currency"], Decimal("0")) + (row[amount] or Decimal("0"))
-    return [{"currency": code, "amount": totals[code]} for code in sorted(totals)]
+    return [{"currency": code, "amount": total} for code, total in money(rows, amount=amount).items()]
 
 
 # --- funnel -------------------------------------------------------------------------------------
@@ -136,12 +129,11 @@ def expected_open_in(queryset, start: date | None, end: date | None) -> QuerySet
     return queryset.filter(q)
 
 
-_won_in = won_in
 
 
 def sales_cycle(*, queryset: QuerySet[Opportunity], start: date, end: date) -> dict:
     """Average and median days created -> closed of the deals won in the period (median: 1-2 rows read)."""
-    won = _won_in(queryset, start, end).order_by().annotate(days=DaysBetween(F("closed_at"), F("created_at")))
+    won = won_in(queryset, start, end).order_by().annotate(days=DaysBetween(F("closed_at"), F("created_at")))
     summary = won.aggregate(deals=Count("pk"), average=Avg("days"))
     n, median = summary["deals"], None
     if n:
@@ -165,7 +157,7 @@ def won_value_by(*, queryset: QuerySet[Opportunity], start: date | None, end: da
                     .order_by("currency", "-amount"))
         users = {u.pk: u for u in User.objects.filter(pk__in=[r["owner_id"] for r in rows])}
         for row in rows:
-            row["name"] = _person(users.get(row["owner_id"]))
+            row["name"] = person(users.get(row["owner_id"]))
         return rows
     if group_by == "team":
         return list(won.values("team_id", "currency", team_name=F("team__name"))
@@ -214,7 +206,7 @@ def forecast_rows(*, queryset: QuerySet[Opportunity], start: date, end: date) ->
     open_rows = list(expected_open_in(queryset, start, end).order_by()
                      .values("owner_id", "team_id", "forecast_category", "currency")
                      .annotate(weighted=Sum(weighted_expression()), deals=Count("pk"), amount=Sum("amount")))
-    won_rows = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
+    won_rows = list(won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
                     .annotate(amount=Sum("amount")))
     return open_rows, won_rows
 
@@ -242,7 +234,7 @@ def forecast_current(*, user, queryset: QuerySet[Opportunity], kind: str, day: d
     return {
         "period": {"kind": kind, "start": start, "end": end}, "currencies": [row["currency"] for row in totals],
         "totals": totals or [{"currency": settings.DEFAULT_CURRENCY, **forecasting.ForecastFigures().as_dict()}],
-        "reps": sorted(({"id": pk, "name": _person(users.get(pk)), "currency": code, **f.as_dict()}
+        "reps": sorted(({"id": pk, "name": person(users.get(pk)), "currency": code, **f.as_dict()}
                         for (pk, code), f in figures["reps"].items()),
                        key=lambda r: (r["currency"], -r["weighted"], r["name"])),
         "teams": sorted(({"id": pk, "name": teams[pk].name if pk in teams else "", "currency": code, **f.as_dict()}
@@ -292,7 +284,7 @@ def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: 
                      .filter(period_kind=kind, period_start=start, taken_on__gte=start, taken_on__lte=end)
                      .order_by("scope_key", "currency", "taken_on")):
             first.setdefault((snap.scope_key, snap.currency), snap)
-        won = list(_won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
+        won = list(won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
                    .annotate(amount=Sum("amount")))
         actual: dict[tuple[str, str], Decimal] = {}
         for row in won:
@@ -301,7 +293,7 @@ def forecast_accuracy(*, user, queryset: QuerySet[Opportunity], kind: str, day: 
                     cell = (key, row["currency"])
                     actual[cell] = actual.get(cell, Decimal("0")) + (row["amount"] or Decimal("0"))
         for (key, code), snap in sorted(first.items(), key=lambda item: (item[1].scope, item[0])):
-            name = _person(snap.owner) if snap.owner_id else (snap.team.name if snap.team_id else "")
+            name = person(snap.owner) if snap.owner_id else (snap.team.name if snap.team_id else "")
             won_amount = actual.get((key, code), Decimal("0"))
             rows.append({
                 "period": {"kind": kind, "start": start, "end": end}, "scope": snap.scope, "key": key,
