@@ -156,7 +156,7 @@ def goal_delete(*, goal: Goal, by) -> None:
 
 
 def goal_window(goal: Goal, today: date) -> Period:
-    days = int(getattr(settings, "SALESOPS_GOAL_WINDOW_DAYS", 30))
+    days = settings.SALESOPS_GOAL_WINDOW_DAYS
     end = min(today - timedelta(days=1), goal.deadline)
     return Period(end - timedelta(days=days - 1), end)
 

@@ -1,4 +1,5 @@
 """Pages for goals and KPI snapshot runs: thin over goal_selectors / goal_services / snapshots."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +41,9 @@ def goal_list_view(request):
         messages.success(request, _("Goal set."))
         return redirect("dashboards:goals")
     rows = [row for row in goal_board(user=request.user) if row.goal.pk in ids]
-    return render(request, "dashboards/goals.html", {"rows": rows, "form": form, "filter": filterset})
+    return render(request, "dashboards/goals.html", {
+        "rows": rows, "form": form, "filter": filterset, "window_days": settings.SALESOPS_GOAL_WINDOW_DAYS,
+        "can_run_snapshots": can_run_snapshots(request.user)})
 
 
 @login_required
