@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -72,7 +74,7 @@ class ImportJobBase(models.Model):
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    @property
+    @cached_property
     def outcome(self) -> ImportResult:
         return ImportResult.from_dict(self.result)
 
@@ -93,10 +95,11 @@ class JobProgress:
 
 
 def _finish(model, job_id: int, *, status: str, result: ImportResult | None = None, error: str = "") -> None:
+    """End a job that is not finished yet (a run that lost a race never overwrites the winner's end)."""
     values = {"status": status, "error": error, "finished_at": timezone.now(), "heartbeat_at": timezone.now()}
     if result is not None:
         values.update(result=result.as_dict(), processed=result.total_rows, total=result.total_rows)
-    model.objects.filter(pk=job_id).update(**values)
+    model.objects.filter(pk=job_id).exclude(status__in=(model.Status.DONE, model.Status.FAILED)).update(**values)
 
 
 def import_job_run(model, job_id: int, work: Callable) -> None:
@@ -110,6 +113,8 @@ def import_job_run(model, job_id: int, work: Callable) -> None:
         job = model.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return
+        if job.status == model.Status.RUNNING and job.heartbeat_at and job.heartbeat_at > timezone.now() - RUNNING_STALE_AFTER:
+            return  # another worker runs it (a message redelivered while it works); the sweeper resumes a dead one
         model.objects.filter(pk=job_id).update(status=model.Status.RUNNING, attempts=job.attempts + 1,
                                                started_at=job.started_at or timezone.now(),
                                                heartbeat_at=timezone.now(), processed=0)
@@ -156,7 +161,15 @@ def import_jobs_requeue_stale(model, task, *, now=None) -> list[int]:
         & (models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=now - QUEUED_STALE_AFTER))
         | models.Q(status=Status.RUNNING, heartbeat_at__lt=now - RUNNING_STALE_AFTER))
     ids = list(stale.values_list("pk", flat=True)[:100])
-    model.objects.filter(pk__in=ids).update(heartbeat_at=now)
+    # like the rescore jobs: a file that keeps killing its worker is given up after so many starts
+    spent = list(model.objects.filter(pk__in=ids, attempts__gte=settings.LEADS_JOB_MAX_ATTEMPTS)
+                 .values_list("pk", flat=True))
+    for job_id in spent:
+        _finish(model, job_id, status=Status.FAILED, error=_(
+            "The import stopped after %(n)s starts without finishing; nothing was imported.")
+            % {"n": settings.LEADS_JOB_MAX_ATTEMPTS})
+    ids = [job_id for job_id in ids if job_id not in set(spent)]
+    model.objects.filter(pk__in=ids).update(status=Status.QUEUED, heartbeat_at=now)
     for job_id in ids:
         enqueue_on_commit(task, job_id)
     return ids

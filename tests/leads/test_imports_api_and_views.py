@@ -268,6 +268,29 @@ class TestJobRuns:
         job.refresh_from_db()
         assert job.status == "done" and Lead.objects.count() == 3
 
+    def test_a_message_redelivered_while_a_worker_runs_the_job_changes_nothing(self, org, mapping):
+        from django.utils import timezone
+
+        job = self.queued(org, mapping, preview=False)
+        LeadImportJob.objects.filter(pk=job.pk).update(status="running", attempts=1, heartbeat_at=timezone.now())
+        lead_import_job_run(job_id=job.pk)
+        job.refresh_from_db()
+        assert (job.status, job.attempts) == ("running", 1) and not Lead.objects.exists()
+
+    def test_the_sweeper_gives_a_job_up_after_so_many_starts(self, org, mapping, settings):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from leads.services.imports import lead_import_jobs_requeue_stale
+        job = self.queued(org, mapping, preview=False)
+        LeadImportJob.objects.filter(pk=job.pk).update(status="running", attempts=settings.LEADS_JOB_MAX_ATTEMPTS,
+                                                       heartbeat_at=timezone.now() - timedelta(hours=1))
+        assert lead_import_jobs_requeue_stale() == []
+        job.refresh_from_db()
+        assert job.status == "failed" and str(settings.LEADS_JOB_MAX_ATTEMPTS) in job.error
+        assert not Lead.objects.exists()
+
     def test_an_unexpected_error_ends_the_job_failed_with_its_reason(self, org, mapping, monkeypatch):
         job = self.queued(org, mapping, preview=False)
 
