@@ -185,8 +185,9 @@ def opportunities_import(*, dataset: maven.Dataset, by=None, progress=None, fini
     if by is not None and not can_import(by, KIND):
         raise PermissionDenied(_("You may not import opportunities."))
     result = ImportResult(total_rows=dataset.pipeline_rows, to_create=len(dataset.deals))
-    if progress is not None:
+    if progress is not None:  # the files were parsed and checked whole before this call
         progress.total(dataset.pipeline_rows)
+        progress.checked(dataset.pipeline_rows)
     if dataset.errors:
         for error in dataset.errors:
             error.message = error_message(error)

@@ -90,8 +90,12 @@ class JobProgress:
 
     def step(self, processed: int) -> None:
         if processed - self.last_written >= PROGRESS_EVERY:
-            self.last_written = processed
-            self.model.objects.filter(pk=self.job_id).update(processed=processed, heartbeat_at=timezone.now())
+            self.checked(processed)
+
+    def checked(self, processed: int) -> None:
+        """`processed` rows are checked (written now, whatever the count)."""
+        self.last_written = processed
+        self.model.objects.filter(pk=self.job_id).update(processed=processed, heartbeat_at=timezone.now())
 
 
 def _finish(model, job_id: int, *, status: str, result: ImportResult | None = None, error: str = "") -> None:

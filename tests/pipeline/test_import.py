@@ -95,6 +95,21 @@ class TestImport:
         assert list(engaging.transitions.values_list("to_stage__code", flat=True)) == ["needs_confirmed"]
         assert Opportunity.objects.get(external_ref="P1").stage.code == "lead_identified"
 
+    def test_the_job_page_learns_that_every_row_was_checked_before_the_deals_are_written(self):
+        class Recorder:
+            def __init__(self):
+                self.calls = []
+
+            def total(self, n):
+                self.calls.append(("total", n))
+
+            def checked(self, n):
+                self.calls.append(("checked", n))
+
+        progress = Recorder()
+        result = opportunities_import(dataset=dataset(), progress=progress)
+        assert progress.calls == [("total", result.total_rows), ("checked", result.total_rows)]
+
     def test_errors_write_nothing(self):
         bad = GOOD + "Z9,Nobody,GTX Pro,,Prospecting,,,\r\n"
         result = opportunities_import(dataset=dataset(bad))
