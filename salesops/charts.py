@@ -2,13 +2,6 @@
 import plotly.graph_objects as go
 
 
-def bar_figure(rows: list[tuple[str, int]], *, title: str, x_title: str, y_title: str) -> go.Figure:
-    fig = go.Figure(go.Bar(x=[label for label, _ in rows], y=[value for _, value in rows]))
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title,
-                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=320)
-    return fig
-
-
 def grouped_bar_figure(categories: list[str], series: list[tuple[str, list[int]]], *, title: str, x_title: str,
                        y_title: str) -> go.Figure:
     """One bar per series for each category, side by side (e.g. leads, MQLs, won per source)."""

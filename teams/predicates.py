@@ -56,11 +56,6 @@ def owns_or_manages(user, owner) -> bool:
     return owner is not None and (owner.pk == user.pk or manages(user, owner))
 
 
-def may_own_records(user) -> bool:
-    """Who can be made the owner of leads and deals (people who sell)."""
-    return bool(user is not None and user.is_active and user.role in (Role.REP, Role.MANAGER, Role.ADMIN))
-
-
 # --- people and organisation ------------------------------------------------------------------
 
 def can_manage_organisation(user) -> bool:
@@ -149,13 +144,7 @@ def keeps_lead_at_routing(owner) -> bool:
 def can_change_lead(user, lead) -> bool:
     """Edit a lead and move it through its manual transitions (qualify, nurture, disqualify): its
     owner, the owner's team manager, admins (the CHANGE scope of teams.selectors.owner_q)."""
-    if not is_active_user(user) or lead is None:
-        return False
-    if user.is_admin_role:
-        return True
-    if lead.owner_id is None:
-        return False
-    return lead.owner_id == user.pk or (user.role == Role.MANAGER and manages(user, lead.owner))
+    return lead is not None and owns_or_manages(user, lead.owner)
 
 
 def can_delete_lead(user, lead) -> bool:

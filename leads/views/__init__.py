@@ -9,7 +9,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
-from teams.predicates import can_change_lead, can_delete_lead
+from teams.predicates import can_change_lead
 from teams.selectors import CHANGE
 
 from .. import services
@@ -39,8 +39,7 @@ class LeadDetailActionsMixin:
         initial = {"version": lead.version}
         return {**super().get_context_data(**kwargs), "transition_form": LeadTransitionForm(initial=initial),
                 "disqualify_form": LeadDisqualifyForm(initial=initial),
-                "can_change": can_change_lead(self.request.user, lead),
-                "can_delete": can_delete_lead(self.request.user, lead)}
+                "can_change": can_change_lead(self.request.user, lead)}
 
 
 class LeadDetailView(LeadScopeMixin, LeadDetailActionsMixin, ScopedQuerysetMixin, DetailView):

@@ -85,6 +85,9 @@ def lead_import_confirm_view(request, pk):
     preview = get_object_or_404(lead_import_job_queryset_for(user=request.user), pk=pk)
     try:
         job = lead_import_job_confirm(by=request.user, job=preview)
+    except PermissionDenied as exc:  # an administrator sees every job; only its uploader imports it
+        messages.error(request, str(exc))
+        return redirect("leads:import-job", pk=preview.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("leads:import-job", pk=preview.pk)

@@ -225,6 +225,16 @@ class TestImportPages:
         assert client.post(reverse("leads:import-confirm", args=[job.pk])).status_code == 404
         assert not Lead.objects.exists()
 
+    def test_an_administrator_follows_anyones_job_but_only_its_uploader_imports_it(self, client, org, mapping,
+                                                                                 run_jobs):
+        job, _response = self.start(client, org["mgr"], "leads_ok.csv", mapping, run_jobs)
+        client.force_login(org["admin"])
+        page = client.get(reverse("leads:import-job", args=[job.pk])).content.decode()
+        assert "Ada Lovelace" in page and 'data-action="confirm-import"' not in page
+        response = client.post(reverse("leads:import-confirm", args=[job.pk]), follow=True)
+        assert response.status_code == 200 and "uploaded the file" in response.content.decode()
+        assert not Lead.objects.exists()
+
     @pytest.mark.parametrize("role", ["success", "rep"])
     def test_customer_success_and_reps_get_a_403(self, client, role, mapping):
         client.force_login(UserFactory(username=f"page-{role}", role=role))
