@@ -8,6 +8,7 @@ from django.utils.translation import gettext_noop
 from salesops.errors import VersionConflict, conflict_on_integrity_error
 from salesops.queue import enqueue_on_commit
 from teams.predicates import can_assign_lead
+from teams.services import check_known_fields
 
 from ..models import Lead
 from ..selectors import completeness_expression
@@ -31,9 +32,7 @@ def status_rule_message() -> str:
 def _check_fields(fields: dict, allowed) -> None:
     if "status" in fields and "status" not in allowed:
         raise ValidationError({"status": status_rule_message()})
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError(_("Unknown lead fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    check_known_fields(fields, allowed)
 
 
 def _check_unique_email(*, lead: Lead) -> None:
