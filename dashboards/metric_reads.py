@@ -26,7 +26,7 @@ class MetricAnswer:
     rows: list[dict] = field(default_factory=list)
 
 
-def _takes_row(function) -> bool:
+def takes_row(function) -> bool:
     """Whether drilldown_url / records accept a breakdown row (group_by=, key=): pipeline's and leads' do."""
     try:
         return "key" in inspect.signature(function).parameters
@@ -37,7 +37,7 @@ def _takes_row(function) -> bool:
 def row_drilldown(metric: Metric, scope: Scope, period: Period, group_by: str, row: MetricRow) -> str:
     if metric.drilldown_url is None:
         return ""
-    if _takes_row(metric.drilldown_url) and row.key:
+    if takes_row(metric.drilldown_url) and row.key:
         return metric.drilldown_url(scope, period, group_by=group_by, key=row.key)
     return metric.drilldown_url(scope, period)
 

@@ -7,7 +7,6 @@ narrowed to the row's rep, team or stage. A metric nobody registered shows "not 
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from salesops import metrics
 from salesops.metrics import Period, Scope
+
+from .metric_reads import takes_row
 
 NOT_AVAILABLE = "—"
 LAYOUT = {"margin": {"l": 48, "r": 10, "t": 40, "b": 48}, "height": 340, "autosize": True}
@@ -94,21 +95,13 @@ def _stage_ids() -> dict[str, int]:
     return {stage.code: stage.pk for stage in stage_list(active_only=False)}
 
 
-def _takes_row(drilldown_url) -> bool:
-    """Whether a metric's drilldown_url also takes a breakdown row: (scope, period, group_by, key)."""
-    try:
-        return len(inspect.signature(drilldown_url).parameters) >= 4
-    except (TypeError, ValueError):
-        return False
-
-
 def row_url(metric, scope: Scope, period: Period, group_by: str, key, stage_ids=None) -> str | None:
     """The drill-down of one breakdown row: the metric's own when its drilldown_url takes the row
     (group_by, key); otherwise the scope narrowed to the row's rep or team, and for a stage row
     `stage=<id>` (the deal list's stage filter) added to the metric's drill-down."""
     if metric is None or metric.drilldown_url is None:
         return None
-    if _takes_row(metric.drilldown_url):
+    if takes_row(metric.drilldown_url):
         return metric.drilldown_url(scope, period, group_by, str(key))
     if group_by == "owner" and _int_key(key):
         return drilldown(metric, replace(scope, owner_id=_int_key(key)), period)

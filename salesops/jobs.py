@@ -166,8 +166,9 @@ def import_jobs_requeue_stale(model, task, *, now=None) -> list[int]:
         | models.Q(status=Status.RUNNING, heartbeat_at__lt=now - RUNNING_STALE_AFTER))
     ids = list(stale.values_list("pk", flat=True)[:100])
     # like the rescore jobs: a file that keeps killing its worker is given up after so many starts
+    counts_starts = any(f.name == "attempts" for f in model._meta.get_fields())  # import jobs do
     spent = list(model.objects.filter(pk__in=ids, attempts__gte=settings.LEADS_JOB_MAX_ATTEMPTS)
-                 .values_list("pk", flat=True))
+                 .values_list("pk", flat=True)) if counts_starts else []
     for job_id in spent:
         _finish(model, job_id, status=Status.FAILED, error=_(
             "The import stopped after %(n)s starts without finishing; nothing was imported.")
