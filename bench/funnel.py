@@ -43,7 +43,7 @@ def generate(n: int):
     closed_won, closed_lost = (Stage.objects.get(code="closed_won").pk, Stage.objects.get(code="closed_lost").pk)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE pipeline_opportunity, pipeline_stagetransition, pipeline_opportunityline, "
-                       "pipeline_forecastsnapshot, pipeline_stagewinrate, customers_account, customers_interaction, "
+                       "pipeline_forecastsnapshot, pipeline_stagewinrate, customers_account, customers_activity, "
                        "customers_contact RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM teams_user WHERE username LIKE 'bench.%%'", [])
         cursor.execute("DELETE FROM teams_team WHERE name LIKE 'Bench %%'", [])

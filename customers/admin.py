@@ -3,10 +3,10 @@ action) goes through customers.services, which check the rule, lock, and audit."
 from django.contrib import admin
 
 from salesops.admin import ServiceWritesAdminMixin
-from teams.predicates import can_delete_account, can_delete_contact, can_delete_interaction
+from teams.predicates import can_delete_account, can_delete_contact, can_delete_activity
 
 from . import services
-from .models import Account, Contact, Interaction
+from .models import Account, Contact, Activity
 
 
 def _changed(form, allowed) -> dict:
@@ -98,8 +98,8 @@ class ContactAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
         _adopt(obj, saved)
 
 
-@admin.register(Interaction)
-class InteractionAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
+@admin.register(Activity)
+class ActivityAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
     list_display = ("account", "kind", "occurred_at", "logged_at", "owner")
     list_filter = ("kind",)
     list_select_related = ("account", "owner")
@@ -110,17 +110,17 @@ class InteractionAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
         return ("account", *self.readonly_fields) if obj is not None else self.readonly_fields
 
     def may_delete(self, request, obj) -> bool:
-        return can_delete_interaction(request.user, obj)
+        return can_delete_activity(request.user, obj)
 
     def delete_objects(self, request, objs) -> None:
-        services.interactions_delete(interactions=Interaction.objects.filter(pk__in=[i.pk for i in objs]),
+        services.activities_delete(activities=Activity.objects.filter(pk__in=[i.pk for i in objs]),
                                      by=request.user)
 
     def save_model(self, request, obj, form, change):
         if change:
-            saved = services.interaction_update(interaction=obj, by=request.user,
-                                                **_changed(form, services.INTERACTION_FIELDS))
+            saved = services.activity_update(activity=obj, by=request.user,
+                                                **_changed(form, services.ACTIVITY_FIELDS))
         else:
-            saved = services.interaction_log(by=request.user, account=form.cleaned_data["account"],
-                                             **_given(form, services.INTERACTION_FIELDS))
+            saved = services.activity_log(by=request.user, account=form.cleaned_data["account"],
+                                             **_given(form, services.ACTIVITY_FIELDS))
         _adopt(obj, saved)

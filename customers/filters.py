@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from salesops.reference import Industry, Region
 from salesops.filters import IdFilter
 
-from .models import Account, Contact, Interaction
+from .models import Account, Contact, Activity
 
 
 class AccountFilterSet(django_filters.FilterSet):
@@ -32,15 +32,15 @@ class ContactFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value))
 
 
-class InteractionFilterSet(django_filters.FilterSet):
+class ActivityFilterSet(django_filters.FilterSet):
     account = IdFilter(field_name="account_id", label=_("Account id"))
     owner = IdFilter(field_name="owner_id", label=_("Owner id"))
-    kind = django_filters.MultipleChoiceFilter(choices=Interaction.Kind.choices, label=_("Kind"))
+    kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"))
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte",
                                                       label=_("Occurred at or after"))
     occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte",
                                                        label=_("Occurred at or before"))
 
     class Meta:
-        model = Interaction
+        model = Activity
         fields = []

@@ -1,27 +1,37 @@
 """Reads for customers, scoped by teams.selectors (the one permission layer)."""
 from django.db.models import QuerySet
 
+from teams.models import User
 from teams.selectors import CHANGE, VIEW, owner_q, scope_for_user
 
-from .models import Account, Contact, Interaction
+from .models import Account, Contact, Activity
+
+
+# An account is in the scope of its sales owner and its success owner (and their managers).
+ACCOUNT_OWNER_FIELDS = ("owner", "success_owner")
+# Support and product read every account's customer-360 page and change nothing.
+ACCOUNT_READ_ALL_ROLES = (User.Role.SUPPORT, User.Role.PRODUCT)
 
 
 def account_queryset_for(*, user, action: str = VIEW) -> QuerySet[Account]:
-    return scope_for_user(Account.objects.select_related("owner"), user=user, action=action)
+    return scope_for_user(Account.objects.select_related("owner", "success_owner"), user=user, action=action,
+                          owner_fields=ACCOUNT_OWNER_FIELDS, read_all_roles=ACCOUNT_READ_ALL_ROLES)
 
 
 def contact_queryset_for(*, user, action: str = VIEW) -> QuerySet[Contact]:
     return scope_for_user(Contact.objects.select_related("account"), user=user, action=action,
-                          owner_field="account__owner")
+                          owner_fields=tuple(f"account__{f}" for f in ACCOUNT_OWNER_FIELDS),
+                          read_all_roles=ACCOUNT_READ_ALL_ROLES)
 
 
-def interaction_queryset_for(*, user, action: str = VIEW) -> QuerySet[Interaction]:
-    """Your own interactions; reading also covers those logged on accounts you may see."""
-    qs = Interaction.objects.select_related("account", "contact", "owner")
+def activity_queryset_for(*, user, action: str = VIEW) -> QuerySet[Activity]:
+    """Your own activities; reading also covers those logged on accounts you may see."""
+    qs = Activity.objects.select_related("account", "contact", "owner")
     q = owner_q(user=user, action=action)
     if action == VIEW:
-        q = q | owner_q(user=user, owner_field="account__owner", action=action)
+        q = q | owner_q(user=user, owner_fields=tuple(f"account__{f}" for f in ACCOUNT_OWNER_FIELDS),
+                        action=action, read_all_roles=ACCOUNT_READ_ALL_ROLES)
     return qs.filter(q)
 
 
-__all__ = ["CHANGE", "VIEW", "account_queryset_for", "contact_queryset_for", "interaction_queryset_for"]
+__all__ = ["CHANGE", "VIEW", "account_queryset_for", "contact_queryset_for", "activity_queryset_for"]

@@ -21,7 +21,7 @@ from .models import (
     Approval, ChecklistItem, Competitor, GateCriterion, LossReason, Opportunity, OpportunityLine, Product,
     SpinQuestion, Stage, StageTransition,
 )
-from .models import OpportunityInteraction
+from .models import OpportunityActivity
 
 
 class GateCriterionInline(admin.TabularInline):
@@ -292,14 +292,14 @@ class StageTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 
-@admin.register(OpportunityInteraction)
-class OpportunityInteractionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Which logged interaction served which deal; written by pipeline.services.opportunity_interaction_log."""
+@admin.register(OpportunityActivity)
+class OpportunityActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which logged activity served which deal; written by pipeline.services.opportunity_activity_log."""
 
-    list_display = ("opportunity", "interaction")
-    list_select_related = ("opportunity", "interaction")
-    raw_id_fields = ("opportunity", "interaction")
-    search_fields = ("opportunity__name", "interaction__summary")
+    list_display = ("opportunity", "activity")
+    list_select_related = ("opportunity", "activity")
+    raw_id_fields = ("opportunity", "activity")
+    search_fields = ("opportunity__name", "activity__summary")
     show_full_result_count = False
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import Account, Interaction
+from customers.models import Account, Activity
 
 from . import forecasting
 from .models import (
@@ -22,7 +22,7 @@ from .models import (
     Stage,
 )
 from .services import (
-    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_interaction_log,
+    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_activity_log,
     opportunity_line_add, snapshot_cells,
 )
 
@@ -80,8 +80,8 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
         for item in ChecklistItem.objects.filter(stage__order__lt=stage.order, is_active=True):
             ChecklistTick.objects.get_or_create(opportunity=opp, item=item, defaults={"ticked_by": opp.owner,
                                                                                      "ticked_at": at})
-        if stage.code == "negotiation" and not Interaction.objects.filter(opportunity_link__opportunity=opp).exists():
-            opportunity_interaction_log(opportunity=opp, by=opp.owner, kind=Interaction.Kind.MEETING,
+        if stage.code == "negotiation" and not Activity.objects.filter(opportunity_link__opportunity=opp).exists():
+            opportunity_activity_log(opportunity=opp, by=opp.owner, kind=Activity.Kind.MEETING,
                                         occurred_at=at - timedelta(days=2), summary="Solution demo on site")
         extra = {}
         if stage.is_lost:

@@ -3,7 +3,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Interaction
+from customers.models import Activity
 from customers.selectors import account_queryset_for, contact_queryset_for
 from salesops.imports import upload_read
 from teams.selectors import assignable_users_for
@@ -49,9 +49,9 @@ class TransitionForm(forms.Form):
                                         label=_("Lost to competitor"))
 
 
-class InteractionForm(forms.ModelForm):
+class ActivityForm(forms.ModelForm):
     class Meta:
-        model = Interaction
+        model = Activity
         fields = ["kind", "occurred_at", "contact", "summary"]
         widgets = {"occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "summary": forms.Textarea(attrs={"rows": 2})}

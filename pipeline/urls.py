@@ -16,6 +16,6 @@ urlpatterns = [
     path("<int:pk>/checklist/<int:item_pk>/", views.checklist_tick_view, name="checklist-tick"),
     path("<int:pk>/approvals/", views.approval_request_view, name="approval-request"),
     path("<int:pk>/approvals/<int:approval_pk>/", views.approval_decide_view, name="approval-decide"),
-    path("<int:pk>/interactions/", views.interaction_log_view, name="interaction-log"),
+    path("<int:pk>/activities/", views.activity_log_view, name="activity-log"),
     path("convert/<int:lead_pk>/", views.lead_convert_view, name="lead-convert"),
 ]

@@ -18,7 +18,7 @@ from teams.selectors import CHANGE
 
 from . import importing, selectors, services
 from .filters import OpportunityFilterSet
-from .forms import ForecastFilterForm, ImportForm, InteractionForm, LeadConvertForm, OpportunityForm, TransitionForm
+from .forms import ForecastFilterForm, ImportForm, ActivityForm, LeadConvertForm, OpportunityForm, TransitionForm
 from .models import Approval, ChecklistItem, Opportunity
 from .selectors import metrics
 
@@ -61,10 +61,10 @@ class OpportunityDetailView(OpportunityScopeMixin, ScopedQuerysetMixin, DetailVi
             approvals=selectors.opportunity_approvals(opportunity=opp),
             spin=selectors.spin_questions_for(stage=opp.stage),
             battlecards=selectors.battlecards_for(opportunity=opp),
-            interactions=selectors.opportunity_interactions(opportunity=opp),
+            activities=selectors.opportunity_activities(opportunity=opp),
             lines=opp.lines.select_related("product"),
             transition_form=TransitionForm(initial={"version": opp.version}),
-            interaction_form=InteractionForm(account=opp.account),
+            activity_form=ActivityForm(account=opp.account),
             can_decide=predicates.can_decide_approval(self.request.user, opp),
             discount_needs_approval=opp.discount_percent > services.discount_limit(),
             discount_limit=services.discount_limit(),
@@ -177,17 +177,17 @@ def approval_decide_view(request, pk, approval_pk):
 
 @login_required
 @require_POST
-def interaction_log_view(request, pk):
+def activity_log_view(request, pk):
     opp = _changeable(request, pk)
-    form = InteractionForm(request.POST, account=opp.account)
+    form = ActivityForm(request.POST, account=opp.account)
     if form.is_valid():
         try:
-            services.opportunity_interaction_log(opportunity=opp, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Interaction logged."))
+            services.opportunity_activity_log(opportunity=opp, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Activity logged."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, _("The interaction could not be logged: %(errors)s") % {
+        messages.error(request, _("The activity could not be logged: %(errors)s") % {
             "errors": " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
     return redirect("pipeline:detail", pk=opp.pk)
 

@@ -324,7 +324,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # one name per choice set that several components share (else W001 on `check --deploy`)
-    "ENUM_NAME_OVERRIDES": {"InteractionKindEnum": "customers.models.Interaction.Kind",
+    "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "customers.models.Activity.Kind",
                             "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status"},
 }
 

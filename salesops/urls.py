@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("leads/", include("leads.urls")),
     path("pipeline/", include("pipeline.urls")),
+    path("customers/", include("customers.urls")),
     path("org/", include("teams.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

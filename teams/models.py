@@ -50,6 +50,8 @@ class User(AbstractUser):
         MANAGER = "manager", _("Sales manager")
         MARKETING = "marketing", _("Marketing")
         SUCCESS = "success", _("Customer success")
+        SUPPORT = "support", _("Support")
+        PRODUCT = "product", _("Product")
         ADMIN = "admin", _("Administrator")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REP)

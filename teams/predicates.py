@@ -191,7 +191,7 @@ def can_see_everyones_figures(user) -> bool:
 # --- customers --------------------------------------------------------------------------------
 
 def can_delete_account(user, account) -> bool:
-    """Deleting an account (with its contacts and interaction log) is for admins; never one with deals."""
+    """Deleting an account (with its contacts and activity log) is for admins; never one with deals."""
     return is_admin(user)
 
 
@@ -200,9 +200,9 @@ def can_delete_contact(user, contact) -> bool:
     return owns_or_manages(user, contact.account.owner)
 
 
-def can_delete_interaction(user, interaction) -> bool:
+def can_delete_activity(user, activity) -> bool:
     """The person who logged it, their manager and admins (an account owner only reads others' entries)."""
-    return owns_or_manages(user, interaction.owner)
+    return owns_or_manages(user, activity.owner)
 
 
 # --- dashboards: monthly review pack -----------------------------------------------------------

@@ -2,15 +2,17 @@ from rest_framework import serializers
 
 from teams.models import User
 
-from ..models import Account, Contact, Interaction
+from ..models import Account, Contact, Activity
 
 
 class AccountSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+    success_owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Account
-        fields = ["id", "name", "industry", "employees", "region", "owner", "external_ref", "created_at", "updated_at"]
+        fields = ["id", "name", "domain", "industry", "employees", "region", "owner", "success_owner", "external_ref",
+                  "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -23,8 +25,9 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class InteractionSerializer(serializers.ModelSerializer):
+class ActivitySerializer(serializers.ModelSerializer):
     class Meta:
-        model = Interaction
+        model = Activity
         fields = ["id", "account", "contact", "kind", "occurred_at", "logged_at", "summary", "owner"]
         read_only_fields = ["logged_at", "owner"]
+        extra_kwargs = {"account": {"required": True, "allow_null": False}}

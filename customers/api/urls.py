@@ -6,5 +6,5 @@ app_name = "customers-api"
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
 router.register("contacts", views.ContactViewSet, basename="contact")
-router.register("interactions", views.InteractionViewSet, basename="interaction")
+router.register("activities", views.ActivityViewSet, basename="activity")
 urlpatterns = router.urls

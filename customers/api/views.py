@@ -1,24 +1,27 @@
 from rest_framework import viewsets
 from rest_framework.permissions import SAFE_METHODS
 
-from teams.api.permissions import ScopedQuerysetMixin
 from teams.selectors import CHANGE, VIEW
 
 from .. import services
-from ..filters import AccountFilterSet, ContactFilterSet, InteractionFilterSet
+from ..filters import AccountFilterSet, ContactFilterSet, ActivityFilterSet
 from ..models import Account, Contact
-from ..selectors import interaction_queryset_for
-from .serializers import AccountSerializer, ContactSerializer, InteractionSerializer
+from ..selectors import account_queryset_for, activity_queryset_for, contact_queryset_for
+from .serializers import AccountSerializer, ContactSerializer, ActivitySerializer
 
 
-class AccountViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+class AccountViewSet(viewsets.ModelViewSet):
     """Accounts (companies). Reps see and change their own, managers their team's, admins all;
-    only admins delete (with the contacts and interaction log; never an account with deals)."""
+    only admins delete (with the contacts and activity log; never an account with deals)."""
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilterSet
-    queryset = Account.objects.all()
+    queryset = Account.objects.none()  # for the schema; requests read get_queryset()
     ordering_fields = ["name", "created_at", "employees"]
+
+    def get_queryset(self):
+        action = VIEW if self.request.method in SAFE_METHODS else CHANGE
+        return account_queryset_for(user=self.request.user, action=action)
 
     def perform_create(self, serializer):
         serializer.instance = services.account_create(by=self.request.user, **serializer.validated_data)
@@ -31,13 +34,16 @@ class AccountViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         services.account_delete(account=instance, by=self.request.user)
 
 
-class ContactViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+class ContactViewSet(viewsets.ModelViewSet):
     """Contacts of the accounts you can see (changed by whoever may change the account)."""
 
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
-    queryset = Contact.objects.select_related("account")
-    scope_owner_field = "account__owner"
+    queryset = Contact.objects.none()  # for the schema; requests read get_queryset()
+
+    def get_queryset(self):
+        action = VIEW if self.request.method in SAFE_METHODS else CHANGE
+        return contact_queryset_for(user=self.request.user, action=action)
 
     def perform_create(self, serializer):
         serializer.instance = services.contact_create(by=self.request.user, **serializer.validated_data)
@@ -50,23 +56,23 @@ class ContactViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         services.contact_delete(contact=instance, by=self.request.user)
 
 
-class InteractionViewSet(viewsets.ModelViewSet):
-    """The interaction log: your own entries, plus (read) those on accounts you can see."""
+class ActivityViewSet(viewsets.ModelViewSet):
+    """The activity log: your own entries, plus (read) those on accounts you can see."""
 
-    serializer_class = InteractionSerializer
-    filterset_class = InteractionFilterSet
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilterSet
     ordering_fields = ["occurred_at", "logged_at"]
 
     def get_queryset(self):
         action = VIEW if self.request.method in SAFE_METHODS else CHANGE
-        return interaction_queryset_for(user=self.request.user, action=action)
+        return activity_queryset_for(user=self.request.user, action=action)
 
     def perform_create(self, serializer):
-        serializer.instance = services.interaction_log(by=self.request.user, **serializer.validated_data)
+        serializer.instance = services.activity_log(by=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.interaction_update(interaction=serializer.instance, by=self.request.user,
+        serializer.instance = services.activity_update(activity=serializer.instance, by=self.request.user,
                                                           **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        services.interaction_delete(interaction=instance, by=self.request.user)
+        services.activity_delete(activity=instance, by=self.request.user)

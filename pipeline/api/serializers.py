@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.models import Account, Contact, Interaction
+from customers.models import Account, Contact, Activity
 from salesops.api import QuerySerializer
 from teams.models import User
 
@@ -154,11 +154,11 @@ class ApprovalRequestSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class OpportunityInteractionSerializer(serializers.ModelSerializer):
-    """Input of `POST …/opportunities/{id}/interactions/`: the account is the deal's."""
+class OpportunityActivitySerializer(serializers.ModelSerializer):
+    """Input of `POST …/opportunities/{id}/activities/`: the account is the deal's."""
 
     class Meta:
-        model = Interaction
+        model = Activity
         fields = ["contact", "kind", "occurred_at", "summary"]
 
 

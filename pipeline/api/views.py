@@ -7,21 +7,21 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.api.serializers import InteractionSerializer
+from customers.api.serializers import ActivitySerializer
 from teams.api.permissions import ScopedQuerysetMixin
 from teams.selectors import VIEW, scope_for_user
 
 from .. import services
 from ..filters import OpportunityFilterSet
 from ..models import Approval, Competitor, LossReason, Opportunity
-from ..selectors import metrics, opportunity_interactions, opportunity_queryset_for, stage_queryset_with_criteria
+from ..selectors import metrics, opportunity_activities, opportunity_queryset_for, stage_queryset_with_criteria
 from .serializers import (
     ApprovalRequestSerializer, ApprovalSerializer, CompetitorSerializer, CorrectionSerializer, ForecastAccuracyQuerySerializer,
     ForecastAccuracySerializer, ForecastQuerySerializer, ForecastSerializer, FunnelQuerySerializer, FunnelSerializer,
     LossReasonSerializer, OpportunitySerializer, StageSerializer, StageTransitionSerializer,
     TransitionConflictSerializer, TransitionRefusedSerializer, TransitionSerializer,
 )
-from .serializers import OpportunityInteractionSerializer
+from .serializers import OpportunityActivitySerializer
 
 
 def _conflict(exc: services.TransitionConflict) -> Response:
@@ -103,20 +103,20 @@ class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         transitions = self.get_object().transitions.order_by("at", "id")
         return Response(StageTransitionSerializer(transitions, many=True).data)
 
-    @extend_schema(methods=["GET"], responses=InteractionSerializer(many=True))
-    @extend_schema(methods=["POST"], request=OpportunityInteractionSerializer, responses={201: InteractionSerializer})
+    @extend_schema(methods=["GET"], responses=ActivitySerializer(many=True))
+    @extend_schema(methods=["POST"], request=OpportunityActivitySerializer, responses={201: ActivitySerializer})
     @action(detail=True, methods=["get", "post"])
-    def interactions(self, request, pk=None):
-        """The deal's interactions (GET, paginated); POST logs one on the deal's account, linked to the deal."""
+    def activities(self, request, pk=None):
+        """The deal's activities (GET, paginated); POST logs one on the deal's account, linked to the deal."""
         opportunity = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(opportunity_interactions(opportunity=opportunity, limit=None))
-            return self.get_paginated_response(InteractionSerializer(page, many=True).data)
-        params = OpportunityInteractionSerializer(data=request.data)
+            page = self.paginate_queryset(opportunity_activities(opportunity=opportunity, limit=None))
+            return self.get_paginated_response(ActivitySerializer(page, many=True).data)
+        params = OpportunityActivitySerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        interaction = services.opportunity_interaction_log(opportunity=opportunity, by=request.user,
+        activity = services.opportunity_activity_log(opportunity=opportunity, by=request.user,
                                                            **params.validated_data)
-        return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)
+        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ApprovalRequestSerializer, responses={201: ApprovalSerializer})
     @action(detail=True, methods=["post"], url_path="request-approval")

@@ -8,7 +8,7 @@ from .stages import (  # noqa: F401
     PERCENT, Stage, ChecklistItem, GateCriterion, SpinQuestion, Competitor, LossReason,
 )
 from .deals import (  # noqa: F401
-    Product, Opportunity, OpportunityLine, ChecklistTick, OpportunityInteraction, StageTransition,
+    Product, Opportunity, OpportunityLine, ChecklistTick, OpportunityActivity, StageTransition,
 )
 from .approvals import (  # noqa: F401
     Approval,

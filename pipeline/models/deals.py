@@ -152,25 +152,25 @@ class ChecklistTick(models.Model):
         constraints = [models.UniqueConstraint(fields=["opportunity", "item"], name="checklist_tick_unique")]
 
 
-class OpportunityInteraction(models.Model):
-    """Links a logged interaction (customers' log) to the deal it was about.
+class OpportunityActivity(models.Model):
+    """Links a logged activity (customers' log) to the deal it was about.
 
-    Pipeline points at customers, never the other way (ARCHITECTURE.md): an interaction knows its
+    Pipeline points at customers, never the other way (ARCHITECTURE.md): an activity knows its
     account and contact; which deal it served is pipeline's record. Deleting the deal keeps the
-    interaction (only the link goes); an interaction serves at most one deal.
+    activity (only the link goes); an activity serves at most one deal.
     """
 
     opportunity = models.ForeignKey(Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE,
-                                    related_name="interaction_links")
-    interaction = models.OneToOneField("customers.Interaction", verbose_name=_("interaction"),
+                                    related_name="activity_links")
+    activity = models.OneToOneField("customers.Activity", verbose_name=_("activity"),
                                        on_delete=models.CASCADE, related_name="opportunity_link")
 
     class Meta:
-        verbose_name = _("deal interaction")
-        verbose_name_plural = _("deal interactions")
+        verbose_name = _("deal activity")
+        verbose_name_plural = _("deal activities")
 
     def __str__(self):
-        return f"{self.opportunity} – {self.interaction}"
+        return f"{self.opportunity} – {self.activity}"
 
 
 class StageTransition(models.Model):

@@ -91,7 +91,7 @@ class GateCriterion(models.Model):
 
     class Record(models.TextChoices):
         MEETING = "meeting", _("A meeting logged for the opportunity")
-        INTERACTION = "interaction", _("Any interaction logged for the opportunity")
+        ACTIVITY = "activity", _("Any activity logged for the opportunity")
         CONTACT = "contact", _("A contact at the account")
 
     class Approval(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
 from django.db.models.functions import Lead as NextValue
 from django.db.models.functions import RowNumber
 
-from customers.models import Interaction
+from customers.models import Activity
 from teams.selectors import VIEW, scope_for_user
 
 from .. import gates
@@ -117,9 +117,9 @@ def battlecards_for(*, opportunity: Opportunity) -> QuerySet[Competitor]:
     return opportunity.competitors.all()
 
 
-def opportunity_interactions(*, opportunity: Opportunity, limit: int | None = 20):
-    """The interactions pipeline linked to the deal (OpportunityInteraction), newest first."""
-    qs = (Interaction.objects.filter(opportunity_link__opportunity=opportunity).select_related("owner", "contact")
+def opportunity_activities(*, opportunity: Opportunity, limit: int | None = 20):
+    """The activities pipeline linked to the deal (OpportunityActivity), newest first."""
+    qs = (Activity.objects.filter(opportunity_link__opportunity=opportunity).select_related("owner", "contact")
           .order_by("-occurred_at", "-id"))
     return qs if limit is None else qs[:limit]
 

@@ -12,7 +12,7 @@ from .transitions import (  # noqa: F401
 from .deals import (  # noqa: F401
     EDITABLE_FIELDS, CREATE_ONLY_FIELDS, FROZEN_WHEN_CLOSED, opportunity_create, opportunity_update,
     frozen_changes, frozen_message, opportunity_correct_closed, opportunity_delete, opportunity_line_add,
-    LINE_FIELDS, opportunity_line_update, opportunity_line_remove, checklist_tick, opportunity_interaction_log,
+    LINE_FIELDS, opportunity_line_update, opportunity_line_remove, checklist_tick, opportunity_activity_log,
 )
 from .approvals import (  # noqa: F401
     approvals_withdraw_uncovered, approval_request, approval_decide,

@@ -1,4 +1,4 @@
-"""Create, update, correct and delete deals; their product lines, checklist ticks and logged interactions."""
+"""Create, update, correct and delete deals; their product lines, checklist ticks and logged activities."""
 from decimal import Decimal
 
 from django.contrib.admin.models import DELETION
@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Interaction
+from customers.models import Activity
 from teams import predicates
 from teams.selectors import CHANGE, VIEW
 from teams.services import audit_log, check_known_fields
@@ -175,7 +175,7 @@ def opportunity_delete(*, opportunity: Opportunity, by) -> None:
     as lost). Audited in the admin log with the deal's figures. Its stage ledger is never deleted:
     the rows stay with the deal emptied (SET_NULL), its id in `opportunity_ref` and its name in
     `opportunity_name` (one UPDATE), and count in no figure from then on (pipeline.selectors).
-    Product lines, checklist ticks, approvals and interaction links go with the deal."""
+    Product lines, checklist ticks, approvals and activity links go with the deal."""
     if not predicates.can_delete_opportunity(by, opportunity):
         raise PermissionDenied(_("Only administrators delete opportunities; close them as lost instead."))
     opp = _lock(opportunity)
@@ -234,18 +234,18 @@ def checklist_tick(*, opportunity: Opportunity, item: ChecklistItem, by, ticked:
 
 
 @transaction.atomic
-def opportunity_interaction_log(*, opportunity: Opportunity, by, **fields) -> Interaction:
+def opportunity_activity_log(*, opportunity: Opportunity, by, **fields) -> Activity:
     """Log a call, meeting, email or note about a deal: an entry in customers' log on the deal's account
-    (customers.services.interaction_log) and pipeline's link to the deal (OpportunityInteraction).
+    (customers.services.activity_log) and pipeline's link to the deal (OpportunityActivity).
     The deal must be one `by` may change; its row is locked so a transition's gate check sees the link."""
-    from customers.services import interaction_log
+    from customers.services import activity_log
 
-    from ..models import OpportunityInteraction
+    from ..models import OpportunityActivity
     from ..selectors import opportunity_queryset_for
 
     if not opportunity_queryset_for(user=by, action=CHANGE).filter(pk=opportunity.pk).exists():
-        raise PermissionDenied(_("You cannot log interactions on this deal."))
+        raise PermissionDenied(_("You cannot log activities on this deal."))
     opp = _lock(opportunity)
-    interaction = interaction_log(by=by, account=opp.account, **fields)
-    OpportunityInteraction.objects.create(opportunity=opp, interaction=interaction)
-    return interaction
+    activity = activity_log(by=by, account=opp.account, **fields)
+    OpportunityActivity.objects.create(opportunity=opp, activity=activity)
+    return activity

@@ -8,7 +8,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Contact, Interaction
+from customers.models import Contact, Activity
 from leads.services import lead_record_won
 from salesops.errors import VersionConflict
 from salesops.queue import enqueue_on_commit
@@ -101,14 +101,14 @@ def gate_facts(*, opportunity: Opportunity, competitor_ids=None) -> gates.Facts:
     fields["competitors"] = list(competitor_ids)
     fields["products"] = list(opp.lines.values_list("pk", flat=True))
     ticked = frozenset(ChecklistTick.objects.filter(opportunity=opp).values_list("item__code", flat=True))
-    kinds = set(Interaction.objects.filter(
+    kinds = set(Activity.objects.filter(
         Q(opportunity_link__opportunity=opp)
         | Q(account_id=opp.account_id, opportunity_link__isnull=True, occurred_at__gte=opp.created_at)
     ).values_list("kind", flat=True).distinct())
     records = set()
     if kinds:
-        records.add("interaction")
-    if Interaction.Kind.MEETING in kinds:
+        records.add("activity")
+    if Activity.Kind.MEETING in kinds:
         records.add("meeting")
     if Contact.objects.filter(account_id=opp.account_id).exists():
         records.add("contact")

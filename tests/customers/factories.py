@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from customers.models import Account, Contact, Interaction
+from customers.models import Account, Contact, Activity
 from tests.teams.factories import UserFactory
 
 
@@ -25,12 +25,12 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@example.com")
 
 
-class InteractionFactory(factory.django.DjangoModelFactory):
+class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Interaction
+        model = Activity
 
     account = factory.SubFactory(AccountFactory)
-    kind = Interaction.Kind.CALL
+    kind = Activity.Kind.CALL
     occurred_at = factory.LazyFunction(timezone.now)
     summary = "Talked"
     owner = factory.LazyAttribute(lambda i: i.account.owner)

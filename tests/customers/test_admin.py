@@ -6,10 +6,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Account, Contact, Interaction
+from customers.models import Account, Contact, Activity
 from tests.pipeline.factories import make_opportunity
 
-from .factories import AccountFactory, ContactFactory, InteractionFactory
+from .factories import AccountFactory, ContactFactory, ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,23 +85,23 @@ def test_the_delete_action_deletes_through_the_service_and_refuses_accounts_with
     assert (entry.action_flag, entry.object_repr) == (DELETION, "Free")
 
 
-def test_the_delete_page_of_a_contact_and_an_interaction_calls_the_services(admin_client, org):
-    interaction = InteractionFactory(account=AccountFactory(owner=org["owner"]), owner=org["owner"])
-    contact = ContactFactory(account=interaction.account)
-    for model, obj in (("contact", contact), ("interaction", interaction)):
+def test_the_delete_page_of_a_contact_and_an_activity_calls_the_services(admin_client, org):
+    activity = ActivityFactory(account=AccountFactory(owner=org["owner"]), owner=org["owner"])
+    contact = ContactFactory(account=activity.account)
+    for model, obj in (("contact", contact), ("activity", activity)):
         response = admin_client.post(reverse(f"admin:customers_{model}_delete", args=[obj.pk]), {"post": "yes"})
         assert response.status_code == 302
         assert LogEntry.objects.filter(content_type__model=model, action_flag=DELETION).count() == 1
-    assert not Contact.objects.exists() and not Interaction.objects.exists()
+    assert not Contact.objects.exists() and not Activity.objects.exists()
 
 
-def test_an_interaction_added_in_the_admin_is_logged_by_the_admin_user(admin_client, org):
+def test_an_activity_added_in_the_admin_is_logged_by_the_admin_user(admin_client, org):
     account = AccountFactory(owner=org["owner"])
-    response = admin_client.post(reverse("admin:customers_interaction_add"), {
+    response = admin_client.post(reverse("admin:customers_activity_add"), {
         "account": account.pk, "kind": "call", "occurred_at_0": timezone.localdate().isoformat(),
         "occurred_at_1": "10:00:00", "summary": "Intro", "opportunity": "", "contact": ""})
     assert response.status_code == 302
-    assert Interaction.objects.get().owner == org["admin"]
+    assert Activity.objects.get().owner == org["admin"]
 
 
 def test_a_non_admin_staff_user_cannot_delete_accounts(client, org):
@@ -116,9 +116,9 @@ def test_a_non_admin_staff_user_cannot_delete_accounts(client, org):
 
 
 def test_the_admin_pages_render(admin_client, org):
-    interaction = InteractionFactory(account=AccountFactory(owner=org["owner"]), owner=org["owner"])
-    contact = ContactFactory(account=interaction.account)
-    for name, args in (("account_add", []), ("account_change", [interaction.account_id]), ("contact_add", []),
-                       ("contact_change", [contact.pk]), ("interaction_add", []),
-                       ("interaction_change", [interaction.pk]), ("account_delete", [interaction.account_id])):
+    activity = ActivityFactory(account=AccountFactory(owner=org["owner"]), owner=org["owner"])
+    contact = ContactFactory(account=activity.account)
+    for name, args in (("account_add", []), ("account_change", [activity.account_id]), ("contact_add", []),
+                       ("contact_change", [contact.pk]), ("activity_add", []),
+                       ("activity_change", [activity.pk]), ("account_delete", [activity.account_id])):
         assert admin_client.get(reverse(f"admin:customers_{name}", args=args)).status_code == 200, name

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from tests.pipeline.factories import make_opportunity
 
-from .factories import AccountFactory, ContactFactory, InteractionFactory
+from .factories import AccountFactory, ContactFactory, ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,40 +17,40 @@ def test_accounts_are_scoped_by_owner(api, org):
     assert api.as_user(org["admin"]).get("/api/v1/accounts/").json()["count"] == 2
 
 
-def test_create_account_contact_and_interaction(api, org):
+def test_create_account_contact_and_activity(api, org):
     client = api.as_user(org["owner"])
     account = client.post("/api/v1/accounts/", {"name": "Initech", "industry": "finance"}, format="json").json()
     assert account["owner"] == org["owner"].pk
     contact = client.post("/api/v1/contacts/", {"account": account["id"], "name": "Bill"}, format="json")
     assert contact.status_code == 201
-    response = client.post("/api/v1/interactions/", {"account": account["id"], "kind": "meeting",
+    response = client.post("/api/v1/activities/", {"account": account["id"], "kind": "meeting",
                                                      "occurred_at": timezone.now().isoformat(),
                                                      "summary": "Kick-off", "contact": contact.json()["id"]},
                            format="json")
     assert response.status_code == 201 and response.json()["owner"] == org["owner"].pk
 
 
-def test_cannot_add_contacts_or_interactions_to_other_peoples_accounts(api, org):
+def test_cannot_add_contacts_or_activities_to_other_peoples_accounts(api, org):
     theirs = AccountFactory(owner=org["outsider"])
     client = api.as_user(org["owner"])
     assert client.post("/api/v1/contacts/", {"account": theirs.pk, "name": "X"}, format="json").status_code == 400
-    response = client.post("/api/v1/interactions/", {"account": theirs.pk, "kind": "call", "summary": "x",
+    response = client.post("/api/v1/activities/", {"account": theirs.pk, "kind": "call", "summary": "x",
                                                      "occurred_at": timezone.now().isoformat()}, format="json")
     assert response.status_code == 400
 
 
-def test_contacts_and_interactions_are_hidden_from_outsiders(api, org):
+def test_contacts_and_activities_are_hidden_from_outsiders(api, org):
     contact = ContactFactory(account=AccountFactory(owner=org["owner"]))
-    InteractionFactory(account=contact.account)
+    ActivityFactory(account=contact.account)
     client = api.as_user(org["outsider"])
     assert client.get("/api/v1/contacts/").json()["count"] == 0
-    assert client.get("/api/v1/interactions/").json()["count"] == 0
+    assert client.get("/api/v1/activities/").json()["count"] == 0
     assert client.get(f"/api/v1/contacts/{contact.pk}/").status_code == 404
 
 
-def test_an_interaction_knows_no_deal_the_deal_link_is_pipelines(api, org):
+def test_an_activity_knows_no_deal_the_deal_link_is_pipelines(api, org):
     account = AccountFactory(owner=org["owner"])
-    response = api.as_user(org["owner"]).post("/api/v1/interactions/", {
+    response = api.as_user(org["owner"]).post("/api/v1/activities/", {
         "account": account.pk, "kind": "call", "summary": "x", "occurred_at": timezone.now().isoformat()},
         format="json")
     assert response.status_code == 201 and "opportunity" not in response.json()

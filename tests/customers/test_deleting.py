@@ -1,15 +1,15 @@
-"""Deleting accounts, contacts and interactions goes through customers.services: the predicate
+"""Deleting accounts, contacts and activities goes through customers.services: the predicate
 decides who may, the row is locked, each deletion is audited, and an account with deals is refused."""
 import pytest
 from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from customers.models import Account, Contact, Interaction
-from customers.services import accounts_delete, contacts_delete, interactions_delete
+from customers.models import Account, Contact, Activity
+from customers.services import accounts_delete, contacts_delete, activities_delete
 from tests.pipeline.factories import make_opportunity
 
-from .factories import AccountFactory, ContactFactory, InteractionFactory
+from .factories import AccountFactory, ContactFactory, ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,20 +22,20 @@ def deletions(model):
 def book(org):
     account = AccountFactory(owner=org["owner"], name="Initech")
     contact = ContactFactory(account=account, name="Bill")
-    interaction = InteractionFactory(account=account, contact=contact, owner=org["owner"], summary="Kick-off")
-    return account, contact, interaction
+    activity = ActivityFactory(account=account, contact=contact, owner=org["owner"], summary="Kick-off")
+    return account, contact, activity
 
 
 class TestAccountsApi:
     def test_an_admin_deletes_an_account_with_its_contacts_and_log_audited(self, api, org, book):
-        account, contact, interaction = book
+        account, contact, activity = book
         assert api.as_user(org["admin"]).delete(f"/api/v1/accounts/{account.pk}/").status_code == 204
         assert not Account.objects.filter(pk=account.pk).exists()
         assert not Contact.objects.filter(pk=contact.pk).exists()
-        assert not Interaction.objects.filter(pk=interaction.pk).exists()
+        assert not Activity.objects.filter(pk=activity.pk).exists()
         entry = deletions("account").get(object_id=str(account.pk))
         assert (entry.user, entry.object_repr) == (org["admin"], "Initech")
-        assert entry.change_message == "Deleted with 1 contacts and 1 interactions."
+        assert entry.change_message == "Deleted with 1 contacts and 1 activities."
 
     def test_the_owner_and_their_manager_may_not_delete_an_account(self, api, org, book):
         account = book[0]
@@ -53,12 +53,12 @@ class TestAccountsApi:
         assert Contact.objects.filter(pk=contact.pk).exists() and not deletions("account").exists()
 
 
-class TestContactsAndInteractionsApi:
+class TestContactsAndActivitiesApi:
     def test_the_account_owner_deletes_a_contact_audited(self, api, org, book):
         contact = book[1]
         assert api.as_user(org["owner"]).delete(f"/api/v1/contacts/{contact.pk}/").status_code == 204
         assert not Contact.objects.filter(pk=contact.pk).exists()
-        assert Interaction.objects.get(pk=book[2].pk).contact is None  # the log keeps the entry
+        assert Activity.objects.get(pk=book[2].pk).contact is None  # the log keeps the entry
         assert deletions("contact").get(object_id=str(contact.pk)).change_message == "Contact of Initech."
 
     def test_the_owners_manager_may_delete_an_outsider_may_not(self, api, org, book):
@@ -68,26 +68,26 @@ class TestContactsAndInteractionsApi:
         assert api.as_user(org["mgr"]).delete(f"/api/v1/contacts/{contact.pk}/").status_code == 204
         assert deletions("contact").get().user == org["mgr"]
 
-    def test_the_author_deletes_an_interaction_the_account_owner_only_reads_others(self, api, org, book):
+    def test_the_author_deletes_an_activity_the_account_owner_only_reads_others(self, api, org, book):
         account, _, mine = book
-        theirs = InteractionFactory(account=account, owner=org["outsider"], summary="Cold call")
+        theirs = ActivityFactory(account=account, owner=org["outsider"], summary="Cold call")
         client = api.as_user(org["owner"])
-        assert client.get(f"/api/v1/interactions/{theirs.pk}/").status_code == 200
-        assert client.delete(f"/api/v1/interactions/{theirs.pk}/").status_code == 404
-        assert client.delete(f"/api/v1/interactions/{mine.pk}/").status_code == 204
-        assert list(Interaction.objects.values_list("pk", flat=True)) == [theirs.pk]
-        assert deletions("interaction").get().change_message == "call on Initech: Kick-off"
+        assert client.get(f"/api/v1/activities/{theirs.pk}/").status_code == 200
+        assert client.delete(f"/api/v1/activities/{theirs.pk}/").status_code == 404
+        assert client.delete(f"/api/v1/activities/{mine.pk}/").status_code == 204
+        assert list(Activity.objects.values_list("pk", flat=True)) == [theirs.pk]
+        assert deletions("activity").get().change_message == "call on Initech: Kick-off"
 
     def test_updates_go_through_the_services(self, api, org, book):
-        account, contact, interaction = book
+        account, contact, activity = book
         client = api.as_user(org["owner"])
         assert client.patch(f"/api/v1/accounts/{account.pk}/", {"name": "Initrode"}, format="json").status_code == 200
         assert client.patch(f"/api/v1/contacts/{contact.pk}/", {"title": "CTO"}, format="json").status_code == 200
-        response = client.patch(f"/api/v1/interactions/{interaction.pk}/",
+        response = client.patch(f"/api/v1/activities/{activity.pk}/",
                                 {"occurred_at": timezone.now().isoformat(), "summary": "Kick-off, again"},
                                 format="json")
         assert response.status_code == 200
-        assert (Account.objects.get().name, Contact.objects.get().title, Interaction.objects.get().summary) == (
+        assert (Account.objects.get().name, Contact.objects.get().title, Activity.objects.get().summary) == (
             "Initrode", "CTO", "Kick-off, again")
         response = client.patch(f"/api/v1/accounts/{account.pk}/", {"owner": org["outsider"].pk}, format="json")
         assert response.status_code == 400 and Account.objects.get().owner == org["owner"]
@@ -102,9 +102,9 @@ class TestServices:
         assert contacts_delete(contacts=Contact.objects.filter(pk=theirs.pk), by=org["other_mgr"]) == 1
 
     def test_many_rows_are_deleted_in_one_go_with_one_audit_row_each(self, org, book):
-        InteractionFactory(account=book[0], owner=org["teammate"], summary="Follow-up")
-        assert interactions_delete(interactions=Interaction.objects.all(), by=org["mgr"]) == 2
-        assert deletions("interaction").count() == 2 and not Interaction.objects.exists()
+        ActivityFactory(account=book[0], owner=org["teammate"], summary="Follow-up")
+        assert activities_delete(activities=Activity.objects.all(), by=org["mgr"]) == 2
+        assert deletions("activity").count() == 2 and not Activity.objects.exists()
 
     def test_inactive_admins_delete_nothing(self, org, book):
         org["admin"].is_active = False

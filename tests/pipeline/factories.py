@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from customers.models import Interaction
+from customers.models import Activity
 from pipeline import services
 from pipeline.models import Competitor, Stage
 from tests.customers.factories import AccountFactory
@@ -19,8 +19,8 @@ def make_opportunity(*, owner, account=None, by=None, **fields):
 
 
 def log_meeting(opportunity, *, by=None):
-    return services.opportunity_interaction_log(opportunity=opportunity, by=by or opportunity.owner,
-                                                kind=Interaction.Kind.MEETING, occurred_at=opportunity.created_at,
+    return services.opportunity_activity_log(opportunity=opportunity, by=by or opportunity.owner,
+                                                kind=Activity.Kind.MEETING, occurred_at=opportunity.created_at,
                                                 summary="Demo")
 
 

@@ -124,9 +124,9 @@ def test_convert_lead_from_the_lead_page(client, org):
 
 def test_log_a_meeting_from_the_opportunity_page(client, org, deal):
     login(client, org["owner"])
-    client.post(reverse("pipeline:interaction-log", args=[deal.pk]),
+    client.post(reverse("pipeline:activity-log", args=[deal.pk]),
                 {"kind": "meeting", "occurred_at": "2026-01-05T10:00", "summary": "Demo done"})
-    assert deal.interaction_links.filter(interaction__kind="meeting").exists()  # linked by pipeline
+    assert deal.activity_links.filter(activity__kind="meeting").exists()  # linked by pipeline
 
 
 def test_invalid_filters_do_not_crash(client, org, deal):

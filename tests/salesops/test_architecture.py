@@ -63,12 +63,13 @@ def _wrong_way(relations) -> list[str]:
 
 def test_foreign_keys_point_downwards_only():
     relations = list(_relations())
-    assert ("pipeline.OpportunityInteraction", "interaction", "customers") in relations  # the check sees them
+    assert ("pipeline.OpportunityActivity", "activity", "customers") in relations  # the check sees them
     assert _wrong_way(relations) == []
 
 
 def test_the_foreign_key_check_catches_an_upward_or_sideways_key():
-    assert _wrong_way([("customers.Interaction", "opportunity", "pipeline"),
-                       ("customers.Account", "lead", "leads"),
+    assert _wrong_way([("customers.Activity", "opportunity", "pipeline"),
+                       ("leads.Lead", "account", "customers"),
+                       ("customers.Activity", "lead", "leads"),
                        ("pipeline.Opportunity", "account", "customers")]) == [
-        "customers.Interaction.opportunity -> pipeline", "customers.Account.lead -> leads"]
+        "customers.Activity.opportunity -> pipeline", "leads.Lead.account -> customers"]

@@ -175,15 +175,15 @@ class TestStrictQueryParameters:
 
 def test_a_year_one_date_time_in_a_model_serializer_is_a_400(api, org):
     """DRF itself overflows converting 0001-01-01 from UTC+8 to UTC; the handler answers 400."""
-    from customers.models import Interaction
+    from customers.models import Activity
     from tests.customers.factories import AccountFactory
 
     account = AccountFactory(owner=org["owner"])
-    response = api.as_user(org["owner"]).post("/api/v1/interactions/", {
+    response = api.as_user(org["owner"]).post("/api/v1/activities/", {
         "account": account.pk, "kind": "call", "occurred_at": "0001-01-01T00:00:00", "summary": "x"}, format="json")
     assert response.status_code == 400
     assert response.json()["detail"] == "A date or number is out of the supported range."
-    assert not Interaction.objects.exists()
+    assert not Activity.objects.exists()
 
 
 def test_an_unmatched_api_url_answers_json_404_and_pages_keep_html(api, org, client):

@@ -1,7 +1,7 @@
 """The named action rules added for customers, teams and leads (teams.predicates)."""
 import pytest
 
-from customers.models import Contact, Interaction
+from customers.models import Contact, Activity
 from teams import predicates as p
 from tests.customers.factories import AccountFactory
 
@@ -18,13 +18,13 @@ def test_owns_or_manages_is_the_one_record_form_of_the_change_scope(org):
     assert not p.owns_or_manages(org["mgr"], owner)
 
 
-def test_deleting_contacts_and_interactions(org):
+def test_deleting_contacts_and_activities(org):
     account = AccountFactory(owner=org["owner"])
     contact = Contact(account=account)
     assert [p.can_delete_contact(u, contact) for u in (org["owner"], org["mgr"], org["outsider"], org["admin"])] == [
         True, True, False, True]
-    logged_by_outsider = Interaction(account=account, owner=org["outsider"])
-    assert [p.can_delete_interaction(u, logged_by_outsider) for u in (org["owner"], org["other_mgr"], org["admin"])] \
+    logged_by_outsider = Activity(account=account, owner=org["outsider"])
+    assert [p.can_delete_activity(u, logged_by_outsider) for u in (org["owner"], org["other_mgr"], org["admin"])] \
         == [False, True, True]
     assert not p.can_delete_account(org["owner"], account) and p.can_delete_account(org["admin"], account)
 

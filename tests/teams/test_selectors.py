@@ -1,32 +1,32 @@
 """owner_q / scope_for_user: one owner field (the old keyword) or several, any of which counts."""
 import pytest
 
-from customers.models import Account, Interaction
+from customers.models import Account, Activity
 from teams.selectors import CHANGE, owner_q, scope_for_user
-from tests.customers.factories import AccountFactory, InteractionFactory
+from tests.customers.factories import AccountFactory, ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def logged(org):
-    """Interactions on accounts, where the one who logged it and the account owner may differ."""
+    """Activities on accounts, where the one who logged it and the account owner may differ."""
     own_account = AccountFactory(owner=org["owner"], name="Own")
     west_account = AccountFactory(owner=org["outsider"], name="West")
     return {
         # logged by the owner on their own account
-        "own": InteractionFactory(account=own_account, owner=org["owner"], summary="own"),
+        "own": ActivityFactory(account=own_account, owner=org["owner"], summary="own"),
         # logged by a West rep on the owner's account (owner is only the account owner)
-        "on_mine": InteractionFactory(account=own_account, owner=org["outsider"], summary="on_mine"),
+        "on_mine": ActivityFactory(account=own_account, owner=org["outsider"], summary="on_mine"),
         # logged by the owner on a West account (owner is only the author)
-        "by_me": InteractionFactory(account=west_account, owner=org["owner"], summary="by_me"),
+        "by_me": ActivityFactory(account=west_account, owner=org["owner"], summary="by_me"),
         # nothing to do with East
-        "west": InteractionFactory(account=west_account, owner=org["outsider"], summary="west"),
+        "west": ActivityFactory(account=west_account, owner=org["outsider"], summary="west"),
     }
 
 
 def _summaries(user, **kwargs):
-    return set(scope_for_user(Interaction.objects.all(), user=user, **kwargs).values_list("summary", flat=True))
+    return set(scope_for_user(Activity.objects.all(), user=user, **kwargs).values_list("summary", flat=True))
 
 
 BOTH = ("owner", "account__owner")
@@ -56,7 +56,7 @@ class TestSeveralOwnerFields:
 
     def test_owner_q_combines_with_other_filters(self, org, logged):
         q = owner_q(user=org["owner"], owner_fields=BOTH)
-        assert set(Interaction.objects.filter(q, account__name="West").values_list("summary", flat=True)) == {"by_me"}
+        assert set(Activity.objects.filter(q, account__name="West").values_list("summary", flat=True)) == {"by_me"}
 
     @pytest.mark.parametrize("kwargs", [{"owner_field": "owner", "owner_fields": BOTH}, {"owner_fields": "owner"},
                                         {"owner_fields": ()}])
@@ -83,11 +83,11 @@ def test_the_api_and_html_mixins_accept_several_owner_fields(org, logged):
     from teams.mixins import ScopedChangeMixin
 
     class ApiView(ApiMixin):
-        queryset = Interaction.objects.all()
+        queryset = Activity.objects.all()
         scope_owner_fields = BOTH
 
     class PageView(ScopedChangeMixin):
-        model = Interaction
+        model = Activity
         scope_owner_fields = BOTH
 
     for view, method in ((ApiView(), "PATCH"), (PageView(), "POST")):

@@ -1,4 +1,4 @@
-"""Writes to customers. Views, the API, the admin and pipeline.services come through here.
+"""Writes to accounts and contacts. Views, the API, the admin and pipeline.services come through here.
 
 Every change locks its row; deleting is a service too: the predicate in teams.predicates decides
 who may delete what, the deletion is audited in the admin log (teams.services.audit_log), and
@@ -13,16 +13,15 @@ from django.db import transaction
 from django.db.models import Count, ProtectedError, QuerySet
 from django.utils.translation import gettext as _
 
-from teams.predicates import can_delete_account, can_delete_contact, can_delete_interaction
-from teams.selectors import CHANGE, VIEW, assignable_users_for
+from teams.predicates import can_delete_account, can_delete_contact
+from teams.selectors import CHANGE, assignable_users_for
 from teams.services import audit_log, check_known_fields
 
-from .models import Account, Contact, Interaction
-from .selectors import account_queryset_for, interaction_queryset_for
+from ..models import Account, Contact
+from ..selectors import account_queryset_for
 
-ACCOUNT_FIELDS = ("name", "industry", "employees", "region", "owner", "external_ref")
+ACCOUNT_FIELDS = ("name", "industry", "employees", "region", "owner", "success_owner", "domain", "external_ref")
 CONTACT_FIELDS = ("name", "email", "phone", "title")
-INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "contact")  # the deal link is pipeline's
 
 
 def _check_owner(*, by, owner) -> None:
@@ -47,6 +46,7 @@ def account_create(*, by, **fields) -> Account:
     check_known_fields(fields, ACCOUNT_FIELDS)
     fields.setdefault("owner", by)
     _check_owner(by=by, owner=fields["owner"])
+    _check_owner(by=by, owner=fields.get("success_owner"))
     account = Account(**fields)
     account.full_clean()
     account.save()
@@ -60,6 +60,8 @@ def account_update(*, account: Account, by, **fields) -> Account:
     account = Account.objects.select_for_update().get(pk=account.pk)
     if "owner" in fields and fields["owner"] != account.owner:
         _check_owner(by=by, owner=fields["owner"])
+    if "success_owner" in fields and fields["success_owner"] != account.success_owner:
+        _check_owner(by=by, owner=fields["success_owner"])
     _apply(account, fields)
     return account
 
@@ -82,38 +84,6 @@ def contact_update(*, contact: Contact, by, **fields) -> Contact:
     _check_account_access(by=by, account=contact.account)
     _apply(contact, fields)
     return contact
-
-
-def _check_interaction_links(*, account: Account, contact=None) -> None:
-    if contact is not None and contact.account_id != account.pk:
-        raise ValidationError({"contact": _("This contact belongs to another account.")})
-
-
-@transaction.atomic
-def interaction_log(*, by, account: Account, **fields) -> Interaction:
-    """Log a call, meeting, email or note (owner: the person logging it)."""
-    check_known_fields(fields, INTERACTION_FIELDS)
-    _check_account_access(by=by, account=account, action=VIEW)
-    _check_interaction_links(account=account, contact=fields.get("contact"))
-    interaction = Interaction(account=account, owner=by, **fields)
-    interaction.full_clean()
-    interaction.save()
-    return interaction
-
-
-@transaction.atomic
-def interaction_update(*, interaction: Interaction, by, **fields) -> Interaction:
-    fields.pop("account", None)
-    check_known_fields(fields, INTERACTION_FIELDS)
-    if not interaction_queryset_for(user=by, action=CHANGE).filter(pk=interaction.pk).exists():
-        raise PermissionDenied(_("You may change only the interactions you logged (or your team's)."))
-    interaction = Interaction.objects.select_for_update().select_related("account").get(pk=interaction.pk)
-    for name, value in fields.items():
-        setattr(interaction, name, value)
-    _check_interaction_links(account=interaction.account, contact=interaction.contact)
-    interaction.full_clean()
-    interaction.save()
-    return interaction
 
 
 # --- deleting ---------------------------------------------------------------------------------
@@ -140,12 +110,12 @@ def _delete(*, rows: QuerySet, by, may_delete: Callable, refused: str, describe:
 
 @transaction.atomic
 def accounts_delete(*, accounts: QuerySet[Account], by) -> int:
-    """Delete accounts with their contacts and interaction log (admins). An account with deals is
+    """Delete accounts with their contacts and activity log (admins). An account with deals is
     refused (pipeline protects it): close or move its deals first."""
     def describe(locked):
         counts = Account.objects.filter(pk__in=[a.pk for a in locked]).values("pk").annotate(
-            contacts=Count("contacts", distinct=True), interactions=Count("interactions", distinct=True))
-        return {row["pk"]: "Deleted with {contacts} contacts and {interactions} interactions.".format(**row)
+            contacts=Count("contacts", distinct=True), activities=Count("activities", distinct=True))
+        return {row["pk"]: "Deleted with {contacts} contacts and {activities} activities.".format(**row)
                 for row in counts}
 
     return _delete(
@@ -160,7 +130,7 @@ def account_delete(*, account: Account, by) -> None:
 
 @transaction.atomic
 def contacts_delete(*, contacts: QuerySet[Contact], by) -> int:
-    """Delete contacts (whoever may change their account); interactions and deals keep their rows."""
+    """Delete contacts (whoever may change their account); activities and deals keep their rows."""
     return _delete(rows=contacts.select_related("account__owner__team"), by=by, may_delete=can_delete_contact,
                    refused=_("You may not delete these contacts: %(names)s."),
                    describe=lambda locked: {c.pk: f"Contact of {c.account}." for c in locked})
@@ -168,16 +138,3 @@ def contacts_delete(*, contacts: QuerySet[Contact], by) -> int:
 
 def contact_delete(*, contact: Contact, by) -> None:
     contacts_delete(contacts=Contact.objects.filter(pk=contact.pk), by=by)
-
-
-@transaction.atomic
-def interactions_delete(*, interactions: QuerySet[Interaction], by) -> int:
-    """Delete logged interactions (the person who logged them, their manager, admins)."""
-    return _delete(rows=interactions.select_related("account", "owner__team"), by=by,
-                   may_delete=can_delete_interaction,
-                   refused=_("You may not delete these interactions: %(names)s."),
-                   describe=lambda locked: {i.pk: f"{i.kind} on {i.account}: {i.summary[:100]}" for i in locked})
-
-
-def interaction_delete(*, interaction: Interaction, by) -> None:
-    interactions_delete(interactions=Interaction.objects.filter(pk=interaction.pk), by=by)

@@ -1,0 +1,7 @@
+"""Customers' pages (under /customers/): accounts, contacts, the customer-360 page, tasks, contracts,
+surveys and retention. Each area adds its own list of paths here."""
+from django.urls import path  # noqa: F401
+
+app_name = "customers"
+
+urlpatterns: list = []
