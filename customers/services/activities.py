@@ -44,7 +44,7 @@ def activity_update(*, activity: Activity, by, **fields) -> Activity:
     check_known_fields(fields, ACTIVITY_FIELDS)
     if not activity_queryset_for(user=by, action=CHANGE).filter(pk=activity.pk).exists():
         raise PermissionDenied(_("You may change only the activities you logged (or your team's)."))
-    activity = Activity.objects.select_for_update().select_related("account").get(pk=activity.pk)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("account").get(pk=activity.pk)
     for name, value in fields.items():
         setattr(activity, name, value)
     _check_activity_links(account=activity.account, contact=activity.contact)
