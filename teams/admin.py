@@ -15,7 +15,7 @@ from .predicates import can_manage_organisation
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Sales organisation"), {"fields": ("role", "team", "territory", "hired_on", "is_away")}),
+        (_("Sales organisation"), {"fields": ("role", "team", "territory", "hired_on", "is_away", "language")}),
     )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Sales organisation"), {"fields": ("role", "team", "territory")}),

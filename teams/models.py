@@ -60,6 +60,9 @@ class User(AbstractUser):
     territory = models.ForeignKey(Territory, verbose_name=_("territory"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="users")
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("Emails and review packs are sent in this language; remembered "
+                                            "from the language menu. Empty: the site's default."))
     is_away = models.BooleanField(_("away"), default=False,
                                   help_text=_("Away reps receive no new assignments."))
     lead_capacity = models.PositiveIntegerField(_("lead capacity"), default=50,

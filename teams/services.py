@@ -138,12 +138,34 @@ def notify(*, recipient: User, kind: str, text: str, params: dict | None = None,
     return Notification.objects.create(recipient=recipient, kind=kind, text=text, params=params or {}, url=url)
 
 
+def user_language(user) -> str:
+    """The language to write to `user` in: their own (User.language) if the site speaks it, else
+    settings.LANGUAGE_CODE."""
+    language = (getattr(user, "language", "") or "").lower()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> bool:
+    """Remember the language `user` picked in the language menu (emails follow it). Unknown codes
+    change nothing; answers whether the stored language changed."""
+    if language not in dict(settings.LANGUAGES) or not getattr(user, "pk", None):
+        return False
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.language == language:
+        return False
+    locked.language = language
+    locked.save(update_fields=["language"])
+    user.language = language
+    return True
+
+
 def email_user(*, recipient: User, subject: str, body: str, params: dict | None = None) -> bool:
     """Email `recipient` after commit. `subject`/`body` are English msgids, translated here into the
-    default language (settings.LANGUAGE_CODE). Returns False when the user has no email address."""
+    recipient's language (user_language). Returns False when the user has no email address."""
     if not recipient.email:
         return False
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user_language(recipient)):
         values = params or {}
         rendered_subject = (gettext(subject) % values).replace("\n", " ")
         rendered_body = gettext(body) % values

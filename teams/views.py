@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from django_filters.views import FilterView
 
 from . import selectors, services
@@ -50,3 +51,12 @@ def notification_mark_read_view(request):
     ids = [int(value) for value in request.POST.getlist("id") if value.isdecimal() and len(value) < 19]
     services.notifications_mark_read(user=request.user, ids=ids or None)
     return redirect("teams:notifications")
+
+
+def set_language_view(request):
+    """Django's language menu view; a signed-in user's choice is also remembered on their profile,
+    so emails and review packs reach them in the language they read the site in."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response

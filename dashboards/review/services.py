@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from teams.services import user_language
+
 from ..models import ReviewPackSend
 from .pdf import PdfUnavailable, html_to_pdf
 from .selectors import review_pack, review_pack_recipients
@@ -35,8 +37,7 @@ class ReviewSendResult:
 
 def recipient_language(user) -> str:
     """The user's own language if they have one the site speaks, else settings.LANGUAGE_CODE."""
-    language = (getattr(user, "language", "") or "").lower()
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return user_language(user)
 
 
 def review_pack_render(*, user, month: date) -> str:
