@@ -131,7 +131,7 @@ def survey_send_view(request, pk):
 def survey_responses_view(request):
     """Every answer you may see, filtered (the drill-down of the nps, csat and response-rate metrics)."""
     queryset = survey_response_queryset_for(user=request.user).order_by("-responded_at", "-id")
-    filterset = SurveyResponseFilterSet(request.GET or None, queryset=queryset)
+    filterset = SurveyResponseFilterSet(request.GET, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     page = _page(request, rows)
     return render(request, "customers/surveys/response_list.html", {
