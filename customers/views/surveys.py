@@ -135,7 +135,7 @@ def survey_responses_view(request):
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     page = _page(request, rows)
     return render(request, "customers/surveys/response_list.html", {
-        "filter": filterset, "page_obj": page, "responses": page.object_list})
+        "filter": filterset, "page_obj": page, "paginator": page.paginator, "responses": page.object_list})
 
 
 # --- public: the personal link -----------------------------------------------------------------------
