@@ -4,21 +4,10 @@ import pytest
 from django.core import mail
 
 from customers.models import Survey, SurveyInvitation, SurveyResponse
-from teams.models import User
 from tests.customers.factories import AccountFactory, ContactFactory, SurveyFactory, SurveyResponseFactory
-from tests.teams.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def success(org):
-    return UserFactory(username="cs", role=User.Role.SUCCESS, team=org["east"])
-
-
-@pytest.fixture
-def account(org, success):
-    return AccountFactory(owner=org["owner"], success_owner=success)
 
 
 class TestSurveysApi:

@@ -17,15 +17,6 @@ from tests.teams.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def success(org):
-    return UserFactory(username="cs", role=User.Role.SUCCESS, team=org["east"])
-
-
-@pytest.fixture
-def account(org, success):
-    return AccountFactory(owner=org["owner"], success_owner=success, name="Acme")
-
 
 def signed_in(user) -> Client:
     client = Client()
