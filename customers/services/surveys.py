@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -330,9 +331,9 @@ def survey_followup_open(*, response: SurveyResponse) -> Activity | None:
         return None
     account = Account.objects.select_for_update().select_related("owner", "success_owner").get(pk=response.account_id)
     base = FOLLOWUP_KEY.format(account_id=account.pk, reason=reason)
-    keyed = Activity.objects.filter(account=account, kind=Activity.Kind.TASK, key__startswith=base)
-    open_task = keyed.filter(done_at__isnull=True).filter(key=base).first() or keyed.filter(
-        done_at__isnull=True, key__startswith=base + ":").first()
+    keyed = Activity.objects.filter(Q(key=base) | Q(key__startswith=f"{base}:"), account=account,
+                                    kind=Activity.Kind.TASK)
+    open_task = keyed.filter(done_at__isnull=True).order_by("pk").first()
     if open_task is not None:
         return open_task
     # the first follow-up takes the plain key; later ones (the earlier done) carry the response id
