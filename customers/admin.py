@@ -124,3 +124,34 @@ class ActivityAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
             saved = services.activity_log(by=request.user, account=form.cleaned_data["account"],
                                              **_given(form, services.ACTIVITY_FIELDS))
         _adopt(obj, saved)
+
+
+# --- surveys (h5): read-only here; surveys are managed on their pages and the API, answers come
+# through survey_response_record (the personal link, the API), invitations through survey_send.
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+
+from .models import Survey, SurveyInvitation, SurveyResponse  # noqa: E402
+
+
+@admin.register(Survey)
+class SurveyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["survey", "account", "contact", "kind", "score", "responded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["survey", "account", "contact"]
+    raw_id_fields = ["survey", "account", "contact"]
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["survey", "contact", "account", "status", "sent_at", "expires_at", "answered_at"]
+    list_filter = ["status"]
+    list_select_related = ["survey", "account", "contact"]
+    exclude = ["token"]  # the personal link is the contact's, not the admin's
+    raw_id_fields = ["survey", "account", "contact", "response", "sent_by"]

@@ -3,4 +3,58 @@ and timeline sources. Each area adds its own register_* function and calls it fr
 
 
 def register() -> None:
-    pass
+    register_surveys()
+
+
+# --- surveys (h5): NPS, CSAT and response-rate metrics; the "Voice of the customer" panel; demo -----
+SURVEY_DEMO_ORDER = 50  # after pipeline (40), which makes the demo accounts
+
+
+def register_survey_metrics() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from salesops.metrics import PERCENT, SCORE, UP, Metric, register
+
+    from . import survey_metrics as m
+
+    group_by = ("owner", "team", "survey")
+    register(Metric(code="nps", name=gettext_lazy("NPS"), unit=SCORE, better=UP, compute=m.nps,
+                    records=m.records_of("nps"), breakdown=m.nps_rows, group_by=group_by, app="customers",
+                    drilldown_url=m.drilldown_of("nps"),
+                    description=gettext_lazy("Net promoter score of the answers in the period: % promoters (9–10) "
+                                             "minus % detractors (0–6), with the counts and the response rate.")))
+    register(Metric(code="csat", name=gettext_lazy("CSAT"), unit=PERCENT, better=UP, compute=m.csat,
+                    records=m.records_of("csat"), breakdown=m.csat_rows, group_by=group_by, app="customers",
+                    drilldown_url=m.drilldown_of("csat"),
+                    description=gettext_lazy("Customer satisfaction: the share of CSAT answers (1–5) in the period "
+                                             "that score 4 or 5.")))
+    register(Metric(code="survey_response_rate", name=gettext_lazy("Survey response rate"), unit=PERCENT, better=UP,
+                    compute=m.response_rate, records=m.answered_invitation_responses, breakdown=m.response_rate_rows,
+                    group_by=group_by, app="customers", drilldown_url=m.response_rate_drilldown,
+                    description=gettext_lazy("Of the survey invitations sent in the period, the share answered.")))
+
+
+def _voice_panel(account, user, request=None):
+    from salesops.panels import PanelContent
+
+    from .survey_metrics import account_voice
+    return PanelContent("customers/surveys/_voice_panel.html", {"account": account, **account_voice(account=account, user=user)})
+
+
+def register_survey_panel() -> None:
+    from django.utils.translation import gettext
+
+    from salesops import panels
+    panels.register("voice", order=60, title=lambda: gettext("Voice of the customer"), render=_voice_panel)
+
+
+def load_survey_demo(today) -> str:
+    from .demo.surveys import seed_surveys
+    return seed_surveys(today=today)
+
+
+def register_surveys() -> None:
+    from salesops import demo
+    register_survey_metrics()
+    register_survey_panel()
+    demo.register(SURVEY_DEMO_ORDER, "customers-surveys", load_survey_demo)

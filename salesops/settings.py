@@ -325,7 +325,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # one name per choice set that several components share (else W001 on `check --deploy`)
     "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "customers.models.Activity.Kind",
-                            "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status"},
+                            "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status",
+                            "SurveyKindEnum": "customers.models.Survey.Kind"},
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from customers.views.surveys import survey_answer_view
 from leads.views.nurture import nurture_click_view
 from teams import views as teams_views
 from teams.forms import LoginForm
@@ -39,6 +40,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
     path("n/c/<slug:token>/", nurture_click_view, name="nurture-click"),  # public nurture email link
+    path("s/<slug:token>/", survey_answer_view, name="survey-answer"),  # public survey link (customers)
 ]
 
 handler400 = "salesops.api.bad_request"

@@ -300,3 +300,22 @@ def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "
     if user.role == Role.MARKETING:
         return scope == "organisation" and metric_app == "leads"
     return False
+
+
+# --- customers: NPS and CSAT surveys ----------------------------------------------------------
+
+def can_manage_surveys(user) -> bool:
+    """Create and change NPS/CSAT surveys: customer success, marketing and admins."""
+    return has_role(user, Role.SUCCESS, Role.MARKETING)
+
+
+def can_send_surveys(user) -> bool:
+    """Send a survey to contacts (of the accounts they may see): those who manage surveys and
+    sales managers."""
+    return has_role(user, Role.SUCCESS, Role.MARKETING, Role.MANAGER)
+
+
+def can_record_survey_responses(user) -> bool:
+    """Record answers collected elsewhere (API, integrations) for the accounts they may see:
+    customer success, marketing, managers and admins (support and product only read)."""
+    return has_role(user, Role.SUCCESS, Role.MARKETING, Role.MANAGER)

@@ -7,4 +7,11 @@ router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("activities", views.ActivityViewSet, basename="activity")
+
+# surveys (h5)
+from . import surveys  # noqa: E402
+
+router.register("surveys", surveys.SurveyViewSet, basename="survey")
+router.register("survey-responses", surveys.SurveyResponseViewSet, basename="survey-response")
+
 urlpatterns = router.urls

@@ -4,5 +4,7 @@ from .activities import Activity
 from .contracts import Contract
 from .signals import Ticket, UsageEvent
 from .surveys import Survey, SurveyResponse
+from .surveys import SurveyInvitation
 
-__all__ = ["Account", "Contact", "Activity", "Contract", "Ticket", "UsageEvent", "Survey", "SurveyResponse"]
+__all__ = ["Account", "Contact", "Activity", "Contract", "Ticket", "UsageEvent", "Survey", "SurveyResponse",
+           "SurveyInvitation"]

@@ -4,6 +4,7 @@ A response holds the score (NPS 0–10, CSAT 1–5), a reason and any further an
 a personal link (an invitation with a token, no login) or the API. Scores feed health and the NPS
 and CSAT metrics.
 """
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -62,3 +63,41 @@ class SurveyResponse(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.score}"
+
+
+class SurveyInvitation(models.Model):
+    """A survey sent to one contact: a personal link (/s/<token>/, no login) that takes one answer
+    until it expires. The email is written in `language` (the sender's), and so is the page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="invitations")
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="survey_invitations")
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE,
+                                related_name="survey_invitations")
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    response = models.OneToOneField(SurveyResponse, verbose_name=_("response"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="invitation")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        indexes = [models.Index(fields=["survey", "contact"], name="invitation_survey_contact"),
+                   models.Index(fields=["account", "sent_at"], name="invitation_account_sent")]
+
+    def __str__(self):
+        return f"{self.survey} → {self.contact}"

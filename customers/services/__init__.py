@@ -12,3 +12,13 @@ __all__ = [
     "accounts_delete", "contact_create", "contact_delete", "contact_update", "contacts_delete",
     "activities_delete", "activity_delete", "activity_log", "activity_update", "task_open",
 ]
+
+from .surveys import (  # noqa: E402  (surveys: h5)
+    SURVEY_FIELDS, survey_answer, survey_create, survey_delete, survey_followup_open, survey_response_record,
+    survey_send, survey_update,
+)
+
+__all__ += [
+    "SURVEY_FIELDS", "survey_answer", "survey_create", "survey_delete", "survey_followup_open",
+    "survey_response_record", "survey_send", "survey_update",
+]

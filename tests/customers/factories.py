@@ -34,3 +34,27 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.LazyFunction(timezone.now)
     summary = "Talked"
     owner = factory.LazyAttribute(lambda i: i.account.owner)
+
+
+# --- surveys (h5) ---------------------------------------------------------------------------------
+from customers.models import Survey, SurveyResponse  # noqa: E402
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Survey
+
+    name = factory.Sequence(lambda n: f"Survey {n}")
+    kind = Survey.Kind.NPS
+    question = "How likely are you to recommend us?"
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyResponse
+
+    survey = factory.SubFactory(SurveyFactory)
+    account = factory.SubFactory(AccountFactory)
+    kind = factory.LazyAttribute(lambda r: r.survey.kind)
+    score = 9
+    responded_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,1 @@
+"""Customers demo data, one module per area (registered in customers/registry.py)."""

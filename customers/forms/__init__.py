@@ -1,0 +1,1 @@
+"""Customers forms, one module per area (validation only; writes go through customers.services)."""

@@ -1,0 +1,1 @@
+"""Customers pages, one module per area; paths in customers/urls.py."""
