@@ -1,0 +1,1 @@
+"""Customers' demo data for `manage.py seed_demo`, one module per area (loaded from customers.registry)."""

@@ -1,0 +1,21 @@
+"""The deals of one account, as the customer-360 page's "Deals" panel shows them (scoped to the user)."""
+from django.db.models import Count, F, Q, Sum
+
+from . import opportunity_queryset_for
+
+DEALS_SHOWN = 20
+
+
+def account_deals_for(*, user, account, limit: int = DEALS_SHOWN) -> dict:
+    """Open deals first (soonest expected close), then closed ones (latest first), at most `limit`,
+    with per-currency totals: open amount, won amount and counts. Two queries, whatever the account holds."""
+    deals = opportunity_queryset_for(user=user).filter(account=account)
+    shown = list(deals.order_by(F("closed_at").desc(nulls_first=True), F("expected_close_date").asc(nulls_last=True),
+                                "-created_at", "-id")[:limit])
+    open_q, won_q = Q(closed_at__isnull=True), Q(closed_at__isnull=False, stage__is_won=True)
+    totals = list(deals.order_by().values("currency").annotate(
+        open_count=Count("pk", filter=open_q), open_amount=Sum("amount", filter=open_q),
+        won_count=Count("pk", filter=won_q), won_amount=Sum("amount", filter=won_q),
+        count=Count("pk")).order_by("currency"))
+    total = sum(row["count"] for row in totals)
+    return {"deals": shown, "totals": totals, "total": total, "more": max(total - len(shown), 0)}
