@@ -1,5 +1,5 @@
 """Reads for customers, scoped by teams.selectors (the one permission layer)."""
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 
 from teams.models import User
 from teams.selectors import CHANGE, VIEW, owner_q, scope_for_user
@@ -61,6 +61,13 @@ def account_duplicates_for(*, user, name: str = "", domain: str = "", exclude_pk
     return {"visible": visible, "hidden": hidden}
 
 
+def account_contacts_preview(*, account: Account, limit: int) -> tuple[list[Contact], int]:
+    """The first `limit` contacts of an account (by name) and how many it has, in one query (a
+    window count rides along on each row). The caller has checked that the account is visible."""
+    rows = list(account.contacts.annotate(total=Window(Count("pk"))).order_by("name", "id")[:limit])
+    return rows, (rows[0].total if rows else 0)
+
+
 def account_owner_choices_for(*, user) -> QuerySet[User]:
     """The people a user may pick in the account list's owner and success-owner filters: active
     users who can own accounts (no point listing marketing, support or product)."""
@@ -71,4 +78,4 @@ def account_owner_choices_for(*, user) -> QuerySet[User]:
 
 
 __all__ = ["CHANGE", "VIEW", "account_queryset_for", "contact_queryset_for", "activity_queryset_for",
-           "account_duplicates_for", "account_owner_choices_for"]
+           "account_duplicates_for", "account_owner_choices_for", "account_contacts_preview"]
