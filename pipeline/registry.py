@@ -94,4 +94,4 @@ def register_panels() -> None:
 
     from salesops import panels
 
-    panels.register("deals", order=DEALS_PANEL_ORDER, title=lambda: _("Deals"), render=deals_panel)
+    panels.register("deals", order=DEALS_PANEL_ORDER, title=lambda: _("Opportunities"), render=deals_panel)
