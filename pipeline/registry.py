@@ -89,9 +89,24 @@ def deals_panel(account, user, request):
         **account_deals_for(user=user, account=account), "can_create": can_change_customer_records(user)})
 
 
+ORIGIN_LEAD_PANEL_ORDER = 25
+
+
+def origin_lead_panel(account, user, request):
+    """The lead(s) the account's deals were converted from, when the user may see them; else hidden."""
+    from salesops.panels import PanelContent
+
+    from .selectors.accounts import account_origin_leads_for
+
+    leads = account_origin_leads_for(user=user, account=account)
+    return PanelContent("pipeline/_origin_lead_panel.html", {"leads": leads}) if leads else None
+
+
 def register_panels() -> None:
     from django.utils.translation import gettext as _
 
     from salesops import panels
 
     panels.register("deals", order=DEALS_PANEL_ORDER, title=lambda: _("Opportunities"), render=deals_panel)
+    panels.register("origin_lead", order=ORIGIN_LEAD_PANEL_ORDER, title=lambda: _("Origin lead"),
+                    render=origin_lead_panel)

@@ -19,3 +19,17 @@ def account_deals_for(*, user, account, limit: int = DEALS_SHOWN) -> dict:
         count=Count("pk")).order_by("currency"))
     total = sum(row["count"] for row in totals)
     return {"deals": shown, "totals": totals, "total": total, "more": max(total - len(shown), 0)}
+
+
+ORIGIN_LEADS_SHOWN = 5
+
+
+def account_origin_leads_for(*, user, account, limit: int = ORIGIN_LEADS_SHOWN) -> list:
+    """The leads whose conversion made deals of this account (first converted first), those `user`
+    may see: one query."""
+    from leads.selectors import lead_queryset_for
+
+    from ..models import Opportunity
+
+    lead_ids = Opportunity.objects.filter(account=account, lead__isnull=False).values("lead_id")
+    return list(lead_queryset_for(user=user).filter(pk__in=lead_ids).order_by("converted_at", "pk")[:limit])

@@ -80,3 +80,17 @@ def test_360_page_speaks_chinese(client, people):
     client.force_login(people["owner"])
     page = client.get(account.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'lang="zh-hans"' in page
+
+
+def test_origin_lead_panel_shows_the_converted_lead_or_hides(client, people):
+    from leads.models import Lead
+    from pipeline import services as pipeline_services
+    from tests.leads.factories import LeadFactory
+
+    lead = LeadFactory(owner=people["owner"], status=Lead.Status.QUALIFIED, company="Converted Co")
+    deal = pipeline_services.lead_convert(lead=lead, by=people["owner"])
+    plain = AccountFactory(owner=people["owner"])
+    client.force_login(people["owner"])
+    page = client.get(deal.account.get_absolute_url()).content.decode()
+    assert 'data-panel="origin_lead"' in page and reverse("leads:detail", args=[lead.pk]) in page
+    assert 'data-panel="origin_lead"' not in client.get(plain.get_absolute_url()).content.decode()
