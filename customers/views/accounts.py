@@ -2,12 +2,12 @@
 
 Visibility comes from customers.selectors (404 outside the scope); actions from teams.predicates
 (support and product read every 360 page and get 403 on every write)."""
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
@@ -19,6 +19,7 @@ from ..forms import AccountForm
 from ..models import Account
 from ..selectors import CHANGE, account_queryset_for
 from ..three_sixty import rendered_panels
+from .base import ServiceFormMixin
 
 
 class AccountListView(LoginRequiredMixin, FilterView):
@@ -56,9 +57,10 @@ def _safe_next(request) -> str:
     return target if ok and target.startswith("/") else ""
 
 
-class AccountFormMixin:
+class AccountFormMixin(ServiceFormMixin):
     form_class = AccountForm
     template_name = "customers/account_form.html"
+    saved_message = gettext_lazy("Account saved.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -66,13 +68,7 @@ class AccountFormMixin:
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "next": _safe_next(self.request)}
 
-    def form_valid(self, form):
-        try:
-            self.object = self.save_account(form.service_fields())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Account saved."))
+    def saved_redirect(self):
         back = _safe_next(self.request)
         if back:  # e.g. the new-opportunity form, which then preselects this account
             return redirect(f"{back}{'&' if '?' in back else '?'}account={self.object.pk}")
@@ -87,7 +83,7 @@ class AccountCreateView(LoginRequiredMixin, AccountFormMixin, CreateView):
             raise PermissionDenied(_("Your role reads accounts but does not create them."))
         return super().dispatch(request, *args, **kwargs)
 
-    def save_account(self, data):
+    def save(self, data):
         return services.account_create(by=self.request.user, **data)
 
 
@@ -100,5 +96,5 @@ class AccountUpdateView(LoginRequiredMixin, AccountFormMixin, UpdateView):
     def get_queryset(self):
         return account_queryset_for(user=self.request.user, action=CHANGE)
 
-    def save_account(self, data):
+    def save(self, data):
         return services.account_update(account=self.object, by=self.request.user, **data)

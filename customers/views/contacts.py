@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, ListView, UpdateView
 
 from teams.predicates import can_change_account, can_change_customer_records
@@ -13,6 +14,7 @@ from teams.predicates import can_change_account, can_change_customer_records
 from .. import services
 from ..forms import ContactForm
 from ..selectors import CHANGE, account_queryset_for, contact_queryset_for
+from .base import ServiceFormMixin
 
 
 def _require_writer(user) -> None:
@@ -34,22 +36,17 @@ class ContactListView(LoginRequiredMixin, ListView):
                 "can_change": can_change_account(self.request.user, self.account)}
 
 
-class ContactFormMixin(LoginRequiredMixin):
+class ContactFormMixin(LoginRequiredMixin, ServiceFormMixin):
     form_class = ContactForm
     template_name = "customers/contact_form.html"
+    saved_message = gettext_lazy("Contact saved.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             _require_writer(request.user)
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            self.object = self.save_contact(form.service_fields())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Contact saved."))
+    def saved_redirect(self):
         return redirect("customers:account-contacts", pk=self.object.account_id)
 
 
@@ -61,7 +58,7 @@ class ContactCreateView(ContactFormMixin, CreateView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "account": self.account}
 
-    def save_contact(self, data):
+    def save(self, data):
         return services.contact_create(by=self.request.user, account=self.account, **data)
 
 
@@ -74,7 +71,7 @@ class ContactUpdateView(ContactFormMixin, UpdateView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "account": self.object.account}
 
-    def save_contact(self, data):
+    def save(self, data):
         return services.contact_update(contact=self.object, by=self.request.user, **data)
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from teams.models import User
-from tests.browser.conftest import login
+from tests.browser.conftest import login, open_page
 from tests.customers.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import make_opportunity
 from tests.teams.factories import TeamFactory, UserFactory
@@ -27,14 +27,7 @@ def account(db):
 
 @pytest.mark.parametrize("language, width", [("en", 1280), ("zh-hans", 1280), ("en", 390), ("zh-hans", 390)])
 def test_a_success_manager_opens_an_accounts_360_page(browser, live_server, account, language, width):
-    ctx = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": width, "height": 844})
-    if language != "en":
-        ctx.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    ctx, page, errors = open_page(browser, live_server, language, viewport={"width": width, "height": 844})
     try:
         login(page, "cs.cust", PASSWORD)
         page.click("[data-nav=customers]")
