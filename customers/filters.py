@@ -56,6 +56,8 @@ class AccountFilterSet(django_filters.FilterSet):
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     account = IdFilter(field_name="account_id", label=_("Account id"))
+    owner = IdFilter(field_name="account__owner_id", label=_("Account's sales owner id"))
+    success_owner = IdFilter(field_name="account__success_owner_id", label=_("Account's success owner id"))
 
     class Meta:
         model = Contact

@@ -55,10 +55,11 @@ class AccountDuplicatesSerializer(serializers.Serializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
+    account_name = serializers.CharField(source="account.name", read_only=True)
 
     class Meta:
         model = Contact
-        fields = ["id", "account", "name", "email", "phone", "title", "created_at"]
+        fields = ["id", "account", "account_name", "name", "email", "phone", "title", "created_at"]
         read_only_fields = ["created_at"]
 
 

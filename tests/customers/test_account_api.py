@@ -75,6 +75,11 @@ def test_contacts_filter_by_account_and_search(api, people):
     client = api.as_user(people["owner"])
     assert _names(client.get("/api/v1/contacts/", {"account": account.pk})) == ["Ann Lee"]
     assert _names(client.get("/api/v1/contacts/", {"q": "acme.com"})) == ["Ann Lee"]
+    row = client.get("/api/v1/contacts/", {"account": account.pk}).json()["results"][0]
+    assert row["account_name"] == account.name
+    manager = api.as_user(people["mgr"])
+    assert len(_names(manager.get("/api/v1/contacts/", {"owner": people["owner"].pk}))) == 2
+    assert _names(manager.get("/api/v1/contacts/", {"owner": people["teammate"].pk})) == []
 
 
 def test_account_list_has_a_constant_query_count(api, people, django_assert_max_num_queries):
