@@ -49,7 +49,7 @@ class AccountAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("customer-360 page"))
     def page_link(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open"))
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open the page"))
 
     def may_delete(self, request, obj) -> bool:
         return can_delete_account(request.user, obj)
