@@ -1,6 +1,8 @@
 """Customers in the admin: every save and delete (change forms, the contacts inline, the delete
 action) goes through customers.services, which check the rule, lock, and audit."""
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from salesops.admin import ServiceWritesAdminMixin
 from teams.predicates import can_delete_account, can_delete_contact, can_delete_activity
@@ -36,13 +38,18 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "industry", "employees", "region", "owner", "created_at")
+    list_display = ("name", "domain", "industry", "employees", "region", "owner", "success_owner", "page_link",
+                    "created_at")
     list_filter = ("industry", "region")
-    list_select_related = ("owner",)
-    search_fields = ("name",)
-    autocomplete_fields = ("owner",)
+    list_select_related = ("owner", "success_owner")
+    search_fields = ("name", "domain")
+    autocomplete_fields = ("owner", "success_owner")
     readonly_fields = ("created_at", "updated_at")
     inlines = [ContactInline]
+
+    @admin.display(description=_("customer-360 page"))
+    def page_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open the page"))
 
     def may_delete(self, request, obj) -> bool:
         return can_delete_account(request.user, obj)
@@ -74,7 +81,7 @@ class AccountAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "account", "email", "phone", "title")
+    list_display = ("name", "account_link", "email", "phone", "title")
     list_select_related = ("account",)
     search_fields = ("name", "email", "account__name")
     raw_id_fields = ("account",)
@@ -82,6 +89,10 @@ class ContactAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("account", *self.readonly_fields) if obj is not None else self.readonly_fields
+
+    @admin.display(description=_("account"), ordering="account__name")
+    def account_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.account.get_absolute_url(), obj.account.name)
 
     def may_delete(self, request, obj) -> bool:
         return can_delete_contact(request.user, obj)

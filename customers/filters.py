@@ -1,29 +1,64 @@
-"""FilterSets for the customers API (and pages, when they come)."""
+"""FilterSets shared by the customers pages and API (one FilterSet per list)."""
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 
+from salesops.filters import MAX_ID, IdFilter
 from salesops.reference import Industry, Region
-from salesops.filters import IdFilter
 
 from .models import Account, Contact, Activity
 from .models import Survey, SurveyResponse
+from .selectors import account_owner_choices_for
+
+
+def _owner_choices(request):
+    return account_owner_choices_for(user=getattr(request, "user", None))
+
+
+class UserPickerFilter(django_filters.ModelChoiceFilter):
+    """A person: a <select> of names on the page, a user id in the API (an unknown id is a 400)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": "integer", "minimum": 1, "maximum": MAX_ID})
 
 
 class AccountFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"), max_length=200)
-    owner = IdFilter(field_name="owner_id", label=_("Owner id"))
+    """The account list (page and API): search on name and web domain, industry, region, the sales
+    owner and the success owner (pickers on the page, ids in the API), and "mine"."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
+    owner = UserPickerFilter(field_name="owner", queryset=_owner_choices, label=_("Sales owner"))
+    success_owner = UserPickerFilter(field_name="success_owner", queryset=_owner_choices, label=_("Success owner"))
+    mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput,
+                                        label=_("Only mine (sales or success owner)"))
 
     class Meta:
         model = Account
         fields = []
 
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset
+        return queryset.filter(Q(owner=user) | Q(success_owner=user))
+
 
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     account = IdFilter(field_name="account_id", label=_("Account id"))
+    owner = IdFilter(field_name="account__owner_id", label=_("Account's sales owner id"))
+    success_owner = IdFilter(field_name="account__success_owner_id", label=_("Account's success owner id"))
 
     class Meta:
         model = Contact

@@ -1,9 +1,10 @@
 """Reads for customers, scoped by teams.selectors (the one permission layer)."""
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 
 from teams.models import User
 from teams.selectors import CHANGE, VIEW, owner_q, scope_for_user
 
+from .duplicates import normalize_domain
 from .models import Account, Contact, Activity
 
 
@@ -59,5 +60,48 @@ def survey_invitation_by_token(*, token: str):
     return SurveyInvitation.objects.select_related("survey", "account", "contact").filter(token=token).first()
 
 
+# --- accounts and contacts pages (h1) ----------------------------------------------------------
+
+DUPLICATES_SHOWN = 10
+
+
+def account_duplicates_for(*, user, name: str = "", domain: str = "", exclude_pk: int | None = None) -> dict:
+    """Possible duplicates of an account named `name` with web domain `domain`: accounts with the
+    same name (ignoring case) or the same domain, across every account. Answers `visible` (at most
+    DUPLICATES_SHOWN accounts `user` may see, to link to) and `hidden` (how many others exist that
+    `user` may not see: named nowhere, counted so a rep knows to ask). Two queries at most."""
+    name, domain = " ".join((name or "").split()), normalize_domain(domain)
+    terms = Q(pk__in=[])
+    if name:
+        terms |= Q(name__iexact=name)
+    if domain:
+        terms |= Q(domain__iexact=domain)
+    if not name and not domain:
+        return {"visible": [], "hidden": 0}
+    matches = Account.objects.filter(terms)
+    if exclude_pk:
+        matches = matches.exclude(pk=exclude_pk)
+    visible = list(account_queryset_for(user=user).filter(pk__in=matches.values("pk"))[:DUPLICATES_SHOWN])
+    hidden = matches.exclude(pk__in=account_queryset_for(user=user).values("pk")).count()
+    return {"visible": visible, "hidden": hidden}
+
+
+def account_contacts_preview(*, account: Account, limit: int) -> tuple[list[Contact], int]:
+    """The first `limit` contacts of an account (by name) and how many it has, in one query (a
+    window count rides along on each row). The caller has checked that the account is visible."""
+    rows = list(account.contacts.annotate(total=Window(Count("pk"))).order_by("name", "id")[:limit])
+    return rows, (rows[0].total if rows else 0)
+
+
+def account_owner_choices_for(*, user) -> QuerySet[User]:
+    """The people a user may pick in the account list's owner and success-owner filters: active
+    users who can own accounts (no point listing marketing, support or product)."""
+    if not user or not user.is_authenticated:
+        return User.objects.none()
+    return User.objects.filter(is_active=True).exclude(role__in=(User.Role.MARKETING, *ACCOUNT_READ_ALL_ROLES)) \
+        .order_by("first_name", "last_name", "username")
+
+
 __all__ = ["CHANGE", "VIEW", "account_queryset_for", "contact_queryset_for", "activity_queryset_for",
-           "survey_response_queryset_for", "survey_invitation_queryset_for", "survey_invitation_by_token"]
+           "survey_response_queryset_for", "survey_invitation_queryset_for", "survey_invitation_by_token",
+           "account_duplicates_for", "account_owner_choices_for", "account_contacts_preview"]

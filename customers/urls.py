@@ -17,3 +17,17 @@ urlpatterns += [
     path("surveys/<int:pk>/edit/", survey_views.survey_edit_view, name="survey-edit"),
     path("surveys/<int:pk>/send/", survey_views.survey_send_view, name="survey-send"),
 ]
+
+# --- accounts, the customer-360 page and contacts (h1) -----------------------------------------
+from . import views as _views  # noqa: E402
+
+urlpatterns += [
+    path("accounts/", _views.AccountListView.as_view(), name="account-list"),
+    path("accounts/new/", _views.AccountCreateView.as_view(), name="account-create"),
+    path("accounts/<int:pk>/", _views.AccountDetailView.as_view(), name="account-detail"),
+    path("accounts/<int:pk>/edit/", _views.AccountUpdateView.as_view(), name="account-edit"),
+    path("accounts/<int:pk>/contacts/", _views.ContactListView.as_view(), name="account-contacts"),
+    path("accounts/<int:pk>/contacts/new/", _views.ContactCreateView.as_view(), name="contact-create"),
+    path("contacts/<int:pk>/edit/", _views.ContactUpdateView.as_view(), name="contact-edit"),
+    path("contacts/<int:pk>/delete/", _views.contact_delete_view, name="contact-delete"),
+]

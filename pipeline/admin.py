@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -146,7 +147,7 @@ class OpportunityAdminForm(forms.ModelForm):
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
     form = OpportunityAdminForm
-    list_display = ("name", "account", "owner", "stage", "amount", "currency", "expected_close_date", "stalled_at")
+    list_display = ("name", "account_link", "owner", "stage", "amount", "currency", "expected_close_date", "stalled_at")
     list_filter = ("stage", "forecast_category", "team")
     list_select_related = ("account", "owner", "stage")
     search_fields = ("name", "account__name")
@@ -158,6 +159,11 @@ class OpportunityAdmin(admin.ModelAdmin):
     action_form = MoveActionForm
     actions = ["move_to_stage", "override_stage"]
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("account"), ordering="account__name")
+    def account_link(self, obj):
+        """The account's name, linking to its customer-360 page."""
+        return format_html('<a href="{}">{}</a>', obj.account.get_absolute_url(), obj.account.name)
 
     def has_add_permission(self, request):
         return False  # create deals on the pipeline pages or the API (first stage, ledger entry)

@@ -18,6 +18,7 @@ def load_demo(today) -> str:
 def register() -> None:
     demo.register(DEMO_ORDER, "pipeline", load_demo)
     register_metrics()
+    register_panels()
 
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------
@@ -71,3 +72,41 @@ def register_metrics() -> None:
         register(Metric(code=code, name=name, unit=unit, better=better, compute=compute, records=records,
                         breakdown=breakdown, group_by=group_by, description=description, app="pipeline",
                         drilldown_url=k.drilldown(url, stage_param=stage_param)))
+
+
+# --- the customer-360 page's "Deals" panel (salesops.panels) --------------------------------------
+DEALS_PANEL_ORDER = 20  # after customers' contacts (10)
+
+
+def deals_panel(account, user, request):
+    """The account's deals the user may see: open first, then closed, with totals per currency."""
+    from salesops.panels import PanelContent
+    from teams.predicates import can_change_customer_records
+
+    from .selectors.accounts import account_deals_for
+
+    return PanelContent("pipeline/_deals_panel.html", {
+        **account_deals_for(user=user, account=account), "can_create": can_change_customer_records(user)})
+
+
+ORIGIN_LEAD_PANEL_ORDER = 25
+
+
+def origin_lead_panel(account, user, request):
+    """The lead(s) the account's deals were converted from, when the user may see them; else hidden."""
+    from salesops.panels import PanelContent
+
+    from .selectors.accounts import account_origin_leads_for
+
+    leads = account_origin_leads_for(user=user, account=account)
+    return PanelContent("pipeline/_origin_lead_panel.html", {"leads": leads}) if leads else None
+
+
+def register_panels() -> None:
+    from django.utils.translation import gettext as _
+
+    from salesops import panels
+
+    panels.register("deals", order=DEALS_PANEL_ORDER, title=lambda: _("Opportunities"), render=deals_panel)
+    panels.register("origin_lead", order=ORIGIN_LEAD_PANEL_ORDER, title=lambda: _("Origin lead"),
+                    render=origin_lead_panel)

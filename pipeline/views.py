@@ -93,6 +93,17 @@ class OpportunityFormMixin:
 class OpportunityCreateView(OpportunityFormMixin, ScopedQuerysetMixin, CreateView):
     model = Opportunity
 
+    def get_initial(self):
+        """`?account=<id>` preselects an account (e.g. coming back from creating it); the form's
+        choices are scoped, so an id the user may not see selects nothing."""
+        account = self.request.GET.get("account", "")
+        return {**super().get_initial(), **({"account": int(account)} if account.isdigit() and len(account) < 19 else {})}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "has_accounts": context["form"].fields["account"].queryset.exists(),
+                "can_create_account": predicates.can_create_account(self.request.user)}
+
     def save_opportunity(self, data, version):
         return services.opportunity_create(by=self.request.user, **data)
 

@@ -37,6 +37,8 @@ OTHERS = [
     ("admin", "Ada", "Admin", User.Role.ADMIN),
     ("marketing", "Min", "Xu", User.Role.MARKETING),
     ("success", "Hao", "Guo", User.Role.SUCCESS),
+    ("support", "Yu", "Tang", User.Role.SUPPORT),  # reads every customer-360 page, changes nothing
+    ("product", "Nan", "Qian", User.Role.PRODUCT),
 ]
 
 

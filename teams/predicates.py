@@ -196,13 +196,42 @@ def can_delete_account(user, account) -> bool:
 
 
 def can_delete_contact(user, contact) -> bool:
-    """Whoever may change the contact's account: its owner, the owner's manager, admins."""
-    return owns_or_manages(user, contact.account.owner)
+    """Whoever may change the contact's account (can_change_account)."""
+    return can_change_contact(user, contact)
 
 
 def can_delete_activity(user, activity) -> bool:
     """The person who logged it, their manager and admins (an account owner only reads others' entries)."""
     return owns_or_manages(user, activity.owner)
+
+
+# Roles that read every account's customer-360 page and change nothing (customers.selectors too).
+CUSTOMER_READ_ONLY_ROLES = (Role.SUPPORT, Role.PRODUCT)
+
+
+def can_change_customer_records(user) -> bool:
+    """Write to customers at all (accounts, contacts): every active user but support and product,
+    who only read. The API answers their writes with 403."""
+    return is_active_user(user) and (user.is_admin_role or user.role not in CUSTOMER_READ_ONLY_ROLES)
+
+
+def can_create_account(user) -> bool:
+    """Create an account (reps, managers, customer success, marketing converting leads, admins)."""
+    return can_change_customer_records(user)
+
+
+def can_change_account(user, account) -> bool:
+    """Edit an account and its contacts: its sales owner or success owner, the manager of either's
+    team, admins (the CHANGE scope of customers.selectors.account_queryset_for); never support/product."""
+    if account is None or not can_change_customer_records(user):
+        return False
+    return owns_or_manages(user, account.owner) or (
+        account.success_owner_id is not None and owns_or_manages(user, account.success_owner))
+
+
+def can_change_contact(user, contact) -> bool:
+    """Create, edit and delete the contacts of an account you may change."""
+    return contact is not None and can_change_account(user, contact.account)
 
 
 # --- dashboards: monthly review pack -----------------------------------------------------------

@@ -69,6 +69,15 @@ def assignable_users_for(*, user) -> QuerySet:
     return active.filter(pk=user.pk)
 
 
+def success_owner_choices_for(*, user) -> QuerySet:
+    """Whom `user` may make an account's success owner: anyone they may assign records to, and any
+    active customer-success user (reps and managers hand accounts over to success, not only admins)."""
+    assignable = assignable_users_for(user=user)
+    if not user or not user.is_authenticated:
+        return assignable
+    return User.objects.filter(Q(pk__in=assignable.values("pk")) | Q(is_active=True, role=User.Role.SUCCESS))
+
+
 def quota_queryset_for(*, user) -> QuerySet[Quota]:
     return scope_for_user(Quota.objects.select_related("user", "user__team"), user=user,
                           owner_field="user")

@@ -1,23 +1,59 @@
-from rest_framework import viewsets
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 
+from teams.predicates import can_change_customer_records
 from teams.selectors import CHANGE, VIEW
 
 from .. import services
 from ..filters import AccountFilterSet, ContactFilterSet, ActivityFilterSet
 from ..models import Account, Contact
-from ..selectors import account_queryset_for, activity_queryset_for, contact_queryset_for
-from .serializers import AccountSerializer, ContactSerializer, ActivitySerializer
+from ..selectors import account_duplicates_for, account_queryset_for, activity_queryset_for, contact_queryset_for
+from .serializers import (
+    AccountDuplicatesQuerySerializer, AccountDuplicatesSerializer, AccountSerializer, ActivitySerializer,
+    ContactSerializer,
+)
+
+
+class CustomerRecordsWritePermission(permissions.IsAuthenticated):
+    """Reads for everyone signed in (scoped by the selectors); writes are refused with 403 to the
+    roles that only read customers (support, product: teams.predicates.can_change_customer_records)."""
+
+    message = gettext_lazy("Your role reads customers but does not change them.")
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        return request.method in SAFE_METHODS or can_change_customer_records(request.user)
 
 
 class AccountViewSet(viewsets.ModelViewSet):
-    """Accounts (companies). Reps see and change their own, managers their team's, admins all;
-    only admins delete (with the contacts and activity log; never an account with deals)."""
+    """Accounts (companies). Reps see and change their own, customer success the accounts it is
+    success owner of, managers their teams', admins all; support and product read every account and
+    change nothing (403). Only admins delete (with the contacts and activity log; never an account
+    with deals). Filters: `q` (name or web domain), `industry`, `region`, `owner`, `success_owner`
+    (user ids), `mine` (you are its sales or success owner)."""
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilterSet
+    permission_classes = [CustomerRecordsWritePermission]
     queryset = Account.objects.none()  # for the schema; requests read get_queryset()
     ordering_fields = ["name", "created_at", "employees"]
+
+    @extend_schema(parameters=[AccountDuplicatesQuerySerializer], responses={200: AccountDuplicatesSerializer},
+                   summary="Possible duplicates of an account (same name ignoring case, or same web domain)")
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def duplicates(self, request):
+        params = AccountDuplicatesQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        found = account_duplicates_for(user=request.user, name=params.validated_data.get("name", ""),
+                                       domain=params.validated_data.get("domain", ""),
+                                       exclude_pk=params.validated_data.get("exclude"))
+        return Response(AccountDuplicatesSerializer(
+            {"results": found["visible"], "hidden_count": found["hidden"]}).data)
 
     def get_queryset(self):
         action = VIEW if self.request.method in SAFE_METHODS else CHANGE
@@ -39,6 +75,7 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
+    permission_classes = [CustomerRecordsWritePermission]
     queryset = Contact.objects.none()  # for the schema; requests read get_queryset()
 
     def get_queryset(self):

@@ -1,1 +1,1 @@
-"""Customers demo data, one module per area (registered in customers/registry.py)."""
+"""Customers' demo data for `manage.py seed_demo`, one module per area (loaded from customers.registry)."""

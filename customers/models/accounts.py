@@ -7,6 +7,7 @@ pipeline.OpportunityActivity, customers never points at pipeline). Health, contr
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,10 @@ class Account(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """The account's customer-360 page."""
+        return reverse("customers:account-detail", args=[self.pk])
 
 
 class Contact(models.Model):

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.db.models import Count, ProtectedError, QuerySet
 from django.utils.translation import gettext as _
 
-from teams.predicates import can_delete_account, can_delete_contact
-from teams.selectors import CHANGE, assignable_users_for
+from teams.predicates import can_change_customer_records, can_create_account, can_delete_account, can_delete_contact
+from teams.selectors import CHANGE, assignable_users_for, success_owner_choices_for
 from teams.services import audit_log, check_known_fields
 
+from ..duplicates import normalize_domain
 from ..models import Account, Contact
 from ..selectors import account_queryset_for
 
@@ -29,7 +30,14 @@ def _check_owner(*, by, owner) -> None:
         raise ValidationError({"owner": _("You cannot assign records to this user.")})
 
 
+def _check_success_owner(*, by, owner) -> None:
+    if owner is not None and not success_owner_choices_for(user=by).filter(pk=owner.pk).exists():
+        raise ValidationError({"success_owner": _("You cannot make this user the success owner.")})
+
+
 def _check_account_access(*, by, account: Account, action: str = CHANGE) -> None:
+    if not can_change_customer_records(by):
+        raise PermissionDenied(_("Your role reads accounts but does not change them."))
     if not account_queryset_for(user=by, action=action).filter(pk=account.pk).exists():
         raise ValidationError({"account": _("You cannot use this account.")})
 
@@ -44,9 +52,13 @@ def _apply(row, fields: dict) -> None:
 @transaction.atomic
 def account_create(*, by, **fields) -> Account:
     check_known_fields(fields, ACCOUNT_FIELDS)
+    if not can_create_account(by):
+        raise PermissionDenied(_("Your role reads accounts but does not create them."))
     fields.setdefault("owner", by)
+    if "domain" in fields:
+        fields["domain"] = normalize_domain(fields["domain"])
     _check_owner(by=by, owner=fields["owner"])
-    _check_owner(by=by, owner=fields.get("success_owner"))
+    _check_success_owner(by=by, owner=fields.get("success_owner"))
     account = Account(**fields)
     account.full_clean()
     account.save()
@@ -61,7 +73,9 @@ def account_update(*, account: Account, by, **fields) -> Account:
     if "owner" in fields and fields["owner"] != account.owner:
         _check_owner(by=by, owner=fields["owner"])
     if "success_owner" in fields and fields["success_owner"] != account.success_owner:
-        _check_owner(by=by, owner=fields["success_owner"])
+        _check_success_owner(by=by, owner=fields["success_owner"])
+    if "domain" in fields:
+        fields["domain"] = normalize_domain(fields["domain"])
     _apply(account, fields)
     return account
 

@@ -41,3 +41,17 @@ def login(page, username, password):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
+
+
+def open_page(browser, live_server, language="en", **context):
+    """A new browser context in `language` (with more context options, e.g. `viewport`), its page, and
+    the list that collects the page's console errors and uncaught exceptions. Close the context."""
+    ctx = browser.new_context(base_url=live_server.url, locale="en-US", **context)
+    if language != "en":
+        ctx.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return ctx, page, errors

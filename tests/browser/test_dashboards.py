@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pipeline import services
 from teams.models import User
-from tests.browser.conftest import login
+from tests.browser.conftest import login, open_page
 from tests.dashboards.fake_metrics import fake_metrics
 from tests.pipeline.factories import make_opportunity, stage
 from tests.teams.factories import TeamFactory, UserFactory
@@ -46,14 +46,7 @@ def people():
 
 
 def open_dashboard(browser, live_server, user, language, **context):
-    ctx = browser.new_context(base_url=live_server.url, locale="en-US", **context)
-    if language != "en":
-        ctx.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    ctx, page, errors = open_page(browser, live_server, language, **context)
     login(page, user.username, PASSWORD)
     page.wait_for_url(re.compile(r"/dashboards/\w+/"))
     charts = page.locator("[data-chart]")

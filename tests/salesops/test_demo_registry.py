@@ -23,7 +23,8 @@ def test_loaders_run_lowest_order_first_and_register_once_per_name(monkeypatch):
 
 def test_each_app_registers_its_loader_in_ready():
     assert [(loader.order, loader.name) for loader in demo.loaders()] == [
-        (10, "teams"), (20, "leads"), (40, "pipeline"), (50, "customers-surveys"), (90, "dashboards")]
+        (10, "teams"), (20, "leads"), (40, "pipeline"), (45, "customers-accounts"), (50, "customers-surveys"),
+        (90, "dashboards")]
 
 
 @pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_seed_demo_runs_every_loader_and_a_second_run_adds_nothing():
     first = StringIO()
     call_command("seed_demo", stdout=first)
     counts = {model: model.objects.count() for model in (User, Lead, LeadEvent, Account, Opportunity, StageTransition)}
-    assert counts[User] == 13 and counts[Lead] == 240 and counts[Opportunity] > 0
+    assert counts[User] == 15 and counts[Lead] == 240 and counts[Opportunity] > 0
     assert "240 new leads" in first.getvalue() and f"{counts[Opportunity]} new opportunities" in first.getvalue()
 
     second = StringIO()
@@ -40,3 +41,9 @@ def test_seed_demo_runs_every_loader_and_a_second_run_adds_nothing():
     assert {model: model.objects.count() for model in counts} == counts
     assert "0 new leads, 0 new behaviour events" in second.getvalue()
     assert "0 new opportunities" in second.getvalue()
+    assert "0 accounts given a success owner" in second.getvalue()
+    success = User.objects.get(username="success")
+    assert not Account.objects.filter(external_ref__startswith="demo:", success_owner__isnull=True).exists()
+    assert Account.objects.filter(success_owner=success).exclude(domain="").exists()
+    assert set(User.objects.filter(username__in=["support", "product"]).values_list("role", flat=True)) == {
+        User.Role.SUPPORT, User.Role.PRODUCT}
