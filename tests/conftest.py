@@ -108,10 +108,11 @@ def _handoff_gate_off(request, _default_data):
 
 
 @pytest.fixture
-def handoff_gate(db):
+def handoff_gate(request):
     """The handoff criteria as the data migration installs them (every default part, active)."""
     import importlib
 
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
     from django.apps import apps
 
     from pipeline.models import GateCriterion
