@@ -148,3 +148,9 @@ class FeasibilityForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+
+
+class HandoffQueueForm(forms.Form):
+    status = forms.ChoiceField(label=_("Show"), required=False, choices=[
+        ("awaiting", _("Waiting for product feasibility")), ("all", _("All open deals"))])
+    account = forms.IntegerField(label=_("Account id"), required=False, min_value=1, max_value=2**63 - 1)

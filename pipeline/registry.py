@@ -29,9 +29,11 @@ def handoff_panel(account, user, request=None):
     """Per won deal of the account: its handoff checklist (feasibility by whom) and onboarding tasks."""
     from salesops.panels import PanelContent
 
-    from .selectors.handoff import account_handoff_rows
+    from .selectors.handoff import account_handoff_rows, account_open_awaiting_feasibility
 
-    return PanelContent("pipeline/_handoff_panel.html", {"account": account, "rows": account_handoff_rows(account=account)})
+    return PanelContent("pipeline/_handoff_panel.html", {
+        "account": account, "rows": account_handoff_rows(account=account),
+        "awaiting_feasibility": account_open_awaiting_feasibility(account=account)})
 
 
 def register_panels() -> None:

@@ -1,6 +1,7 @@
 """HTML pages of the pipeline: thin; reads from selectors, writes through services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from teams.selectors import CHANGE
 from . import importing, selectors, services
 from .filters import OpportunityFilterSet
 from .forms import ForecastFilterForm, ImportForm, ActivityForm, LeadConvertForm, OpportunityForm, TransitionForm
-from .forms import FeasibilityForm, HandoffForm
+from .forms import FeasibilityForm, HandoffForm, HandoffQueueForm
 from .models import Approval, ChecklistItem, Opportunity
 from .selectors import handoff as handoff_selectors
 from .selectors import metrics
@@ -326,3 +327,16 @@ def handoff_confirm_feasibility_view(request, pk):
     else:
         messages.error(request, _("The note is too long."))
     return _back_to_handoff(request, opp)
+
+
+@login_required
+def handoff_list_view(request):
+    """Open deals' handoffs the user may read; by default those waiting for product feasibility."""
+    form = HandoffQueueForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and form.errors:
+        messages.error(request, _("Some filters were not valid and were ignored."))
+    deals = handoff_selectors.handoff_queue_for(user=request.user, awaiting_feasibility=params.get("status") != "all",
+                                                account_id=params.get("account"))
+    page = Paginator(deals, 50).get_page(request.GET.get("page"))
+    return render(request, "pipeline/handoff_list.html", {"form": form, "page_obj": page})

@@ -91,6 +91,12 @@ def onboarding_tasks(*, opportunity_ids) -> dict[int, list[Activity]]:
     return result
 
 
+def account_open_awaiting_feasibility(*, account) -> int:
+    """How many open deals of the account still wait for product to confirm feasibility (one query)."""
+    return (Opportunity.objects.filter(account_id=account.pk, stage__is_won=False, stage__is_lost=False)
+            .exclude(handoff__feasibility_confirmed_at__isnull=False).count())
+
+
 def account_handoff_rows(*, account) -> list[dict]:
     """The customer-360 "Handoff" panel: per won deal of the account, its checklist and onboarding tasks.
 
@@ -120,3 +126,15 @@ def _loaded_handoff(opportunity: Opportunity) -> Handoff | None:
         return opportunity.handoff  # loaded by select_related; raises when the deal has none
     except Handoff.DoesNotExist:
         return None
+
+
+def handoff_queue_for(*, user, awaiting_feasibility: bool = True, account_id: int | None = None) -> QuerySet[Opportunity]:
+    """Open deals whose handoff `user` may read, soonest expected close first; by default those still
+    waiting for product to confirm feasibility (the product team's work list)."""
+    queryset = handoff_opportunity_queryset_for(user=user).filter(stage__is_won=False, stage__is_lost=False)
+    if awaiting_feasibility:
+        queryset = queryset.exclude(handoff__feasibility_confirmed_at__isnull=False)
+    if account_id:
+        queryset = queryset.filter(account_id=account_id)
+    return queryset.select_related("handoff", "handoff__feasibility_confirmed_by").order_by(
+        "expected_close_date", "id")

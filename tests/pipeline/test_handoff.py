@@ -368,3 +368,34 @@ def test_api_get_costs_a_fixed_number_of_queries(api, people, django_assert_max_
     client.get(URL.format(opp.pk))
     with django_assert_max_num_queries(12):
         assert client.get(URL.format(opp.pk)).status_code == 200
+
+
+# --- the product team's work list -----------------------------------------------------------------
+def test_product_lists_every_open_deal_waiting_for_feasibility_in_constant_queries(
+        client, people, django_assert_max_num_queries):
+    mine = in_negotiation(people["owner"], name="Owner deal")
+    theirs = make_opportunity(owner=people["outsider"], name="Outsider deal")
+    url = reverse("pipeline:handoff-list")
+    client.force_login(people["product"])
+    with django_assert_max_num_queries(12) as few:
+        html = client.get(url).content.decode()
+    assert "Owner deal" in html and "Outsider deal" in html
+    for index in range(4):
+        make_opportunity(owner=people["outsider"], name=f"More {index}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "More 3" in client.get(url).content.decode()
+    services.handoff_confirm_feasibility(opportunity=mine, by=people["product"])
+    html = client.get(url).content.decode()
+    assert "Owner deal" not in html and "Outsider deal" in html
+    html = client.get(url, {"status": "all", "account": mine.account_id}).content.decode()
+    assert "Owner deal" in html and "Outsider deal" not in html and f"Confirmed by {people['product']}" in html
+    assert theirs.pk
+
+
+def test_a_rep_lists_only_their_own_deals_and_bad_filters_are_ignored(client, people):
+    in_negotiation(people["owner"], name="Owner deal")
+    make_opportunity(owner=people["outsider"], name="Outsider deal")
+    client.force_login(people["owner"])
+    response = client.get(reverse("pipeline:handoff-list"), {"status": "nope", "account": "x" * 30})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Owner deal" in html and "Outsider deal" not in html
