@@ -399,3 +399,10 @@ def test_a_rep_lists_only_their_own_deals_and_bad_filters_are_ignored(client, pe
     response = client.get(reverse("pipeline:handoff-list"), {"status": "nope", "account": "x" * 30})
     html = response.content.decode()
     assert response.status_code == 200 and "Owner deal" in html and "Outsider deal" not in html
+
+
+def test_the_handoffs_entry_in_the_navigation_is_for_product(client, people):
+    client.force_login(people["product"])
+    assert 'data-nav="handoffs"' in client.get(reverse("pipeline:handoff-list")).content.decode()
+    client.force_login(people["owner"])
+    assert 'data-nav="handoffs"' not in client.get(reverse("pipeline:list")).content.decode()
