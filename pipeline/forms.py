@@ -145,7 +145,7 @@ class HandoffForm(forms.Form):
 
 
 class FeasibilityForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+    note = forms.CharField(label=_("Feasibility note"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 

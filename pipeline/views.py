@@ -268,7 +268,7 @@ def handoff_context(request, opp, *, form=None, feasibility_form=None) -> dict:
         "handoff": handoff,
         "handoff_status": handoff_selectors.handoff_status(
             handoff, opportunity=opp, required=handoff_selectors.required_handoff_parts()),
-        "handoff_stakeholders": list(handoff.stakeholders.all()) if handoff else [],
+        "handoff_stakeholders": handoff_selectors.stakeholders_of(handoff),
         "handoff_form": (form or HandoffForm(opportunity=opp, handoff=handoff)) if can_change else None,
         "feasibility_form": (feasibility_form or FeasibilityForm(
             initial={"version": handoff.version if handoff else None})) if can_confirm else None,

@@ -112,7 +112,7 @@ def handoff_data(opportunity: Opportunity, handoff: Handoff | None) -> dict:
         "target_30": handoff.target_30 if handoff else "", "target_60": handoff.target_60 if handoff else "",
         "target_90": handoff.target_90 if handoff else "", "promises": list(handoff.promises or []) if handoff else [],
         "stakeholders": [{"role": s.role, "contact": s.contact_id, "contact_name": s.contact.name}
-                         for s in (handoff.stakeholders.all() if handoff else [])],
+                         for s in selectors.stakeholders_of(handoff)],
         "feasibility": {"confirmed": bool(handoff and handoff.feasibility_confirmed),
                         "confirmed_by": by.pk if by else None, "confirmed_by_name": str(by) if by else None,
                         "confirmed_at": handoff.feasibility_confirmed_at if handoff else None,

@@ -67,6 +67,14 @@ def required_handoff_parts() -> list[str]:
     return [part for part in rules.PARTS if part in parts]
 
 
+def stakeholders_of(handoff: Handoff | None) -> list[HandoffStakeholder]:
+    """The handoff's stakeholders (prefetched) in the checklist's role order."""
+    if handoff is None:
+        return []
+    order = {role: index for index, role in enumerate(rules.ROLES)}
+    return sorted(handoff.stakeholders.all(), key=lambda s: order.get(s.role, len(order)))
+
+
 def handoff_status(handoff: Handoff | None, *, opportunity: Opportunity, required: list[str]) -> list[dict]:
     """Per part: code, label, required, done and the missing items (for the deal page, panel and API)."""
     facts = facts_of(handoff, opportunity=opportunity)
@@ -116,7 +124,7 @@ def account_handoff_rows(*, account) -> list[dict]:
         handoff = _loaded_handoff(deal)
         rows.append({"opportunity": deal, "handoff": handoff,
                      "status": handoff_status(handoff, opportunity=deal, required=required),
-                     "stakeholders": list(handoff.stakeholders.all()) if handoff else [],
+                     "stakeholders": stakeholders_of(handoff),
                      "tasks": tasks.get(deal.pk, [])})
     return rows
 
