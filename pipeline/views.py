@@ -111,11 +111,11 @@ def _changeable(request, pk) -> Opportunity:
     return get_object_or_404(selectors.opportunity_queryset_for(user=request.user, action=CHANGE), pk=pk)
 
 
-def _back(request, opp):
+def _back(request, opp, fallback: str = "pipeline:detail"):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
-    return redirect("pipeline:detail", pk=opp.pk)
+    return redirect(fallback, pk=opp.pk)
 
 
 @login_required
@@ -303,10 +303,7 @@ def handoff_view(request, pk):
 
 
 def _back_to_handoff(request, opp):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("pipeline:handoff", pk=opp.pk)
+    return _back(request, opp, fallback="pipeline:handoff")
 
 
 @login_required

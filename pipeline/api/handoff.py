@@ -133,6 +133,12 @@ def _contacts(opportunity: Opportunity, stakeholders: list[dict]) -> dict:
     return {item["role"]: found.get(item["contact"]) for item in stakeholders}
 
 
+def _write_responses(forbidden: str) -> dict:
+    return {200: HandoffSerializer, 400: OpenApiResponse(description="invalid input"),
+            403: OpenApiResponse(description=forbidden), 404: OpenApiResponse(description="not found or not yours"),
+            409: OpenApiResponse(ConflictSerializer, description="changed by someone else")}
+
+
 class _HandoffBase(APIView):
     def _opportunity(self, request, pk) -> Opportunity:
         return get_object_or_404(selectors.handoff_opportunity_queryset_for(user=request.user), pk=pk)
@@ -151,11 +157,8 @@ class HandoffApi(_HandoffBase):
     def get(self, request, pk):
         return self._response(self._opportunity(request, pk))
 
-    @extend_schema(request=HandoffUpdateSerializer, responses={
-        200: HandoffSerializer, 400: OpenApiResponse(description="invalid input"),
-        403: OpenApiResponse(description="you may read but not change this handoff"),
-        404: OpenApiResponse(description="not found or not yours"),
-        409: OpenApiResponse(ConflictSerializer, description="changed by someone else")})
+    @extend_schema(request=HandoffUpdateSerializer,
+                   responses=_write_responses("you may read but not change this handoff"))
     def put(self, request, pk):
         opportunity = self._opportunity(request, pk)
         params = HandoffUpdateSerializer(data=request.data)
@@ -171,11 +174,8 @@ class HandoffApi(_HandoffBase):
 class HandoffConfirmFeasibilityApi(_HandoffBase):
     """Product confirms the deal's product feasibility (who and when are recorded); others get 403."""
 
-    @extend_schema(request=FeasibilityConfirmSerializer, responses={
-        200: HandoffSerializer, 400: OpenApiResponse(description="invalid input"),
-        403: OpenApiResponse(description="only the product role confirms feasibility"),
-        404: OpenApiResponse(description="not found or not yours"),
-        409: OpenApiResponse(ConflictSerializer, description="changed by someone else")})
+    @extend_schema(request=FeasibilityConfirmSerializer,
+                   responses=_write_responses("only the product role confirms feasibility"))
     def post(self, request, pk):
         opportunity = self._opportunity(request, pk)
         params = FeasibilityConfirmSerializer(data=request.data)
