@@ -146,3 +146,22 @@ def handoff_queue_for(*, user, awaiting_feasibility: bool = True, account_id: in
         queryset = queryset.filter(account_id=account_id)
     return queryset.select_related("handoff", "handoff__feasibility_confirmed_by").order_by(
         "expected_close_date", "id")
+
+
+def won_deals_missing_onboarding(*, since, step_count: int, limit: int) -> list[int]:
+    """Deals that entered a won stage since `since` (a move or an admin override, not an imported
+    history row), are still won, and have fewer than `step_count` onboarding tasks: at most `limit`
+    ids, oldest close first (two queries)."""
+    from ..models import StageTransition
+
+    candidates = list(Opportunity.objects.filter(
+        stage__is_won=True, transitions__to_stage__is_won=True, transitions__at__gte=since,
+        transitions__kind__in=(StageTransition.Kind.MOVE, StageTransition.Kind.OVERRIDE),
+    ).order_by("closed_at", "id").values_list("pk", flat=True).distinct()[: limit * 2])
+    if not candidates:
+        return []
+    opened = defaultdict(int)
+    keys = Activity.objects.filter(reduce(or_, (Q(key__startswith=f"{TASK_KEY_PREFIX}{i}:") for i in candidates)))
+    for key in keys.values_list("key", flat=True):
+        opened[int(key.split(":")[1])] += 1
+    return [pk for pk in candidates if opened[pk] < step_count][:limit]

@@ -26,7 +26,7 @@ from .forecast import (  # noqa: F401
 )
 from .handoff import (  # noqa: F401
     HANDOFF_FIELDS, HandoffConflict, handoff_update, handoff_confirm_feasibility, handoff_onboarding_open,
-    onboarding_steps,
+    handoff_onboarding_catch_up, onboarding_steps,
 )
 
 

@@ -6,7 +6,7 @@ handoff's version (a stale `expected_version` is a VersionConflict: 409 in the A
 won (pipeline.services.transitions._move) calls `handoff_onboarding_open` on commit: the success
 owner's onboarding tasks, opened once per deal and step (`task_open` keys), and a notification.
 """
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +25,7 @@ from teams.services import check_known_fields, notify
 from .. import handoff as rules
 from ..models import Handoff, HandoffStakeholder, Opportunity
 from ..models.handoff import MAX_PROMISES, PROMISE_MAX_LENGTH
-from ..selectors.handoff import onboarding_task_key
+from ..selectors.handoff import onboarding_task_key, won_deals_missing_onboarding
 
 HANDOFF_FIELDS = ("success_criteria", "target_30", "target_60", "target_90", "promises", "stakeholders")
 TEXT_FIELDS = ("success_criteria", "target_30", "target_60", "target_90")
@@ -173,6 +173,16 @@ def handoff_onboarding_open(*, opportunity_id: int, won_at=None) -> list[Activit
                params={**params, "count": len(new), "due": timezone.localdate(kickoff.due_at).isoformat()},
                url=reverse("pipeline:handoff", args=[opp.pk]))
     return tasks
+
+
+def handoff_onboarding_catch_up(*, days: int = 7, limit: int = 500, now=None) -> int:
+    """Nightly (beat): open what an on-commit run missed (it failed, or the process died) for the deals
+    won in the last `days` days; at most `limit` deals a run. Idempotent. Returns the deals handled."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    ids = won_deals_missing_onboarding(since=since, step_count=len(onboarding_steps()), limit=limit)
+    for pk in ids:
+        handoff_onboarding_open(opportunity_id=pk)
+    return len(ids)
 
 
 def schedule_onboarding(*, opportunity_id: int, won_at=None) -> None:

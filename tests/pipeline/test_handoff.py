@@ -406,3 +406,20 @@ def test_the_handoffs_entry_in_the_navigation_is_for_product(client, people):
     assert 'data-nav="handoffs"' in client.get(reverse("pipeline:handoff-list")).content.decode()
     client.force_login(people["owner"])
     assert 'data-nav="handoffs"' not in client.get(reverse("pipeline:list")).content.decode()
+
+
+def test_the_nightly_catch_up_opens_what_an_on_commit_run_missed(people, settings):
+    won = in_negotiation(people["owner"], name="Missed")
+    won = move(won, "closed_won", people["owner"])  # on-commit callbacks never run in this test
+    complete_one = in_negotiation(people["owner"], name="Done")
+    complete_one = move(complete_one, "closed_won", people["owner"])
+    services.handoff_onboarding_open(opportunity_id=complete_one.pk)
+    imported = make_opportunity(owner=people["owner"], name="History")
+    services.opportunity_import_stage(opportunity=imported, to_stage=stage("closed_won"))
+    assert services.handoff_onboarding_catch_up() == 1
+    assert len(onboarding(won)) == 3 and len(onboarding(complete_one)) == 3 and onboarding(imported) == []
+    assert services.handoff_onboarding_catch_up() == 0
+    assert settings.CELERY_BEAT_SCHEDULE["pipeline-handoff-onboarding-catch-up"]["task"] == (
+        "pipeline.tasks.handoff_onboarding_catch_up_task")
+    from pipeline.tasks import handoff_onboarding_catch_up_task
+    assert handoff_onboarding_catch_up_task() == 0
