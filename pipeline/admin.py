@@ -22,13 +22,13 @@ from .models import (
     Approval, ChecklistItem, Competitor, GateCriterion, LossReason, Opportunity, OpportunityLine, Product,
     SpinQuestion, Stage, StageTransition,
 )
-from .models import OpportunityActivity
+from .models import Handoff, HandoffStakeholder, OpportunityActivity
 
 
 class GateCriterionInline(admin.TabularInline):
     model = GateCriterion
     extra = 0
-    fields = ("applies_on", "kind", "field", "checklist_item", "record", "approval", "is_active")
+    fields = ("applies_on", "kind", "field", "checklist_item", "record", "approval", "handoff_part", "is_active")
 
 
 class ChecklistItemInline(admin.TabularInline):
@@ -338,3 +338,35 @@ class ApprovalAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Reject the selected requests"))
     def reject_selected(self, request, queryset):
         self._decide(request, queryset, False)
+
+
+# --- handoff (h7): read here; written by pipeline.services.handoff (the deal's handoff page and API) ---
+class HandoffStakeholderInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = HandoffStakeholder
+    extra = 0
+    fields = ("role", "contact")
+    readonly_fields = fields
+
+
+@admin.register(Handoff)
+class HandoffAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A deal's handoff checklist, read-only: it is filled in on the deal's handoff page or the API. The
+    action confirms product feasibility through the service (product role and administrators)."""
+
+    list_display = ("opportunity", "feasibility_confirmed_by", "feasibility_confirmed_at", "updated_at")
+    list_select_related = ("opportunity", "feasibility_confirmed_by")
+    search_fields = ("opportunity__name", "opportunity__account__name")
+    fields = ("opportunity", "success_criteria", "target_30", "target_60", "target_90", "promises",
+              "feasibility_confirmed_by", "feasibility_confirmed_at", "feasibility_note", "version", "updated_by",
+              "updated_at")
+    readonly_fields = fields
+    inlines = [HandoffStakeholderInline]
+    actions = ["confirm_feasibility"]
+
+    @admin.action(description=gettext_lazy("Confirm product feasibility of the selected deals"))
+    def confirm_feasibility(self, request, queryset):
+        for handoff in queryset.select_related("opportunity"):
+            try:
+                services.handoff_confirm_feasibility(opportunity=handoff.opportunity, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)

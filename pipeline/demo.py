@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import Account, Activity
+from customers.models import Account, Activity, Contact
+from customers.services import account_update, contact_create
 
 from . import forecasting
 from .models import (
@@ -22,8 +23,8 @@ from .models import (
     Stage,
 )
 from .services import (
-    _move, forecast_model_recompute, forecast_snapshot_take, opportunity_create, opportunity_activity_log,
-    opportunity_line_add, snapshot_cells,
+    _move, forecast_model_recompute, forecast_snapshot_take, handoff_confirm_feasibility, handoff_onboarding_open,
+    handoff_update, opportunity_create, opportunity_activity_log, opportunity_line_add, snapshot_cells,
 )
 
 COMPANIES = [
@@ -59,7 +60,33 @@ def _catalogue():
     return products
 
 
-def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: random.Random, lost_reasons):
+STAKEHOLDERS = [("champion", "Zhang Wei", "Head of Sales Operations"),
+                ("executive_sponsor", "Liu Yang", "Chief Financial Officer"),
+                ("admin", "Chen Jing", "CRM Administrator")]
+
+
+def _complete_handoff(opp: Opportunity, *, people: dict) -> None:
+    """The handoff a demo deal needs to close won: stakeholders, targets, a promise, feasibility, success owner."""
+    account = opp.account
+    if people.get("success") and account.success_owner_id is None:
+        account_update(account=account, by=people["admin"], success_owner=people["success"])
+    contacts = {}
+    for role, name, title in STAKEHOLDERS:
+        contact = Contact.objects.filter(account=account, name=name).first() or contact_create(
+            by=people["admin"], account=account, name=name, title=title,
+            email=f"{name.lower().replace(' ', '.')}@example.com")
+        contacts[role] = contact
+    handoff_update(opportunity=opp, by=opp.owner, stakeholders=contacts,
+                   success_criteria="Forecast accuracy within 10% and every rep logging calls in the CRM.",
+                   target_30="Pilot team of 8 reps live; data migrated.",
+                   target_60="All 40 reps live; weekly pipeline review run from SalesOps.",
+                   target_90="First quarter forecast within 10%; 90% of calls logged within 24 h.",
+                   promises=["Single sign-on before go-live", "Two on-site training days"])
+    handoff_confirm_feasibility(opportunity=opp, by=people["product"], note="Standard configuration; SSO supported.")
+
+
+def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: random.Random, lost_reasons,
+          people: dict | None = None):
     """Move a new deal forward to `target` on dated steps, meeting each gate's needs on the way."""
     forward = [s for s in stages if not s.is_lost and not s.is_won]
     path = [s for s in forward if opp.stage.order < s.order <= (target.order if not target.is_closed else 10**6)]
@@ -89,8 +116,12 @@ def _walk(opp: Opportunity, *, target: Stage, stages: list[Stage], start, rng: r
             extra["loss_reason"] = reason
             if reason.requires_competitor:
                 opp.competitors.add(*Competitor.objects.filter(is_active=True)[:1])
+        if stage.is_won and people:
+            _complete_handoff(opp, people=people)
         opp.refresh_from_db()
         opp = _move(opp=opp, to_stage=stage, by=opp.owner, reason="", kind="move", at=at, extra=extra)
+        if stage.is_won:  # now, not only on commit: the tasks are there when the demo's caller looks
+            handoff_onboarding_open(opportunity_id=opp.pk, won_at=at)
     return opp
 
 
@@ -122,6 +153,9 @@ def seed_pipeline(*, users: dict, today) -> int:
     reps = [u for name, u in sorted(users.items()) if name.startswith("rep.")]
     if not reps:
         return 0
+    admin = users.get("admin") or next((u for u in users.values() if u.is_admin_role), None)
+    product = users.get("product") or next((u for u in users.values() if u.role == u.Role.PRODUCT), admin)
+    people = {"admin": admin, "product": product, "success": users.get("success")} if admin else None
     products = _catalogue()
     stages = list(Stage.objects.filter(is_active=True).order_by("order"))
     by_code = {s.code: s for s in stages}
@@ -157,7 +191,8 @@ def seed_pipeline(*, users: dict, today) -> int:
                                      rep_probability=rng.choice([None, None, 60, 80]) if code == "negotiation" else None)
             opportunity_line_add(opportunity=opp, by=owner, product=product, quantity=amount / product.list_price,
                                  unit_price=product.list_price, margin_percent=product.margin_percent)
-            _walk(opp, target=by_code[code], stages=stages, start=created, rng=rng, lost_reasons=lost_reasons)
+            _walk(opp, target=by_code[code], stages=stages, start=created, rng=rng, lost_reasons=lost_reasons,
+                  people=people)
             added += 1
     forecast_model_recompute(min_samples=5)
     forecast_snapshot_take(day=today)

@@ -101,3 +101,56 @@ class ImportForm(forms.Form):
                 self.add_error(None, exc)
         data["files"] = files
         return data
+
+
+class HandoffForm(forms.Form):
+    """The deal's handoff checklist (saved by pipeline.services.handoff_update)."""
+
+    champion = forms.ModelChoiceField(queryset=None, required=False, label=_("Champion"))
+    executive_sponsor = forms.ModelChoiceField(queryset=None, required=False, label=_("Executive sponsor"))
+    admin = forms.ModelChoiceField(queryset=None, required=False, label=_("Administrator (customer side)"))
+    success_criteria = forms.CharField(label=_("Success criteria"), required=False, max_length=4000,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    target_30 = forms.CharField(label=_("30-day target"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    target_60 = forms.CharField(label=_("60-day target"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    target_90 = forms.CharField(label=_("90-day target"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    promises = forms.CharField(label=_("Promises made"), required=False, max_length=10000,
+                               help_text=_("One promise per line (e.g. “SSO by go-live”)."),
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+
+    ROLES = ("champion", "executive_sponsor", "admin")
+
+    def __init__(self, *args, opportunity, handoff=None, **kwargs):
+        if handoff is not None and not kwargs.get("data") and not args:
+            roles = {s.role: s.contact_id for s in handoff.stakeholders.all()}
+            kwargs["initial"] = {"success_criteria": handoff.success_criteria, "target_30": handoff.target_30,
+                                 "target_60": handoff.target_60, "target_90": handoff.target_90,
+                                 "promises": "\n".join(handoff.promises or []), "version": handoff.version,
+                                 **{role: roles.get(role) for role in self.ROLES}}
+        super().__init__(*args, **kwargs)
+        contacts = opportunity.account.contacts.all()
+        for role in self.ROLES:
+            self.fields[role].queryset = contacts
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {"success_criteria": data["success_criteria"], "target_30": data["target_30"],
+                "target_60": data["target_60"], "target_90": data["target_90"],
+                "promises": data["promises"].splitlines(),
+                "stakeholders": {role: data[role] for role in self.ROLES}}
+
+
+class FeasibilityForm(forms.Form):
+    note = forms.CharField(label=_("Feasibility note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+
+
+class HandoffQueueForm(forms.Form):
+    status = forms.ChoiceField(label=_("Show"), required=False, choices=[
+        ("awaiting", _("Waiting for product feasibility")), ("all", _("All open deals"))])
+    account = forms.IntegerField(label=_("Account id"), required=False, min_value=1, max_value=2**63 - 1)

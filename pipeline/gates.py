@@ -12,10 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from . import handoff as handoff_rules
+
 REQUIRED_FIELD = "required_field"
 CHECKLIST_ITEM = "checklist_item"
 RELATED_RECORD = "related_record"
 MANAGER_APPROVAL = "manager_approval"
+HANDOFF = "handoff"  # target: a part of the handoff checklist (pipeline.handoff.PARTS)
 ENTRY = "entry"
 EXIT = "exit"
 
@@ -57,6 +60,7 @@ class Facts:
     discount_limit: Decimal = Decimal("15")
     approved_discount: Decimal | None = None  # highest discount a manager approved (None: none)
     loss_requires_competitor: bool = False
+    handoff: handoff_rules.HandoffFacts | None = None  # None: the deal has no handoff yet
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ def criterion_met(criterion: Criterion, facts: Facts) -> bool:
         if criterion.target == "discount":
             return not discount_needs_approval(facts)
         return False  # an approval kind we do not know is never met
+    if criterion.kind == HANDOFF:
+        return not handoff_rules.missing_items(criterion.target, facts.handoff)
     return False
 
 
@@ -140,8 +146,14 @@ def criteria_for_move(criteria: Iterable[Criterion], *, from_stage: StageInfo, t
 
 
 def unmet_criteria(criteria: Iterable[Criterion], facts: Facts) -> list[Unmet]:
+    """One Unmet per unmet criterion; a handoff part lists each of its missing items on its own
+    (code `handoff:<item>`, e.g. `handoff:stakeholder_admin`, `handoff:target_90`)."""
     unmet = []
     for c in criteria:
+        if c.kind == HANDOFF:
+            unmet += [Unmet(code=f"{HANDOFF}:{item}", kind=HANDOFF, target=item, params={"part": c.target})
+                      for item in handoff_rules.missing_items(c.target, facts.handoff)]
+            continue
         if criterion_met(c, facts):
             continue
         params: dict[str, object] = {}

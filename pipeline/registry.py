@@ -19,6 +19,30 @@ def register() -> None:
     demo.register(DEMO_ORDER, "pipeline", load_demo)
     register_metrics()
     register_panels()
+    register_handoff_panel()
+
+
+# --- account panels (salesops.panels): the customer-360 page ------------------------------------
+HANDOFF_PANEL_ORDER = 35
+
+
+def handoff_panel(account, user, request=None):
+    """Per won deal of the account: its handoff checklist (feasibility by whom) and onboarding tasks."""
+    from salesops.panels import PanelContent
+
+    from .selectors.handoff import account_handoff_rows, account_open_awaiting_feasibility
+
+    return PanelContent("pipeline/_handoff_panel.html", {
+        "account": account, "rows": account_handoff_rows(account=account),
+        "awaiting_feasibility": account_open_awaiting_feasibility(account=account)})
+
+
+def register_handoff_panel() -> None:
+    from django.utils.translation import gettext
+
+    from salesops import panels
+
+    panels.register("handoff", order=HANDOFF_PANEL_ORDER, title=lambda: gettext("Handoff"), render=handoff_panel)
 
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------

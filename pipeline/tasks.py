@@ -36,3 +36,10 @@ def opportunity_import_jobs_requeue_stale_task() -> list[int]:
     """Every 5 minutes (beat): queue again the import jobs whose worker died."""
     from .importing import opportunity_import_jobs_requeue_stale
     return opportunity_import_jobs_requeue_stale()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def handoff_onboarding_catch_up_task() -> int:
+    """Nightly (beat): onboarding tasks of deals won this week that an on-commit run missed (idempotent)."""
+    from .services import handoff_onboarding_catch_up
+    return handoff_onboarding_catch_up()

@@ -17,5 +17,9 @@ urlpatterns = [
     path("<int:pk>/approvals/", views.approval_request_view, name="approval-request"),
     path("<int:pk>/approvals/<int:approval_pk>/", views.approval_decide_view, name="approval-decide"),
     path("<int:pk>/activities/", views.activity_log_view, name="activity-log"),
+    path("handoffs/", views.handoff_list_view, name="handoff-list"),
+    path("<int:pk>/handoff/", views.handoff_view, name="handoff"),
+    path("<int:pk>/handoff/confirm-feasibility/", views.handoff_confirm_feasibility_view,
+         name="handoff-confirm-feasibility"),
     path("convert/<int:lead_pk>/", views.lead_convert_view, name="lead-convert"),
 ]

@@ -1,6 +1,7 @@
 """HTML pages of the pipeline: thin; reads from selectors, writes through services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +20,9 @@ from teams.selectors import CHANGE
 from . import importing, selectors, services
 from .filters import OpportunityFilterSet
 from .forms import ForecastFilterForm, ImportForm, ActivityForm, LeadConvertForm, OpportunityForm, TransitionForm
+from .forms import FeasibilityForm, HandoffForm, HandoffQueueForm
 from .models import Approval, ChecklistItem, Opportunity
+from .selectors import handoff as handoff_selectors
 from .selectors import metrics
 
 
@@ -68,6 +71,7 @@ class OpportunityDetailView(OpportunityScopeMixin, ScopedQuerysetMixin, DetailVi
             can_decide=predicates.can_decide_approval(self.request.user, opp),
             discount_needs_approval=opp.discount_percent > services.discount_limit(),
             discount_limit=services.discount_limit(),
+            **handoff_context(self.request, opp),
             **kwargs)
 
 
@@ -118,11 +122,11 @@ def _changeable(request, pk) -> Opportunity:
     return get_object_or_404(selectors.opportunity_queryset_for(user=request.user, action=CHANGE), pk=pk)
 
 
-def _back(request, opp):
+def _back(request, opp, fallback: str = "pipeline:detail"):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
-    return redirect("pipeline:detail", pk=opp.pk)
+    return redirect(fallback, pk=opp.pk)
 
 
 @login_required
@@ -263,3 +267,84 @@ def import_job_view(request, pk):
     return render(request, "pipeline/import_job.html", {
         "job": job, "result": result, "show_file": True,
         "summary": importing.summary_message(result) if job.status == job.Status.DONE else ""})
+
+
+# --- the sales-to-success handoff ---------------------------------------------------------------
+def handoff_context(request, opp, *, form=None, feasibility_form=None) -> dict:
+    """The "Handoff" section (deal page and handoff page): checklist status, form, feasibility, tasks."""
+    handoff = handoff_selectors.handoff_for(opportunity=opp)
+    can_change = predicates.can_change_handoff(request.user, opp)
+    can_confirm = predicates.can_confirm_feasibility(request.user, opp)
+    return {
+        "handoff": handoff,
+        "handoff_status": handoff_selectors.handoff_status(
+            handoff, opportunity=opp, required=handoff_selectors.required_handoff_parts()),
+        "handoff_stakeholders": handoff_selectors.stakeholders_of(handoff),
+        "handoff_form": (form or HandoffForm(opportunity=opp, handoff=handoff)) if can_change else None,
+        "feasibility_form": (feasibility_form or FeasibilityForm(
+            initial={"version": handoff.version if handoff else None})) if can_confirm else None,
+        "onboarding_tasks": handoff_selectors.onboarding_tasks(opportunity_ids=[opp.pk]).get(opp.pk, []),
+    }
+
+
+def _handoff_opportunity(request, pk) -> Opportunity:
+    return get_object_or_404(handoff_selectors.handoff_opportunity_queryset_for(user=request.user), pk=pk)
+
+
+@login_required
+def handoff_view(request, pk):
+    """A deal's handoff checklist: its owner (and manager) and the success owner fill it in; product
+    confirms feasibility; support and product read it (they do not see the deal page)."""
+    opp = _handoff_opportunity(request, pk)
+    form = None
+    if request.method == "POST":
+        if not predicates.can_change_handoff(request.user, opp):
+            raise PermissionDenied
+        form = HandoffForm(request.POST, opportunity=opp)
+        if form.is_valid():
+            try:
+                services.handoff_update(opportunity=opp, by=request.user,
+                                        expected_version=form.cleaned_data["version"], **form.service_fields())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Handoff saved."))
+                return _back_to_handoff(request, opp)
+    return render(request, "pipeline/handoff.html", {"opportunity": opp, **handoff_context(request, opp, form=form)})
+
+
+def _back_to_handoff(request, opp):
+    return _back(request, opp, fallback="pipeline:handoff")
+
+
+@login_required
+@require_POST
+def handoff_confirm_feasibility_view(request, pk):
+    opp = _handoff_opportunity(request, pk)
+    if not predicates.can_confirm_feasibility(request.user, opp):
+        raise PermissionDenied
+    form = FeasibilityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.handoff_confirm_feasibility(opportunity=opp, by=request.user, note=form.cleaned_data["note"],
+                                                 expected_version=form.cleaned_data["version"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Product feasibility confirmed."))
+    else:
+        messages.error(request, _("The note is too long."))
+    return _back_to_handoff(request, opp)
+
+
+@login_required
+def handoff_list_view(request):
+    """Open deals' handoffs the user may read; by default those waiting for product feasibility."""
+    form = HandoffQueueForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and form.errors:
+        messages.error(request, _("Some filters were not valid and were ignored."))
+    deals = handoff_selectors.handoff_queue_for(user=request.user, awaiting_feasibility=params.get("status") != "all",
+                                                account_id=params.get("account"))
+    page = Paginator(deals, 50).get_page(request.GET.get("page"))
+    return render(request, "pipeline/handoff_list.html", {"form": form, "page_obj": page})

@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.forecast_model_recompute_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    "pipeline-handoff-onboarding-catch-up": {  # h7: what an on-commit onboarding run missed
+        "task": "pipeline.tasks.handoff_onboarding_catch_up_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "pipeline-forecast-snapshot-weekly": {
         "task": "pipeline.tasks.forecast_snapshot_task",
         "schedule": crontab(hour=4, minute=0, day_of_week="mon"),

@@ -16,5 +16,10 @@ def notifications(request):
         from .predicates import can_work_lead_queue
         return can_work_lead_queue(user)
 
+    def feasibility() -> bool:  # h7: the product team's handoff work list
+        from .predicates import can_confirm_feasibility
+        return can_confirm_feasibility(user)
+
     # navigation entries asked of the named predicates, never of the role in a template
-    return {"unread_notification_count": SimpleLazyObject(count), "can_work_lead_queue": SimpleLazyObject(queue)}
+    return {"unread_notification_count": SimpleLazyObject(count), "can_work_lead_queue": SimpleLazyObject(queue),
+            "can_confirm_feasibility": SimpleLazyObject(feasibility)}

@@ -348,3 +348,18 @@ def can_record_survey_responses(user) -> bool:
     """Record answers collected elsewhere (API, integrations) for the accounts they may see:
     customer success, marketing, managers and admins (support and product only read)."""
     return has_role(user, Role.SUCCESS, Role.MARKETING, Role.MANAGER)
+# --- pipeline: sales-to-success handoff (h7) --------------------------------------------------
+
+def can_confirm_feasibility(user, opportunity=None) -> bool:
+    """Confirm that what a deal sells is feasible (the handoff checklist): the product role (and admins)."""
+    return has_role(user, Role.PRODUCT)
+
+
+def can_change_handoff(user, opportunity) -> bool:
+    """Fill in a deal's handoff checklist: whoever may change the deal (its owner, the owner's manager,
+    admins) and the account's success owner (and their manager), who takes the customer over."""
+    if opportunity is None:
+        return False
+    account = getattr(opportunity, "account", None)
+    return owns_or_manages(user, opportunity.owner) or bool(
+        account is not None and account.success_owner_id and owns_or_manages(user, account.success_owner))

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .handoff import HandoffApi, HandoffConfirmFeasibilityApi
 from .imports import OpportunityImportJobViewSet
 
 app_name = "pipeline-api"
@@ -16,4 +17,7 @@ urlpatterns = router.urls + [
     path("metrics/funnel/", views.FunnelMetricsApi.as_view(), name="metrics-funnel"),
     path("forecast/", views.ForecastApi.as_view(), name="forecast"),
     path("forecast/accuracy/", views.ForecastAccuracyApi.as_view(), name="forecast-accuracy"),
+    path("opportunities/<int:pk>/handoff/", HandoffApi.as_view(), name="opportunity-handoff"),
+    path("opportunities/<int:pk>/handoff/confirm-feasibility/", HandoffConfirmFeasibilityApi.as_view(),
+         name="opportunity-handoff-confirm-feasibility"),
 ]

@@ -19,3 +19,6 @@ from .forecast import (  # noqa: F401
 from .imports import (  # noqa: F401
     OpportunityImportJob,
 )
+from .handoff import (  # noqa: F401
+    Handoff, HandoffStakeholder,
+)

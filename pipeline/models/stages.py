@@ -77,6 +77,7 @@ class GateCriterion(models.Model):
         CHECKLIST_ITEM = "checklist_item", _("Checklist item ticked")
         RELATED_RECORD = "related_record", _("Related record present")
         MANAGER_APPROVAL = "manager_approval", _("Manager approval")
+        HANDOFF = "handoff", _("Handoff checklist complete")
 
     class Field(models.TextChoices):
         CONFIRMED_NEEDS = "confirmed_needs", _("Confirmed needs")
@@ -97,6 +98,13 @@ class GateCriterion(models.Model):
     class Approval(models.TextChoices):
         DISCOUNT = "discount", _("Discount above the configured limit")
 
+    class HandoffPart(models.TextChoices):  # pipeline.handoff.PARTS
+        STAKEHOLDERS = "stakeholders", _("Stakeholders: champion, executive sponsor and admin")
+        SUCCESS_CRITERIA = "success_criteria", _("Success criteria with 30/60/90-day targets")
+        PROMISES = "promises", _("Promises made recorded")
+        FEASIBILITY = "feasibility", _("Product feasibility confirmed by product")
+        SUCCESS_OWNER = "success_owner", _("Success owner assigned")
+
     stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="criteria")
     applies_on = models.CharField(_("applies on"), max_length=10, choices=AppliesOn.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -105,6 +113,7 @@ class GateCriterion(models.Model):
                                        on_delete=models.CASCADE, related_name="criteria")
     record = models.CharField(_("related record"), max_length=20, choices=Record.choices, blank=True)
     approval = models.CharField(_("approval"), max_length=20, choices=Approval.choices, blank=True)
+    handoff_part = models.CharField(_("handoff part"), max_length=20, choices=HandoffPart.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -118,6 +127,7 @@ class GateCriterion(models.Model):
             self.Kind.CHECKLIST_ITEM: str(self.checklist_item) if self.checklist_item_id else "",
             self.Kind.RELATED_RECORD: self.get_record_display(),
             self.Kind.MANAGER_APPROVAL: self.get_approval_display(),
+            self.Kind.HANDOFF: self.get_handoff_part_display(),
         }.get(self.kind, "")
         return f"{self.get_applies_on_display()}: {self.get_kind_display()} – {target}"
 
@@ -126,7 +136,7 @@ class GateCriterion(models.Model):
         if self.kind == self.Kind.CHECKLIST_ITEM:
             return str(self.checklist_item_id or "")
         return {self.Kind.REQUIRED_FIELD: self.field, self.Kind.RELATED_RECORD: self.record,
-                self.Kind.MANAGER_APPROVAL: self.approval}.get(self.kind, "")
+                self.Kind.MANAGER_APPROVAL: self.approval, self.Kind.HANDOFF: self.handoff_part}.get(self.kind, "")
 
     def clean(self):
         needed = {
@@ -134,6 +144,7 @@ class GateCriterion(models.Model):
             self.Kind.CHECKLIST_ITEM: ("checklist_item", bool(self.checklist_item_id)),
             self.Kind.RELATED_RECORD: ("record", bool(self.record)),
             self.Kind.MANAGER_APPROVAL: ("approval", bool(self.approval)),
+            self.Kind.HANDOFF: ("handoff_part", bool(self.handoff_part)),
         }
         if self.kind in needed and not needed[self.kind][1]:
             raise ValidationError({needed[self.kind][0]: _("This criterion kind needs this value.")})

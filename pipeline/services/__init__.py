@@ -24,6 +24,10 @@ from .forecast import (  # noqa: F401
     opportunities_flag_stalled, model_probability_for, forecast_model_recompute, snapshot_cells,
     forecast_snapshot_take,
 )
+from .handoff import (  # noqa: F401
+    HANDOFF_FIELDS, HandoffConflict, handoff_update, handoff_confirm_feasibility, handoff_onboarding_open,
+    handoff_onboarding_catch_up, onboarding_steps,
+)
 
 
 __all__ = [
@@ -32,5 +36,6 @@ __all__ = [
     "opportunity_correct_closed", "opportunity_create", "opportunity_delete", "opportunity_import_stage",
     "opportunity_line_add", "opportunity_line_remove", "opportunity_line_update", "opportunity_override_stage",
     "opportunity_transition", "opportunity_update",
+    "handoff_update", "handoff_confirm_feasibility", "handoff_onboarding_open",
     "transition_problems", "forecast_model_recompute", "forecast_snapshot_take", "model_probability_for",
 ]

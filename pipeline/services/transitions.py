@@ -26,8 +26,10 @@ from ..models import (
     StageTransition,
 )
 from ..selectors import stage_infos, stage_list
+from ..selectors.handoff import handoff_facts
 from ..tasks import forecast_model_recompute_task
 from .forecast import model_probability_for
+from .handoff import schedule_onboarding
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -77,6 +79,8 @@ def unmet_message(unmet: gates.Unmet, *, stages: dict[int, Stage], items: dict[s
             return _("The discount of %(discount)s%% is above the %(limit)s%% limit and needs a manager's approval.") % {
                 "discount": unmet.params.get("discount"), "limit": unmet.params.get("limit")}
         return _("A manager's approval is needed.")
+    if unmet.kind == gates.HANDOFF:
+        return handoff_message(unmet.target)
     if unmet.code == gates.SAME_STAGE:
         return _("The opportunity is already in this stage.")
     if unmet.code == gates.STAGE_INACTIVE:
@@ -90,8 +94,25 @@ def unmet_message(unmet: gates.Unmet, *, stages: dict[int, Stage], items: dict[s
     return unmet.code
 
 
+def handoff_message(item: str) -> str:
+    """The translated message of one missing handoff item (pipeline.handoff.missing_items codes)."""
+    messages = {
+        "stakeholder_champion": _("Handoff: name the customer's champion (a contact of the account)."),
+        "stakeholder_executive_sponsor": _("Handoff: name the customer's executive sponsor (a contact of the account)."),
+        "stakeholder_admin": _("Handoff: name the customer's administrator (a contact of the account)."),
+        "success_criteria": _("Handoff: describe the customer's success criteria."),
+        "target_30": _("Handoff: set the 30-day target."),
+        "target_60": _("Handoff: set the 60-day target."),
+        "target_90": _("Handoff: set the 90-day target."),
+        "promises": _("Handoff: record the promises made to the customer."),
+        "feasibility": _("Handoff: product feasibility must be confirmed by the product team."),
+        "success_owner": _("Handoff: assign a success owner to the account."),
+    }
+    return messages.get(item, _("Handoff item missing: %(item)s.") % {"item": item})
+
+
 # --- facts --------------------------------------------------------------------------------------
-def gate_facts(*, opportunity: Opportunity, competitor_ids=None) -> gates.Facts:
+def gate_facts(*, opportunity: Opportunity, competitor_ids=None, with_handoff: bool = False) -> gates.Facts:
     opp = opportunity
     if competitor_ids is None:
         competitor_ids = list(opp.competitors.values_list("pk", flat=True)) if opp.pk else []
@@ -117,7 +138,8 @@ def gate_facts(*, opportunity: Opportunity, competitor_ids=None) -> gates.Facts:
     requires_competitor = bool(opp.loss_reason_id and opp.loss_reason.requires_competitor)
     return gates.Facts(fields=fields, ticked_items=ticked, records=frozenset(records),
                        discount_percent=opp.discount_percent, discount_limit=discount_limit(),
-                       approved_discount=approved, loss_requires_competitor=requires_competitor)
+                       approved_discount=approved, loss_requires_competitor=requires_competitor,
+                       handoff=handoff_facts(opportunity=opp) if with_handoff else None)
 
 
 def _criteria() -> list[gates.Criterion]:
@@ -136,7 +158,9 @@ def transition_problems(*, opportunity: Opportunity, to_stage: Stage, reason: st
     problems = gates.move_problems(stages=list(infos.values()), from_stage=from_info, to_stage=to_info, reason=reason)
     if not any(p.code == gates.SAME_STAGE for p in problems):
         criteria = gates.criteria_for_move(_criteria(), from_stage=from_info, to_stage=to_info)
-        problems += gates.unmet_criteria(criteria, gate_facts(opportunity=opportunity, competitor_ids=competitor_ids))
+        facts = gate_facts(opportunity=opportunity, competitor_ids=competitor_ids,
+                           with_handoff=any(c.kind == gates.HANDOFF for c in criteria))
+        problems += gates.unmet_criteria(criteria, facts)
     items = {i.code: i for i in ChecklistItem.objects.all()} if problems else {}
     return [{"code": p.code, "message": unmet_message(p, stages=stages, items=items)} for p in problems]
 
@@ -168,6 +192,8 @@ def _move(*, opp: Opportunity, to_stage: Stage, by, reason: str, kind: str, at=N
         probability=to_stage.probability if probability is None else probability, kind=kind)
     if opp.lead_id and (to_stage.is_won or from_stage.is_won):  # the lead's funnel outcome follows its deal
         lead_record_won(lead_id=opp.lead_id, won_at=at if to_stage.is_won else None)
+    if to_stage.is_won and kind != StageTransition.Kind.IMPORTED:  # imported history opens no tasks
+        schedule_onboarding(opportunity_id=opp.pk, won_at=at)
     if to_stage.is_closed or from_stage.is_closed:  # the model learns from every close (and reopening)
         enqueue_on_commit(forecast_model_recompute_task)  # broker away: the nightly run catches up
     opp.refresh_from_db()
