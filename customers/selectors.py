@@ -35,3 +35,47 @@ def activity_queryset_for(*, user, action: str = VIEW) -> QuerySet[Activity]:
 
 
 __all__ = ["CHANGE", "VIEW", "account_queryset_for", "contact_queryset_for", "activity_queryset_for"]
+
+
+# --- contracts, usage and tickets (h3) ---------------------------------------------------------
+from datetime import date, timedelta  # noqa: E402
+
+from django.db.models import Q  # noqa: E402
+
+from .models import Contract, Ticket, UsageEvent  # noqa: E402
+
+_ACCOUNT_OWNERS = tuple(f"account__{f}" for f in ACCOUNT_OWNER_FIELDS)
+RENEWAL_WINDOW_DAYS = 90
+
+
+def contract_queryset_for(*, user, action: str = VIEW) -> QuerySet[Contract]:
+    """Contracts of the accounts `user` may see (VIEW) or change (CHANGE); support and product read all."""
+    return scope_for_user(Contract.objects.select_related("account", "account__owner", "account__success_owner"),
+                          user=user, action=action, owner_fields=_ACCOUNT_OWNERS,
+                          read_all_roles=ACCOUNT_READ_ALL_ROLES)
+
+
+def usage_event_queryset_for(*, user) -> QuerySet[UsageEvent]:
+    return scope_for_user(UsageEvent.objects.select_related("account"), user=user, owner_fields=_ACCOUNT_OWNERS,
+                          read_all_roles=ACCOUNT_READ_ALL_ROLES)
+
+
+def ticket_queryset_for(*, user) -> QuerySet[Ticket]:
+    return scope_for_user(Ticket.objects.select_related("account"), user=user, owner_fields=_ACCOUNT_OWNERS,
+                          read_all_roles=ACCOUNT_READ_ALL_ROLES)
+
+
+def renewal_due_q(*, today: date, days: int = RENEWAL_WINDOW_DAYS) -> Q:
+    """Active contracts without a renewal outcome that end within `days` of `today` (or ended already
+    and still wait for their outcome)."""
+    return Q(status=Contract.Status.ACTIVE, outcome="", end__isnull=False, end__lte=today + timedelta(days=days))
+
+
+def in_force_q(*, today: date) -> Q:
+    """Active contracts that have started (a renewal's successor counts from its start)."""
+    return Q(status=Contract.Status.ACTIVE, start__lte=today)
+
+
+def renewals_due_for(*, user, today: date, days: int = RENEWAL_WINDOW_DAYS) -> QuerySet[Contract]:
+    """The renewals due list: soonest end first."""
+    return contract_queryset_for(user=user).filter(renewal_due_q(today=today, days=days)).order_by("end", "id")

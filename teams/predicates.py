@@ -300,3 +300,14 @@ def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "
     if user.role == Role.MARKETING:
         return scope == "organisation" and metric_app == "leads"
     return False
+
+
+# --- customers: contracts (h3) ------------------------------------------------------------------
+
+def can_delete_contract(user, contract) -> bool:
+    """Deleting a contract rewrites retention history: admins and the managers of the account's sales
+    or success owner. Owners end a contract or record its renewal outcome instead."""
+    if is_admin(user):
+        return True
+    account = contract.account
+    return has_role(user, Role.MANAGER) and (manages(user, account.owner) or manages(user, account.success_owner))

@@ -12,3 +12,15 @@ __all__ = [
     "accounts_delete", "contact_create", "contact_delete", "contact_update", "contacts_delete",
     "activities_delete", "activity_delete", "activity_log", "activity_update", "task_open",
 ]
+from .contracts import (  # noqa: E402  (h3: contracts and renewals)
+    CONTRACT_FIELDS, contract_create, contract_delete, contract_end, contract_record_renewal, contract_update,
+    contracts_delete, contracts_send_renewal_reminders,
+)
+
+__all__ += [
+    "CONTRACT_FIELDS", "contract_create", "contract_delete", "contract_end", "contract_record_renewal",
+    "contract_update", "contracts_delete", "contracts_send_renewal_reminders",
+]
+from .signals import IngestResult, tickets_ingest, usage_events_ingest  # noqa: E402  (h3: usage and tickets)
+
+__all__ += ["IngestResult", "tickets_ingest", "usage_events_ingest"]

@@ -1,0 +1,1 @@
+"""Customers' HTML forms, one module per area (validation only; services write)."""

@@ -1,0 +1,1 @@
+"""Customers' pages, one module per area; customers/urls.py lists their paths."""
