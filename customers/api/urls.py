@@ -8,3 +8,11 @@ router.register("accounts", views.AccountViewSet, basename="account")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("activities", views.ActivityViewSet, basename="activity")
 urlpatterns = router.urls
+
+# --- contracts, usage and tickets (h3) ---------------------------------------------------------
+from . import contracts  # noqa: E402
+
+router.register("contracts", contracts.ContractViewSet, basename="contract")
+router.register("usage-events", contracts.UsageEventViewSet, basename="usage-event")
+router.register("tickets", contracts.TicketViewSet, basename="ticket")
+urlpatterns = router.urls

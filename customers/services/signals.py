@@ -51,7 +51,7 @@ class _Accounts:
 
     def __init__(self, *, by, raw_items: list):
         dicts = [raw for raw in raw_items if isinstance(raw, dict)]
-        scope = account_queryset_for(user=by, action=CHANGE).only("pk", "external_ref")
+        scope = account_queryset_for(user=by, action=CHANGE).select_related(None).only("pk", "name", "external_ref")
         ids = {parse_id(raw.get("account")) for raw in dicts} - {None}
         refs = {raw["account_ref"].strip() for raw in dicts if isinstance(raw.get("account_ref"), str)} - {""}
         self.by_id = {a.pk: a for a in scope.filter(pk__in=ids)} if ids else {}
