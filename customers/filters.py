@@ -65,10 +65,18 @@ class ContractFilterSet(django_filters.FilterSet):
                                          max_value=3660)
     success_owner = IdFilter(field_name="account__success_owner_id", label=_("Success owner id"))
     outcome = django_filters.ChoiceFilter(choices=Contract.Outcome.choices, label=_("Renewal outcome"))
+    owner = IdFilter(method="filter_owner", label=_("Owner id (sales or success)"))
+    team = IdFilter(method="filter_team", label=_("Team id"))
 
     class Meta:
         model = Contract
         fields = []
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(Q(account__owner_id=value) | Q(account__success_owner_id=value))
+
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(Q(account__owner__team_id=value) | Q(account__success_owner__team_id=value))
 
     def filter_ending_within(self, queryset, name, value):
         today = timezone.localdate()

@@ -38,9 +38,11 @@ __all__ = ["CHANGE", "VIEW", "account_queryset_for", "contact_queryset_for", "ac
 
 
 # --- contracts, usage and tickets (h3) ---------------------------------------------------------
-from datetime import date, timedelta  # noqa: E402
+from datetime import date, datetime, time, timedelta  # noqa: E402
 
-from django.db.models import Q  # noqa: E402
+from django.db.models import Count, Q, Sum  # noqa: E402
+from django.db.models.functions import TruncDate  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from .models import Contract, Ticket, UsageEvent  # noqa: E402
 
@@ -79,3 +81,37 @@ def in_force_q(*, today: date) -> Q:
 def renewals_due_for(*, user, today: date, days: int = RENEWAL_WINDOW_DAYS) -> QuerySet[Contract]:
     """The renewals due list: soonest end first."""
     return contract_queryset_for(user=user).filter(renewal_due_q(today=today, days=days)).order_by("end", "id")
+
+
+def contract_panel_data(*, account, today: date) -> dict:
+    """The 360 page's contracts section in two queries: the contracts in force or pending (with MRR
+    per currency and the next renewal), and the last recorded renewal outcomes."""
+    current = list(Contract.objects.filter(account=account, status=Contract.Status.ACTIVE).order_by("end", "id")[:50])
+    mrr: dict[str, object] = {}
+    for contract in current:
+        if contract.start <= today:
+            mrr[contract.currency] = mrr.get(contract.currency, 0) + contract.mrr
+    pending = [c for c in current if not c.outcome and c.end is not None]
+    outcomes = list(Contract.objects.filter(account=account).exclude(outcome="")
+                    .select_related("renewed_by").order_by("-outcome_at", "-id")[:5])
+    return {"contracts": current, "mrr": dict(sorted(mrr.items())), "next_renewal": pending[0] if pending else None,
+            "outcomes": outcomes, "today": today}
+
+
+def usage_panel_data(*, account, today: date, weeks: int = 12) -> dict:
+    """The 360 page's usage and tickets section in three queries: open tickets, the last 10 tickets
+    and the usage per week (Monday-based) over the last `weeks` weeks, with empty weeks as zero."""
+    first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    since = timezone.make_aware(datetime.combine(first_monday, time.min))
+    tickets = Ticket.objects.filter(account=account)
+    open_count = tickets.filter(closed_at__isnull=True).aggregate(n=Count("id"))["n"]
+    recent = list(tickets.order_by("-opened_at", "-id")[:10])
+    per_day = (UsageEvent.objects.filter(account=account, occurred_at__gte=since)
+               .annotate(day=TruncDate("occurred_at")).values("day").annotate(total=Sum("quantity")).order_by("day"))
+    totals = {first_monday + timedelta(weeks=i): 0 for i in range(weeks)}
+    for row in per_day:
+        monday = row["day"] - timedelta(days=row["day"].weekday())
+        if monday in totals:
+            totals[monday] += float(row["total"] or 0)
+    return {"open_tickets": open_count, "tickets": recent,
+            "usage_weeks": [(monday, total) for monday, total in totals.items()]}
