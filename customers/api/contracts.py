@@ -8,7 +8,7 @@ filters, and POST of one item or a JSON list of up to 1,000 (all-or-nothing, ide
 from django.conf import settings
 from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
@@ -130,7 +130,8 @@ class IngestResultSerializer(serializers.Serializer):
     def get_duplicates(self, result) -> int:
         return result.count("duplicate")
 
-    def get_items(self, result) -> list[IngestItemSerializer]:
+    @extend_schema_field(IngestItemSerializer(many=True))
+    def get_items(self, result):
         return [{"status": s, "id": pk} for s, pk in result.statuses]
 
 
