@@ -16,8 +16,8 @@ END_OFFSETS = (20, 45, 75, 88, 120, 200, 260, 330, 15, 60)
 FEATURES = ("reports", "dashboards", "api_calls", "exports", "workflows")
 
 
-def _at(day, hour=10):
-    return timezone.make_aware(datetime.combine(day, time(hour)))
+def _at(day, hour=10) -> str:
+    return timezone.make_aware(datetime.combine(day, time(hour))).isoformat()
 
 
 def _contracts(account, index, today, rng) -> int:

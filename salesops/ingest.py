@@ -15,6 +15,7 @@ The shape, for a batch (a JSON list, or one object treated as a batch of one):
 This module is the base layer: it imports no app. The parse helpers raise translated
 ValidationErrors whose first message is what the item reports for the field.
 """
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -186,14 +187,26 @@ def parse_decimal(value, *, max_digits: int, decimal_places: int, minimum: Decim
         raise ValidationError(_("Enter a number."))
     if number < minimum:
         raise ValidationError(_("Ensure this value is greater than or equal to %(min)s.") % {"min": minimum})
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > decimal_places and number != number.quantize(
-            Decimal(1).scaleb(-decimal_places)):
-        raise ValidationError(_("Ensure that there are no more than %(max)s decimal places.") % {"max": decimal_places})
-    number = number.quantize(Decimal(1).scaleb(-decimal_places))
     if abs(number) >= Decimal(10) ** (max_digits - decimal_places):
         raise ValidationError(_("Ensure that there are no more than %(max)s digits in total.") % {"max": max_digits})
-    return number
+    try:
+        rounded = number.quantize(Decimal(1).scaleb(-decimal_places))
+    except InvalidOperation:  # an exponent too far for the context (e.g. 1e-999999999)
+        rounded = None
+    if rounded is None or rounded != number:
+        raise ValidationError(_("Ensure that there are no more than %(max)s decimal places.") % {"max": decimal_places})
+    return rounded
+
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def parse_rfc3339(value) -> datetime:
+    """As `parse_event_time`, for endpoints whose schema states `format: date-time`: only an RFC 3339
+    string with seconds and an offset (e.g. 2026-05-01T10:00:00Z) is accepted."""
+    if not isinstance(value, str) or not RFC3339.match(value.strip()):
+        raise ValidationError(_("Enter a valid date and time in ISO 8601 format, e.g. 2026-05-01T10:00:00Z."))
+    return parse_event_time(value)
 
 
 def parse_choice(value, *, choices: Iterable[str]) -> str:
@@ -205,8 +218,7 @@ def parse_choice(value, *, choices: Iterable[str]) -> str:
 
 
 def parse_int_between(value, *, minimum: int, maximum: int) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
+    """A whole JSON number in [minimum, maximum] (not a string, not a boolean)."""
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise ValidationError(_("Enter a whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum})
     return value

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
@@ -31,6 +32,8 @@ BAD_INPUT = OpenApiResponse(OpenApiTypes.OBJECT, description="invalid input: {fi
 class ContractSerializer(serializers.ModelSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
     currency = serializers.ChoiceField(choices=[], required=False)
+    outcome = serializers.ChoiceField(choices=Contract.Outcome.choices, allow_blank=True, read_only=True,
+                                      help_text=gettext_lazy("Empty until the renewal outcome is recorded."))
 
     class Meta:
         model = Contract
@@ -82,9 +85,9 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class _AccountRefInput(serializers.Serializer):
-    account = serializers.IntegerField(required=False, min_value=1, help_text=gettext_lazy("Account id (or give "
-                                                                                           "`account_ref`)."))
-    account_ref = serializers.CharField(required=False, max_length=100,
+    account = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                       help_text=gettext_lazy("Account id (or give `account_ref`)."))
+    account_ref = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100,
                                         help_text=gettext_lazy("The account's external reference (or give `account`)."))
     external_id = serializers.CharField(max_length=100, help_text=gettext_lazy("Your id: a retry with the same id "
                                                                                "stores nothing new."))
@@ -95,7 +98,7 @@ class UsageEventInputSerializer(_AccountRefInput):
 
     feature = serializers.CharField(max_length=100)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
-                                        help_text=gettext_lazy("Default 1."))
+                                        allow_null=True, help_text=gettext_lazy("Default 1."))
     occurred_at = serializers.DateTimeField()
 
 
@@ -103,8 +106,9 @@ class TicketInputSerializer(_AccountRefInput):
     """One ticket; POST this object or a JSON list of them (at most 1,000). A known external id
     updates the ticket's closed_at, satisfaction and priority (the fields given)."""
 
-    subject = serializers.CharField(max_length=300, required=False)
-    priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False)
+    subject = serializers.CharField(max_length=300, required=False, allow_blank=True, allow_null=True)
+    priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False, allow_blank=True,
+                                       allow_null=True, help_text=gettext_lazy("Default normal."))
     opened_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(required=False, allow_null=True)
     satisfaction = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
@@ -176,6 +180,7 @@ class ContractViewSet(viewsets.ModelViewSet):
 
 
 class _IngestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    parser_classes = [JSONParser]  # a batch is a JSON list
     ingest = None
     noun = ""
 

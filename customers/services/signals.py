@@ -8,7 +8,8 @@ an integration posts with an administrator's token. Idempotent by `external_id`:
 - a usage event already stored (or repeated in the batch) is a duplicate and changes nothing;
 - a ticket already stored is updated: its `closed_at`, `satisfaction` and `priority` take the
   values the item carries (status "updated"; "duplicate" when nothing differs; a field the item
-  leaves out keeps its value, `"closed_at": null` reopens). Its account, subject and opening
+  leaves out (or an empty priority) keeps its value; `"closed_at": null` reopens, `"satisfaction":
+  null` clears the rating). Its account, subject and opening
   time stay as first posted.
 After commit, the health of every account that received new data is recomputed.
 """
@@ -18,9 +19,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from django.core.exceptions import ValidationError
+
 from salesops.ingest import (
     CREATED, DUPLICATE, MAX_BATCH, UPDATED, ItemErrors, first_occurrences, ingest_atomically, is_blank,
-    parse_choice, parse_decimal, parse_event_time, parse_external_id, parse_id, parse_int_between, parse_text,
+    parse_choice, parse_decimal, parse_external_id, parse_id, parse_int_between, parse_rfc3339, parse_text,
     unknown_fields, validate_batch,
 )
 from teams.selectors import CHANGE
@@ -52,7 +55,7 @@ class _Accounts:
     def __init__(self, *, by, raw_items: list):
         dicts = [raw for raw in raw_items if isinstance(raw, dict)]
         scope = account_queryset_for(user=by, action=CHANGE).select_related(None).only("pk", "name", "external_ref")
-        ids = {parse_id(raw.get("account")) for raw in dicts} - {None}
+        ids = {parse_id(raw.get("account")) for raw in dicts if isinstance(raw.get("account"), int)} - {None}
         refs = {raw["account_ref"].strip() for raw in dicts if isinstance(raw.get("account_ref"), str)} - {""}
         self.by_id = {a.pk: a for a in scope.filter(pk__in=ids)} if ids else {}
         self.by_ref: dict[str, Account] = {}
@@ -62,10 +65,10 @@ class _Accounts:
 
     def resolve(self, raw: dict, errors: ItemErrors) -> Account | None:
         account_id, ref = raw.get("account"), raw.get("account_ref")
-        if not is_blank(account_id) and not is_blank(ref):
+        if account_id is not None and not is_blank(ref):
             errors.fail("account", _("Give either an account id or an account reference, not both."))
-        elif not is_blank(account_id):
-            account = self.by_id.get(parse_id(account_id))
+        elif account_id is not None:
+            account = self.by_id.get(parse_id(account_id)) if isinstance(account_id, int) else None
             if account is None:
                 errors.fail("account", _("No account with id “%(id)s” that you may add data to.") % {"id": account_id})
             return account
@@ -78,6 +81,13 @@ class _Accounts:
         else:
             errors.fail("account", _("Give the account id or the account's external reference."))
         return None
+
+
+def _external_id(value) -> str | None:
+    """The poster's id: a JSON string (the schema says so) of at most 100 characters."""
+    if not isinstance(value, str):
+        raise ValidationError(_("The external id must be a string."))
+    return parse_external_id(value, max_length=100)
 
 
 def _required(raw, name, errors, parse):
@@ -111,11 +121,11 @@ def _validate_usage(*, by, items) -> list[_Usage]:
         errors = ItemErrors()
         unknown_fields(raw, USAGE_FIELDS, errors)
         account = accounts.resolve(raw, errors)
-        external_id = _required(raw, "external_id", errors, lambda v: parse_external_id(v, max_length=100))
+        external_id = _required(raw, "external_id", errors, _external_id)
         feature = _required(raw, "feature", errors, lambda v: parse_text(v, max_length=100, required=True))
-        quantity = Decimal("1") if is_blank(raw.get("quantity")) else errors.parse(
+        quantity = Decimal("1") if raw.get("quantity") is None else errors.parse(
             "quantity", lambda v: parse_decimal(v, max_digits=14, decimal_places=2), raw.get("quantity"))
-        occurred_at = _required(raw, "occurred_at", errors, parse_event_time)
+        occurred_at = _required(raw, "occurred_at", errors, parse_rfc3339)
         if errors:
             return None, errors
         return _Usage(account, external_id, feature, quantity, occurred_at), {}
@@ -178,14 +188,14 @@ def _validate_tickets(*, by, items) -> list[_Ticket]:
         errors = ItemErrors()
         unknown_fields(raw, TICKET_FIELDS, errors)
         account = accounts.resolve(raw, errors)
-        external_id = _required(raw, "external_id", errors, lambda v: parse_external_id(v, max_length=100))
+        external_id = _required(raw, "external_id", errors, _external_id)
         subject = errors.parse("subject", lambda v: parse_text(v, max_length=300), raw.get("subject"))
         priority = Ticket.Priority.NORMAL if is_blank(raw.get("priority")) else errors.parse(
             "priority", lambda v: parse_choice(v, choices=Ticket.Priority.values), raw.get("priority"))
-        opened_at = _required(raw, "opened_at", errors, parse_event_time)
-        closed_at = None if is_blank(raw.get("closed_at")) else errors.parse(
-            "closed_at", parse_event_time, raw.get("closed_at"))
-        satisfaction = None if is_blank(raw.get("satisfaction")) else errors.parse(
+        opened_at = _required(raw, "opened_at", errors, parse_rfc3339)
+        closed_at = None if raw.get("closed_at") is None else errors.parse(
+            "closed_at", parse_rfc3339, raw.get("closed_at"))
+        satisfaction = None if raw.get("satisfaction") is None else errors.parse(
             "satisfaction", lambda v: parse_int_between(v, minimum=1, maximum=5), raw.get("satisfaction"))
         stored = existing.get(external_id)
         if stored is not None and account is not None and stored.account_id != account.pk:
@@ -195,7 +205,8 @@ def _validate_tickets(*, by, items) -> list[_Ticket]:
             errors.fail("closed_at", _("A ticket cannot be closed before it was opened."))
         if errors:
             return None, errors
-        given = frozenset(name for name in TICKET_UPDATABLE if name in raw)
+        given = frozenset(name for name in TICKET_UPDATABLE
+                          if name in raw and not (name == "priority" and is_blank(raw[name])))
         return _Ticket(account, external_id, subject, priority, opened_at, closed_at, satisfaction, given), {}
 
     return validate_batch(items, resolve=resolve)
