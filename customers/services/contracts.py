@@ -101,16 +101,20 @@ def contract_end(*, contract: Contract, by, on: date | None = None, cancelled: b
     contract = _lock(contract)
     if contract.status != Contract.Status.ACTIVE:
         raise ValidationError(_("This contract has already ended."), code="contract_not_active")
-    on = on or timezone.localdate()
+    return _close(contract, by=by, on=on or timezone.localdate(),
+                  status=Contract.Status.CANCELLED if cancelled else Contract.Status.ENDED)
+
+
+def _close(contract: Contract, *, by, on: date, status: str, note: str = "") -> Contract:
+    """End the (locked) contract on `on` (its end date only moves earlier), audit, queue health."""
     if on < contract.start:
         raise ValidationError({"end": _("A contract cannot end before it starts (%(start)s).")
                                % {"start": contract.start.isoformat()}})
-    contract.status = Contract.Status.CANCELLED if cancelled else Contract.Status.ENDED
+    contract.status = status
     if contract.end is None or on < contract.end:
         contract.end = on
     _save(contract)
-    audit_log(by=by, objects=[contract], flag=CHANGED,
-              message=lambda row: f"Contract {row.status} on {row.end}.")
+    audit_log(by=by, objects=[contract], flag=CHANGED, message=note or f"Contract {status} on {contract.end}.")
     health_recompute_later([contract.account_id])
     return contract
 
@@ -172,13 +176,8 @@ def contract_record_renewal(*, contract: Contract, by, outcome: str, mrr: Decima
     if outcome == Contract.Outcome.CHURNED:
         if mrr is not None or start is not None or end is not None or term is not None:
             raise ValidationError(_("A churned contract has no successor: give no new terms."))
-        contract.status = Contract.Status.ENDED
-        if contract.end is None or on < contract.end:
-            contract.end = max(on, contract.start)
-        _save(contract)
-        audit_log(by=by, objects=[contract], flag=CHANGED, message="Renewal churned: contract ended.")
-        health_recompute_later([contract.account_id])
-        return contract
+        return _close(contract, by=by, on=max(on, contract.start), status=Contract.Status.ENDED,
+                      note="Renewal churned: contract ended.")
     successor = _successor(contract, outcome=outcome, mrr=mrr, start=start, end=end, term=term)
     _save(successor)
     contract.renewed_by = successor

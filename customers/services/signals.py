@@ -63,6 +63,12 @@ class _Accounts:
             for account in scope.filter(external_ref__in=refs).order_by("pk"):
                 self.by_ref.setdefault(account.external_ref, account)
 
+    def begin(self, raw: dict, allowed) -> tuple[ItemErrors, Account | None, str | None]:
+        """What every item has: no unknown fields, an account, an external id."""
+        errors = ItemErrors()
+        unknown_fields(raw, allowed, errors)
+        return errors, self.resolve(raw, errors), _required(raw, "external_id", errors, _external_id)
+
     def resolve(self, raw: dict, errors: ItemErrors) -> Account | None:
         account_id, ref = raw.get("account"), raw.get("account_ref")
         if account_id is not None and not is_blank(ref):
@@ -97,6 +103,10 @@ def _required(raw, name, errors, parse):
     return errors.parse(name, parse, raw.get(name))
 
 
+def _not_an_object() -> dict:
+    return {"non_field_errors": [_("Each item must be a JSON object.")]}
+
+
 def _check_size(items) -> list:
     return items if isinstance(items, list) and len(items) <= MAX_BATCH else []
 
@@ -117,11 +127,8 @@ def _validate_usage(*, by, items) -> list[_Usage]:
 
     def resolve(raw):
         if not isinstance(raw, dict):
-            return None, {"non_field_errors": [_("Each item must be a JSON object.")]}
-        errors = ItemErrors()
-        unknown_fields(raw, USAGE_FIELDS, errors)
-        account = accounts.resolve(raw, errors)
-        external_id = _required(raw, "external_id", errors, _external_id)
+            return None, _not_an_object()
+        errors, account, external_id = accounts.begin(raw, USAGE_FIELDS)
         feature = _required(raw, "feature", errors, lambda v: parse_text(v, max_length=100, required=True))
         quantity = Decimal("1") if raw.get("quantity") is None else errors.parse(
             "quantity", lambda v: parse_decimal(v, max_digits=14, decimal_places=2), raw.get("quantity"))
@@ -184,11 +191,8 @@ def _validate_tickets(*, by, items) -> list[_Ticket]:
 
     def resolve(raw):
         if not isinstance(raw, dict):
-            return None, {"non_field_errors": [_("Each item must be a JSON object.")]}
-        errors = ItemErrors()
-        unknown_fields(raw, TICKET_FIELDS, errors)
-        account = accounts.resolve(raw, errors)
-        external_id = _required(raw, "external_id", errors, _external_id)
+            return None, _not_an_object()
+        errors, account, external_id = accounts.begin(raw, TICKET_FIELDS)
         subject = errors.parse("subject", lambda v: parse_text(v, max_length=300), raw.get("subject"))
         priority = Ticket.Priority.NORMAL if is_blank(raw.get("priority")) else errors.parse(
             "priority", lambda v: parse_choice(v, choices=Ticket.Priority.values), raw.get("priority"))
