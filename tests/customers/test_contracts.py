@@ -195,3 +195,10 @@ class TestRenewalReminders:
         with mock.patch("customers.services.contracts.contracts_send_renewal_reminders") as run:
             run.return_value.as_dict.return_value = {"reminded": 0, "closed": 0}
             assert contracts_renewal_reminders_task() == {"reminded": 0, "closed": 0}
+
+
+def test_the_reminders_run_daily_from_beat(settings):
+    from salesops.celery import app
+    entry = settings.CELERY_BEAT_SCHEDULE["customers-renewal-reminders-daily"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
