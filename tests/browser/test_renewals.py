@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from customers.models import Contract
 from teams.models import User
 from tests.browser.conftest import login
 from tests.customers.contract_factories import ContractFactory
