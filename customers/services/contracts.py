@@ -25,12 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_noop
 
 from teams.predicates import can_delete_contract
-from teams.services import audit_log, check_known_fields, notify
+from teams.services import audit_log, check_known_fields, notify_all
 
 from ..models import Account, Contract
 from ..selectors import renewal_due_q
 from .accounts import _check_account_access, _delete
-from .activities import task_open
+from .activities import tasks_open
 from .health import health_recompute_later
 
 CONTRACT_FIELDS = ("product", "term", "start", "end", "mrr", "currency", "external_ref")
@@ -236,9 +236,10 @@ def _reminder_batch(*, today: date, batch_size: int) -> int:
     """Remind the owners of up to `batch_size` contracts whose next threshold is due; returns how many.
 
     Set-based: one statement selects (and locks, SKIP LOCKED, so two workers never take the same
-    contract) the contracts whose current threshold is below their last reminder; each gets its task
-    (task_open with a key: at most once) and its notification, and one UPDATE records the thresholds
-    in the same transaction -- a run that fails part-way records nothing and sends nothing."""
+    contract) the contracts whose current threshold is below their last reminder; their tasks
+    (keyed: at most once) and notifications are inserted in one statement each, and one UPDATE
+    records the thresholds, all in one transaction: a run that fails part-way records and sends
+    nothing, a run that succeeds never repeats."""
     with transaction.atomic():
         due = (Contract.objects.filter(renewal_due_q(today=today, days=max(settings.CUSTOMERS_RENEWAL_REMINDER_DAYS)))
                .annotate(threshold=_threshold_case(today))
@@ -248,26 +249,29 @@ def _reminder_batch(*, today: date, batch_size: int) -> int:
                .select_for_update(of=("self",), skip_locked=True)
                .order_by("end", "id")[:batch_size])
         rows = list(due)
-        for contract in rows:
-            _remind(contract, days=contract.threshold, today=today)
+        reminders = [reminder for reminder in (_reminder(contract, today=today) for contract in rows) if reminder]
+        tasks_open(tasks=[task for task, _notification in reminders])
+        notify_all(notifications=[notification for _task, notification in reminders])
         if rows:
-            Contract.objects.filter(pk__in=[c.pk for c in rows]).update(
-                last_reminder_days=_threshold_case(today))
+            Contract.objects.filter(pk__in=[c.pk for c in rows]).update(last_reminder_days=_threshold_case(today))
         return len(rows)
 
 
-def _remind(contract: Contract, *, days: int, today: date) -> None:
-    account = contract.account
+def _reminder(contract: Contract, *, today: date) -> tuple[dict, dict] | None:
+    """The task and the notification for the contract's current threshold (None without an owner)."""
+    account, days = contract.account, contract.threshold
     owner = account.success_owner or account.owner
     if owner is None:
-        return
+        return None
     params = {"product": contract.product, "account": account.name, "end": contract.end.isoformat(), "days": days}
-    url = reverse("customers:contract-list") + f"?account={account.pk}"
-    task_open(owner=owner, account=account, key=f"renewal:{contract.pk}:{contract.end.isoformat()}:{days}",
-              summary=_("Renewal of %(product)s for %(account)s: the contract ends on %(end)s.") % params,
-              due_at=_due_at(max(today, min(contract.end, today + timedelta(days=14)))))
-    notify(recipient=owner, kind="contract_renewal_due", url=url, params=params,
-           text=gettext_noop("The contract %(product)s of %(account)s ends on %(end)s (%(days)s-day renewal reminder)."))
+    task = {"owner": owner, "account": account, "key": f"renewal:{contract.pk}:{contract.end.isoformat()}:{days}",
+            "summary": _("Renewal of %(product)s for %(account)s: the contract ends on %(end)s.") % params,
+            "due_at": _due_at(max(today, min(contract.end, today + timedelta(days=14))))}
+    notification = {"recipient": owner, "kind": "contract_renewal_due", "params": params,
+                    "url": reverse("customers:contract-list") + f"?account={account.pk}",
+                    "text": gettext_noop("The contract %(product)s of %(account)s ends on %(end)s "
+                                         "(%(days)s-day renewal reminder).")}
+    return task, notification
 
 
 def _due_at(day: date):
