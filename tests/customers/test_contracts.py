@@ -202,3 +202,16 @@ def test_the_reminders_run_daily_from_beat(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["customers-renewal-reminders-daily"]
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_tasks_open_opens_each_key_once(account, success):
+    from customers.services import activities
+
+    def task(key):
+        return {"owner": success, "account": account, "key": key, "summary": "Call", "due_at": None}
+
+    assert activities.tasks_open(tasks=[task("k1"), task("k1"), task("k2")]) == 2
+    assert activities.tasks_open(tasks=[task("k2"), task("k3")]) == 1
+    assert sorted(Activity.objects.values_list("key", flat=True)) == ["k1", "k2", "k3"]
+    with pytest.raises(ValueError):
+        activities.tasks_open(tasks=[task("")])
