@@ -67,6 +67,7 @@ class ContractFilterSet(django_filters.FilterSet):
     outcome = django_filters.ChoiceFilter(choices=Contract.Outcome.choices, label=_("Renewal outcome"))
     owner = IdFilter(method="filter_owner", label=_("Owner id (sales or success)"))
     team = IdFilter(method="filter_team", label=_("Team id"))
+    in_force = django_filters.BooleanFilter(method="filter_in_force", label=_("In force (active and started)"))
 
     class Meta:
         model = Contract
@@ -74,6 +75,10 @@ class ContractFilterSet(django_filters.FilterSet):
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(Q(account__owner_id=value) | Q(account__success_owner_id=value))
+
+    def filter_in_force(self, queryset, name, value):
+        q = Q(status=Contract.Status.ACTIVE, start__lte=timezone.localdate())
+        return queryset.filter(q) if value else queryset.exclude(q)
 
     def filter_team(self, queryset, name, value):
         return queryset.filter(Q(account__owner__team_id=value) | Q(account__success_owner__team_id=value))

@@ -66,4 +66,4 @@ def renewals_due_url(scope: Scope, period: Period, group_by=None, key=None) -> s
 
 
 def mrr_url(scope: Scope, period: Period, group_by=None, key=None) -> str:
-    return link("customers:contract-list", {"status": Contract.Status.ACTIVE, **_params(scope)})
+    return link("customers:contract-list", {"in_force": "true", **_params(scope)})
