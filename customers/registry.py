@@ -13,12 +13,12 @@ CONTRACTS_DEMO_ORDER = 45  # after pipeline's demo accounts
 def register_contract_metrics() -> None:
     from django.utils.translation import gettext_lazy
 
-    from salesops.metrics import COUNT, MONEY, UP, Metric, register as register_metric
+    from salesops.metrics import COUNT, DOWN, MONEY, UP, Metric, register as register_metric
 
     from . import kpis
 
     register_metric(Metric(
-        code="renewals_due", name=gettext_lazy("Renewals due"), unit=COUNT, better=UP, compute=kpis.renewals_due,
+        code="renewals_due", name=gettext_lazy("Renewals due"), unit=COUNT, better=DOWN, compute=kpis.renewals_due,
         records=kpis.renewals_due_records, app="customers", drilldown_url=kpis.renewals_due_url,
         description=gettext_lazy("Active contracts without a renewal outcome ending within 90 days (or already "
                                  "past their end).")))
