@@ -166,3 +166,58 @@ class SurveyInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["survey", "account", "contact"]
     exclude = ["token"]  # the personal link is the contact's, not the admin's
     raw_id_fields = ["survey", "account", "contact", "response", "sent_by"]
+# --- contracts, usage and tickets (h3) ---------------------------------------------------------
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+from teams.predicates import can_delete_contract  # noqa: E402
+
+from .models import Contract, Ticket, UsageEvent  # noqa: E402
+
+
+@admin.register(Contract)
+class ContractAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
+    """Contracts: saved and deleted through customers.services; the status, the outcome and the
+    successor change only through the renewal service (the contract list's renewal form or the API)."""
+
+    list_display = ("account", "product", "start", "end", "mrr", "currency", "status", "outcome")
+    list_filter = ("status", "outcome", "term", "currency")
+    list_select_related = ("account",)
+    search_fields = ("account__name", "product", "external_ref")
+    raw_id_fields = ("account",)
+    readonly_fields = ("status", "outcome", "outcome_at", "renewed_by", "last_reminder_days", "created_at",
+                       "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("account", *self.readonly_fields) if obj is not None else self.readonly_fields
+
+    def may_delete(self, request, obj) -> bool:
+        return can_delete_contract(request.user, obj)
+
+    def delete_objects(self, request, objs) -> None:
+        services.contracts_delete(contracts=Contract.objects.filter(pk__in=[c.pk for c in objs]), by=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.contract_update(contract=obj, by=request.user, **_changed(form, services.CONTRACT_FIELDS))
+        else:
+            saved = services.contract_create(by=request.user, account=form.cleaned_data["account"],
+                                             **_given(form, services.CONTRACT_FIELDS))
+        _adopt(obj, saved)
+
+
+@admin.register(UsageEvent)
+class UsageEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Posted by the product through /api/v1/usage-events/; read here."""
+
+    list_display = ("account", "feature", "quantity", "occurred_at", "external_id")
+    list_select_related = ("account",)
+    search_fields = ("external_id", "account__name", "feature")
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Posted by the help desk through /api/v1/tickets/; read here."""
+
+    list_display = ("account", "subject", "priority", "opened_at", "closed_at", "satisfaction")
+    list_filter = ("priority",)
+    list_select_related = ("account",)
+    search_fields = ("external_id", "account__name", "subject")

@@ -31,3 +31,14 @@ urlpatterns += [
     path("contacts/<int:pk>/edit/", _views.ContactUpdateView.as_view(), name="contact-edit"),
     path("contacts/<int:pk>/delete/", _views.contact_delete_view, name="contact-delete"),
 ]
+
+# --- contracts and renewals (h3) ---------------------------------------------------------------
+from .views import contracts as contract_views  # noqa: E402
+
+urlpatterns += [
+    path("contracts/", contract_views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/renewals/", contract_views.RenewalsDueView.as_view(), name="renewals-due"),
+    path("accounts/<int:account_pk>/contracts/new/", contract_views.contract_create_view, name="contract-create"),
+    path("contracts/<int:pk>/edit/", contract_views.contract_update_view, name="contract-edit"),
+    path("contracts/<int:pk>/renewal/", contract_views.contract_renewal_view, name="contract-renewal"),
+]

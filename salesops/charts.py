@@ -9,3 +9,11 @@ def grouped_bar_figure(categories: list[str], series: list[tuple[str, list[int]]
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, barmode="group",
                       margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360)
     return fig
+
+
+def weekly_bar_figure(weeks: list[str], values: list[float], *, title: str, y_title: str) -> go.Figure:
+    """A small bar chart of one value per week (e.g. product usage of an account over 12 weeks)."""
+    fig = go.Figure([go.Bar(x=list(weeks), y=list(values), name=y_title)])
+    fig.update_layout(title=title, yaxis_title=y_title, margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=240,
+                      showlegend=False)
+    return fig

@@ -437,3 +437,13 @@ PIPELINE_DISCOUNT_APPROVAL_LIMIT = env.float("PIPELINE_DISCOUNT_APPROVAL_LIMIT",
 # historical stays (then its 80th percentile is used).
 PIPELINE_STALL_DAYS = env.int("PIPELINE_STALL_DAYS", default=30)
 PIPELINE_STALL_MIN_SAMPLES = env.int("PIPELINE_STALL_MIN_SAMPLES", default=20)
+
+# --- customers: contracts, renewals, usage and tickets (h3) ----------------------------------
+# The currencies a contract may be in (ISO 4217 codes); the default currency is always accepted.
+CURRENCIES = sorted({DEFAULT_CURRENCY, *env.list("CURRENCIES", default=["CNY", "USD", "EUR", "GBP", "JPY", "HKD"])})
+# Renewal reminders to the success owner (fallback: the sales owner): days before a contract's end.
+CUSTOMERS_RENEWAL_REMINDER_DAYS = (90, 60, 30)
+CELERY_BEAT_SCHEDULE["customers-renewal-reminders-daily"] = {
+    "task": "customers.tasks.contracts_renewal_reminders_task",
+    "schedule": crontab(hour=6, minute=30),
+}

@@ -363,3 +363,12 @@ def can_change_handoff(user, opportunity) -> bool:
     account = getattr(opportunity, "account", None)
     return owns_or_manages(user, opportunity.owner) or bool(
         account is not None and account.success_owner_id and owns_or_manages(user, account.success_owner))
+# --- customers: contracts (h3) ------------------------------------------------------------------
+
+def can_delete_contract(user, contract) -> bool:
+    """Deleting a contract rewrites retention history: admins and the managers of the account's sales
+    or success owner. Owners end a contract or record its renewal outcome instead."""
+    if is_admin(user):
+        return True
+    account = contract.account
+    return has_role(user, Role.MANAGER) and (manages(user, account.owner) or manages(user, account.success_owner))

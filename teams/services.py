@@ -222,3 +222,11 @@ def tokens_revoke(*, user: User) -> int:
     if deleted:
         logger.info("Revoked the API token of user %s", user.pk)
     return deleted
+
+
+def notify_all(*, notifications: Iterable[dict]) -> int:
+    """`notify` for a batch (one INSERT): each a dict of recipient, kind, text, params and url."""
+    rows = [Notification(recipient=n["recipient"], kind=n["kind"], text=n["text"], params=n.get("params") or {},
+                         url=n.get("url", "")) for n in notifications]
+    Notification.objects.bulk_create(rows)
+    return len(rows)

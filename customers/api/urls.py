@@ -15,3 +15,11 @@ router.register("surveys", surveys.SurveyViewSet, basename="survey")
 router.register("survey-responses", surveys.SurveyResponseViewSet, basename="survey-response")
 
 urlpatterns = router.urls
+
+# --- contracts, usage and tickets (h3) ---------------------------------------------------------
+from . import contracts  # noqa: E402
+
+router.register("contracts", contracts.ContractViewSet, basename="contract")
+router.register("usage-events", contracts.UsageEventViewSet, basename="usage-event")
+router.register("tickets", contracts.TicketViewSet, basename="ticket")
+urlpatterns = router.urls

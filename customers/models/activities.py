@@ -7,6 +7,7 @@ job that runs twice opens one follow-up, not two.
 """
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import Account, Contact
@@ -47,6 +48,14 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["account", "-occurred_at"], name="activity_account"),
             models.Index(fields=["owner", "-occurred_at"], name="activity_owner"),
+            models.Index(fields=["lead", "-occurred_at"], name="activity_lead"),
+            models.Index(fields=["owner", "due_at"], name="activity_open_task",
+                         condition=Q(kind="task", done_at__isnull=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(account__isnull=False) | Q(lead__isnull=False),
+                                   name="activity_on_account_or_lead"),
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="activity_unique_key"),
         ]
 
     def __str__(self):

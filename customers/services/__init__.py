@@ -22,3 +22,15 @@ __all__ += [
     "SURVEY_FIELDS", "survey_answer", "survey_create", "survey_delete", "survey_followup_open",
     "survey_response_record", "survey_send", "survey_update",
 ]
+from .contracts import (  # noqa: E402  (h3: contracts and renewals)
+    CONTRACT_FIELDS, contract_create, contract_delete, contract_end, contract_record_renewal, contract_update,
+    contracts_delete, contracts_send_renewal_reminders,
+)
+
+__all__ += [
+    "CONTRACT_FIELDS", "contract_create", "contract_delete", "contract_end", "contract_record_renewal",
+    "contract_update", "contracts_delete", "contracts_send_renewal_reminders",
+]
+from .signals import IngestResult, tickets_ingest, usage_events_ingest  # noqa: E402  (h3: usage and tickets)
+
+__all__ += ["IngestResult", "tickets_ingest", "usage_events_ingest"]

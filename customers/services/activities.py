@@ -90,3 +90,24 @@ def task_open(*, owner, summary: str, due_at, account: Account | None = None, le
             raise
         return Activity.objects.get(key=key)
     return task
+
+
+def tasks_open(*, tasks: list[dict]) -> int:
+    """`task_open` for a batch of system tasks (h3: the renewal reminders), each a dict of owner,
+    summary, due_at, account and a non-blank key. A key already used (or repeated) opens nothing;
+    returns how many tasks were opened. Two statements whatever the batch's size: one read of the
+    keys, one INSERT. Callers run it with the rows that record the job's progress locked (e.g. a
+    contract's last reminder), so two runs never open the same batch."""
+    keys = [task["key"] for task in tasks]
+    if not all(keys):
+        raise ValueError("Every task of a batch needs a key.")
+    used = set(Activity.objects.filter(key__in=keys).values_list("key", flat=True))
+    now, rows = timezone.now(), []
+    for task in tasks:
+        if task["key"] in used:
+            continue
+        used.add(task["key"])
+        rows.append(Activity(kind=Activity.Kind.TASK, owner=task["owner"], summary=task["summary"],
+                             due_at=task["due_at"], account=task.get("account"), occurred_at=now, key=task["key"]))
+    Activity.objects.bulk_create(rows)
+    return len(rows)

@@ -5,6 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from salesops.api import reject_nul_characters
+from salesops.ingest import batch_error_body, request_items
 from teams.api.permissions import ScopedQuerysetMixin
 
 from ..filters import LeadEventFilterSet
@@ -12,16 +13,6 @@ from ..models import LeadEvent
 from ..selectors import LEAD_READ_ALL_ROLES
 from ..services.events import EventBatchError, events_ingest
 from .serializers.events import EventIngestResultSerializer, LeadEventInputSerializer, LeadEventSerializer
-
-
-def _batch_error_body(exc: EventBatchError, *, many: bool) -> dict:
-    if not many:
-        return exc.item_errors[0]
-    return {
-        "detail": _("No events were stored: %(bad)s of %(total)s items are invalid.")
-        % {"bad": len(exc.item_errors), "total": exc.total},
-        "items": {str(index): errors for index, errors in exc.item_errors.items()},
-    }
 
 
 class LeadEventViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -39,10 +30,11 @@ class LeadEventViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
                                                                 400: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs):
         reject_nul_characters(request.data)
-        many = isinstance(request.data, list)
-        items = request.data if many else [request.data.dict() if hasattr(request.data, "dict") else request.data]
+        items, many = request_items(request.data)
         try:
             result = events_ingest(by=request.user, items=items)
         except EventBatchError as exc:
-            return Response(_batch_error_body(exc, many=many), status=status.HTTP_400_BAD_REQUEST)
+            detail = _("No events were stored: %(bad)s of %(total)s items are invalid.") % {
+                "bad": len(exc.item_errors), "total": exc.total}
+            return Response(batch_error_body(exc, many=many, detail=detail), status=status.HTTP_400_BAD_REQUEST)
         return Response(EventIngestResultSerializer(result).data, status=status.HTTP_201_CREATED)

@@ -12,14 +12,14 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from salesops.dates import validate_event_time
+from salesops.ingest import (
+    BatchError, ItemErrors, first_occurrences, ingest_atomically, parse_event_time, parse_external_id, parse_id,
+    unknown_fields, validate_batch,
+)
 from teams.predicates import can_create_leads_from_events, can_record_events_for_any_lead
 from teams.selectors import CHANGE, VIEW
 
@@ -32,17 +32,8 @@ MAX_BATCH = 1000
 ITEM_FIELDS = {"lead", "email", "type", "occurred_at", "external_id"}
 UNKNOWN_EMAIL_ERROR, UNKNOWN_EMAIL_CREATE = "error", "create"
 
-
-class EventBatchError(ValidationError):
-    """Some items are invalid; nothing was stored. `item_errors`: {index: {field: [messages]}}."""
-
-    def __init__(self, item_errors: dict[int, dict[str, list[str]]], *, total: int):
-        self.item_errors = item_errors
-        self.total = total
-        super().__init__({
-            str(index): [f"{name}: {message}" for name, messages in errors.items() for message in messages]
-            for index, errors in item_errors.items()
-        })
+# The shared bulk-ingest error (salesops.ingest): some items are invalid, nothing was stored.
+EventBatchError = BatchError
 
 
 @dataclass
@@ -68,42 +59,6 @@ def lead_queryset_for_events(*, user) -> QuerySet[Lead]:
     return lead_queryset_for(user=user, action=action)
 
 
-def _lead_id(value) -> int | None:
-    """A lead id given as a JSON number or a string of digits; anything else is None."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        return None
-    return value
-
-
-def _parse_occurred_at(value) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise ValidationError(_("Enter a valid date and time in ISO 8601 format, e.g. 2026-05-01T10:00:00Z."))
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    validate_event_time(parsed)  # 1970 .. a day ahead: year 1 would be stored as 1 BC
-    return parsed
-
-
-def _parse_external_id(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValidationError(_("The external id must be a string."))
-    value = str(value).strip()
-    if len(value) > 200:
-        raise ValidationError(_("The external id may have at most 200 characters."))
-    return value or None
-
-
 class _Resolver:
     """Validates raw items with a constant number of queries per batch."""
 
@@ -113,7 +68,7 @@ class _Resolver:
         codes = {raw.get("type") for raw in dicts if isinstance(raw.get("type"), str)}
         self.types = {t.code: t for t in EventType.objects.filter(code__in=codes)}
         scope = lead_queryset_for_events(user=by)
-        ids = {_lead_id(raw.get("lead")) for raw in dicts} - {None}
+        ids = {parse_id(raw.get("lead")) for raw in dicts} - {None}
         self.by_id = {lead.pk: lead for lead in scope.filter(pk__in=ids)}
         emails = {raw.get("email").strip().lower() for raw in dicts if isinstance(raw.get("email"), str)}
         self.by_email = {lead.email.lower(): lead for lead in
@@ -123,40 +78,27 @@ class _Resolver:
             email_ci__in=unseen).values_list("email_ci", flat=True)) if unseen else set()
 
     def resolve(self, raw) -> tuple[_Item | None, dict[str, list[str]]]:
-        errors: dict[str, list[str]] = {}
-
-        def fail(name, message):
-            errors.setdefault(name, []).append(message)
-
         if not isinstance(raw, dict):
             return None, {"non_field_errors": [_("Each event must be a JSON object.")]}
-        for name in sorted(set(raw) - ITEM_FIELDS):
-            fail(str(name), _("Unknown field."))
-        lead, new_email = self._resolve_lead(raw, fail)
+        errors = ItemErrors()
+        unknown_fields(raw, ITEM_FIELDS, errors)
+        lead, new_email = self._resolve_lead(raw, errors.fail)
         event_type = None
         code = raw.get("type")
         if code in (None, ""):
-            fail("type", _("This field is required."))
+            errors.fail("type", _("This field is required."))
         elif not isinstance(code, str) or code not in self.types:
-            fail("type", _("Unknown event type “%(type)s”.") % {"type": code})
+            errors.fail("type", _("Unknown event type “%(type)s”.") % {"type": code})
         elif not self.types[code].is_active:
-            fail("type", _("The event type “%(type)s” is not active.") % {"type": code})
+            errors.fail("type", _("The event type “%(type)s” is not active.") % {"type": code})
         else:
             event_type = self.types[code]
-        occurred_at = external_id = None
-        for name, parse in (("occurred_at", _parse_occurred_at), ("external_id", _parse_external_id)):
-            if name == "occurred_at" and raw.get(name) in (None, ""):
-                fail(name, _("This field is required."))
-                continue
-            try:
-                value = parse(raw.get(name))
-            except ValidationError as exc:
-                fail(name, exc.messages[0])
-                continue
-            if name == "occurred_at":
-                occurred_at = value
-            else:
-                external_id = value
+        occurred_at = None
+        if raw.get("occurred_at") in (None, ""):
+            errors.fail("occurred_at", _("This field is required."))
+        else:
+            occurred_at = errors.parse("occurred_at", parse_event_time, raw.get("occurred_at"))
+        external_id = errors.parse("external_id", parse_external_id, raw.get("external_id"))
         if errors:
             return None, errors
         return _Item(lead, new_email, event_type, occurred_at, external_id), {}
@@ -166,10 +108,10 @@ class _Resolver:
         if lead_id not in (None, "") and email not in (None, ""):
             fail("lead", _("Give either a lead id or an email, not both."))
         elif lead_id not in (None, ""):
-            if _lead_id(lead_id) not in self.by_id:
+            if parse_id(lead_id) not in self.by_id:
                 fail("lead", _("No lead with id “%(id)s” that you may add events to.") % {"id": lead_id})
             else:
-                return self.by_id[_lead_id(lead_id)], ""
+                return self.by_id[parse_id(lead_id)], ""
         elif email not in (None, ""):
             return self._resolve_email(email, fail)
         else:
@@ -197,20 +139,10 @@ class _Resolver:
 
 
 def _validate(*, by, items) -> list[_Item]:
-    if not isinstance(items, list) or not items:
-        raise ValidationError(_("Send one event or a non-empty list of events."))
-    if len(items) > MAX_BATCH:
-        raise ValidationError(_("Send at most %(max)s events at a time.") % {"max": MAX_BATCH})
-    resolver = _Resolver(by=by, raw_items=items)
-    parsed, item_errors = [], {}
-    for index, raw in enumerate(items):
-        item, errors = resolver.resolve(raw)
-        if errors:
-            item_errors[index] = errors
-        parsed.append(item)
-    if item_errors:
-        raise EventBatchError(item_errors, total=len(items))
-    return parsed
+    resolver = _Resolver(by=by, raw_items=items if isinstance(items, list) and len(items) <= MAX_BATCH else [])
+    return validate_batch(items, resolve=resolver.resolve, max_batch=MAX_BATCH,
+                          empty_message=_("Send one event or a non-empty list of events."),
+                          too_many_message=_("Send at most %(max)s events at a time."))
 
 
 def _store(*, by, items: list[_Item]) -> EventIngestResult:
@@ -220,13 +152,12 @@ def _store(*, by, items: list[_Item]) -> EventIngestResult:
     stored = set(LeadEvent.objects.filter(posted_by=poster, external_id__in=external_ids)
                  .values_list("external_id", flat=True))
     new_leads: dict[str, Lead] = {}
-    to_create, seen = [], set()
-    for item in items:
-        if item.external_id and (item.external_id in stored or item.external_id in seen):
+    to_create = []
+    for item, new in zip(items, first_occurrences([item.external_id for item in items], stored), strict=True):
+        if not new:
             result.duplicates.append(item.external_id)
             result.statuses.append(("duplicate", None))
             continue
-        seen.add(item.external_id)
         lead = item.lead
         if lead is None:
             key = item.new_email.lower()
@@ -253,18 +184,9 @@ def events_ingest(*, by, items: list[dict]) -> EventIngestResult:
     (or repeated in the batch) are reported as duplicates and change nothing; another poster's
     events with the same id are neither counted nor revealed. One rescore is queued
     per lead that received new events."""
-    parsed = _validate(by=by, items=items)
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _store(by=by, items=parsed)
-        except IntegrityError:
-            # A concurrent request stored the same external id (or created the same lead) first:
-            # run once more, when those rows are visible and count as duplicates.
-            if attempt:
-                raise ValidationError(_("These events clash with events stored at the same time; retry.")) from None
-            parsed = _validate(by=by, items=items)
-    raise AssertionError("unreachable")
+    return ingest_atomically(validate=lambda: _validate(by=by, items=items),
+                             store=lambda parsed: _store(by=by, items=parsed),
+                             clash_message=_("These events clash with events stored at the same time; retry."))
 
 
 def event_ingest(*, by, item: dict) -> EventIngestResult:

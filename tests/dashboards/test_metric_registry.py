@@ -11,6 +11,8 @@ from leads.models import Lead
 from pipeline.models import OpportunityLine, Product
 from salesops import metrics
 from salesops.metrics import COUNT, Period, Scope
+from tests.customers.contract_factories import ContractFactory
+from tests.customers.factories import AccountFactory
 from tests.leads.factories import LeadFactory
 from tests.pipeline.test_metrics import deal
 from tests.teams.factories import QuotaFactory
@@ -23,6 +25,9 @@ CONTRACT = {
     "sales_cycle_days", "time_in_stage_p50", "time_in_stage_p90", "stalled_deals", "forecast_weighted",
     "quota_attainment", "high_margin_share",
 }
+
+
+# Records whose owner is not a field of their own: the path to the owner's team.
 
 
 def period():
@@ -50,6 +55,11 @@ def world(org):
                            converted_at=created if converted else None, won_at=created if won else None)
         Lead.objects.filter(pk=lead.pk).update(created_at=created, completeness=completeness)
     QuotaFactory(user=org["owner"], period_start=period().start, period_end=period().end, amount=Decimal("6000"))
+    today = timezone.localdate()  # contracts (h3): one renewing in 30 days in East, one in force in West
+    ContractFactory(account=AccountFactory(owner=org["owner"]), start=today - timedelta(days=300),
+                    end=today + timedelta(days=30), mrr=Decimal("100"))
+    ContractFactory(account=AccountFactory(owner=org["outsider"]), start=today - timedelta(days=100),
+                    end=today + timedelta(days=200), mrr=Decimal("200"))
     return org
 
 
@@ -67,6 +77,7 @@ EXPECTED = {
         "sales_cycle_days": (37.5, 2), "time_in_stage_p50": (1.0, 9), "time_in_stage_p90": (36.6, 9),
         "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("10000")}, 2), "quota_attainment": (50.0, 1),
         "high_margin_share": (100.0, 2),
+        "renewals_due": (1, 1), "mrr": ({"CNY": Decimal("300")}, 2),
     },
     "mgr": {
         "lead_volume": (3, 3), "mql_count": (2, 2), "mql_rate": (66.7, 3), "mql_to_opportunity": (100.0, 2),
@@ -76,6 +87,7 @@ EXPECTED = {
         "sales_cycle_days": (40.0, 1), "time_in_stage_p50": (1.0, 7), "time_in_stage_p90": (37.2, 7),
         "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("3000")}, 1), "quota_attainment": (50.0, 1),
         "high_margin_share": (100.0, 1),
+        "renewals_due": (1, 1), "mrr": ({"CNY": Decimal("100")}, 1),
     },
 }
 
@@ -83,7 +95,7 @@ EXPECTED = {
 for _who in EXPECTED:
     EXPECTED[_who].update({"nps": (None, 0), "csat": (None, 0), "survey_response_rate": (None, 0)})
 # where a metric's records reach their owner's team (records without their own owner field)
-TEAM_OF = {"customers.SurveyResponse": "account__owner__team"}
+TEAM_OF = {"customers.SurveyResponse": "account__owner__team", "customers.Contract": "account__owner__team"}
 
 
 @pytest.mark.parametrize("who", ["admin", "mgr"])
