@@ -63,8 +63,9 @@ class TestContractWrites:
 
     def test_support_reads_but_does_not_write(self, account, health):
         support = UserFactory(role=User.Role.SUPPORT)
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             contract_create(by=support, account=account, product="P", start=TODAY, mrr=Decimal("1"))
+        assert not Contract.objects.filter(account=account).exists()
 
     def test_a_negative_mrr_or_an_end_before_the_start_is_refused(self, account, success, health):
         with pytest.raises(ValidationError):

@@ -72,7 +72,7 @@ class TestContractApi:
             assert client.patch(f"{URL}{row.pk}/", {"mrr": "1"}, format="json").status_code == 404
             assert client.delete(f"{URL}{row.pk}/").status_code == 404
             assert client.post(f"{URL}{row.pk}/renewal/", {"outcome": "churned"}, format="json").status_code == 404
-            assert client.post(URL, body(account), format="json").status_code == 400
+            assert client.post(URL, body(account), format="json").status_code == 403
         row.refresh_from_db()
         assert row.mrr == Decimal("1000.00") and row.outcome == ""
 
