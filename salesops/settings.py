@@ -432,3 +432,13 @@ PIPELINE_DISCOUNT_APPROVAL_LIMIT = env.float("PIPELINE_DISCOUNT_APPROVAL_LIMIT",
 # historical stays (then its 80th percentile is used).
 PIPELINE_STALL_DAYS = env.int("PIPELINE_STALL_DAYS", default=30)
 PIPELINE_STALL_MIN_SAMPLES = env.int("PIPELINE_STALL_MIN_SAMPLES", default=20)
+# Customers: retention (h6). Gross margin used by LTV and CAC payback (a share, 0 < m <= 1), and the
+# reference date of the IBM Telco import: the file has no dates, so a customer's contract starts its
+# `tenure` months before this day and a churned one ends on it (empty: the first day of the previous month
+# at import time).
+CUSTOMERS_GROSS_MARGIN = env.float("CUSTOMERS_GROSS_MARGIN", default=0.8)
+if not 0 < CUSTOMERS_GROSS_MARGIN <= 1:
+    raise ImproperlyConfigured("CUSTOMERS_GROSS_MARGIN must be above 0 and at most 1.")
+CUSTOMERS_TELCO_REFERENCE_DATE = env.str("CUSTOMERS_TELCO_REFERENCE_DATE", default="")
+# Who imports customer files (the IBM Telco layout) besides administrators.
+SALESOPS_IMPORT_ROLES["customers"] = env.list("SALESOPS_IMPORT_CUSTOMERS_ROLES", default=[])

@@ -300,3 +300,17 @@ def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "
     if user.role == Role.MARKETING:
         return scope == "organisation" and metric_app == "leads"
     return False
+
+
+# --- customers: retention (h6) -------------------------------------------------------------------
+
+def can_record_spend(user) -> bool:
+    """Record, correct and remove sales and marketing spend (the CAC input), and read it: administrators,
+    managers and marketing."""
+    return has_role(user, Role.MANAGER, Role.MARKETING)
+
+
+def can_see_cac(user) -> bool:
+    """CAC, LTV:CAC and CAC payback are organisation figures (spend is not recorded per team): whoever
+    may record spend reads them, over every new customer of the period."""
+    return can_record_spend(user)

@@ -25,6 +25,7 @@ DEFAULT_DATA = [
     ("leads.migrations.0003_default_scoring", "install"),
     ("leads.migrations.0004_x_education_mapping", "install"),
     ("pipeline.migrations.0002_default_stages", "create_defaults"),
+    ("customers.migrations.0007_h6_telco_mapping", "install"),
 ]
 
 

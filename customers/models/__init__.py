@@ -6,3 +6,6 @@ from .signals import Ticket, UsageEvent
 from .surveys import Survey, SurveyResponse
 
 __all__ = ["Account", "Contact", "Activity", "Contract", "Ticket", "UsageEvent", "Survey", "SurveyResponse"]
+from .retention import CustomerImportJob, CustomerImportMapping, Spend  # noqa: E402  (h6: retention)
+
+__all__ += ["CustomerImportJob", "CustomerImportMapping", "Spend"]

@@ -12,3 +12,6 @@ __all__ = [
     "accounts_delete", "contact_create", "contact_delete", "contact_update", "contacts_delete",
     "activities_delete", "activity_delete", "activity_log", "activity_update", "task_open",
 ]
+from .spend import SPEND_FIELDS, spend_delete, spend_record, spend_update, spends_delete  # noqa: E402  (h6)
+
+__all__ += ["SPEND_FIELDS", "spend_delete", "spend_record", "spend_update", "spends_delete"]

@@ -34,3 +34,16 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.LazyFunction(timezone.now)
     summary = "Talked"
     owner = factory.LazyAttribute(lambda i: i.account.owner)
+
+
+# --- h6: contracts and spend for retention ------------------------------------------------------
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Contract"
+
+    account = factory.SubFactory(AccountFactory)
+    product = "Platform"
+    term = "one_year"
+    start = factory.LazyFunction(lambda: timezone.localdate())
+    mrr = 100
+    currency = "CNY"
