@@ -442,3 +442,7 @@ if not 0 < CUSTOMERS_GROSS_MARGIN <= 1:
 CUSTOMERS_TELCO_REFERENCE_DATE = env.str("CUSTOMERS_TELCO_REFERENCE_DATE", default="")
 # Who imports customer files (the IBM Telco layout) besides administrators.
 SALESOPS_IMPORT_ROLES["customers"] = env.list("SALESOPS_IMPORT_CUSTOMERS_ROLES", default=[])
+CELERY_BEAT_SCHEDULE["customers-import-jobs-requeue-stale"] = {  # h6
+    "task": "customers.tasks.customer_import_jobs_requeue_stale_task",
+    "schedule": crontab(minute="*/5"),
+}
