@@ -8,3 +8,11 @@ router.register("accounts", views.AccountViewSet, basename="account")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("activities", views.ActivityViewSet, basename="activity")
 urlpatterns = router.urls
+
+# --- h6: spend and the retention report (before dashboards' generic /metrics/{code}/) ---------------
+from django.urls import path  # noqa: E402
+
+from .retention import RetentionApi, SpendViewSet  # noqa: E402
+
+router.register("spend", SpendViewSet, basename="spend")
+urlpatterns = [path("metrics/retention/", RetentionApi.as_view(), name="metrics-retention"), *router.urls]
