@@ -5,3 +5,8 @@ from django.urls import path  # noqa: F401
 app_name = "customers"
 
 urlpatterns: list = []
+
+# --- h6: retention -------------------------------------------------------------------------------
+from . import retention_views  # noqa: E402
+
+urlpatterns += [path("retention/", retention_views.retention_view, name="retention")]

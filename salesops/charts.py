@@ -9,3 +9,13 @@ def grouped_bar_figure(categories: list[str], series: list[tuple[str, list[int]]
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, barmode="group",
                       margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360)
     return fig
+
+
+def line_figure(categories: list[str], series: list[tuple[str, list[float | None]]], *, title: str, x_title: str,
+                y_title: str, y_suffix: str = "") -> go.Figure:
+    """One line per series over the categories (e.g. churn per month); None leaves a gap."""
+    fig = go.Figure([go.Scatter(name=name, x=list(categories), y=list(values), mode="lines+markers")
+                     for name, values in series])
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, yaxis_ticksuffix=y_suffix,
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360)
+    return fig

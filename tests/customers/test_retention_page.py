@@ -1,0 +1,62 @@
+"""The retention page: access, filters, figures, charts' data and CSV export."""
+import json
+
+import pytest
+from django.urls import reverse
+
+from .retention_fixture import build
+
+pytestmark = pytest.mark.django_db
+JAN = {"period": "custom", "start": "2026-01-01", "end": "2026-01-31"}
+
+
+def chart(response, section):
+    after = response.content.decode().split(f'<script id="chart-{section}"', 1)[1]
+    return json.loads(after.split(">", 1)[1].split("</script>", 1)[0])
+
+
+class TestRetentionPage:
+    def test_it_needs_a_sign_in(self, client):
+        response = client.get(reverse("customers:retention"))
+        assert response.status_code == 302 and "login" in response["Location"]
+
+    def test_a_rep_sees_their_figures_with_charts_and_tables(self, client, org):
+        build(org)
+        client.force_login(org["owner"])
+        response = client.get(reverse("customers:retention"), JAN)
+        assert response.status_code == 200
+        report = response.context["report"]
+        assert (report.total.movement.accounts, report.total.movement.churned_accounts) == (4, 1)
+        tiles = {code: text for code, _label, text in response.context["tiles"]}
+        assert tiles["logo_churn_rate"] == "25.0 %" and tiles["grr"] == "54.0 %" and tiles["nrr"] == "60.0 %"
+        assert "cac" not in tiles
+        bars = chart(response, "contract_type")
+        assert {trace["name"] for trace in bars["data"]} == {"Logo churn", "Revenue churn"}
+        assert dict(zip(bars["data"][0]["x"], bars["data"][0]["y"])) == {"One year": 0.0, "Month-to-month": 50.0}
+
+    def test_an_admin_sees_cac(self, client, org):
+        build(org)
+        client.force_login(org["admin"])
+        tiles = {code: text for code, _l, text in client.get(reverse("customers:retention"), JAN).context["tiles"]}
+        assert tiles["cac"] == "1,000.00" and tiles["ltv_cac"] == "0.44"
+
+    def test_csv_export_of_one_table(self, client, org):
+        build(org)
+        client.force_login(org["owner"])
+        response = client.get(reverse("customers:retention"), {**JAN, "format": "csv", "table": "contract_type"})
+        assert response["Content-Type"].startswith("text/csv")
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("Contract type,") and "Month-to-month,2,1,50.0 %" in lines[1]
+
+    def test_an_unknown_table_is_a_404_and_bad_dates_fall_back(self, client, org):
+        client.force_login(org["owner"])
+        assert client.get(reverse("customers:retention"), {"format": "csv", "table": "x"}).status_code == 404
+        response = client.get(reverse("customers:retention"), {"period": "custom", "start": "2026-02-01",
+                                                              "end": "2026-01-01"})
+        assert response.status_code == 200 and response.context["form"].errors
+
+    def test_in_chinese(self, client, org):
+        build(org)
+        client.force_login(org["owner"])
+        response = client.get(reverse("customers:retention"), JAN, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200
