@@ -60,3 +60,13 @@ class TestRetentionPage:
         client.force_login(org["owner"])
         response = client.get(reverse("customers:retention"), JAN, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code == 200
+
+
+def test_the_executive_dashboard_has_an_ltv_cac_card(client, org):
+    build(org)
+    client.force_login(org["admin"])
+    response = client.get(reverse("dashboards:dashboard", args=["executive"]),
+                          {"period": "custom", "start": "2026-01-01", "end": "2026-01-31"})
+    tile = next(t for t in response.context["tiles"] if t["code"] == "ltv_cac")
+    assert tile["available"] and tile["text"] == "0.4"  # the dashboard shows ratios to one decimal
+    assert 'data-kpi="ltv_cac"' in response.content.decode()

@@ -86,3 +86,34 @@ class TestReport:
         assert (december.movement.accounts, december.logo_churn) == (4, 0.0)
         assert january.logo_churn == pytest.approx(0.25)
         assert rep.monthly_logo_churn == pytest.approx(0.125)
+
+
+class TestRegisteredMetrics:
+    def test_the_registry_reads_the_same_figures(self, org):
+        from salesops import metrics
+        from salesops.metrics import Period
+
+        build(org)
+        period = Period(START, END)
+        owner = Scope(org["owner"])
+        assert metrics.get("logo_churn_rate").compute(owner, period).value == 25.0
+        assert metrics.get("revenue_churn_rate").compute(owner, period).value == 46.0
+        assert metrics.get("grr").compute(owner, period).value == 54.0
+        assert metrics.get("nrr").compute(owner, period).value == 60.0
+        rows = {r.key: r.value for r in metrics.get("logo_churn_rate").breakdown(owner, period, "contract_type")}
+        assert rows == {"month_to_month": 50.0, "one_year": 0.0}
+        assert metrics.get("logo_churn_rate").records(owner, period).count() == 4
+        admin = Scope(org["admin"])
+        assert metrics.get("cac").compute(admin, period).per_currency == {"CNY": D("1000.00")}
+        assert metrics.get("ltv_cac").compute(admin, period).value == pytest.approx(0.44)
+        assert metrics.get("ltv").compute(owner, period).per_currency == {"CNY": D("434.78")}
+        assert metrics.get("cac").compute(owner, period).value is None
+        assert metrics.get("grr").compute(owner, Period.all_time()).value is None
+
+    def test_every_retention_metric_is_described(self):
+        from salesops import metrics
+
+        for code in ("logo_churn_rate", "revenue_churn_rate", "grr", "nrr", "ltv", "cac", "ltv_cac"):
+            metric = metrics.get(code)
+            assert str(metric.description) and metric.app == "customers"
+        assert metrics.get("grr").group_by == ("contract_type",)

@@ -98,3 +98,27 @@ def test_the_report_shows_the_files_figures(telco, org):
     got = {f.key: (f.movement.accounts, f.movement.churned_accounts) for f in rep.by_contract_type}
     assert got == expected["by_term"]
     assert rep.currency == "USD"
+
+
+def test_the_api_and_the_page_show_the_files_figures(telco, org, api, client):
+    expected = telco["expected"]
+    period = {"start": telco["reference"].isoformat(), "end": telco["end"].isoformat()}
+    body = api.as_user(org["admin"]).get("/api/v1/metrics/retention/", {**period, "group_by": "contract_type"}).json()
+    assert (body["total"]["accounts"], body["total"]["churned_accounts"]) == (expected["rows"], expected["churned"])
+    assert body["total"]["logo_churn"] == pytest.approx(expected["churned"] / expected["rows"])
+    assert body["total"]["tenure_churned"] == pytest.approx(expected["tenure_churned"])
+    assert body["total"]["tenure_retained"] == pytest.approx(expected["tenure_retained"])
+    assert Decimal(body["total"]["start_mrr"]) == expected["mrr"]
+    assert {row["key"]: (row["accounts"], row["churned_accounts"]) for row in body["by_contract_type"]} == \
+        expected["by_term"]
+    for row in body["by_contract_type"]:
+        n, churned = expected["by_term"][row["key"]]
+        assert row["logo_churn"] == pytest.approx(churned / n)
+
+    client.force_login(org["admin"])
+    response = client.get("/customers/retention/", {"period": "custom", **period})
+    tiles = {code: text for code, _label, text in response.context["tiles"]}
+    assert tiles["logo_churn_rate"] == f"{round(100 * expected['churned'] / expected['rows'], 1)} %" == "26.5 %"
+    tenure = {row[0]: row for row in next(s for s in response.context["sections"] if s.id == "tenure").rows}
+    assert tenure["All"][2] == f"{expected['tenure_churned']:.1f}" and tenure["All"][4] == \
+        f"{expected['tenure_retained']:.1f}"
