@@ -203,3 +203,12 @@ def retention_report(*, scope: Scope, start: date, end: date, currency: str | No
         report.cac_payback_months = r.cac_payback_months(cac=report.cac, arpa=report.arpa,
                                                          gross_margin=report.gross_margin)
     return report
+
+
+def customer_import_job_queryset_for(*, user):
+    """Customer import jobs a user may follow: their own (administrators: every job)."""
+    from salesops.jobs import import_job_queryset
+    from teams.predicates import is_admin
+
+    from .models import CustomerImportJob
+    return import_job_queryset(CustomerImportJob, user=user, see_all=is_admin(user))

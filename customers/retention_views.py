@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from salesops.charts import grouped_bar_figure, line_figure
 from salesops.db_router import reads_from_replica
 from salesops.metrics import Scope
+from teams.predicates import can_import
 from teams.selectors import dashboard_people_for, dashboard_teams_for
 
 from .retention import add_months
@@ -254,4 +255,70 @@ def retention_view(request):
         return csv_response(chosen, table)
     return render(request, "customers/retention.html", {
         "form": form, "report": report, "tiles": tiles(report), "sections": parts, "query": form.query_string(),
-        "plotly_locale": "zh-CN" if (get_language() or "").lower().startswith("zh") else ""})
+        "plotly_locale": "zh-CN" if (get_language() or "").lower().startswith("zh") else "",
+        "can_import_customers": can_import(request.user, "customers")})
+
+
+# --- the customer import (IBM Telco layout) --------------------------------------------------------
+class CustomerImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Customer file (CSV)"))
+    mapping = forms.ModelChoiceField(label=gettext_lazy("Saved mapping"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import CustomerImportMapping
+        self.fields["mapping"].queryset = CustomerImportMapping.objects.all()
+
+    def clean(self):
+        from salesops.imports import upload_read
+
+        data = super().clean()
+        if data.get("file") is not None:
+            try:
+                data["data"] = upload_read(upload=data["file"])
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+
+@login_required
+def customer_import_view(request):
+    """Upload a customer file: staged and imported by a background job (all or nothing)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import redirect
+
+    from .services.customer_import import KIND, customer_import_job_start
+
+    if not can_import(request.user, KIND):
+        raise PermissionDenied
+    form = CustomerImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = customer_import_job_start(by=request.user, data=form.cleaned_data["data"],
+                                            file_name=form.cleaned_data["file"].name, mapping=form.cleaned_data["mapping"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("customers:import-job", pk=job.pk)
+    return render(request, "customers/import.html", {"form": form})
+
+
+@login_required
+def customer_import_job_view(request, pk):
+    """An import job's progress (the page refreshes itself), then its outcome or every row error."""
+    from django.shortcuts import get_object_or_404
+
+    from .retention_selectors import customer_import_job_queryset_for
+    from .services.customer_import import summary_message
+
+    job = get_object_or_404(customer_import_job_queryset_for(user=request.user), pk=pk)
+    result = job.outcome
+    reference = job.options.get("reference_date", "")
+    retention_query = ""
+    if reference and job.status == job.Status.DONE:
+        first = date.fromisoformat(reference)
+        retention_query = urlencode({"period": "custom", "start": first.isoformat(),
+                                     "end": (add_months(first, 1) - timedelta(days=1)).isoformat()})
+    return render(request, "customers/import_job.html", {
+        "job": job, "result": result, "show_file": True, "reference": reference, "retention_query": retention_query,
+        "summary": summary_message(result) if job.status == job.Status.DONE else ""})

@@ -10,3 +10,7 @@ urlpatterns: list = []
 from . import retention_views  # noqa: E402
 
 urlpatterns += [path("retention/", retention_views.retention_view, name="retention")]
+urlpatterns += [
+    path("import/", retention_views.customer_import_view, name="import"),
+    path("import/jobs/<int:pk>/", retention_views.customer_import_job_view, name="import-job"),
+]
