@@ -3,7 +3,7 @@ and timeline sources. Each area adds its own register_* function and calls it fr
 
 
 def register() -> None:
-    pass
+    register_retention()  # h6
 
 
 # --- h6: retention metrics and the public Telco data set ----------------------------------------------
@@ -120,10 +120,23 @@ def register_public_datasets() -> None:
                            load=load, order=30, app="customers"))
 
 
-_register_before_h6 = register
+def load_retention_demo(today) -> str:
+    from django.utils.translation import gettext as _
+
+    from teams.demo import demo_users
+
+    from .retention_demo import seed_retention
+
+    contracts, spends = seed_retention(users=demo_users(), today=today)
+    return _("%(contracts)d new retention demo contracts, %(spends)d spend entries") % {
+        "contracts": contracts, "spends": spends}
 
 
-def register() -> None:  # noqa: F811  (h6 appends its registrations to whatever came before)
-    _register_before_h6()
+
+def register_retention() -> None:
+    """h6: retention metrics, the public Telco data set and the retention demo (after pipeline's accounts)."""
+    from salesops import demo
+
     register_retention_metrics()
     register_public_datasets()
+    demo.register(45, "customers-retention", load_retention_demo)

@@ -117,3 +117,22 @@ class TestRegisteredMetrics:
             metric = metrics.get(code)
             assert str(metric.description) and metric.app == "customers"
         assert metrics.get("grr").group_by == ("contract_type",)
+
+
+class TestDemo:
+    def test_the_retention_demo_is_idempotent_and_shows_figures(self, db):
+        from customers.models import Contract, Spend
+        from customers.retention_demo import seed_retention
+        from teams.demo import demo_users, seed_organisation
+
+        today = date(2026, 12, 1)
+        seed_organisation(today=today)
+        users = demo_users()
+        contracts, spends = seed_retention(users=users, today=today)
+        assert spends == 48 and Spend.objects.count() == 48
+        assert contracts == Contract.objects.count() >= 11
+        assert seed_retention(users=users, today=today) == (0, 0)
+        rep = retention_report(scope=Scope(users["admin"]), start=date(2025, 12, 1), end=date(2026, 11, 30),
+                               today=today)
+        assert rep.total.movement.churned_accounts >= 1 and rep.total.movement.expansion > 0
+        assert rep.total.movement.contraction > 0 and rep.cac is not None and rep.ltv_cac is not None
