@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from salesops.metrics import Scope
@@ -64,8 +64,14 @@ def _effective_end(day: date, today: date) -> date:
     return min(day, today)
 
 
+def first_starts(*, contracts: QuerySet[Contract]) -> dict[int, date]:
+    """Each account's first contract start (one grouped query)."""
+    return dict(contracts.order_by().values("account_id").annotate(first=Min("start")).values_list("account_id", "first"))
+
+
 def cohort_rows(*, contracts: QuerySet[Contract], start: date, end: date, currency: str,
-                today: date | None = None) -> list[r.AccountPeriod]:
+                today: date | None = None, firsts: dict[int, date] | None = None,
+                tenure: bool = True) -> list[r.AccountPeriod]:
     """One AccountPeriod per account with a contract (in `currency`) covering `start`: its MRR on `start`
     and on `end` (today if `end` is later), the contract type of its largest contract at the start and its
     tenure in whole months (from its first contract's start to its last covered day, or to `end`)."""
@@ -73,18 +79,19 @@ def cohort_rows(*, contracts: QuerySet[Contract], start: date, end: date, curren
     last = _effective_end(end, today)
     if last < start:
         last = start
-    first_start = (Contract.objects.filter(account_id=OuterRef("account_id")).order_by("start").values("start")[:1])
     rows = (contracts.filter(currency=currency).filter(covers(start) | covers(last)).order_by()
             .annotate(at_start=ExpressionWrapper(covers(start), output_field=BooleanField()),
-                      at_end=ExpressionWrapper(covers(last), output_field=BooleanField()),
-                      first_start=Subquery(first_start))
-            .values_list("account_id", "term", "mrr", "end", "outcome_at", "at_start", "at_end", "first_start"))
+                      at_end=ExpressionWrapper(covers(last), output_field=BooleanField()))
+            .values_list("account_id", "term", "mrr", "end", "outcome_at", "at_start", "at_end"))
+    if firsts is None:
+        firsts = first_starts(contracts=contracts) if tenure else {}
     accounts: dict[int, dict] = defaultdict(lambda: {"s": Decimal("0"), "e": Decimal("0"), "in": False,
                                                      "kept": False, "term": ("", Decimal("-1")),
                                                      "last_day": start, "first": None})
-    for account_id, term, mrr, contract_end, outcome_at, at_start, at_end, first in rows:
+    for account_id, term, mrr, contract_end, outcome_at, at_start, at_end in rows:
         a = accounts[account_id]
-        a["first"] = first
+        if tenure:
+            a["first"] = firsts.get(account_id)
         if at_start:
             a["in"] = True
             a["s"] += mrr
@@ -173,7 +180,8 @@ def retention_report(*, scope: Scope, start: date, end: date, currency: str | No
     today = today or timezone.localdate()
     contracts = contract_queryset_for(scope=scope)
     currency = currency or default_currency(contracts=contracts)
-    rows = cohort_rows(contracts=contracts, start=start, end=end, currency=currency, today=today)
+    firsts = first_starts(contracts=contracts)
+    rows = cohort_rows(contracts=contracts, start=start, end=end, currency=currency, today=today, firsts=firsts)
     report = RetentionReport(start=start, end=end, currency=currency, gross_margin=gross_margin(),
                              total=Figures.of("total", "", rows))
     labels = dict(Contract.Term.choices)
@@ -184,7 +192,8 @@ def retention_report(*, scope: Scope, start: date, end: date, currency: str | No
                                for term in labels if term in by_term]
     if months:
         for first, last in r.month_periods(start, min(end, max(today, start))):
-            month_rows = cohort_rows(contracts=contracts, start=first, end=last, currency=currency, today=today)
+            month_rows = cohort_rows(contracts=contracts, start=first, end=last, currency=currency, today=today,
+                                     tenure=False)
             report.months.append(Figures.of(_month_label(first), _month_label(first), month_rows))
         report.monthly_logo_churn = r.mean(f.logo_churn for f in report.months)
         report.monthly_revenue_churn = r.mean(f.revenue_churn for f in report.months)

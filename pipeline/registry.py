@@ -18,6 +18,7 @@ def load_demo(today) -> str:
 def register() -> None:
     demo.register(DEMO_ORDER, "pipeline", load_demo)
     register_metrics()
+    register_public_datasets()
 
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------
@@ -71,3 +72,24 @@ def register_metrics() -> None:
         register(Metric(code=code, name=name, unit=unit, better=better, compute=compute, records=records,
                         breakdown=breakdown, group_by=group_by, description=description, app="pipeline",
                         drilldown_url=k.drilldown(url, stage_param=stage_param)))
+
+
+# --- the public data set (salesops.importers, `manage.py load_public_datasets`; h6) ---------------------
+def register_public_datasets() -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext_lazy
+
+    from salesops.importers import PublicDataset, register
+
+    def load(folder, owner) -> str:
+        from .importing import opportunities_import, read_dataset, summary_message
+
+        result = opportunities_import(
+            dataset=read_dataset(folder / "maven-crm-sales-opportunities" / "sales_pipeline.csv"), by=None)
+        if not result.ok:
+            raise ValidationError([f"{e.file}:{e.row}: {e.message}" for e in result.errors[:20]])
+        return summary_message(result)
+
+    register(PublicDataset(code="maven-crm", name=gettext_lazy("Maven CRM sales opportunities"),
+                           path=("maven-crm-sales-opportunities", "sales_pipeline.csv"), load=load, order=20,
+                           app="pipeline"))

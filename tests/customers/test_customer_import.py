@@ -122,3 +122,9 @@ class TestLoadPublicDatasets:
         call_command("load_public_datasets", "--folder", str(tmp_path), "--only", "ibm-telco", stderr=err,
                      stdout=StringIO())
         assert "absent" in err.getvalue() and Account.objects.count() == 0
+
+
+def test_every_public_data_set_is_registered():
+    from salesops.importers import public_datasets
+
+    assert [d.code for d in public_datasets()] == ["x-education", "maven-crm", "ibm-telco"]
