@@ -44,13 +44,26 @@ def register_retention_metrics() -> None:
                     for f in rep.by_contract_type]
         return compute, breakdown
 
-    def records(scope, period):
-        if period.start is None or period.end is None:
-            return Account.objects.none()
-        contracts = rs.contract_queryset_for(scope=scope)
-        rows = rs.cohort_rows(contracts=contracts, start=period.start, end=period.end,
-                              currency=rs.default_currency(contracts=contracts))
-        return Account.objects.filter(pk__in=[row.account_id for row in rows])
+    def records_of(kind):
+        def records(scope, period, group_by=None, key=None):
+            if period.start is None or period.end is None:
+                return Account.objects.none()
+            term = key if group_by == rs.TERM_KEY and key else ""
+            return rs.retention_accounts(scope=scope, start=period.start, end=period.end, kind=kind, term=term)
+        return records
+
+    def drilldown_of(kind):
+        def drilldown(scope, period, group_by=None, key=None):
+            query = {k: v for k, v in (("start", period.start), ("end", period.end), ("team", scope.team_id),
+                                       ("owner", scope.owner_id)) if v}
+            query["set"] = kind
+            if group_by == rs.TERM_KEY and key:
+                query["contract_type"] = key
+            return reverse("customers:retention-accounts") + "?" + urlencode(query)
+        return drilldown
+
+    records = records_of(rs.COHORT)
+    drilldown = drilldown_of(rs.COHORT)
 
     def money(attribute, *, cac=False):
         def compute(scope, period):
@@ -66,11 +79,6 @@ def register_retention_metrics() -> None:
         rep = report(scope, period, months=True)
         value = None if rep is None or rep.ltv_cac is None else round(rep.ltv_cac, 2)
         return MetricResult(value, count=None if rep is None else rep.new_customers)
-
-    def drilldown(scope, period):
-        query = {k: v for k, v in (("start", period.start), ("end", period.end), ("team", scope.team_id),
-                                   ("owner", scope.owner_id)) if v}
-        return reverse("customers:retention") + ("?" + urlencode(query) if query else "")
 
     rates = [
         ("logo_churn_rate", _("Logo churn rate"), "logo_churn", DOWN,
@@ -93,12 +101,13 @@ def register_retention_metrics() -> None:
                         "capped at 120 months, also when churn is 0). Gross margin: CUSTOMERS_GROSS_MARGIN."),
                     app="customers", drilldown_url=drilldown))
     register(Metric(code="cac", name=_("Customer acquisition cost (CAC)"), unit=MONEY, better=DOWN,
-                    compute=money("cac", cac=True), description=_(
+                    compute=money("cac", cac=True), records=records_of(rs.NEW), description=_(
                         "Sales and marketing spend of the period's months ÷ new customers (accounts whose first "
                         "contract started in the period). An organisation figure."),
-                    app="customers", drilldown_url=drilldown))
-    register(Metric(code="ltv_cac", name=_("LTV:CAC"), unit=RATIO, better=UP, compute=ratio, description=_(
-        "LTV ÷ CAC over the same period and currency."), app="customers", drilldown_url=drilldown))
+                    app="customers", drilldown_url=drilldown_of(rs.NEW)))
+    register(Metric(code="ltv_cac", name=_("LTV:CAC"), unit=RATIO, better=UP, compute=ratio,
+                    records=records_of(rs.NEW), description=_("LTV ÷ CAC over the same period and currency."),
+                    app="customers", drilldown_url=drilldown_of(rs.NEW)))
 
 
 def register_public_datasets() -> None:

@@ -221,3 +221,27 @@ def customer_import_job_queryset_for(*, user):
 
     from .models import CustomerImportJob
     return import_job_queryset(CustomerImportJob, user=user, see_all=is_admin(user))
+
+
+# --- the records behind a figure (drill-down) -----------------------------------------------------------
+COHORT, CHURNED, NEW = "cohort", "churned", "new"
+RECORD_SETS = (COHORT, CHURNED, NEW)
+
+
+def retention_accounts(*, scope: Scope, start: date, end: date, kind: str = COHORT, term: str = "",
+                       currency: str | None = None, today: date | None = None) -> QuerySet:
+    """The accounts behind a retention figure, among those the viewer may see: the period's starting cohort
+    (rates, LTV), its churned accounts, or the new customers (CAC: accounts whose first contract started in
+    the period); `term` narrows the cohort to a contract type."""
+    from .models import Account
+
+    contracts = contract_queryset_for(scope=scope)
+    if kind == NEW:
+        ids = (contracts.order_by().values("account_id").annotate(first=Min("start"))
+               .filter(first__gte=start, first__lte=end).values("account_id"))
+        return Account.objects.filter(pk__in=ids).select_related("owner")
+    currency = currency or default_currency(contracts=contracts)
+    rows = cohort_rows(contracts=contracts, start=start, end=end, currency=currency, today=today, tenure=False)
+    ids = [row.account_id for row in rows
+           if (not term or row.term == term) and (kind != CHURNED or not row.retained)]
+    return Account.objects.filter(pk__in=ids).select_related("owner")

@@ -24,6 +24,7 @@ from salesops.metrics import Scope
 from teams.predicates import can_import
 from teams.selectors import dashboard_people_for, dashboard_teams_for
 
+from .models import Contract
 from .retention import add_months
 from .retention_selectors import RetentionReport, retention_report
 
@@ -322,3 +323,35 @@ def customer_import_job_view(request, pk):
     return render(request, "customers/import_job.html", {
         "job": job, "result": result, "show_file": True, "reference": reference, "retention_query": retention_query,
         "summary": summary_message(result) if job.status == job.Status.DONE else ""})
+
+
+# --- the accounts behind a figure (the metrics' drill-down) ---------------------------------------------
+class RetentionAccountsForm(RetentionFilterForm):
+    set = forms.ChoiceField(label=gettext_lazy("Accounts"), required=False, choices=[
+        ("cohort", gettext_lazy("Starting cohort")), ("churned", gettext_lazy("Churned")),
+        ("new", gettext_lazy("New customers"))])
+    contract_type = forms.ChoiceField(label=gettext_lazy("Contract type"), required=False,
+                                      choices=[("", gettext_lazy("Any")), *Contract.Term.choices])
+    KEYS = (*RetentionFilterForm.KEYS, "set", "contract_type")
+
+
+@login_required
+@reads_from_replica
+def retention_accounts_view(request):
+    """The accounts a retention figure counts (paginated, 50 a page)."""
+    from django.core.paginator import Paginator
+
+    from .retention_selectors import retention_accounts
+
+    today = timezone.localdate()
+    form = RetentionAccountsForm(request.GET, user=request.user, today=today)
+    start, end = form.get_period()
+    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    accounts = retention_accounts(scope=form.get_scope(), start=start, end=end, kind=values.get("set") or "cohort",
+                                  term=values.get("contract_type") or "", currency=values.get("currency") or None,
+                                  today=today).order_by("name", "id")
+    paginator = Paginator(accounts, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "customers/retention_accounts.html", {
+        "form": form, "start": start, "end": end, "paginator": paginator, "page_obj": page,
+        "object_list": page.object_list, "query": form.query_string()})

@@ -14,3 +14,4 @@ urlpatterns += [
     path("import/", retention_views.customer_import_view, name="import"),
     path("import/jobs/<int:pk>/", retention_views.customer_import_job_view, name="import-job"),
 ]
+urlpatterns += [path("retention/accounts/", retention_views.retention_accounts_view, name="retention-accounts")]

@@ -70,3 +70,42 @@ def test_the_executive_dashboard_has_an_ltv_cac_card(client, org):
     tile = next(t for t in response.context["tiles"] if t["code"] == "ltv_cac")
     assert tile["available"] and tile["text"] == "0.4"  # the dashboard shows ratios to one decimal
     assert 'data-kpi="ltv_cac"' in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["owner", "admin"])
+def test_every_retention_metric_links_the_accounts_it_counts(client, org, who):
+    from salesops import metrics
+    from salesops.metrics import Period, Scope
+
+    from .retention_fixture import END, START
+
+    build(org)
+    client.force_login(org[who])
+    scope, period = Scope(org[who]), Period(START, END)
+    expected = {"logo_churn_rate": 4, "cac": 1} if who == "owner" else {"logo_churn_rate": 5, "cac": 1}
+    for m in [m for m in metrics.all_metrics() if m.app == "customers"]:
+        records = m.records(scope, period)
+        page = client.get(m.drilldown_url(scope, period))
+        assert page.status_code == 200 and page.context["paginator"].count == records.count(), m.code
+        if m.code in expected:
+            assert records.count() == expected[m.code]
+        for group_by in m.group_by:
+            for row in m.breakdown(scope, period, group_by):
+                keyed = m.records(scope, period, group_by=group_by, key=row.key)
+                page = client.get(m.drilldown_url(scope, period, group_by=group_by, key=row.key))
+                assert page.context["paginator"].count == keyed.count() == row.count, (m.code, row)
+
+
+def test_the_accounts_list_has_a_constant_query_count(client, org, django_assert_max_num_queries):
+    from .factories import AccountFactory, ContractFactory
+    from datetime import date
+
+    for _i in range(30):
+        ContractFactory(account=AccountFactory(owner=org["owner"]), start=date(2025, 1, 1), end=None)
+    client.force_login(org["owner"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("customers:retention-accounts"), {"start": "2026-01-01", "end": "2026-01-31"})
+    assert page.context["paginator"].count == 30
+    churned = client.get(reverse("customers:retention-accounts"),
+                         {"start": "2026-01-01", "end": "2026-01-31", "set": "churned"})
+    assert churned.context["paginator"].count == 0

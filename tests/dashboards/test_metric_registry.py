@@ -83,11 +83,12 @@ EXPECTED = {
 @pytest.mark.parametrize("who", ["admin", "mgr"])
 def test_each_metric_against_records_counted_by_hand(world, who):
     scope = Scope(user=world[who])
-    for m in metrics.all_metrics():
+    counted = [m for m in metrics.all_metrics() if m.app in ("leads", "pipeline")]  # customers': tests/customers
+    for m in counted:
         result = m.compute(scope, period())
         value = result.per_currency if result.per_currency is not None else result.value
         assert (value, result.count) == EXPECTED[who][m.code], m.code
-    assert set(EXPECTED[who]) == {m.code for m in metrics.all_metrics()}
+    assert set(EXPECTED[who]) == {m.code for m in counted}
 
 
 def test_breakdowns_counted_by_hand(world):
@@ -110,7 +111,7 @@ def test_breakdowns_counted_by_hand(world):
 def test_every_contract_code_is_registered():
     assert CONTRACT <= {m.code for m in metrics.all_metrics()}
     for m in metrics.all_metrics():
-        assert str(m.name) and str(m.description) and m.records and m.drilldown_url and m.app in ("leads", "pipeline")
+        assert str(m.name) and str(m.description) and m.records and m.drilldown_url and m.app in ("leads", "pipeline", "customers")
 
 
 @pytest.mark.parametrize("who", ["admin", "mgr", "owner"])
