@@ -103,7 +103,8 @@ class RetentionFilterForm(forms.Form):
 
     def query_string(self) -> str:
         values = self._valid()
-        return urlencode([(k, self.data.get(k)) for k in self.KEYS if values.get(k) not in (None, "")])
+        return urlencode([(k, values[k] if k == "period" else self.data.get(k)) for k in self.KEYS
+                          if values.get(k) not in (None, "")])
 
 
 # --- presentation ---------------------------------------------------------------------------------

@@ -109,3 +109,9 @@ def test_the_accounts_list_has_a_constant_query_count(client, org, django_assert
     churned = client.get(reverse("customers:retention-accounts"),
                          {"start": "2026-01-01", "end": "2026-01-31", "set": "churned"})
     assert churned.context["paginator"].count == 0
+
+
+def test_links_keep_the_filter(client, org):
+    client.force_login(org["owner"])
+    page = client.get(reverse("customers:retention"), {"start": "2026-01-01", "end": "2026-01-31"})
+    assert page.context["query"] == "period=custom&start=2026-01-01&end=2026-01-31"
