@@ -119,3 +119,16 @@ class TestSpendApi:
                                  recorded_by=org["admin"])
         with django_assert_max_num_queries(6):
             assert len(client.get(self.URL).json()["results"]) == 12
+
+
+class TestSpendAdmin:
+    def test_the_admin_records_through_the_service(self, client, org):
+        client.force_login(org["admin"])
+        response = client.post("/admin/customers/spend/add/", {
+            "month": "2026-04-09", "channel": "content", "amount": "300", "currency": "CNY", "note": ""})
+        assert response.status_code == 302, response.content[:500]
+        spend = Spend.objects.get()
+        assert spend.month == date(2026, 4, 1) and spend.recorded_by == org["admin"]
+        response = client.post("/admin/customers/spend/", {"action": "delete_selected", "_selected_action": [spend.pk],
+                                                           "post": "yes"})
+        assert not Spend.objects.exists()
