@@ -2,8 +2,10 @@
 arithmetic in customers.retention, computed set-based from Contract rows (one query per period for the
 cohort, one for new customers, one for spend).
 
-A contract *covers* a day when it has started, has not reached its end, and — if it has no end date (a
-month-to-month contract) — has not been ended, cancelled or churned before that day (`outcome_at`).
+A contract *covers* a day when it has started, has not reached its end, was not cancelled before that day
+(status cancelled, `outcome_at` earlier), and — if it has no end date (a month-to-month contract) — has not
+been ended or churned before that day (`outcome_at`). A churn decided before a dated contract's end (the
+customer will not renew) takes effect at the end: the customer pays until then.
 An account's MRR on a day is the sum of the MRR of its contracts covering that day. Renewals are
 successor rows (one row per contract period), so a renewal at a higher or lower MRR reads as an
 expansion or a contraction, and an account left with no covering contract as churned. Revenue figures
@@ -39,8 +41,10 @@ def covers(day: date, prefix: str = "") -> Q:
     p = prefix
     open_ended_stopped = (Q(**{f"{p}end__isnull": True}) & ~Q(**{f"{p}status": Contract.Status.ACTIVE})
                           & (Q(**{f"{p}outcome_at__isnull": True}) | Q(**{f"{p}outcome_at__lt": day})))
+    cancelled_before = (Q(**{f"{p}status": Contract.Status.CANCELLED}) & Q(**{f"{p}outcome_at__isnull": False})
+                        & Q(**{f"{p}outcome_at__lt": day}))
     return (Q(**{f"{p}start__lte": day}) & (Q(**{f"{p}end__isnull": True}) | Q(**{f"{p}end__gte": day}))
-            & ~open_ended_stopped)
+            & ~open_ended_stopped & ~cancelled_before)
 
 
 def contract_queryset_for(*, scope: Scope) -> QuerySet[Contract]:
@@ -82,13 +86,13 @@ def cohort_rows(*, contracts: QuerySet[Contract], start: date, end: date, curren
     rows = (contracts.filter(currency=currency).filter(covers(start) | covers(last)).order_by()
             .annotate(at_start=ExpressionWrapper(covers(start), output_field=BooleanField()),
                       at_end=ExpressionWrapper(covers(last), output_field=BooleanField()))
-            .values_list("account_id", "term", "mrr", "end", "outcome_at", "at_start", "at_end"))
+            .values_list("account_id", "term", "mrr", "end", "outcome_at", "status", "at_start", "at_end"))
     if firsts is None:
         firsts = first_starts(contracts=contracts) if tenure else {}
     accounts: dict[int, dict] = defaultdict(lambda: {"s": Decimal("0"), "e": Decimal("0"), "in": False,
                                                      "kept": False, "term": ("", Decimal("-1")),
                                                      "last_day": start, "first": None})
-    for account_id, term, mrr, contract_end, outcome_at, at_start, at_end in rows:
+    for account_id, term, mrr, contract_end, outcome_at, status, at_start, at_end in rows:
         a = accounts[account_id]
         if tenure:
             a["first"] = firsts.get(account_id)
@@ -97,7 +101,8 @@ def cohort_rows(*, contracts: QuerySet[Contract], start: date, end: date, curren
             a["s"] += mrr
             if mrr > a["term"][1]:
                 a["term"] = (term, mrr)
-            a["last_day"] = max(a["last_day"], contract_end or outcome_at or last)
+            stopped = outcome_at if outcome_at and (contract_end is None or status == Contract.Status.CANCELLED) else None
+            a["last_day"] = max(a["last_day"], min(d for d in (contract_end, stopped, last) if d))
         if at_end:
             a["kept"] = True
             a["e"] += mrr

@@ -61,20 +61,19 @@ class SpendSerializer(serializers.ModelSerializer):
         return value.replace(day=1)
 
 
+def _responses(ok: dict, *codes: int) -> dict:
+    """The documented answers of a spend endpoint: `ok` plus the given error codes."""
+    errors = {400: "Bad input.", 401: "Not signed in.", 403: "Not allowed.", 404: "No such entry."}
+    return {**ok, **{code: OpenApiResponse(description=errors[code]) for code in codes}}
+
+
 @extend_schema_view(
-    list=extend_schema(responses={200: SpendSerializer(many=True), 403: OpenApiResponse(description="Not allowed.")}),
-    create=extend_schema(responses={201: SpendSerializer, 400: OpenApiResponse(description="Bad input."),
-                                    403: OpenApiResponse(description="Not allowed.")}),
-    retrieve=extend_schema(responses={200: SpendSerializer, 403: OpenApiResponse(description="Not allowed."),
-                                      404: OpenApiResponse(description="No such entry.")}),
-    update=extend_schema(responses={200: SpendSerializer, 400: OpenApiResponse(description="Bad input."),
-                                    403: OpenApiResponse(description="Not allowed."),
-                                    404: OpenApiResponse(description="No such entry.")}),
-    partial_update=extend_schema(responses={200: SpendSerializer, 400: OpenApiResponse(description="Bad input."),
-                                            403: OpenApiResponse(description="Not allowed."),
-                                            404: OpenApiResponse(description="No such entry.")}),
-    destroy=extend_schema(responses={204: None, 403: OpenApiResponse(description="Not allowed."),
-                                     404: OpenApiResponse(description="No such entry.")}),
+    list=extend_schema(responses=_responses({200: SpendSerializer(many=True)}, 400, 401, 403)),
+    create=extend_schema(responses=_responses({201: SpendSerializer}, 400, 401, 403)),
+    retrieve=extend_schema(responses=_responses({200: SpendSerializer}, 401, 403, 404)),
+    update=extend_schema(responses=_responses({200: SpendSerializer}, 400, 401, 403, 404)),
+    partial_update=extend_schema(responses=_responses({200: SpendSerializer}, 400, 401, 403, 404)),
+    destroy=extend_schema(responses=_responses({204: None}, 401, 403, 404)),
 )
 class SpendViewSet(viewsets.ModelViewSet):
     """Sales and marketing spend per month, channel and currency (the CAC input). Administrators, managers

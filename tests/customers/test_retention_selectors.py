@@ -136,3 +136,21 @@ class TestDemo:
                                today=today)
         assert rep.total.movement.churned_accounts >= 1 and rep.total.movement.expansion > 0
         assert rep.total.movement.contraction > 0 and rep.cac is not None and rep.ltv_cac is not None
+
+
+class TestCoverage:
+    def test_a_cancelled_contract_stops_when_cancelled_and_a_decided_churn_at_its_end(self, org):
+        from customers.models import Contract
+
+        from .factories import AccountFactory, ContractFactory
+
+        cancelled, leaving = AccountFactory(owner=org["owner"]), AccountFactory(owner=org["owner"])
+        ContractFactory(account=cancelled, start=date(2025, 6, 1), end=date(2026, 5, 31), mrr=100,
+                        status=Contract.Status.CANCELLED, outcome_at=date(2026, 1, 10))
+        ContractFactory(account=leaving, start=date(2025, 3, 1), end=date(2026, 2, 28), mrr=100,
+                        status=Contract.Status.ENDED, outcome=Contract.Outcome.CHURNED, outcome_at=date(2026, 1, 10))
+        rows = {row.account_id: row for row in cohort_rows(
+            contracts=contract_queryset_for(scope=Scope(org["owner"])), start=START, end=END, currency="CNY",
+            today=TODAY)}
+        assert rows[cancelled.pk].retained is False and rows[cancelled.pk].tenure_months == 7
+        assert rows[leaving.pk].retained is True  # it still runs to 28 February
