@@ -17,5 +17,6 @@ def line_figure(categories: list[str], series: list[tuple[str, list[float | None
     fig = go.Figure([go.Scatter(name=name, x=list(categories), y=list(values), mode="lines+markers")
                      for name, values in series])
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, yaxis_ticksuffix=y_suffix,
+                      xaxis_type="category",  # "2026-01" is a label, not a date
                       margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360)
     return fig

@@ -33,6 +33,9 @@ class TestRetentionPage:
         bars = chart(response, "contract_type")
         assert {trace["name"] for trace in bars["data"]} == {"Logo churn", "Revenue churn"}
         assert dict(zip(bars["data"][0]["x"], bars["data"][0]["y"])) == {"One year": 0.0, "Month-to-month": 50.0}
+        months = chart(response, "months")
+        assert months["layout"]["xaxis"]["type"] == "category" and months["data"][0]["x"] == ["2026-01"]
+        assert months["data"][0]["y"] == [25.0]
 
     def test_an_admin_sees_cac(self, client, org):
         build(org)
