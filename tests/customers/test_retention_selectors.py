@@ -154,3 +154,30 @@ class TestCoverage:
             today=TODAY)}
         assert rows[cancelled.pk].retained is False and rows[cancelled.pk].tenure_months == 7
         assert rows[leaving.pk].retained is True  # it still runs to 28 February
+
+
+class TestSqlAgreesWithPython:
+    def test_the_database_movement_equals_the_python_one(self, org):
+        import random
+
+        from customers.retention import movement
+        from customers.retention_selectors import cohort_movement
+
+        from .factories import AccountFactory, ContractFactory
+
+        build(org)
+        rng = random.Random(7)
+        for _i in range(40):  # random contracts around the period, some renewed, some ended
+            account = AccountFactory(owner=rng.choice([org["owner"], org["outsider"]]))
+            start = date(2025, rng.randint(1, 12), rng.randint(1, 28))
+            end = None if rng.random() < 0.4 else date(2026, rng.randint(1, 4), rng.randint(1, 28))
+            ContractFactory(account=account, start=start, end=end, mrr=rng.randint(0, 900),
+                            status=rng.choice(["active", "ended", "cancelled"]),
+                            outcome_at=date(2026, 1, rng.randint(1, 31)) if rng.random() < 0.5 else None)
+            if end and rng.random() < 0.5:
+                ContractFactory(account=account, start=end, end=None, mrr=rng.randint(0, 900))
+        for user in (org["owner"], org["admin"]):
+            contracts = contract_queryset_for(scope=Scope(user))
+            for start, end in ((START, END), (date(2025, 12, 1), date(2025, 12, 31)), (date(2026, 2, 1), date(2026, 2, 28))):
+                python = movement(cohort_rows(contracts=contracts, start=start, end=end, currency="CNY", today=TODAY))
+                assert cohort_movement(contracts=contracts, start=start, end=end, currency="CNY", today=TODAY) == python
