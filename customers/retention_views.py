@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from salesops.charts import grouped_bar_figure, line_figure
 from salesops.db_router import reads_from_replica
@@ -52,8 +52,10 @@ def preset_period(preset: str, today: date) -> tuple[date, date]:
 
 class RetentionFilterForm(forms.Form):
     period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PRESETS, required=False)
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("first day of a period", "From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=pgettext_lazy("last day of a period", "To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))
     team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=None, required=False,
                                   empty_label=gettext_lazy("All teams"))
     owner = forms.ModelChoiceField(label=gettext_lazy("Rep"), queryset=None, required=False,
