@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -171,14 +172,13 @@ class RetentionSerializer(serializers.Serializer):
 
 
 def _narrowing(user, data):
-    """Team / owner ids -> a Scope; one the viewer may not narrow to is a 403."""
-    from rest_framework.exceptions import PermissionDenied
-
+    """Team / owner ids -> a Scope: an unknown one is a 400, one the viewer may not narrow to a 403."""
     team = Team.objects.filter(pk=data["team"]).first() if data.get("team") else None
     owner = User.objects.select_related("team").filter(pk=data["owner"]).first() if data.get("owner") else None
-    if (data.get("team") and team is None) or (data.get("owner") and owner is None):
-        from rest_framework.exceptions import ValidationError
-        raise ValidationError({"team" if data.get("team") and team is None else "owner": [_("No such team or person.")]})
+    if data.get("team") and team is None:
+        raise ValidationError({"team": [_("No such team or person.")]})
+    if data.get("owner") and owner is None:
+        raise ValidationError({"owner": [_("No such team or person.")]})
     if (team or owner) and not can_see_scope_figures(user, team=team, owner=owner):
         raise PermissionDenied(_("You may not read these figures."))
     return Scope(user=user, team_id=team.pk if team else None, owner_id=owner.pk if owner else None)
