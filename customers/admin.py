@@ -221,3 +221,45 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("priority",)
     list_select_related = ("account",)
     search_fields = ("external_id", "account__name", "subject")
+# --- h6: spend, customer import mappings and jobs -------------------------------------------------
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+from teams.predicates import can_record_spend  # noqa: E402
+
+from .models import CustomerImportJob, CustomerImportMapping, Spend  # noqa: E402
+
+
+@admin.register(Spend)
+class SpendAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
+    list_display = ("month", "channel", "amount", "currency", "recorded_by")
+    list_filter = ("channel", "currency")
+    date_hierarchy = "month"
+    readonly_fields = ("recorded_by", "created_at", "updated_at")
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and can_record_spend(request.user)
+
+    def may_delete(self, request, obj) -> bool:
+        return can_record_spend(request.user)
+
+    def delete_objects(self, request, objs) -> None:
+        services.spends_delete(spends=Spend.objects.filter(pk__in=[s.pk for s in objs]), by=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.spend_update(spend=obj, by=request.user, **_changed(form, services.SPEND_FIELDS))
+        else:
+            saved = services.spend_record(by=request.user, **_given(form, services.SPEND_FIELDS))
+        _adopt(obj, saved)
+
+
+@admin.register(CustomerImportMapping)
+class CustomerImportMappingAdmin(admin.ModelAdmin):
+    list_display = ("name", "currency", "product", "updated_at")
+    search_fields = ("name",)
+
+
+@admin.register(CustomerImportJob)
+class CustomerImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("file_name", "status", "processed", "total", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("created_by",)

@@ -1,4 +1,4 @@
-"""Celery tasks for customers: thin wrappers that call one service."""
+"""Celery tasks for customers: thin wrappers over services (each area appends its own)."""
 from celery import shared_task
 from django.db import OperationalError
 
@@ -9,3 +9,16 @@ def contracts_renewal_reminders_task() -> dict:
     past their end closed. Retry-safe: each reminder is recorded with its task and notification."""
     from .services.contracts import contracts_send_renewal_reminders
     return contracts_send_renewal_reminders().as_dict()
+# --- h6: customer import jobs ---------------------------------------------------------------------
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def customer_import_job_run_task(job_id: int) -> None:
+    """Import one uploaded customer file (a CustomerImportJob). Retry-safe: all or nothing."""
+    from .services.customer_import import customer_import_job_run
+    customer_import_job_run(job_id=job_id)
+
+
+@shared_task
+def customer_import_jobs_requeue_stale_task() -> list[int]:
+    """Every 5 minutes (beat): queue again the customer import jobs whose worker died."""
+    from .services.customer_import import customer_import_jobs_requeue_stale
+    return customer_import_jobs_requeue_stale()

@@ -42,3 +42,12 @@ urlpatterns += [
     path("contracts/<int:pk>/edit/", contract_views.contract_update_view, name="contract-edit"),
     path("contracts/<int:pk>/renewal/", contract_views.contract_renewal_view, name="contract-renewal"),
 ]
+# --- h6: retention -------------------------------------------------------------------------------
+from . import retention_views  # noqa: E402
+
+urlpatterns += [path("retention/", retention_views.retention_view, name="retention")]
+urlpatterns += [
+    path("import/", retention_views.customer_import_view, name="import"),
+    path("import/jobs/<int:pk>/", retention_views.customer_import_job_view, name="import-job"),
+]
+urlpatterns += [path("retention/accounts/", retention_views.retention_accounts_view, name="retention-accounts")]

@@ -351,6 +351,7 @@ def marketing_sections(scope: Scope, period: Period, today: date) -> list[Sectio
 # --- executive and administrators ---------------------------------------------------------------
 EXECUTIVE_TILES = ["won_value", "win_rate", "sales_cycle_days", "quota_attainment", "forecast_weighted",
                    "lead_volume", "mql_to_opportunity", "data_completeness", "high_margin_share"]
+EXECUTIVE_TILES += ["ltv_cac"]  # h6: LTV:CAC from the customers metrics (the registry, by code)
 
 
 def goals_section(scope: Scope, today: date) -> Section:

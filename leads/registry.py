@@ -24,6 +24,7 @@ def load_demo(today) -> str:
 def register() -> None:
     demo.register(DEMO_ORDER, "leads", load_demo)
     register_metrics()
+    register_public_datasets()
 
 
 # --- metrics (salesops.metrics): computed in leads.selectors.kpis ----------------------------------------
@@ -53,3 +54,26 @@ def register_metrics() -> None:
         register(Metric(code=code, name=name, unit=unit, better=UP, compute=compute, records=records,
                         breakdown=breakdown, group_by=group_by, description=description, app="leads",
                         drilldown_url=k.drilldown(url)))
+
+
+# --- the public data set (salesops.importers, `manage.py load_public_datasets`; h6) ---------------------
+def register_public_datasets() -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext_lazy
+
+    from salesops.importers import PublicDataset, register
+
+    def load(folder, owner) -> str:
+        from .models import ImportMapping
+        from .services.imports import leads_import
+
+        mapping = ImportMapping.objects.get(name="X Education")
+        result = leads_import(by=None, data=(folder / "x-education-leads" / "Leads.csv").read_bytes(),
+                              mapping=mapping, default_owner=owner, source=mapping.name)
+        if not result.ok:
+            raise ValidationError([f"row {e.row}: {e.message}" for e in result.errors[:20]])
+        return _("%(created)s new leads, %(duplicates)s already imported") % {
+            "created": result.to_create, "duplicates": len(result.duplicates)}
+
+    register(PublicDataset(code="x-education", name=gettext_lazy("X Education leads"),
+                           path=("x-education-leads", "Leads.csv"), load=load, order=10, app="leads"))

@@ -20,6 +20,7 @@ def register() -> None:
     register_metrics()
     register_panels()
     register_handoff_panel()
+    register_public_datasets()
 
 
 # --- account panels (salesops.panels): the customer-360 page ------------------------------------
@@ -134,3 +135,22 @@ def register_panels() -> None:
     panels.register("deals", order=DEALS_PANEL_ORDER, title=lambda: _("Opportunities"), render=deals_panel)
     panels.register("origin_lead", order=ORIGIN_LEAD_PANEL_ORDER, title=lambda: _("Origin lead"),
                     render=origin_lead_panel)
+# --- the public data set (salesops.importers, `manage.py load_public_datasets`; h6) ---------------------
+def register_public_datasets() -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext_lazy
+
+    from salesops.importers import PublicDataset, register
+
+    def load(folder, owner) -> str:
+        from .importing import opportunities_import, read_dataset, summary_message
+
+        result = opportunities_import(
+            dataset=read_dataset(folder / "maven-crm-sales-opportunities" / "sales_pipeline.csv"), by=None)
+        if not result.ok:
+            raise ValidationError([f"{e.file}:{e.row}: {e.message}" for e in result.errors[:20]])
+        return summary_message(result)
+
+    register(PublicDataset(code="maven-crm", name=gettext_lazy("Maven CRM sales opportunities"),
+                           path=("maven-crm-sales-opportunities", "sales_pipeline.csv"), load=load, order=20,
+                           app="pipeline"))

@@ -16,4 +16,12 @@ def weekly_bar_figure(weeks: list[str], values: list[float], *, title: str, y_ti
     fig = go.Figure([go.Bar(x=list(weeks), y=list(values), name=y_title)])
     fig.update_layout(title=title, yaxis_title=y_title, margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=240,
                       showlegend=False)
+def line_figure(categories: list[str], series: list[tuple[str, list[float | None]]], *, title: str, x_title: str,
+                y_title: str, y_suffix: str = "") -> go.Figure:
+    """One line per series over the categories (e.g. churn per month); None leaves a gap."""
+    fig = go.Figure([go.Scatter(name=name, x=list(categories), y=list(values), mode="lines+markers")
+                     for name, values in series])
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, yaxis_ticksuffix=y_suffix,
+                      xaxis_type="category",  # "2026-01" is a label, not a date
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360)
     return fig

@@ -447,3 +447,18 @@ CELERY_BEAT_SCHEDULE["customers-renewal-reminders-daily"] = {
     "task": "customers.tasks.contracts_renewal_reminders_task",
     "schedule": crontab(hour=6, minute=30),
 }
+
+# Customers: retention (h6). Gross margin used by LTV and CAC payback (a share, 0 < m <= 1), and the
+# reference date of the IBM Telco import: the file has no dates, so a customer's contract starts its
+# `tenure` months before this day and a churned one ends on it (empty: the first day of the previous month
+# at import time).
+CUSTOMERS_GROSS_MARGIN = env.float("CUSTOMERS_GROSS_MARGIN", default=0.8)
+if not 0 < CUSTOMERS_GROSS_MARGIN <= 1:
+    raise ImproperlyConfigured("CUSTOMERS_GROSS_MARGIN must be above 0 and at most 1.")
+CUSTOMERS_TELCO_REFERENCE_DATE = env.str("CUSTOMERS_TELCO_REFERENCE_DATE", default="")
+# Who imports customer files (the IBM Telco layout) besides administrators.
+SALESOPS_IMPORT_ROLES["customers"] = env.list("SALESOPS_IMPORT_CUSTOMERS_ROLES", default=[])
+CELERY_BEAT_SCHEDULE["customers-import-jobs-requeue-stale"] = {  # h6
+    "task": "customers.tasks.customer_import_jobs_requeue_stale_task",
+    "schedule": crontab(minute="*/5"),
+}

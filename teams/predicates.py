@@ -372,3 +372,15 @@ def can_delete_contract(user, contract) -> bool:
         return True
     account = contract.account
     return has_role(user, Role.MANAGER) and (manages(user, account.owner) or manages(user, account.success_owner))
+# --- customers: retention (h6) -------------------------------------------------------------------
+
+def can_record_spend(user) -> bool:
+    """Record, correct and remove sales and marketing spend (the CAC input), and read it: administrators,
+    managers and marketing."""
+    return has_role(user, Role.MANAGER, Role.MARKETING)
+
+
+def can_see_cac(user) -> bool:
+    """CAC, LTV:CAC and CAC payback are organisation figures (spend is not recorded per team): whoever
+    may record spend reads them, over every new customer of the period."""
+    return can_record_spend(user)

@@ -28,6 +28,7 @@ DEFAULT_DATA = [
     ("leads.migrations.0004_x_education_mapping", "install"),
     ("pipeline.migrations.0002_default_stages", "create_defaults"),
     ("pipeline.migrations.0012_h7_handoff_gate", "install"),
+    ("customers.migrations.0009_h6_telco_mapping", "install"),
 ]
 
 

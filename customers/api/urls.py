@@ -23,3 +23,11 @@ router.register("contracts", contracts.ContractViewSet, basename="contract")
 router.register("usage-events", contracts.UsageEventViewSet, basename="usage-event")
 router.register("tickets", contracts.TicketViewSet, basename="ticket")
 urlpatterns = router.urls
+
+# --- h6: spend and the retention report (before dashboards' generic /metrics/{code}/) ---------------
+from django.urls import path  # noqa: E402
+
+from .retention import RetentionApi, SpendViewSet  # noqa: E402
+
+router.register("spend", SpendViewSet, basename="spend")
+urlpatterns = [path("metrics/retention/", RetentionApi.as_view(), name="metrics-retention"), *router.urls]

@@ -8,3 +8,7 @@ from .surveys import SurveyInvitation
 
 __all__ = ["Account", "Contact", "Activity", "Contract", "Ticket", "UsageEvent", "Survey", "SurveyResponse",
            "SurveyInvitation"]
+__all__ = ["Account", "Contact", "Activity", "Contract", "Ticket", "UsageEvent", "Survey", "SurveyResponse"]
+from .retention import CustomerImportJob, CustomerImportMapping, Spend  # noqa: E402  (h6: retention)
+
+__all__ += ["CustomerImportJob", "CustomerImportMapping", "Spend"]

@@ -32,6 +32,9 @@ class Account(models.Model):
                                     help_text=_("Id of this account in the system it was imported from."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    source_attributes = models.JSONField(
+        _("source attributes"), default=dict, blank=True,
+        help_text=_("Every other column of the file this account was imported from, as given (\"unknown\" where blank)."))
 
     class Meta:
         ordering = ["name", "id"]

@@ -34,3 +34,6 @@ __all__ += [
 from .signals import IngestResult, tickets_ingest, usage_events_ingest  # noqa: E402  (h3: usage and tickets)
 
 __all__ += ["IngestResult", "tickets_ingest", "usage_events_ingest"]
+from .spend import SPEND_FIELDS, spend_delete, spend_record, spend_update, spends_delete  # noqa: E402  (h6)
+
+__all__ += ["SPEND_FIELDS", "spend_delete", "spend_record", "spend_update", "spends_delete"]

@@ -58,3 +58,14 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     kind = factory.LazyAttribute(lambda r: r.survey.kind)
     score = 9
     responded_at = factory.LazyFunction(timezone.now)
+# --- h6: contracts and spend for retention ------------------------------------------------------
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Contract"
+
+    account = factory.SubFactory(AccountFactory)
+    product = "Platform"
+    term = "one_year"
+    start = factory.LazyFunction(lambda: timezone.localdate())
+    mrr = 100
+    currency = "CNY"

@@ -101,11 +101,12 @@ TEAM_OF = {"customers.SurveyResponse": "account__owner__team", "customers.Contra
 @pytest.mark.parametrize("who", ["admin", "mgr"])
 def test_each_metric_against_records_counted_by_hand(world, who):
     scope = Scope(user=world[who])
-    for m in metrics.all_metrics():
+    counted = [m for m in metrics.all_metrics() if m.app in ("leads", "pipeline")]  # customers': tests/customers
+    for m in counted:
         result = m.compute(scope, period())
         value = result.per_currency if result.per_currency is not None else result.value
         assert (value, result.count) == EXPECTED[who][m.code], m.code
-    assert set(EXPECTED[who]) == {m.code for m in metrics.all_metrics()}
+    assert set(EXPECTED[who]) == {m.code for m in counted}
 
 
 def test_breakdowns_counted_by_hand(world):
