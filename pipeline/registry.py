@@ -18,6 +18,7 @@ def load_demo(today) -> str:
 def register() -> None:
     demo.register(DEMO_ORDER, "pipeline", load_demo)
     register_metrics()
+    register_activities()
 
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------
@@ -71,3 +72,27 @@ def register_metrics() -> None:
         register(Metric(code=code, name=name, unit=unit, better=better, compute=compute, records=records,
                         breakdown=breakdown, group_by=group_by, description=description, app="pipeline",
                         drilldown_url=k.drilldown(url, stage_param=stage_param)))
+
+
+# --- activities (h2): a deal's timeline lists the activities linked to it; demo calls on deals ---------
+def register_activities() -> None:
+    from salesops import demo, timeline
+
+    timeline.register("opportunity", "activities", _deal_activities)
+    demo.register(DEMO_ORDER + 6, "pipeline-activities", _load_activity_demo)
+
+
+def _deal_activities(opportunity, user, limit: int):
+    """The activities linked to the deal (OpportunityActivity), newest first: one query. Whoever sees
+    the deal sees what was logged about it (the deal's visibility decides, as a lead's does)."""
+    from customers.selectors import timeline_items
+
+    from .selectors import opportunity_activities
+
+    return timeline_items(opportunity_activities(opportunity=opportunity, limit=limit))
+
+
+def _load_activity_demo(today) -> str:
+    from .demo import seed_deal_activities
+
+    return _("%(count)d new deal activities") % {"count": seed_deal_activities(today=today)}

@@ -300,3 +300,21 @@ def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "
     if user.role == Role.MARKETING:
         return scope == "organisation" and metric_app == "leads"
     return False
+
+
+# --- customers: activities and tasks (h2) -------------------------------------------------------
+
+def can_log_activity(user) -> bool:
+    """Log a call, meeting, email, note or task (on records one may see): every active user except
+    the read-only support and product roles, who read customer-360 pages and change nothing."""
+    return is_active_user(user) and (user.is_admin_role or user.role not in (Role.SUPPORT, Role.PRODUCT))
+
+
+def can_complete_task(user, task) -> bool:
+    """Mark a task done: its owner, the owner's team manager, admins."""
+    return owns_or_manages(user, task.owner)
+
+
+def can_see_team_tasks(user) -> bool:
+    """The per-rep overdue list of one's teams (a manager) or of everyone (an admin)."""
+    return is_manager_or_admin(user)
