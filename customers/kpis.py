@@ -36,10 +36,11 @@ def logged_within_24h(scope: Scope, period: Period) -> MetricResult:
 
 
 def logged_within_24h_rows(scope: Scope, period: Period, group_by: str) -> list[MetricRow]:
-    found = list(logged(scope, period).order_by().values(key=F(FIELDS[group_by]))
-                 .annotate(n=Count("id"), on_time=ON_TIME).order_by("key"))
-    labels = person_or_team_labels(group_by, [row["key"] for row in found])
-    return rows_by(found, "key", labels, lambda row: percent(row["on_time"], row["n"]))
+    # ("group", not "key": Activity has a field named key)
+    found = list(logged(scope, period).order_by().values(group=F(FIELDS[group_by]))
+                 .annotate(n=Count("id"), on_time=ON_TIME).order_by("group"))
+    labels = person_or_team_labels(group_by, [row["group"] for row in found])
+    return rows_by(found, "group", labels, lambda row: percent(row["on_time"], row["n"]))
 
 
 def logged_url(scope: Scope, period: Period, group_by: str | None = None, key: str | None = None) -> str:

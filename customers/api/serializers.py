@@ -1,8 +1,16 @@
+from django.utils import timezone
 from rest_framework import serializers
 
+from leads.models import Lead
+from leads.selectors import lead_queryset_for
+from salesops.api import QuerySerializer
 from teams.models import User
 
 from ..models import Account, Contact, Activity
+from ..selectors import account_queryset_for, activity_is_late, contact_queryset_for
+
+TIMELINE_PAGE_SIZE = 50
+TIMELINE_MAX_PAGES = 20  # a timeline is read from its newest end: 1,000 entries at most
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -26,8 +34,82 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
+    """A call, meeting, email, note or task on an account (optionally one of its contacts) or a lead.
+    `occurred_at` defaults to now and may not be in the future; `late` is true when it was logged more
+    than 24 h after it happened. Only a task has `due_at` (required for one) and `done_at`."""
+
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none(), required=False, allow_null=True)
+    lead = serializers.PrimaryKeyRelatedField(queryset=Lead.objects.none(), required=False, allow_null=True)
+    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.none(), required=False, allow_null=True)
+    occurred_at = serializers.DateTimeField(required=False)
+    summary = serializers.CharField(max_length=5000)
+    late = serializers.SerializerMethodField()
+
     class Meta:
         model = Activity
-        fields = ["id", "account", "contact", "kind", "occurred_at", "logged_at", "summary", "owner"]
-        read_only_fields = ["logged_at", "owner"]
-        extra_kwargs = {"account": {"required": True, "allow_null": False}}
+        fields = ["id", "account", "lead", "contact", "kind", "occurred_at", "logged_at", "summary", "owner",
+                  "due_at", "done_at", "late"]
+        read_only_fields = ["logged_at", "owner", "done_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:  # only what the caller may see is a valid id
+            self.fields["account"].queryset = account_queryset_for(user=user)
+            self.fields["lead"].queryset = lead_queryset_for(user=user)
+            self.fields["contact"].queryset = contact_queryset_for(user=user)
+
+    def get_late(self, activity) -> bool:
+        return activity_is_late(activity)
+
+
+class ActivityUpdateSerializer(ActivitySerializer):
+    """Changing an activity: what it is about (account, lead) stays."""
+
+    class Meta(ActivitySerializer.Meta):
+        read_only_fields = ["account", "lead", "logged_at", "owner", "done_at"]
+
+
+class TaskSerializer(ActivitySerializer):
+    """A task: what is to be done (`summary`), by when (`due_at`), about an account or a lead; its owner
+    is whoever creates it. `status` is open, overdue or done."""
+
+    kind = serializers.CharField(read_only=True)
+    occurred_at = serializers.DateTimeField(read_only=True)
+    due_at = serializers.DateTimeField()
+    status = serializers.SerializerMethodField()
+
+    class Meta(ActivitySerializer.Meta):
+        fields = ["id", "account", "lead", "contact", "kind", "summary", "owner", "due_at", "done_at", "status",
+                  "occurred_at", "logged_at"]
+
+    def get_status(self, task) -> str:
+        if task.done_at:
+            return "done"
+        return "overdue" if task.due_at and task.due_at < timezone.now() else "open"
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    """One entry of a timeline (salesops.timeline.TimelineItem)."""
+
+    when = serializers.DateTimeField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    url = serializers.CharField()
+    by = serializers.CharField()
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class TimelinePageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = TimelineItemSerializer(many=True)
+
+
+class TimelineQuerySerializer(QuerySerializer):
+    page = serializers.IntegerField(required=False, min_value=1, max_value=TIMELINE_MAX_PAGES, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=TIMELINE_PAGE_SIZE,
+                                         default=TIMELINE_PAGE_SIZE)
