@@ -56,9 +56,10 @@ class ActivitySerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:  # only what the caller may see is a valid id
-            self.fields["account"].queryset = account_queryset_for(user=user)
-            self.fields["lead"].queryset = lead_queryset_for(user=user)
-            self.fields["contact"].queryset = contact_queryset_for(user=user)
+            for name, queryset in (("account", account_queryset_for), ("lead", lead_queryset_for),
+                                   ("contact", contact_queryset_for)):
+                if not self.fields[name].read_only:
+                    self.fields[name].queryset = queryset(user=user)
 
     def get_late(self, activity) -> bool:
         return activity_is_late(activity)
@@ -67,8 +68,8 @@ class ActivitySerializer(serializers.ModelSerializer):
 class ActivityUpdateSerializer(ActivitySerializer):
     """Changing an activity: what it is about (account, lead) stays."""
 
-    class Meta(ActivitySerializer.Meta):
-        read_only_fields = ["account", "lead", "logged_at", "owner", "done_at"]
+    account = serializers.PrimaryKeyRelatedField(read_only=True)
+    lead = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
 class TaskSerializer(ActivitySerializer):
