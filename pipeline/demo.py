@@ -178,7 +178,8 @@ def seed_deal_activities(*, today) -> int:
     from .services import opportunity_activity_log
 
     now, added = timezone.now(), 0
-    deals = (Opportunity.objects.filter(external_ref__startswith="demo:deal:", stage__is_closed=False)
+    deals = (Opportunity.objects.filter(external_ref__startswith="demo:deal:", stage__is_won=False,
+                                        stage__is_lost=False)
              .select_related("owner", "account").order_by("pk")[:3])
     for deal in deals:
         for kind, summary, ago in DEAL_ACTIVITIES:
