@@ -102,6 +102,13 @@ def activity_is_late(activity: Activity) -> bool:
     return activity.kind != Activity.Kind.TASK and is_late(activity.occurred_at, activity.logged_at)
 
 
+def task_status(task: Activity, now=None) -> str:
+    """"done", "overdue" (open and past its due date) or "open"."""
+    if task.done_at:
+        return "done"
+    return "overdue" if task.due_at and task.due_at < (now or timezone.now()) else "open"
+
+
 def timeline_items(activities, *, now=None) -> list[TimelineItem]:
     """Activities as timeline items (salesops.timeline): a call, meeting, email or note is flagged
     "late" when logged more than 24 h after it happened; a task shows its due date and is "open",
@@ -111,10 +118,8 @@ def timeline_items(activities, *, now=None) -> list[TimelineItem]:
     for activity in activities:
         flags, title, action_url = [], "", ""
         if activity.kind == Activity.Kind.TASK:
-            if activity.done_at:
-                flags.append("done")
-            else:
-                flags.append("overdue" if activity.due_at and activity.due_at < now else "open")
+            flags.append(task_status(activity, now))
+            if not activity.done_at:
                 action_url = reverse("customers:task-complete", args=[activity.pk])
             if activity.due_at:
                 title = _("Due %(when)s") % {"when": date_format(timezone.localtime(activity.due_at),
@@ -137,5 +142,5 @@ def activity_timeline_source(field: str):
     return items
 
 
-__all__ += ["tasks_open_for", "my_tasks", "overdue_task_count", "team_overdue_tasks", "late_q", "activity_is_late",
+__all__ += ["tasks_open_for", "my_tasks", "overdue_task_count", "team_overdue_tasks", "late_q", "activity_is_late", "task_status",
             "timeline_items", "activity_timeline_source"]

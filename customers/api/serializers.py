@@ -1,4 +1,3 @@
-from django.utils import timezone
 from rest_framework import serializers
 
 from leads.models import Lead
@@ -7,7 +6,7 @@ from salesops.api import QuerySerializer
 from teams.models import User
 
 from ..models import Account, Contact, Activity
-from ..selectors import account_queryset_for, activity_is_late, contact_queryset_for
+from ..selectors import account_queryset_for, activity_is_late, contact_queryset_for, task_status
 
 TIMELINE_PAGE_SIZE = 50
 TIMELINE_MAX_PAGES = 20  # a timeline is read from its newest end: 1,000 entries at most
@@ -86,9 +85,7 @@ class TaskSerializer(ActivitySerializer):
                   "occurred_at", "logged_at"]
 
     def get_status(self, task) -> str:
-        if task.done_at:
-            return "done"
-        return "overdue" if task.due_at and task.due_at < timezone.now() else "open"
+        return task_status(task)
 
 
 class TimelineItemSerializer(serializers.Serializer):

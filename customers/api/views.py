@@ -72,6 +72,12 @@ class ContactViewSet(viewsets.ModelViewSet):
         services.contact_delete(contact=instance, by=self.request.user)
 
 
+def scoped_activities(request):
+    """The activities the caller may read (safe methods) or change."""
+    action = VIEW if request.method in SAFE_METHODS else CHANGE
+    return activity_queryset_for(user=request.user, action=action)
+
+
 class ActivityViewSet(viewsets.ModelViewSet):
     """The activity log: calls, meetings, emails, notes and tasks on accounts, contacts and leads.
 
@@ -88,8 +94,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
     ordering_fields = ["occurred_at", "logged_at"]
 
     def get_queryset(self):
-        action = VIEW if self.request.method in SAFE_METHODS else CHANGE
-        return activity_queryset_for(user=self.request.user, action=action).order_by("-occurred_at", "-id")
+        return scoped_activities(self.request).order_by("-occurred_at", "-id")
 
     def get_serializer_class(self):
         return ActivityUpdateSerializer if self.action in ("update", "partial_update") else ActivitySerializer
@@ -117,9 +122,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     ordering_fields = ["due_at", "occurred_at"]
 
     def get_queryset(self):
-        action = VIEW if self.request.method in SAFE_METHODS else CHANGE
-        return (activity_queryset_for(user=self.request.user, action=action).filter(kind=Activity.Kind.TASK)
-                .order_by(F("due_at").asc(nulls_last=True), "id"))
+        return scoped_activities(self.request).filter(kind=Activity.Kind.TASK).order_by(
+            F("due_at").asc(nulls_last=True), "id")
 
     def perform_create(self, serializer):
         serializer.instance = services.activity_log(by=self.request.user, kind=Activity.Kind.TASK,

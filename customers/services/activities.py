@@ -80,7 +80,7 @@ def activity_update(*, activity: Activity, by, **fields) -> Activity:
     check_known_fields(fields, ACTIVITY_FIELDS)
     if not activity_queryset_for(user=by, action=CHANGE).filter(pk=activity.pk).exists():
         raise PermissionDenied(_("You may change only the activities you logged (or your team's)."))
-    activity = Activity.objects.select_for_update().select_related("account").get(pk=activity.pk)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("account").get(pk=activity.pk)
     if "occurred_at" in fields and fields["occurred_at"] is None:
         fields.pop("occurred_at")
     for name, value in fields.items():
@@ -96,7 +96,7 @@ def activity_update(*, activity: Activity, by, **fields) -> Activity:
 @transaction.atomic
 def task_complete(*, task: Activity, by, now=None) -> Activity:
     """Mark a task done (its owner, their manager, admins). Completing a done task changes nothing."""
-    task = Activity.objects.select_for_update().select_related("owner__team").get(pk=task.pk)
+    task = Activity.objects.select_for_update(of=("self",)).select_related("owner__team").get(pk=task.pk)
     if task.kind != Activity.Kind.TASK:
         raise ValidationError(_("Only a task can be marked done."))
     if not can_complete_task(by, task):

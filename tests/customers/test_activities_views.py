@@ -166,3 +166,22 @@ def test_the_activity_list_filters_late_entries_in_constant_queries(client, org,
     with django_assert_max_num_queries(12):
         page = client.get(reverse("customers:activity-list") + "?late=true").content.decode()
     assert page.count('data-flag="late"') == 2
+
+
+def test_the_admin_logs_on_a_lead_through_the_service_and_refuses_the_future(admin_client, org):
+    lead = LeadFactory(owner=org["owner"])
+    url = reverse("admin:customers_activity_add")
+
+    def post(when):
+        local = timezone.localtime(when)
+        return admin_client.post(url, {"lead": lead.pk, "account": "", "contact": "", "kind": "note",
+                                       "occurred_at_0": local.date().isoformat(),
+                                       "occurred_at_1": local.strftime("%H:%M:%S"), "summary": "From the admin"})
+
+    assert post(timezone.now() + timedelta(days=1)).status_code == 302
+    assert not Activity.objects.exists()  # refused by the service, shown as a message
+    assert post(timezone.now() - timedelta(days=2)).status_code == 302
+    note = Activity.objects.get()
+    assert (note.lead_id, note.owner.is_superuser) == (lead.pk, True)  # logged by the admin user
+    assert admin_client.get(reverse("admin:customers_activity_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:customers_activity_change", args=[note.pk])).status_code == 200
