@@ -28,8 +28,13 @@ def back(request, fallback: str):
 
 
 def form_errors(form) -> str:
-    return " ".join(f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
-                    for name, errors in form.errors.items())
+    """The form's errors in one line: "Label: message" (the form's own errors without a label)."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name) if field is not None else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return " ".join(parts)
 
 
 def activity_saved_message(activity: Activity) -> str:

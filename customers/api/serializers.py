@@ -67,8 +67,8 @@ class ActivitySerializer(serializers.ModelSerializer):
 class ActivityUpdateSerializer(ActivitySerializer):
     """Changing an activity: what it is about (account, lead) stays."""
 
-    account = serializers.PrimaryKeyRelatedField(read_only=True)
-    lead = serializers.PrimaryKeyRelatedField(read_only=True)
+    account = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    lead = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
 
 class TaskSerializer(ActivitySerializer):
