@@ -47,6 +47,10 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["account", "-occurred_at"], name="activity_account"),
             models.Index(fields=["owner", "-occurred_at"], name="activity_owner"),
+            # the 24-hour metric counts by logged_at; reminders and overdue lists read open tasks by due date
+            models.Index(fields=["logged_at"], name="activity_logged"),
+            models.Index(fields=["due_at"], name="activity_open_task_due",
+                         condition=models.Q(kind="task", done_at__isnull=True)),
         ]
 
     def __str__(self):
