@@ -8,6 +8,7 @@ job that runs twice opens one follow-up, not two.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .accounts import Account, Contact
 
@@ -18,7 +19,7 @@ class Activity(models.Model):
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
         MEETING = "meeting", _("Meeting")
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("activity kind", "Email")  # an email sent, not an address
         NOTE = "note", _("Note")
         TASK = "task", _("Task")
 

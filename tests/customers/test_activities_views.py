@@ -185,3 +185,28 @@ def test_the_admin_logs_on_a_lead_through_the_service_and_refuses_the_future(adm
     assert (note.lead_id, note.owner.is_superuser) == (lead.pk, True)  # logged by the admin user
     assert admin_client.get(reverse("admin:customers_activity_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:customers_activity_change", args=[note.pk])).status_code == 200
+
+
+def test_the_lead_and_deal_pages_cost_the_same_queries_with_1_or_10_activities(client, org):
+    from customers.services import activity_log
+    from pipeline.services import opportunity_activity_log
+
+    lead, deal = LeadFactory(owner=org["owner"]), make_opportunity(owner=org["owner"])
+    client.force_login(org["owner"])
+
+    def add(n):
+        for i in range(n):
+            activity_log(by=org["owner"], lead=lead, kind="call", summary=f"c{i}",
+                         occurred_at=timezone.now() - timedelta(hours=30 * (i % 2)))
+            opportunity_activity_log(opportunity=deal, by=org["owner"], kind="note", summary=f"n{i}")
+
+    def cost(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    pages = [reverse("leads:detail", args=[lead.pk]), reverse("pipeline:detail", args=[deal.pk])]
+    add(1)
+    before = [cost(url) for url in pages]
+    add(9)
+    assert [cost(url) for url in pages] == before
