@@ -67,6 +67,7 @@ EXPECTED = {
         "sales_cycle_days": (37.5, 2), "time_in_stage_p50": (1.0, 9), "time_in_stage_p90": (36.6, 9),
         "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("10000")}, 2), "quota_attainment": (50.0, 1),
         "high_margin_share": (100.0, 2),
+        "activity_logged_within_24h": (None, 0),  # no activities in this world (tests/customers/test_activities_timeliness.py)
     },
     "mgr": {
         "lead_volume": (3, 3), "mql_count": (2, 2), "mql_rate": (66.7, 3), "mql_to_opportunity": (100.0, 2),
@@ -76,6 +77,7 @@ EXPECTED = {
         "sales_cycle_days": (40.0, 1), "time_in_stage_p50": (1.0, 7), "time_in_stage_p90": (37.2, 7),
         "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("3000")}, 1), "quota_attainment": (50.0, 1),
         "high_margin_share": (100.0, 1),
+        "activity_logged_within_24h": (None, 0),
     },
 }
 
@@ -110,7 +112,7 @@ def test_breakdowns_counted_by_hand(world):
 def test_every_contract_code_is_registered():
     assert CONTRACT <= {m.code for m in metrics.all_metrics()}
     for m in metrics.all_metrics():
-        assert str(m.name) and str(m.description) and m.records and m.drilldown_url and m.app in ("leads", "pipeline")
+        assert str(m.name) and str(m.description) and m.records and m.drilldown_url and m.app in ("leads", "pipeline", "customers")
 
 
 @pytest.mark.parametrize("who", ["admin", "mgr", "owner"])
