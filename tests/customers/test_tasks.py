@@ -3,6 +3,7 @@ reminders (once, set-based claim), the header count and /api/v1/tasks/."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -182,3 +183,25 @@ class TestTheApi:
         assert api.as_user(org["owner"]).post(f"{self.URL}{theirs.pk}/complete/").status_code == 404
         theirs.refresh_from_db()
         assert theirs.done_at is None
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                    reason="row locks need PostgreSQL (SQLite serialises writers anyway)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reminder_runs_notify_each_task_once(org):
+    """Two or three workers at once (beat overlap, a redelivered task): SKIP LOCKED splits the work."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    for _ in range(30):
+        task(org["owner"], -timedelta(hours=1))
+
+    def run(_):
+        try:
+            return tasks_remind_due(batch_size=4).reminded
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        reminded = sum(pool.map(run, range(3)))
+    assert reminded == 30 and Notification.objects.filter(kind="task_reminder").count() == 30
