@@ -8,6 +8,7 @@ from salesops.admin import ServiceWritesAdminMixin
 from teams.predicates import can_delete_account, can_delete_contact, can_delete_activity
 
 from . import services
+from .selectors import activity_is_late
 from .models import Account, Contact, Activity
 
 
@@ -111,29 +112,38 @@ class ContactAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
-    list_display = ("account", "kind", "occurred_at", "logged_at", "owner")
+    """Activities and tasks through customers.services: logged on an account or a lead (the 24-hour rule
+    applies: never in the future, late ones flagged), changed by whoever may change them, deleted
+    through activities_delete. Completion and reminders are the service's (read-only here)."""
+
+    list_display = ("kind", "account", "lead", "occurred_at", "logged_at", "late", "owner", "due_at", "done_at")
     list_filter = ("kind",)
-    list_select_related = ("account", "owner")
-    raw_id_fields = ("account", "contact")
-    readonly_fields = ("owner", "logged_at")  # the owner is whoever logs it
+    list_select_related = ("account", "lead", "owner")
+    search_fields = ("summary",)
+    raw_id_fields = ("account", "lead", "contact")
+    readonly_fields = ("owner", "logged_at", "done_at", "reminded_at", "key")  # the owner is whoever logs it
+
+    @admin.display(boolean=True, description=_("Logged late"))
+    def late(self, obj) -> bool:
+        return activity_is_late(obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("account", *self.readonly_fields) if obj is not None else self.readonly_fields
+        return ("account", "lead", *self.readonly_fields) if obj is not None else self.readonly_fields
 
     def may_delete(self, request, obj) -> bool:
         return can_delete_activity(request.user, obj)
 
     def delete_objects(self, request, objs) -> None:
         services.activities_delete(activities=Activity.objects.filter(pk__in=[i.pk for i in objs]),
-                                     by=request.user)
+                                   by=request.user)
 
     def save_model(self, request, obj, form, change):
         if change:
             saved = services.activity_update(activity=obj, by=request.user,
-                                                **_changed(form, services.ACTIVITY_FIELDS))
+                                             **_changed(form, services.ACTIVITY_FIELDS))
         else:
-            saved = services.activity_log(by=request.user, account=form.cleaned_data["account"],
-                                             **_given(form, services.ACTIVITY_FIELDS))
+            saved = services.activity_log(by=request.user, account=form.cleaned_data.get("account"),
+                                          lead=form.cleaned_data.get("lead"), **_given(form, services.ACTIVITY_FIELDS))
         _adopt(obj, saved)
 
 

@@ -2,15 +2,16 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import set_override
 
 from salesops.filters import MAX_ID, IdFilter
+from salesops.metric_tools import between_q
 from salesops.reference import Industry, Region
 
-from .models import Account, Contact, Activity
-from .models import Survey, SurveyResponse
-from .selectors import account_owner_choices_for
+from .models import Account, Activity, Contact, Survey, SurveyResponse
+from .selectors import account_owner_choices_for, late_q
 
 
 def _owner_choices(request):
@@ -70,16 +71,34 @@ class ContactFilterSet(django_filters.FilterSet):
 
 class ActivityFilterSet(django_filters.FilterSet):
     account = IdFilter(field_name="account_id", label=_("Account id"))
+    lead = IdFilter(field_name="lead_id", label=_("Lead id"))
+    contact = IdFilter(field_name="contact_id", label=_("Contact id"))
     owner = IdFilter(field_name="owner_id", label=_("Owner id"))
+    team = IdFilter(field_name="owner__team_id", label=_("Owner's team id"))
     kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"))
+    late = django_filters.BooleanFilter(method="filter_late", label=_("Logged more than 24 h after it happened"))
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte",
                                                       label=_("Occurred at or after"))
     occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte",
                                                        label=_("Occurred at or before"))
+    logged_after = django_filters.DateFilter(method="filter_logged_after", label=_("Logged on or after"))
+    logged_before = django_filters.DateFilter(method="filter_logged_before", label=_("Logged on or before"))
 
     class Meta:
         model = Activity
         fields = []
+
+    def filter_late(self, queryset, name, value):
+        """Late: a call, meeting, email or note logged more than 24 h after it happened (tasks never are)."""
+        if value:
+            return queryset.exclude(kind=Activity.Kind.TASK).filter(late_q())
+        return queryset.filter(Q(kind=Activity.Kind.TASK) | ~late_q())
+
+    def filter_logged_after(self, queryset, name, value):
+        return queryset.filter(between_q("logged_at", value, None))
+
+    def filter_logged_before(self, queryset, name, value):
+        return queryset.filter(between_q("logged_at", None, value))
 
 
 class SurveyResponseFilterSet(django_filters.FilterSet):
@@ -118,7 +137,6 @@ class SurveyResponseFilterSet(django_filters.FilterSet):
 # --- contracts, usage and tickets (h3) ---------------------------------------------------------
 from datetime import timedelta  # noqa: E402
 
-from django.utils import timezone  # noqa: E402
 
 from salesops.filters import BoundedIntegerFilter  # noqa: E402
 
@@ -179,3 +197,26 @@ class TicketFilterSet(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = []
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    """Tasks (activities of kind task): open, done or overdue; due range; what they are about."""
+
+    status = django_filters.ChoiceFilter(method="filter_status", label=_("Status"), choices=[
+        ("open", _("Open")), ("done", _("Done")), ("overdue", _("Overdue"))])
+    account = IdFilter(field_name="account_id", label=_("Account id"))
+    lead = IdFilter(field_name="lead_id", label=_("Lead id"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner id"))
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte", label=_("Due at or after"))
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lte", label=_("Due at or before"))
+
+    class Meta:
+        model = Activity
+        fields = []
+
+    def filter_status(self, queryset, name, value):
+        if value == "done":
+            return queryset.filter(done_at__isnull=False)
+        if value == "overdue":
+            return queryset.filter(done_at__isnull=True, due_at__lt=timezone.now())
+        return queryset.filter(done_at__isnull=True)

@@ -49,7 +49,8 @@ def seed_retention(*, users: dict, today: date) -> tuple[int, int]:
         if Contract.objects.filter(external_ref=ref).exists():
             continue
         account = Account.objects.filter(external_ref=ref).first() or account_create(
-            by=admin, name=name, owner=reps[index % len(reps)], industry="other", external_ref=ref)
+            by=admin, name=name, owner=reps[index % len(reps)], success_owner=users.get("success"), industry="other",
+            external_ref=ref)
         start = add_months(this_month, -months_ago)
         end = {"one_year": add_months(start, 12) - timedelta(days=1),
                "two_year": add_months(start, 24) - timedelta(days=1)}.get(term)

@@ -22,3 +22,10 @@ def customer_import_jobs_requeue_stale_task() -> list[int]:
     """Every 5 minutes (beat): queue again the customer import jobs whose worker died."""
     from .services.customer_import import customer_import_jobs_requeue_stale
     return customer_import_jobs_requeue_stale()
+# --- activities and tasks (h2) -----------------------------------------------------------------
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def tasks_remind_due_task() -> dict:
+    """Every 5 minutes (beat): remind owners of tasks due within the hour or overdue, once each."""
+    from .services.reminders import tasks_remind_due
+    result = tasks_remind_due()
+    return {"reminded": result.reminded, "batches": result.batches}

@@ -2,6 +2,7 @@
 surveys and retention. Each area adds its own list of paths here."""
 from django.urls import path  # noqa: F401
 
+
 app_name = "customers"
 
 urlpatterns: list = []
@@ -51,3 +52,12 @@ urlpatterns += [
     path("import/jobs/<int:pk>/", retention_views.customer_import_job_view, name="import-job"),
 ]
 urlpatterns += [path("retention/accounts/", retention_views.retention_accounts_view, name="retention-accounts")]
+# --- activities and tasks (h2) ------------------------------------------------------------------
+from .views import activities as activity_views  # noqa: E402
+
+urlpatterns += [
+    path("activities/", activity_views.activity_list_view, name="activity-list"),
+    path("activities/log/", activity_views.activity_log_view, name="activity-log"),
+    path("tasks/", activity_views.task_list_view, name="task-list"),
+    path("tasks/<int:pk>/complete/", activity_views.task_complete_view, name="task-complete"),
+]

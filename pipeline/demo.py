@@ -200,4 +200,26 @@ def seed_pipeline(*, users: dict, today) -> int:
     return added
 
 
-__all__ = ["seed_pipeline"]
+__all__ = ["seed_pipeline", "seed_deal_activities"]
+
+
+# --- activities on demo deals (h2): logged through the deal, so they show on its timeline ---------
+DEAL_ACTIVITIES = [("call", "Discovery call with the buyer", timedelta(hours=2)),
+                   ("meeting", "Solution demo for the project team", timedelta(days=2))]
+
+
+def seed_deal_activities(*, today) -> int:
+    """A call and a meeting (logged late) on the first open demo deals; idempotent by summary."""
+    from .services import opportunity_activity_log
+
+    now, added = timezone.now(), 0
+    deals = (Opportunity.objects.filter(external_ref__startswith="demo:deal:", stage__is_won=False,
+                                        stage__is_lost=False)
+             .select_related("owner", "account").order_by("pk")[:3])
+    for deal in deals:
+        for kind, summary, ago in DEAL_ACTIVITIES:
+            if not Activity.objects.filter(opportunity_link__opportunity=deal, summary=summary).exists():
+                opportunity_activity_log(opportunity=deal, by=deal.owner, kind=kind, summary=summary,
+                                         occurred_at=now - ago)
+                added += 1
+    return added

@@ -3,7 +3,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Activity
 from customers.selectors import account_queryset_for, contact_queryset_for
 from salesops.imports import upload_read
 from teams.selectors import assignable_users_for
@@ -47,19 +46,6 @@ class TransitionForm(forms.Form):
                                          label=_("Loss reason"))
     competitor = forms.ModelChoiceField(queryset=Competitor.objects.filter(is_active=True), required=False,
                                         label=_("Lost to competitor"))
-
-
-class ActivityForm(forms.ModelForm):
-    class Meta:
-        model = Activity
-        fields = ["kind", "occurred_at", "contact", "summary"]
-        widgets = {"occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                   "summary": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, account, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = account.contacts.all()
-        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
 class LeadConvertForm(forms.Form):

@@ -44,6 +44,7 @@ def register_handoff_panel() -> None:
     from salesops import panels
 
     panels.register("handoff", order=HANDOFF_PANEL_ORDER, title=lambda: gettext("Handoff"), render=handoff_panel)
+    register_activities()
 
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------
@@ -154,3 +155,25 @@ def register_public_datasets() -> None:
     register(PublicDataset(code="maven-crm", name=gettext_lazy("Maven CRM sales opportunities"),
                            path=("maven-crm-sales-opportunities", "sales_pipeline.csv"), load=load, order=20,
                            app="pipeline"))
+# --- activities (h2): a deal's timeline lists the activities linked to it; demo calls on deals ---------
+def register_activities() -> None:
+    from salesops import demo, timeline
+
+    timeline.register("opportunity", "activities", _deal_activities)
+    demo.register(DEMO_ORDER + 9, "pipeline-activities", _load_activity_demo)  # after customers' (48)
+
+
+def _deal_activities(opportunity, user, limit: int):
+    """The activities linked to the deal (OpportunityActivity), newest first: one query. Whoever sees
+    the deal sees what was logged about it (the deal's visibility decides, as a lead's does)."""
+    from customers.selectors import timeline_items
+
+    from .selectors import opportunity_activities
+
+    return timeline_items(opportunity_activities(opportunity=opportunity, limit=limit))
+
+
+def _load_activity_demo(today) -> str:
+    from .demo import seed_deal_activities
+
+    return _("%(count)d new deal activities") % {"count": seed_deal_activities(today=today)}

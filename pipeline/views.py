@@ -11,7 +11,10 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+from customers.forms import QuickLogForm
+from customers.views.activities import activity_saved_message, form_errors
 from leads.selectors import lead_queryset_for
+from salesops.timeline import timeline
 from teams import predicates
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
 
@@ -19,8 +22,8 @@ from teams.selectors import CHANGE
 
 from . import importing, selectors, services
 from .filters import OpportunityFilterSet
-from .forms import ForecastFilterForm, ImportForm, ActivityForm, LeadConvertForm, OpportunityForm, TransitionForm
 from .forms import FeasibilityForm, HandoffForm, HandoffQueueForm
+from .forms import ForecastFilterForm, ImportForm, LeadConvertForm, OpportunityForm, TransitionForm
 from .models import Approval, ChecklistItem, Opportunity
 from .selectors import handoff as handoff_selectors
 from .selectors import metrics
@@ -64,10 +67,10 @@ class OpportunityDetailView(OpportunityScopeMixin, ScopedQuerysetMixin, DetailVi
             approvals=selectors.opportunity_approvals(opportunity=opp),
             spin=selectors.spin_questions_for(stage=opp.stage),
             battlecards=selectors.battlecards_for(opportunity=opp),
-            activities=selectors.opportunity_activities(opportunity=opp),
+            timeline_items=timeline("opportunity", opp, self.request.user),
+            can_log_activity=predicates.can_log_activity(self.request.user),
             lines=opp.lines.select_related("product"),
             transition_form=TransitionForm(initial={"version": opp.version}),
-            activity_form=ActivityForm(account=opp.account),
             can_decide=predicates.can_decide_approval(self.request.user, opp),
             discount_needs_approval=opp.discount_percent > services.discount_limit(),
             discount_limit=services.discount_limit(),
@@ -193,17 +196,17 @@ def approval_decide_view(request, pk, approval_pk):
 @login_required
 @require_POST
 def activity_log_view(request, pk):
+    """The deal page's quick log (customers' form): logged through pipeline so the deal is linked."""
     opp = _changeable(request, pk)
-    form = ActivityForm(request.POST, account=opp.account)
+    form = QuickLogForm(request.POST)
     if form.is_valid():
         try:
-            services.opportunity_activity_log(opportunity=opp, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Activity logged."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            activity = services.opportunity_activity_log(opportunity=opp, by=request.user, **form.activity_fields())
+            messages.success(request, activity_saved_message(activity))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.error(request, _("The activity could not be logged: %(errors)s") % {
-            "errors": " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
+        messages.error(request, _("The activity could not be logged: %(errors)s") % {"errors": form_errors(form)})
     return redirect("pipeline:detail", pk=opp.pk)
 
 

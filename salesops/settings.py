@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.notifications",
+                "customers.context_processors.tasks",
             ],
         },
     },
@@ -270,6 +271,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.review_pack_send_month_task",
         "schedule": crontab(hour=7, minute=30),
     },
+}
+
+# customers (h2): remind task owners of tasks due within the hour or overdue, once each
+CELERY_BEAT_SCHEDULE["customers-tasks-remind-due"] = {
+    "task": "customers.tasks.tasks_remind_due_task",
+    "schedule": crontab(minute="*/5"),
 }
 
 # --- embedded broker (h7) -------------------------------------------------------------------

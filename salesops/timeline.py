@@ -20,6 +20,8 @@ class TimelineItem:
     url: str = ""
     by: str = ""
     flags: tuple[str, ...] = ()  # e.g. ("late",) for an activity logged more than 24 h after it happened
+    action_url: str = ""    # a POST action on the item (e.g. complete an open task), shown as a button
+    action_label: str = ""  # translated
 
 
 _sources: dict[tuple[str, str], Callable] = {}

@@ -384,3 +384,19 @@ def can_see_cac(user) -> bool:
     """CAC, LTV:CAC and CAC payback are organisation figures (spend is not recorded per team): whoever
     may record spend reads them, over every new customer of the period."""
     return can_record_spend(user)
+# --- customers: activities and tasks (h2) -------------------------------------------------------
+
+def can_log_activity(user) -> bool:
+    """Log a call, meeting, email, note or task (on records one may see): every active user except
+    the read-only support and product roles, who read customer-360 pages and change nothing."""
+    return is_active_user(user) and (user.is_admin_role or user.role not in (Role.SUPPORT, Role.PRODUCT))
+
+
+def can_complete_task(user, task) -> bool:
+    """Mark a task done: its owner, the owner's team manager, admins."""
+    return owns_or_manages(user, task.owner)
+
+
+def can_see_team_tasks(user) -> bool:
+    """The per-rep overdue list of one's teams (a manager) or of everyone (an admin)."""
+    return is_manager_or_admin(user)

@@ -1,33 +1,30 @@
+"""Customers' API routes, one block per area; the retention report comes before dashboards' generic
+/metrics/{code}/ (salesops/urls.py includes customers first)."""
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import contracts, surveys, views
+from .retention import RetentionApi, SpendViewSet
 
 app_name = "customers-api"
 router = SimpleRouter()
+# accounts, contacts, activities and tasks
 router.register("accounts", views.AccountViewSet, basename="account")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("activities", views.ActivityViewSet, basename="activity")
-
-# surveys (h5)
-from . import surveys  # noqa: E402
-
+router.register("tasks", views.TaskViewSet, basename="task")
+# surveys
 router.register("surveys", surveys.SurveyViewSet, basename="survey")
 router.register("survey-responses", surveys.SurveyResponseViewSet, basename="survey-response")
-
-urlpatterns = router.urls
-
-# --- contracts, usage and tickets (h3) ---------------------------------------------------------
-from . import contracts  # noqa: E402
-
+# contracts, usage and tickets
 router.register("contracts", contracts.ContractViewSet, basename="contract")
 router.register("usage-events", contracts.UsageEventViewSet, basename="usage-event")
 router.register("tickets", contracts.TicketViewSet, basename="ticket")
-urlpatterns = router.urls
-
-# --- h6: spend and the retention report (before dashboards' generic /metrics/{code}/) ---------------
-from django.urls import path  # noqa: E402
-
-from .retention import RetentionApi, SpendViewSet  # noqa: E402
-
+# retention: spend
 router.register("spend", SpendViewSet, basename="spend")
-urlpatterns = [path("metrics/retention/", RetentionApi.as_view(), name="metrics-retention"), *router.urls]
+
+urlpatterns = [
+    path("metrics/retention/", RetentionApi.as_view(), name="metrics-retention"),
+    path("accounts/<int:pk>/timeline/", views.AccountTimelineView.as_view(), name="account-timeline"),
+    *router.urls,
+]

@@ -1,20 +1,30 @@
+from dataclasses import asdict
+
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
 
+from salesops.timeline import timeline
 from teams.predicates import can_change_customer_records
 from teams.selectors import CHANGE, VIEW
 
 from .. import services
-from ..filters import AccountFilterSet, ContactFilterSet, ActivityFilterSet
-from ..models import Account, Contact
+from ..filters import AccountFilterSet, ActivityFilterSet, ContactFilterSet, TaskFilterSet
+from ..models import Account, Activity, Contact
 from ..selectors import account_duplicates_for, account_queryset_for, activity_queryset_for, contact_queryset_for
 from .serializers import (
-    AccountDuplicatesQuerySerializer, AccountDuplicatesSerializer, AccountSerializer, ActivitySerializer,
-    ContactSerializer,
+    TIMELINE_MAX_PAGES, AccountDuplicatesQuerySerializer, AccountDuplicatesSerializer, AccountSerializer,
+    ActivitySerializer, ActivityUpdateSerializer, ContactSerializer, TaskSerializer, TimelinePageSerializer,
+    TimelineQuerySerializer,
 )
 
 
@@ -93,23 +103,90 @@ class ContactViewSet(viewsets.ModelViewSet):
         services.contact_delete(contact=instance, by=self.request.user)
 
 
+def scoped_activities(request):
+    """The activities the caller may read (safe methods) or change."""
+    action = VIEW if request.method in SAFE_METHODS else CHANGE
+    return activity_queryset_for(user=request.user, action=action)
+
+
 class ActivityViewSet(viewsets.ModelViewSet):
-    """The activity log: your own entries, plus (read) those on accounts you can see."""
+    """The activity log: calls, meetings, emails, notes and tasks on accounts, contacts and leads.
+
+    Lists your own entries plus (read) those on accounts and leads you can see; filter by account,
+    lead, contact, owner, kind, `late` (logged more than 24 h after happening) and the occurred range.
+    Create on an account or a lead (one of them): `occurred_at` defaults to now and may not be in the
+    future (400); late entries are accepted and flagged. Change and delete: the person who logged it,
+    their manager, admins. Deals' activities are logged with `POST /api/v1/opportunities/{id}/activities/`.
+    """
 
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilterSet
+    queryset = Activity.objects.none()  # for the schema; requests read get_queryset()
     ordering_fields = ["occurred_at", "logged_at"]
 
     def get_queryset(self):
-        action = VIEW if self.request.method in SAFE_METHODS else CHANGE
-        return activity_queryset_for(user=self.request.user, action=action)
+        return scoped_activities(self.request).order_by("-occurred_at", "-id")
+
+    def get_serializer_class(self):
+        return ActivityUpdateSerializer if self.action in ("update", "partial_update") else ActivitySerializer
 
     def perform_create(self, serializer):
         serializer.instance = services.activity_log(by=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         serializer.instance = services.activity_update(activity=serializer.instance, by=self.request.user,
-                                                          **serializer.validated_data)
+                                                       **serializer.validated_data)
 
     def perform_destroy(self, instance):
         services.activity_delete(activity=instance, by=self.request.user)
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  viewsets.GenericViewSet):
+    """Tasks: open, overdue or done (`status`), by due range, account, lead, owner. Create one on an
+    account or a lead with a due date (its owner: you); `POST …/{id}/complete/` marks it done (its
+    owner, their manager, admins; again: no change). Change or delete a task as an activity."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilterSet
+    queryset = Activity.objects.none()  # for the schema; requests read get_queryset()
+    ordering_fields = ["due_at", "occurred_at"]
+
+    def get_queryset(self):
+        return scoped_activities(self.request).filter(kind=Activity.Kind.TASK).order_by(
+            F("due_at").asc(nulls_last=True), "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.activity_log(by=self.request.user, kind=Activity.Kind.TASK,
+                                                    **serializer.validated_data)
+
+    @extend_schema(request=None, responses={200: TaskSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Mark the task done (done_at: now); completing a done task changes nothing."""
+        task = services.task_complete(task=self.get_object(), by=request.user)
+        return Response(self.get_serializer(task).data)
+
+
+class AccountTimelineView(APIView):
+    """`GET /api/v1/accounts/{id}/timeline/`: the account's timeline (every registered source: activities,
+    and what other areas add), newest first, `page_size` entries a page (≤ 50), up to 20 pages."""
+
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimelinePageSerializer})
+    def get(self, request, pk: int):
+        account = get_object_or_404(account_queryset_for(user=request.user), pk=pk)
+        query = TimelineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page, size = query.validated_data["page"], query.validated_data["page_size"]
+        items = timeline("account", account, request.user, limit=page * size + 1)
+        shown = items[(page - 1) * size:page * size]
+        if page > 1 and not shown:
+            raise NotFound(_("No such page."))
+
+        def link(number: int) -> str:
+            return replace_query_param(request.build_absolute_uri(), "page", number)
+
+        more = len(items) > page * size and page < TIMELINE_MAX_PAGES
+        return Response(TimelinePageSerializer({
+            "next": link(page + 1) if more else None, "previous": link(page - 1) if page > 1 else None,
+            "results": [{**asdict(item), "flags": list(item.flags)} for item in shown]}).data)

@@ -2,3 +2,6 @@
 from .accounts import AccountForm, ContactForm
 
 __all__ = ["AccountForm", "ContactForm"]
+from .activities import QuickLogForm, QuickLogSubjectForm  # noqa: E402  (activities and tasks)
+
+__all__ += ["QuickLogForm", "QuickLogSubjectForm"]

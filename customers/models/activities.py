@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .accounts import Account, Contact
 
@@ -19,7 +20,7 @@ class Activity(models.Model):
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
         MEETING = "meeting", _("Meeting")
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("activity kind", "Email")  # an email sent, not an address
         NOTE = "note", _("Note")
         TASK = "task", _("Task")
 
@@ -49,7 +50,12 @@ class Activity(models.Model):
             models.Index(fields=["account", "-occurred_at"], name="activity_account"),
             models.Index(fields=["owner", "-occurred_at"], name="activity_owner"),
             models.Index(fields=["lead", "-occurred_at"], name="activity_lead"),
+            # a rep's open tasks (my tasks, the header's overdue count)
             models.Index(fields=["owner", "due_at"], name="activity_open_task",
+                         condition=Q(kind="task", done_at__isnull=True)),
+            # the 24-hour metric counts by logged_at; reminders and overdue lists read open tasks by due date
+            models.Index(fields=["logged_at"], name="activity_logged"),
+            models.Index(fields=["due_at"], name="activity_open_task_due",
                          condition=Q(kind="task", done_at__isnull=True)),
         ]
         constraints = [

@@ -4,13 +4,15 @@ from .accounts import (
     contact_delete, contact_update, contacts_delete,
 )
 from .activities import (
-    ACTIVITY_FIELDS, activities_delete, activity_delete, activity_log, activity_update, task_open,
+    ACTIVITY_FIELDS, activities_delete, activity_delete, activity_log, activity_update, lead_activities_follow,
+    task_complete, task_open,
 )
 
 __all__ = [
     "ACCOUNT_FIELDS", "CONTACT_FIELDS", "ACTIVITY_FIELDS", "account_create", "account_delete", "account_update",
     "accounts_delete", "contact_create", "contact_delete", "contact_update", "contacts_delete",
     "activities_delete", "activity_delete", "activity_log", "activity_update", "task_open",
+    "task_complete", "lead_activities_follow",
 ]
 
 from .surveys import (  # noqa: E402  (surveys: h5)

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+from salesops.timeline import timeline
 from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
-from teams.predicates import can_change_lead
+from teams.predicates import can_change_lead, can_log_activity
 from teams.selectors import CHANGE
 
 from .. import services
@@ -39,7 +40,10 @@ class LeadDetailActionsMixin:
         initial = {"version": lead.version}
         return {**super().get_context_data(**kwargs), "transition_form": LeadTransitionForm(initial=initial),
                 "disqualify_form": LeadDisqualifyForm(initial=initial),
-                "can_change": can_change_lead(self.request.user, lead)}
+                "can_change": can_change_lead(self.request.user, lead),
+                # the activity timeline comes through the registry (customers sits above leads)
+                "timeline_items": timeline("lead", lead, self.request.user),
+                "can_log_activity": can_log_activity(self.request.user)}
 
 
 class LeadDetailView(LeadScopeMixin, LeadDetailActionsMixin, ScopedQuerysetMixin, DetailView):

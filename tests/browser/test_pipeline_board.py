@@ -54,11 +54,12 @@ def test_a_rep_moves_a_deal_through_two_gates(page, deal):
     page.goto(f"/pipeline/{deal.pk}/")
     page.locator('li[data-item="solution_accepted"] button').click()
     page.wait_for_selector('li[data-item="solution_accepted"][data-ticked="1"]')
-    page.select_option("#activity-form select[name=kind]", "meeting")
+    page.click("#activity-form label:has(input[value=meeting])")
+    page.click("#activity-form details summary")  # "when" defaults to now; this demo was earlier
     page.fill("#activity-form input[name=occurred_at]", "2026-01-05T10:00")
     page.fill("#activity-form textarea[name=summary]", "Demo with the sales director")
     page.click("#activity-form button[type=submit]")
-    page.wait_for_selector('[data-activity-kind="meeting"]')
+    page.wait_for_selector('[data-timeline] li[data-kind="meeting"]')
 
     page.goto("/pipeline/board/")
     move_next(page, deal)

@@ -78,6 +78,7 @@ EXPECTED = {
         "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("10000")}, 2), "quota_attainment": (50.0, 1),
         "high_margin_share": (100.0, 2),
         "renewals_due": (1, 1), "mrr": ({"CNY": Decimal("300")}, 2),
+        "activity_logged_within_24h": (None, 0),  # no activities in this world (tests/customers/test_activities_timeliness.py)
     },
     "mgr": {
         "lead_volume": (3, 3), "mql_count": (2, 2), "mql_rate": (66.7, 3), "mql_to_opportunity": (100.0, 2),
@@ -88,12 +89,15 @@ EXPECTED = {
         "stalled_deals": (0, 0), "forecast_weighted": ({"CNY": Decimal("3000")}, 1), "quota_attainment": (50.0, 1),
         "high_margin_share": (100.0, 1),
         "renewals_due": (1, 1), "mrr": ({"CNY": Decimal("100")}, 1),
+        "activity_logged_within_24h": (None, 0),
     },
 }
 
 # customers' survey metrics: the world holds no survey answers or invitations
 for _who in EXPECTED:
     EXPECTED[_who].update({"nps": (None, 0), "csat": (None, 0), "survey_response_rate": (None, 0)})
+# retention figures need a contract history over months: counted by hand in tests/customers/test_retention_*.py
+COUNTED_ELSEWHERE = {"logo_churn_rate", "revenue_churn_rate", "grr", "nrr", "ltv", "cac", "ltv_cac"}
 # where a metric's records reach their owner's team (records without their own owner field)
 TEAM_OF = {"customers.SurveyResponse": "account__owner__team", "customers.Contract": "account__owner__team"}
 
@@ -101,7 +105,7 @@ TEAM_OF = {"customers.SurveyResponse": "account__owner__team", "customers.Contra
 @pytest.mark.parametrize("who", ["admin", "mgr"])
 def test_each_metric_against_records_counted_by_hand(world, who):
     scope = Scope(user=world[who])
-    counted = [m for m in metrics.all_metrics() if m.app in ("leads", "pipeline")]  # customers': tests/customers
+    counted = [m for m in metrics.all_metrics() if m.code not in COUNTED_ELSEWHERE]
     for m in counted:
         result = m.compute(scope, period())
         value = result.per_currency if result.per_currency is not None else result.value

@@ -3,7 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 from customers.models import Account
 from leads.models import Lead, LeadEvent
@@ -24,7 +24,8 @@ def test_loaders_run_lowest_order_first_and_register_once_per_name(monkeypatch):
 def test_each_app_registers_its_loader_in_ready():
     assert [(loader.order, loader.name) for loader in demo.loaders()] == [
         (10, "teams"), (20, "leads"), (40, "pipeline"), (45, "customers-accounts"), (46, "customers-contracts"),
-        (47, "customers-retention"), (50, "customers-surveys"), (90, "dashboards")]
+        (47, "customers-retention"), (48, "customers-activities"), (49, "pipeline-activities"),
+        (50, "customers-surveys"), (90, "dashboards")]
 
 
 @pytest.mark.django_db
@@ -47,3 +48,8 @@ def test_seed_demo_runs_every_loader_and_a_second_run_adds_nothing():
     assert Account.objects.filter(success_owner=success).exclude(domain="").exists()
     assert set(User.objects.filter(username__in=["support", "product"]).values_list("role", flat=True)) == {
         User.Role.SUPPORT, User.Role.PRODUCT}
+    assert "0 new activities, 0 new tasks" in second.getvalue() and "0 new deal activities" in second.getvalue()
+    from customers.models import Activity  # the demo's activities: some logged late, some tasks overdue
+    from customers.selectors import late_q
+    assert Activity.objects.filter(late_q()).exclude(kind="task").exists()
+    assert Activity.objects.filter(kind="task", done_at__isnull=True, due_at__lt=timezone.now()).exists()

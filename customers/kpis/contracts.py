@@ -18,8 +18,8 @@ from django.utils import timezone
 from salesops.metric_tools import link
 from salesops.metrics import MetricResult, Period, Scope
 
-from .models import Contract
-from .selectors import contract_queryset_for, in_force_q, renewal_due_q
+from ..models import Contract
+from ..selectors import contract_queryset_for, in_force_q, renewal_due_q
 
 
 def as_of(period: Period) -> date:
