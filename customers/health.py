@@ -311,3 +311,28 @@ def weight_errors(weights: Sequence[float]) -> list[str]:
     if any(not (0 < w <= MAX_WEIGHT) for w in weights):
         return ["weight_out_of_bounds"]
     return []
+
+
+# --- which model scores an account --------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    model_id: int
+    segment: str
+    onboarding_days: int
+    priority: int
+
+
+def ordered_segments(segments: Sequence[Segment]) -> list[Segment]:
+    """Highest priority first, then the oldest model (the order the SQL's CASE tries them in)."""
+    return sorted(segments, key=lambda s: (-s.priority, s.model_id))
+
+
+def pick_model(segments: Sequence[Segment], *, customer_since: date, today: date) -> int | None:
+    """The active model scoring an account that has been a customer since `customer_since` (its
+    first contract's start, else its creation day): the first match of ordered_segments()."""
+    for s in ordered_segments(segments):
+        if s.segment == "default":
+            return s.model_id
+        if s.segment == "onboarding" and (today - customer_since).days < s.onboarding_days:
+            return s.model_id
+    return None

@@ -300,3 +300,9 @@ def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "
     if user.role == Role.MARKETING:
         return scope == "organisation" and metric_app == "leads"
     return False
+
+
+def can_manage_health_models(user) -> bool:
+    """Create, change and delete customer-health models (components, weights, bands): customer
+    success and administrators; everyone else reads them."""
+    return has_role(user, Role.SUCCESS)

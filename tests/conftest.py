@@ -26,6 +26,7 @@ DEFAULT_DATA = [
     ("leads.migrations.0004_x_education_mapping", "install"),
     ("pipeline.migrations.0002_default_stages", "create_defaults"),
 ]
+DEFAULT_DATA += [("customers.migrations.0006_h4_health", "install")]
 
 
 def _is_transactional(request) -> bool:

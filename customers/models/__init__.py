@@ -2,7 +2,13 @@
 from .accounts import Account, Contact
 from .activities import Activity
 from .contracts import Contract
+from .health import (
+    AccountHealth, HealthBand, HealthComponent, HealthModel, HealthRecomputeJob, HealthScoreHistory,
+)
 from .signals import Ticket, UsageEvent
 from .surveys import Survey, SurveyResponse
 
 __all__ = ["Account", "Contact", "Activity", "Contract", "Ticket", "UsageEvent", "Survey", "SurveyResponse"]
+__all__ += [
+    "AccountHealth", "HealthBand", "HealthComponent", "HealthModel", "HealthRecomputeJob", "HealthScoreHistory",
+]

@@ -12,3 +12,7 @@ __all__ = [
     "accounts_delete", "contact_create", "contact_delete", "contact_update", "contacts_delete",
     "activities_delete", "activity_delete", "activity_log", "activity_update", "task_open",
 ]
+
+from .health import health_model_delete, health_model_save, health_recompute_later  # noqa: E402
+
+__all__ += ["health_model_delete", "health_model_save", "health_recompute_later"]
