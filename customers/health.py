@@ -336,3 +336,21 @@ def pick_model(segments: Sequence[Segment], *, customer_since: date, today: date
         if s.segment == "onboarding" and (today - customer_since).days < s.onboarding_days:
             return s.model_id
     return None
+
+
+# --- trend: like with like ------------------------------------------------------------------------
+TREND_DAYS = 30
+TREND_FLAT_WITHIN = 2  # points either way that count as "no change"
+
+
+def trend(*, score: int | None, model_id: int | None, then_score: int | None, then_model_id: int | None) -> str:
+    """"up", "down" or "flat" comparing the score now with the score TREND_DAYS ago under the same
+    model; "" (no arrow) when either is missing or the model changed in between."""
+    if score is None or then_score is None or model_id is None or model_id != then_model_id:
+        return ""
+    delta = score - then_score
+    if delta > TREND_FLAT_WITHIN:
+        return "up"
+    if delta < -TREND_FLAT_WITHIN:
+        return "down"
+    return "flat"

@@ -35,3 +35,51 @@ def activity_queryset_for(*, user, action: str = VIEW) -> QuerySet[Activity]:
 
 
 __all__ = ["CHANGE", "VIEW", "account_queryset_for", "contact_queryset_for", "activity_queryset_for"]
+
+
+# --- health (customers.health; written by customers.services.health) -----------------------------
+HEALTH_HISTORY_DAYS = 180
+
+
+def account_health_explained(*, account, today=None) -> dict | None:
+    """An account's current health with its explanation, trend and recent history (2 queries), or None
+    before its first computation. The caller has already checked that the user may see `account`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import health as rules
+    from .models import AccountHealth, HealthComponent, HealthScoreHistory
+
+    current = AccountHealth.objects.select_related("model").filter(account_id=account.pk).first()
+    if current is None:
+        return None
+    today = today or timezone.now().date()
+    history = list(HealthScoreHistory.objects.filter(account_id=account.pk,
+                                                     day__gte=today - timedelta(days=HEALTH_HISTORY_DAYS))
+                   .order_by("day").values("day", "score", "band", "model_id"))
+    then = [h for h in history if h["day"] <= today - timedelta(days=rules.TREND_DAYS)]
+    then = then[-1] if then else {"score": None, "model_id": None}
+    labels = dict(HealthComponent.Code.choices)
+    parts = []
+    for code, value, sub, weight, normalised, contribution in current.components:
+        parts.append({"code": code, "label": labels.get(code, code), "value": value, "sub_score": sub,
+                      "weight": weight, "normalised_weight": normalised, "contribution": contribution,
+                      "left_out": value is None})
+    return {
+        "score": current.score, "band": current.band, "band_label": current.get_band_display() if current.band else "",
+        "model": current.model, "computed_at": current.computed_at, "parts": parts,
+        "left_out": [p for p in parts if p["left_out"]],
+        "contribution_total": round(sum(p["contribution"] for p in parts), 1),
+        "trend": rules.trend(score=current.score, model_id=current.model_id, then_score=then["score"],
+                             then_model_id=then["model_id"]),
+        "trend_from": then["score"],
+        "history": history,
+    }
+
+
+def health_model_queryset():
+    """Health models are configuration: everyone signed in reads them."""
+    from .models import HealthModel
+
+    return HealthModel.objects.prefetch_related("components", "bands").order_by("-priority", "id")

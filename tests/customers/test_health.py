@@ -123,3 +123,24 @@ class TestInputsFromRows:
         assert result.nps == {180: 7.5}
         assert result.csat == {180: None}
         assert result.days_since_activity == 3
+
+
+class TestTrend:
+    def test_it_compares_like_with_like(self):
+        assert h.trend(score=80, model_id=1, then_score=60, then_model_id=1) == "up"
+        assert h.trend(score=50, model_id=1, then_score=60, then_model_id=1) == "down"
+        assert h.trend(score=61, model_id=1, then_score=60, then_model_id=1) == "flat"
+
+    def test_no_arrow_when_the_model_changed_or_a_score_is_missing(self):
+        assert h.trend(score=80, model_id=2, then_score=60, then_model_id=1) == ""
+        assert h.trend(score=80, model_id=1, then_score=None, then_model_id=1) == ""
+        assert h.trend(score=None, model_id=1, then_score=60, then_model_id=1) == ""
+
+
+class TestPickModel:
+    SEGMENTS = [h.Segment(1, "default", 90, 0), h.Segment(2, "onboarding", 90, 10)]
+
+    def test_onboarding_in_the_first_days_then_default(self):
+        today = date(2026, 12, 1)
+        assert h.pick_model(self.SEGMENTS, customer_since=today - timedelta(days=89), today=today) == 2
+        assert h.pick_model(self.SEGMENTS, customer_since=today - timedelta(days=90), today=today) == 1
