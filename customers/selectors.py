@@ -83,3 +83,60 @@ def health_model_queryset():
     from .models import HealthModel
 
     return HealthModel.objects.prefetch_related("components", "bands").order_by("-priority", "id")
+
+
+# --- health metrics (salesops.metrics `health_score`, `accounts_critical`; registered in registry.py) ------
+# Both read the current health of the accounts scope.user may see (account_queryset_for), narrowed to
+# scope.team_id (the sales owner's team) / scope.owner_id (the sales owner); the period is ignored.
+HEALTH_GROUPS = {"band": "health__band", "owner": "owner_id", "team": "owner__team_id"}
+
+
+def health_scored_accounts(scope, period=None, group_by=None, key=None) -> QuerySet[Account]:
+    from salesops.metric_tools import keyed, narrow
+
+    accounts = narrow(account_queryset_for(user=scope.user), scope, team_field="owner__team_id")
+    return keyed(accounts.filter(health__score__isnull=False), HEALTH_GROUPS, group_by, key)
+
+
+def health_critical_accounts(scope, period=None, group_by=None, key=None) -> QuerySet[Account]:
+    return health_scored_accounts(scope, period, group_by, key).filter(health__band="critical")
+
+
+def health_score_average(scope, period):
+    from django.db.models import Avg, Count
+
+    from salesops.metrics import MetricResult
+
+    row = health_scored_accounts(scope).aggregate(avg=Avg("health__score"), n=Count("pk"))
+    return MetricResult(value=None if row["avg"] is None else round(float(row["avg"]), 1), count=row["n"])
+
+
+def health_critical_count(scope, period):
+    from salesops.metrics import MetricResult
+
+    n = health_critical_accounts(scope).count()
+    return MetricResult(value=n, count=n)
+
+
+def _health_rows(queryset, group_by, value):
+    from django.db.models import Avg, Count, F
+
+    from salesops.metric_tools import rows_by
+    from teams.selectors import person_or_team_labels
+
+    from .models import HealthBand
+
+    rows = list(queryset.order_by().values(key=F(HEALTH_GROUPS[group_by]))
+                .annotate(n=Count("pk"), avg=Avg("health__score")).order_by("key"))
+    labels = dict(HealthBand.Code.choices) if group_by == "band" else person_or_team_labels(
+        group_by, [r["key"] for r in rows])
+    return rows_by(rows, "key", labels, value)
+
+
+def health_score_rows(scope, period, group_by):
+    return _health_rows(health_scored_accounts(scope), group_by,
+                        lambda r: None if r["avg"] is None else round(float(r["avg"]), 1))
+
+
+def health_critical_rows(scope, period, group_by):
+    return _health_rows(health_critical_accounts(scope), group_by, lambda r: r["n"])

@@ -562,3 +562,53 @@ __all__ = [
     "health_model_validate", "health_recompute_accounts", "health_recompute_job_run", "health_recompute_job_start",
     "health_recompute_later", "health_recompute_range", "health_jobs_resume_stale",
 ]
+
+
+# --- demo ---------------------------------------------------------------------------------------------
+DEMO_PROFILES = (  # (usage days in each of the last 4 months, newest first; tickets in 90 days; urgent share)
+    ((22, 20, 18, 15), 1, 0),    # healthy and steady
+    ((9, 12, 16, 20), 5, 1),     # at risk and falling
+    ((0, 2, 8, 14), 9, 2),       # critical: usage stopped, urgent tickets
+)
+
+
+def health_demo_load(*, today: date) -> int:
+    """Demo health: the default models (if none exist), a little usage and support history for demo
+    accounts that have none (idempotent by external id; the profile cycles healthy / at risk /
+    critical), then history every week of the last 12 weeks and today's score for every account.
+    Returns the number of accounts with a score."""
+    from ..models import Ticket, UsageEvent
+
+    if not HealthModel.objects.exists():
+        for name, segment, priority, weights in (("Default", "default", 0, rules.DEFAULT_WEIGHTS),
+                                                 ("Onboarding (first 90 days)", "onboarding", 10,
+                                                  rules.ONBOARDING_WEIGHTS)):
+            model = HealthModel.objects.create(name=name, segment=segment, priority=priority)
+            HealthComponent.objects.bulk_create([HealthComponent(model=model, code=c, weight=w)
+                                                 for c, w in weights.items()])
+            HealthBand.objects.bulk_create([HealthBand(model=model, code=c, min=lo, max=hi)
+                                            for c, lo, hi in rules.DEFAULT_BANDS])
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    quiet = (Account.objects.filter(usage_events__isnull=True, tickets__isnull=True)
+             .order_by("pk").values_list("pk", flat=True))
+    usage, tickets = [], []
+    for account_id in quiet:
+        months, n_tickets, urgent = DEMO_PROFILES[account_id % len(DEMO_PROFILES)]
+        for month, days in enumerate(months):
+            for d in range(days):
+                when = now - timedelta(days=30 * month + d * 30 // max(days, 1), hours=2)
+                usage.append(UsageEvent(account_id=account_id, external_id=f"demo:health:{account_id}:u{month}:{d}",
+                                        feature="reports", quantity=1, occurred_at=when))
+        for k in range(n_tickets):
+            opened = now - timedelta(days=3 + k * 9)
+            tickets.append(Ticket(account_id=account_id, external_id=f"demo:health:{account_id}:t{k}",
+                                  subject="Demo ticket", priority="urgent" if k < urgent else "normal",
+                                  opened_at=opened, closed_at=opened + timedelta(days=1) if k >= urgent else None))
+    UsageEvent.objects.bulk_create(usage, ignore_conflicts=True)
+    Ticket.objects.bulk_create(tickets, ignore_conflicts=True)
+    bounds = Account.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return 0
+    for weeks_ago in range(12, -1, -1):  # oldest first: the last run leaves today's health current
+        health_recompute_range(lo=bounds["lo"], hi=bounds["hi"], now=now - timedelta(weeks=weeks_ago))
+    return Account.objects.filter(health__score__isnull=False).count()
