@@ -181,9 +181,15 @@ def model_assignment_sql(segs: list[rules.Segment], *, today: date, q: _Sql) -> 
     return sql + " ELSE NULL END", params
 
 
-def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter, *, now: datetime) -> tuple[str, list]:
+def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter, *, now: datetime,
+                  narrow: bool = True) -> tuple[str, list]:
     """SELECT account_id, score, band, components (JSON) for the accounts `accounts` that `spec`'s
-    model scores. Placeholders are filled in text order (params follow the pieces as built)."""
+    model scores. Placeholders are filled in text order (params follow the pieces as built).
+
+    `narrow`: read the signal tables only for this model's accounts (a semi-join on `acc`, index
+    lookups per account): right for a model scoring a few of the accounts (onboarding), wrong for the
+    one scoring most (the planner cannot estimate the segment CASE, and loops where it should scan)."""
+    mine = _mine if narrow else (lambda accounts, column: accounts.sql(column))
     q = _Sql()
     today = now.astimezone(UTC).date()
     by_code = {c.code: c for c in spec.components}
@@ -200,7 +206,7 @@ def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter,
 
     values: dict[str, tuple[str, list]] = {}  # code -> (value expression, params)
     if c := by_code.get(rules.USAGE_FREQUENCY):
-        f, p = accounts.sql("e.account_id")
+        f, p = mine(accounts, "e.account_id")
         ctes.append(("u", f"SELECT e.account_id, COUNT(DISTINCT CASE WHEN e.occurred_at >= %s"
                           f" THEN {q.day('e.occurred_at')} END) AS active_days FROM customers_usageevent e"
                           f" WHERE {f} AND e.occurred_at <= %s GROUP BY e.account_id",
@@ -208,7 +214,7 @@ def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter,
         joins.append("LEFT JOIN u ON u.account_id = acc.id")
         values[c.code] = (f"CASE WHEN u.account_id IS NOT NULL THEN CAST(u.active_days AS {q.float}) END", [])
     if c := by_code.get(rules.SUPPORT_LOAD):
-        f, p = accounts.sql("t.account_id")
+        f, p = mine(accounts, "t.account_id")
         ctes.append(("t", "SELECT t.account_id, SUM(CASE WHEN t.opened_at >= %s THEN CASE WHEN t.priority IN"
                           " ('high', 'urgent') THEN %s ELSE 1 END ELSE 0 END) AS weighted FROM customers_ticket t"
                           f" WHERE {f} AND t.opened_at <= %s GROUP BY t.account_id",
@@ -217,7 +223,7 @@ def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter,
         joins.append("LEFT JOIN t ON t.account_id = acc.id")
         values[c.code] = (f"CASE WHEN t.account_id IS NOT NULL THEN CAST(t.weighted AS {q.float}) END", [])
     if c := by_code.get(rules.RENEWAL_INTENT):
-        f, p = accounts.sql("k.account_id")
+        f, p = mine(accounts, "k.account_id")
         since = (now - timedelta(days=c.param("window_days"))).astimezone(UTC).date()
         ctes.append(("k", "SELECT k.account_id, AVG(CAST(CASE WHEN k.outcome IN ('renewed', 'expanded') THEN 100"
                           " WHEN k.outcome = 'contracted' THEN %s WHEN k.outcome = 'churned' THEN 0"
@@ -229,7 +235,7 @@ def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter,
         values[c.code] = ("k.points", [])
     survey = [by_code[code] for code in (rules.NPS, rules.CSAT) if code in by_code]
     if survey:
-        f, p = accounts.sql("r.account_id")
+        f, p = mine(accounts, "r.account_id")
         columns, col_params = [], []
         for c in survey:
             columns.append(f"AVG(CASE WHEN r.kind = %s AND r.responded_at >= %s THEN CAST(r.score AS {q.float})"
@@ -243,7 +249,7 @@ def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter,
         for c in survey:
             values[c.code] = (f"s.{c.code}_avg", [])
     if c := by_code.get(rules.ENGAGEMENT_RECENCY):
-        f, p = accounts.sql("v.account_id")
+        f, p = mine(accounts, "v.account_id")
         ctes.append(("v", f"SELECT v.account_id, MAX(v.occurred_at) AS last_at FROM customers_activity v"
                           f" WHERE {f} AND v.occurred_at <= %s GROUP BY v.account_id", [*p, _ts(now)]))
         joins.append("LEFT JOIN v ON v.account_id = acc.id")
@@ -291,6 +297,13 @@ def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter,
     return sql, params
 
 
+def _mine(accounts: _Filter, column: str) -> tuple[str, list]:
+    """The rows of the accounts this statement covers that this model scores (`acc`): the id filter
+    lets the planner use the (account, …) indexes, the semi-join skips the other models' accounts."""
+    f, p = accounts.sql(column)
+    return f"{f} AND {column} IN (SELECT acc.id FROM acc)", p
+
+
 def _sub_score_sql(c: rules.Component, v: str, q: _Sql) -> tuple[str, list]:
     """rules.sub_score in SQL (same arithmetic order)."""
     hundred = q.num()
@@ -309,13 +322,37 @@ def _sub_score_sql(c: rules.Component, v: str, q: _Sql) -> tuple[str, list]:
     raise ValueError(c.code)
 
 
+NARROW_BELOW_SHARE = 0.3  # a model scoring less than this share of a batch reads only its accounts' rows
+
+
+def _assignment_shares(segs: list[rules.Segment], accounts: _Filter, *, now: datetime) -> dict[int, float]:
+    """{model id: share of the covered accounts it scores} (one cheap query over accounts and contracts)."""
+    q = _Sql()
+    assign_sql, assign_params = model_assignment_sql(segs, today=now.astimezone(UTC).date(), q=q)
+    a_filter, a_params = accounts.sql("a.id")
+    fc_filter, fc_params = accounts.sql("c.account_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m, COUNT(*) FROM (SELECT ({assign_sql}) AS m FROM customers_account a LEFT JOIN"
+            f" (SELECT c.account_id, MIN(c.start) AS first_start FROM customers_contract c WHERE {fc_filter}"
+            f" GROUP BY c.account_id) fc ON fc.account_id = a.id WHERE {a_filter}) x GROUP BY m",
+            [*assign_params, *fc_params, *a_params])
+        counts = dict(cursor.fetchall())
+    total = sum(counts.values()) or 1
+    return {m: n / total for m, n in counts.items() if m is not None}
+
+
 def _recompute(model: HealthModel, accounts: _Filter, *, now: datetime) -> int:
     """Upsert AccountHealth and today's history for the accounts `model` scores. Returns rows written."""
     all_models = active_models()
     spec = model_spec(model)
     if not spec.components:
         return 0
-    sql, params = compile_model(spec, segments(all_models), accounts, now=now)
+    segs = segments(all_models)
+    share = _assignment_shares(segs, accounts, now=now).get(model.pk, 0.0)
+    if share == 0.0:
+        return 0
+    sql, params = compile_model(spec, segs, accounts, now=now, narrow=share < NARROW_BELOW_SHARE)
     q = _Sql()
     parts = "CAST(r.parts AS jsonb)" if q.pg else "r.parts"
     when, today = _ts(now), now.astimezone(UTC).date()
