@@ -150,7 +150,9 @@ class _Sql:
         return f"FLOOR({expr})" if self.pg else f"CAST({expr} AS INTEGER)"  # expr ≥ 0 here
 
     def round4(self, expr: str) -> str:
-        return f"ROUND(CAST({expr} AS numeric), 4)" if self.pg else f"ROUND({expr}, 4)"
+        """As stored in the explanation: full floats (rounding to numeric costs more than the rest of the
+        projection on PostgreSQL; the page and the API round for display)."""
+        return expr
 
     def clamp(self, expr: str) -> str:
         """Between 0 and 100. Only for non-null expressions: PostgreSQL's GREATEST/LEAST skip NULLs,
@@ -288,10 +290,13 @@ def compile_model(spec: ModelSpec, segs: list[rules.Segment], accounts: _Filter,
     with_sql = "WITH " + ", ".join(f"{name} AS ({sql})" for name, sql, _p in ctes)
     with_params = [p for _n, _s, ps in ctes for p in ps]
     x_sql = f"SELECT acc.id, {', '.join(x_cols)} FROM acc {' '.join(joins)}"
-    y_sql = f"SELECT x.*, {', '.join(y_cols)} FROM ({x_sql}) x"
-    z_sql = f"SELECT y.*, ({w_sql}) AS w, ({ws_sql}) AS ws FROM ({y_sql}) y"
+    # PostgreSQL flattens nested subqueries and would then evaluate every sub-score once per use
+    # (weighted sum, explanation, contribution): OFFSET 0 keeps each level computed once.
+    fence = " OFFSET 0" if q.pg else ""
+    y_sql = f"SELECT x.*, {', '.join(y_cols)} FROM ({x_sql}{fence}) x"
+    z_sql = f"SELECT y.*, ({w_sql}) AS w, ({ws_sql}) AS ws FROM ({y_sql}{fence}) y"
     sc_sql = (f"SELECT z.*, CASE WHEN z.w > 0 THEN {q.floor('z.ws / z.w + 0.5')} END AS score,"
-              f" {q.json_array}({', '.join(parts)}) AS parts FROM ({z_sql}) z")
+              f" {q.json_array}({', '.join(parts)}) AS parts FROM ({z_sql}{fence}) z")
     sql = f"{with_sql} SELECT sc.id AS account_id, sc.score, {band_sql} AS band, sc.parts FROM ({sc_sql}) sc"
     params = [*with_params, *band_params, *part_params, *w_params, *ws_params, *y_params, *x_params]
     return sql, params
