@@ -361,22 +361,25 @@ def _recompute(model: HealthModel, accounts: _Filter, *, now: datetime) -> int:
     q = _Sql()
     parts = "CAST(r.parts AS jsonb)" if q.pg else "r.parts"
     when, today = _ts(now), now.astimezone(UTC).date()
+    upsert = ("INSERT INTO customers_accounthealth (account_id, score, band, model_id, components, computed_at)"
+              f" SELECT r.account_id, r.score, r.band, %s, {parts}, %s FROM ({sql}) r WHERE 1 = 1"
+              " ON CONFLICT (account_id) DO UPDATE SET score = excluded.score, band = excluded.band,"
+              " model_id = excluded.model_id, components = excluded.components, computed_at = excluded.computed_at")
+    history = ("INSERT INTO customers_healthscorehistory (account_id, day, score, band, model_id)"
+               " SELECT h.account_id, %s, h.score, h.band, h.model_id FROM {source} h{where}"
+               " ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score, band = excluded.band,"
+               " model_id = excluded.model_id")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO customers_accounthealth (account_id, score, band, model_id, components, computed_at)"
-            f" SELECT r.account_id, r.score, r.band, %s, {parts}, %s FROM ({sql}) r WHERE 1 = 1"
-            " ON CONFLICT (account_id) DO UPDATE SET score = excluded.score, band = excluded.band,"
-            " model_id = excluded.model_id, components = excluded.components, computed_at = excluded.computed_at",
-            [model.pk, when, *params])
+        if q.pg:  # one statement: the upserted rows feed today's history directly
+            cursor.execute(f"WITH h AS ({upsert} RETURNING account_id, score, band, model_id) "
+                           + history.format(source="h", where=""), [model.pk, when, *params, _dt(today)])
+            return cursor.rowcount
+        cursor.execute(upsert, [model.pk, when, *params])
         written = cursor.rowcount
         f, p = accounts.sql("h.account_id")
-        cursor.execute(
-            "INSERT INTO customers_healthscorehistory (account_id, day, score, band, model_id)"
-            " SELECT h.account_id, %s, h.score, h.band, h.model_id FROM customers_accounthealth h"
-            f" WHERE {f} AND h.model_id = %s AND h.computed_at = %s"
-            " ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score, band = excluded.band,"
-            " model_id = excluded.model_id",
-            [_dt(today), *p, model.pk, when])
+        cursor.execute(history.format(source="customers_accounthealth",
+                                      where=f" WHERE {f} AND h.model_id = %s AND h.computed_at = %s"),
+                       [_dt(today), *p, model.pk, when])
     return written
 
 
