@@ -57,22 +57,14 @@ def health_recompute_accounts(*, account_ids: Iterable[int], now: datetime | Non
     ids = sorted({int(i) for i in account_ids})
     if not ids:
         return 0
-    now = now or timezone.now()
-    written = 0
     with transaction.atomic():
-        for model in active_models():
-            written += _recompute(model, _Filter.ids(ids), now=now)
-    return written
+        return _recompute_all(_Filter.ids(ids), now=now or timezone.now())
 
 
 def health_recompute_range(*, lo: int, hi: int, now: datetime | None = None) -> int:
     """Recompute accounts with lo <= id <= hi (one statement per active model)."""
-    now = now or timezone.now()
-    written = 0
     with transaction.atomic():
-        for model in active_models():
-            written += _recompute(model, _Filter.range(lo, hi), now=now)
-    return written
+        return _recompute_all(_Filter.range(lo, hi), now=now or timezone.now())
 
 
 # --- compiling a model to SQL -------------------------------------------------------------------
@@ -347,15 +339,18 @@ def _assignment_shares(segs: list[rules.Segment], accounts: _Filter, *, now: dat
     return {m: n / total for m, n in counts.items() if m is not None}
 
 
-def _recompute(model: HealthModel, accounts: _Filter, *, now: datetime) -> int:
+def _recompute_all(accounts: _Filter, *, now: datetime) -> int:
+    """Every active model's statement over `accounts` (each scores the accounts its segment takes)."""
+    models = active_models()
+    segs = segments(models)
+    shares = _assignment_shares(segs, accounts, now=now)
+    return sum(_recompute(model, accounts, now=now, segs=segs, share=shares.get(model.pk, 0.0)) for model in models)
+
+
+def _recompute(model: HealthModel, accounts: _Filter, *, now: datetime, segs: list[rules.Segment], share: float) -> int:
     """Upsert AccountHealth and today's history for the accounts `model` scores. Returns rows written."""
-    all_models = active_models()
     spec = model_spec(model)
-    if not spec.components:
-        return 0
-    segs = segments(all_models)
-    share = _assignment_shares(segs, accounts, now=now).get(model.pk, 0.0)
-    if share == 0.0:
+    if not spec.components or share == 0.0:
         return 0
     sql, params = compile_model(spec, segs, accounts, now=now, narrow=share < NARROW_BELOW_SHARE)
     q = _Sql()
