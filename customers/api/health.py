@@ -9,7 +9,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teams.predicates import can_manage_health_models
+from teams.predicates import can_manage_health_models, is_active_user
 
 from .. import health as rules
 from ..models import HealthBand, HealthComponent, HealthModel
@@ -77,7 +77,11 @@ class AccountHealthSerializer(serializers.Serializer):
 
 # --- views ------------------------------------------------------------------------------------------
 class CanManageHealthModelsOrReadOnly(BasePermission):
+    """Everyone signed in reads health models (scores are explainable); success and admins write."""
+
     def has_permission(self, request, view):
+        if not is_active_user(request.user):
+            return False
         return request.method in SAFE_METHODS or can_manage_health_models(request.user)
 
 

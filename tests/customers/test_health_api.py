@@ -25,6 +25,9 @@ def success(org):
 
 
 class TestHealthModels:
+    def test_nobody_reads_them_without_signing_in(self, client):
+        assert client.get("/api/v1/health-models/").status_code in (401, 403)
+
     def test_everyone_reads_them(self, api, org):
         body = api.as_user(org["owner"]).get("/api/v1/health-models/").json()
         assert {m["segment"] for m in body["results"]} == {"default", "onboarding"}
