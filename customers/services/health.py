@@ -121,7 +121,7 @@ class _Sql:
         self.float = "double precision" if self.pg else "REAL"
         self.greatest = "GREATEST" if self.pg else "MAX"
         self.least = "LEAST" if self.pg else "MIN"
-        self.json_array = "json_build_array" if self.pg else "json_array"
+        self.json_array = "jsonb_build_array" if self.pg else "json_array"
 
     def num(self, placeholder: str = "%s") -> str:
         return f"CAST({placeholder} AS {self.float})"
@@ -354,7 +354,7 @@ def _recompute(model: HealthModel, accounts: _Filter, *, now: datetime, segs: li
         return 0
     sql, params = compile_model(spec, segs, accounts, now=now, narrow=share < NARROW_BELOW_SHARE)
     q = _Sql()
-    parts = "CAST(r.parts AS jsonb)" if q.pg else "r.parts"
+    parts = "r.parts"
     when, today = _ts(now), now.astimezone(UTC).date()
     upsert = ("INSERT INTO customers_accounthealth (account_id, score, band, model_id, components, computed_at)"
               f" SELECT r.account_id, r.score, r.band, %s, {parts}, %s FROM ({sql}) r WHERE 1 = 1"
