@@ -273,3 +273,90 @@ class CustomerImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("file_name", "status", "processed", "total", "created_by", "created_at", "finished_at")
     list_filter = ("status",)
     list_select_related = ("created_by",)
+# --- health (h4): models, components and bands saved together through customers.services.health --------
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+from teams.predicates import can_manage_health_models  # noqa: E402
+
+from .models import (  # noqa: E402
+    AccountHealth, HealthBand, HealthComponent, HealthModel, HealthRecomputeJob, HealthScoreHistory,
+)
+from .services.health import health_model_delete, health_model_save  # noqa: E402
+
+
+class _HealthManagersMixin:
+    def _may(self, request):
+        return can_manage_health_models(request.user)
+
+    def has_add_permission(self, request, *args):  # (request) on a model admin, (request, obj) on an inline
+        return self._may(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request) and super().has_delete_permission(request, obj)
+
+
+class HealthComponentInline(_HealthManagersMixin, admin.TabularInline):
+    model = HealthComponent
+    extra = 0
+    fields = ("code", "weight", "parameters")
+
+
+class HealthBandInline(_HealthManagersMixin, admin.TabularInline):
+    model = HealthBand
+    extra = 0
+    fields = ("code", "min", "max")
+
+
+def _inline_rows(formset, fields) -> list[dict]:
+    return [{f: form.cleaned_data.get(f) for f in fields} for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+
+@admin.register(HealthModel)
+class HealthModelAdmin(_HealthManagersMixin, ServiceWritesAdminMixin, admin.ModelAdmin):
+    """Saving validates the model, its components (weights > 0, parameters within bounds) and its bands
+    (covering 0–100) together in health_model_save; nothing is saved when any of it is wrong."""
+
+    list_display = ("name", "segment", "is_active", "priority", "updated_at")
+    inlines = [HealthComponentInline, HealthBandInline]
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its inlines in save_related, through the service
+
+    def save_related(self, request, form, formsets, change):
+        rows = {fs.model: fs for fs in formsets}
+        components = _inline_rows(rows[HealthComponent], ("code", "weight", "parameters"))
+        for c in components:
+            c["parameters"] = c["parameters"] or {}
+        bands = _inline_rows(rows[HealthBand], ("code", "min", "max"))
+        data = {f: form.cleaned_data[f] for f in ("name", "segment", "onboarding_days", "is_active", "priority")}
+        saved = health_model_save(by=request.user, model=form.instance if change else None,
+                                  components=components, bands=bands, **data)
+        _adopt(form.instance, saved)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return []  # the inline formsets were not saved by the admin (log rows are not written anyway)
+
+    def delete_objects(self, request, objs):
+        for obj in objs:
+            health_model_delete(by=request.user, model=obj)
+
+
+@admin.register(AccountHealth)
+class AccountHealthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("account", "score", "band", "model", "computed_at")
+    list_filter = ("band",)
+    list_select_related = ("account", "model")
+
+
+@admin.register(HealthScoreHistory)
+class HealthScoreHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("account", "day", "score", "band", "model")
+    list_select_related = ("account", "model")
+
+
+@admin.register(HealthRecomputeJob)
+class HealthRecomputeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "status", "processed", "last_id", "max_id", "error", "created_at")

@@ -8,6 +8,7 @@ def register() -> None:
     register_contracts()
     register_retention()
     register_activities()
+    register_health()
 
 
 # --- surveys (h5): NPS, CSAT and response-rate metrics; the "Voice of the customer" panel; demo -----
@@ -131,7 +132,7 @@ def register_contract_panels() -> None:
 
     from salesops import panels
 
-    from .panels import contracts_panel, usage_panel
+    from .panels.contracts import contracts_panel, usage_panel
 
     panels.register("contracts", order=50, title=lambda: gettext("Contracts and renewals"), render=contracts_panel)
     panels.register("usage-tickets", order=60, title=lambda: gettext("Usage and tickets"), render=usage_panel)
@@ -352,3 +353,40 @@ def _timeline_panel(account, user, request=None):
 def _load_activity_demo(today) -> str:
     from .demo_activities import seed_activities
     return seed_activities(today)
+
+
+# --- health (h4): the 360 panel, the health metrics and the demo health ----------------------------
+HEALTH_PANEL_ORDER = 5  # first on the 360 page: how the customer is doing, and why
+HEALTH_DEMO_ORDER = 80  # after every loader that adds accounts or their data (pipeline: 40); before dashboards
+
+
+def register_health() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from salesops import demo, metrics, panels
+
+    from . import selectors as s
+    from .panels.health import render
+
+    panels.register("health", order=HEALTH_PANEL_ORDER, title=lambda: str(gettext_lazy("Health")), render=render)
+    groups = ("band", "owner", "team")
+    metrics.register(metrics.Metric(
+        code="health_score", name=gettext_lazy("Health score"), unit=metrics.SCORE, better=metrics.UP,
+        compute=s.health_score_average, records=s.health_scored_accounts, breakdown=s.health_score_rows,
+        group_by=groups, app="customers",
+        description=gettext_lazy("Average current health score (0–100) of the accounts with a score; the period is "
+                                 "ignored.")))
+    metrics.register(metrics.Metric(
+        code="accounts_critical", name=gettext_lazy("Critical accounts"), unit=metrics.COUNT, better=metrics.DOWN,
+        compute=s.health_critical_count, records=s.health_critical_accounts, breakdown=s.health_critical_rows,
+        group_by=groups, app="customers",
+        description=gettext_lazy("Accounts whose current health is in the critical band; the period is ignored.")))
+    demo.register(HEALTH_DEMO_ORDER, "customers-health", _load_health_demo)
+
+
+def _load_health_demo(today) -> str:
+    from django.utils.translation import gettext as _
+
+    from .services.health import health_demo_load
+
+    return _("%(count)d accounts with a health score") % {"count": health_demo_load(today=today)}

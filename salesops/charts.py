@@ -28,3 +28,15 @@ def line_figure(categories: list[str], series: list[tuple[str, list[float | None
                       xaxis_type="category",  # "2026-01" is a label, not a date
                       margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360)
     return fig
+
+
+def score_history_figure(days: list, scores: list, *, title: str, y_title: str,
+                         bands: list[tuple[str, int, int]] = ()) -> go.Figure:
+    """A score over days (0–100), with shaded bands (label, min, max) behind it (e.g. health history)."""
+    fig = go.Figure(go.Scatter(x=[str(d) for d in days], y=list(scores), mode="lines+markers", name=y_title))
+    colours = {"healthy": "rgba(46,160,67,0.10)", "at_risk": "rgba(219,171,9,0.12)", "critical": "rgba(207,34,46,0.10)"}
+    for code, lo, hi in bands:
+        fig.add_hrect(y0=lo, y1=hi, line_width=0, fillcolor=colours.get(code, "rgba(0,0,0,0.05)"))
+    fig.update_layout(title=title, yaxis_title=y_title, yaxis_range=[0, 100],
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=280, showlegend=False)
+    return fig

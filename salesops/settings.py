@@ -469,3 +469,18 @@ CELERY_BEAT_SCHEDULE["customers-import-jobs-requeue-stale"] = {  # h6
     "task": "customers.tasks.customer_import_jobs_requeue_stale_task",
     "schedule": crontab(minute="*/5"),
 }
+# Customer health (customers.services.health): accounts per batch of the nightly recompute job (one
+# SQL statement per health model per batch), and when a silent job counts as stale / is given up.
+HEALTH_RECOMPUTE_BATCH_SIZE = env.int("HEALTH_RECOMPUTE_BATCH_SIZE", default=50_000)
+HEALTH_JOB_STALE_SECONDS = env.int("HEALTH_JOB_STALE_SECONDS", default=600)
+HEALTH_JOB_MAX_ATTEMPTS = env.int("HEALTH_JOB_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE.update({
+    "customers-health-recompute-nightly": {
+        "task": "customers.tasks.health_recompute_nightly_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "customers-health-jobs-resume-stale": {
+        "task": "customers.tasks.health_jobs_resume_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
+})

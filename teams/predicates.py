@@ -400,3 +400,7 @@ def can_complete_task(user, task) -> bool:
 def can_see_team_tasks(user) -> bool:
     """The per-rep overdue list of one's teams (a manager) or of everyone (an admin)."""
     return is_manager_or_admin(user)
+def can_manage_health_models(user) -> bool:
+    """Create, change and delete customer-health models (components, weights, bands): customer
+    success and administrators; everyone else reads them."""
+    return has_role(user, Role.SUCCESS)

@@ -30,6 +30,7 @@ DEFAULT_DATA = [
     ("pipeline.migrations.0012_h7_handoff_gate", "install"),
     ("customers.migrations.0009_h6_telco_mapping", "install"),
 ]
+DEFAULT_DATA += [("customers.migrations.0011_h4_health", "install")]
 
 
 def _is_transactional(request) -> bool:

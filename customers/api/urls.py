@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import contracts, surveys, views
+from . import contracts, health, surveys, views
 from .retention import RetentionApi, SpendViewSet
 
 app_name = "customers-api"
@@ -22,9 +22,12 @@ router.register("usage-events", contracts.UsageEventViewSet, basename="usage-eve
 router.register("tickets", contracts.TicketViewSet, basename="ticket")
 # retention: spend
 router.register("spend", SpendViewSet, basename="spend")
+# health models as data
+router.register("health-models", health.HealthModelViewSet, basename="health-model")
 
 urlpatterns = [
     path("metrics/retention/", RetentionApi.as_view(), name="metrics-retention"),
     path("accounts/<int:pk>/timeline/", views.AccountTimelineView.as_view(), name="account-timeline"),
+    path("accounts/<int:pk>/health/", health.AccountHealthApi.as_view(), name="account-health"),
     *router.urls,
 ]

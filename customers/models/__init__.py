@@ -2,6 +2,9 @@
 from .accounts import Account, Contact
 from .activities import Activity
 from .contracts import Contract
+from .health import (
+    AccountHealth, HealthBand, HealthComponent, HealthModel, HealthRecomputeJob, HealthScoreHistory,
+)
 from .signals import Ticket, UsageEvent
 from .surveys import Survey, SurveyResponse
 from .surveys import SurveyInvitation
@@ -12,3 +15,6 @@ __all__ = ["Account", "Contact", "Activity", "Contract", "Ticket", "UsageEvent",
 from .retention import CustomerImportJob, CustomerImportMapping, Spend  # noqa: E402  (h6: retention)
 
 __all__ += ["CustomerImportJob", "CustomerImportMapping", "Spend"]
+__all__ += [
+    "AccountHealth", "HealthBand", "HealthComponent", "HealthModel", "HealthRecomputeJob", "HealthScoreHistory",
+]

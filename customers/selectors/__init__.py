@@ -15,6 +15,10 @@ from .contracts import (
     RENEWAL_WINDOW_DAYS, contract_panel_data, contract_queryset_for, in_force_q, renewal_due_q, renewals_due_for,
     ticket_queryset_for, usage_event_queryset_for, usage_panel_data,
 )
+from .health import (
+    HEALTH_HISTORY_DAYS, account_health_explained, health_critical_accounts, health_critical_count,
+    health_critical_rows, health_model_queryset, health_score_average, health_score_rows, health_scored_accounts,
+)
 from .surveys import survey_invitation_by_token, survey_invitation_queryset_for, survey_response_queryset_for
 
 __all__ = [
@@ -25,4 +29,7 @@ __all__ = [
     "RENEWAL_WINDOW_DAYS", "contract_panel_data", "contract_queryset_for", "in_force_q", "renewal_due_q",
     "renewals_due_for", "ticket_queryset_for", "usage_event_queryset_for", "usage_panel_data",
     "survey_invitation_by_token", "survey_invitation_queryset_for", "survey_response_queryset_for",
+    "HEALTH_HISTORY_DAYS", "account_health_explained", "health_critical_accounts", "health_critical_count",
+    "health_critical_rows", "health_model_queryset", "health_score_average", "health_score_rows",
+    "health_scored_accounts",
 ]

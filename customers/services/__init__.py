@@ -39,3 +39,6 @@ __all__ += ["IngestResult", "tickets_ingest", "usage_events_ingest"]
 from .spend import SPEND_FIELDS, spend_delete, spend_record, spend_update, spends_delete  # noqa: E402  (h6)
 
 __all__ += ["SPEND_FIELDS", "spend_delete", "spend_record", "spend_update", "spends_delete"]
+from .health import health_model_delete, health_model_save, health_recompute_later  # noqa: E402
+
+__all__ += ["health_model_delete", "health_model_save", "health_recompute_later"]

@@ -11,7 +11,7 @@ from salesops.charts import weekly_bar_figure
 from salesops.panels import PanelContent
 from teams.selectors import CHANGE
 
-from .selectors import account_queryset_for, contract_panel_data, usage_panel_data
+from ..selectors import account_queryset_for, contract_panel_data, usage_panel_data
 
 
 def contracts_panel(account, user, request=None) -> PanelContent:
