@@ -236,7 +236,7 @@ class LinkNotOpen(ValidationError):
 def survey_answer(*, token: str, score: int, reason: str = "", answers: dict | None = None,
                   now: datetime | None = None) -> SurveyResponse:
     """Record the answer given through a personal link (at most once, before it expires)."""
-    invitation = (SurveyInvitation.objects.select_for_update().select_related("survey", "account", "contact")
+    invitation = (SurveyInvitation.objects.select_for_update(of=("self",)).select_related("survey", "account", "contact")
                   .filter(token=token).first())
     if invitation is None:
         raise LinkNotOpen("unknown")
@@ -329,7 +329,7 @@ def survey_followup_open(*, response: SurveyResponse) -> Activity | None:
     reason = math.followup_reason(response.kind, response.score)
     if reason is None:
         return None
-    account = Account.objects.select_for_update().select_related("owner", "success_owner").get(pk=response.account_id)
+    account = Account.objects.select_for_update(of=("self",)).select_related("owner", "success_owner").get(pk=response.account_id)
     base = FOLLOWUP_KEY.format(account_id=account.pk, reason=reason)
     keyed = Activity.objects.filter(Q(key=base) | Q(key__startswith=f"{base}:"), account=account,
                                     kind=Activity.Kind.TASK)
