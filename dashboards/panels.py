@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from salesops import metrics
+from salesops.metric_tools import shared_reads
 from salesops.metrics import Period, Scope
 
 from .metric_reads import takes_row
@@ -90,9 +91,9 @@ def _int_key(key) -> int | None:
 
 
 def _stage_ids() -> dict[str, int]:
-    from pipeline.selectors import stage_list
+    from pipeline.selectors.kpis import stages
 
-    return {stage.code: stage.pk for stage in stage_list(active_only=False)}
+    return {stage.code: stage.pk for stage in stages()}
 
 
 def row_url(metric, scope: Scope, period: Period, group_by: str, key, stage_ids=None) -> str | None:
@@ -405,7 +406,14 @@ def executive_sections(scope: Scope, period: Period, today: date) -> list[Sectio
 
 # --- the dashboards ---------------------------------------------------------------------------
 def build(name: str, scope: Scope, period: Period, today: date) -> dict:
-    """{"tiles": [...], "sections": [Section]} of the dashboard `name` (teams.predicates names)."""
+    """{"tiles": [...], "sections": [Section]} of the dashboard `name` (teams.predicates names).
+    Inside shared_reads: a read several tiles and tables need (the funnel rows, the stays, won value
+    per rep) runs once."""
+    with shared_reads():
+        return _build(name, scope, period, today)
+
+
+def _build(name: str, scope: Scope, period: Period, today: date) -> dict:
     if name == "marketing":
         result = {"tiles": tiles(MARKETING_TILES, scope, period),
                   "sections": marketing_sections(scope, period, today)}

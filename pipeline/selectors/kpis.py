@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Sum
 
 from salesops.metric_tools import (
-    keyed, link, main_currency, money, narrow, percent, period_params, period_q, rows_by, scope_params,
+    keyed, link, main_currency, money, narrow, percent, period_params, period_q, rows_by, scope_params, shared,
 )
 from salesops.metrics import MetricResult, MetricRow, Period, Scope
 from teams.selectors import person_or_team_labels, quota_queryset_for
@@ -40,8 +40,18 @@ def labels(group_by: str, keys) -> dict:
     if group_by in ("owner", "team"):
         return person_or_team_labels(group_by, keys)
     if group_by == "stage":
-        return {s.code: s.label for s in stage_list(active_only=False)}
+        return {s.code: s.label for s in stages()}
     return {}
+
+
+@shared
+def stages() -> list[Stage]:
+    """Every stage (active or not), once per page inside salesops.metric_tools.shared_reads."""
+    return stage_list(active_only=False)
+
+
+def stage_id(code: str | None) -> int | None:
+    return next((s.pk for s in stages() if s.code == code), None)
 
 
 def grouped(queryset: QuerySet, group_by: str, **aggregates) -> list[dict]:
@@ -70,7 +80,7 @@ def drilldown(params, *, stage_param: str = "stage"):
     def url(scope: Scope, period: Period, group_by: str | None = None, key: str | None = None) -> str:
         extra = {}
         if group_by == "stage" and key:
-            extra[stage_param] = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
+            extra[stage_param] = stage_id(key)
         elif group_by in ("owner", "team") and key:
             extra[group_by] = key
         return link(LIST, {**params(period), **scope_params(scope), **extra})
@@ -86,6 +96,7 @@ def funnel_records(scope, period, group_by=None, key=None):
     return keyed(entered_in(deals(scope), period.start, period.end), FIELDS, group_by, key)
 
 
+@shared
 def funnel_rows(scope, period) -> list[dict]:
     return funnel_stages(queryset=deals(scope), start=period.start, end=period.end)
 
@@ -115,6 +126,7 @@ def funnel_entered(period: Period) -> dict:
     return period_params("entered", period)
 
 
+@shared
 def conversion_rows(scope, period) -> list[dict]:
     return funnel_conversion(queryset=deals(scope), start=period.start, end=period.end, stages=stage_list())
 
@@ -180,6 +192,7 @@ def won_value(scope, period) -> MetricResult:
     return MetricResult(value=None, count=sum(r["n"] for r in rows), per_currency=money(rows))
 
 
+@shared
 def won_value_rows(scope, period, group_by) -> list[MetricRow]:
     rows = won_value_by(queryset=deals(scope), start=period.start, end=period.end, group_by=group_by)
     key, name = {"owner": ("owner_id", "name"), "team": ("team_id", "team_name"),
@@ -206,10 +219,8 @@ def stays(scope, period) -> list[tuple]:
 
 
 def stay_records(scope, period, group_by=None, key=None):
-    stage_id = None
-    if group_by == "stage":
-        stage_id = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
-    ids = {deal for stage, deal, _days in stays(scope, period) if stage_id is None or stage == stage_id}
+    wanted = stage_id(key) if group_by == "stage" else None
+    ids = {deal for stage, deal, _days in stays(scope, period) if wanted is None or stage == wanted}
     return deals(scope).filter(pk__in=ids)
 
 
@@ -217,10 +228,16 @@ def moved_range(period: Period) -> dict:
     return period_params("moved", period)
 
 
+@shared
+def stay_figures(scope, period) -> dict:
+    """p50 and p90 per stage in one query (the two metrics share it on a page)."""
+    return stage_stay_percentiles(opportunities=deals(scope), start=period.start, end=period.end,
+                                  percentiles=(50, 90))
+
+
 def time_in_stage(p: int):
     def figures(scope, period) -> dict:
-        return stage_stay_percentiles(opportunities=deals(scope), start=period.start, end=period.end,
-                                      percentiles=(p,))
+        return stay_figures(scope, period)
 
     def compute(scope, period) -> MetricResult:
         total = figures(scope, period)[None]
@@ -230,7 +247,7 @@ def time_in_stage(p: int):
     def breakdown(scope, period, group_by) -> list[MetricRow]:
         per_stage = figures(scope, period)
         result = []
-        for stage in stage_list(active_only=False):
+        for stage in stages():
             found = per_stage.get(stage.pk)
             if found is not None or stage.is_active:
                 value = found[p] if found else None
