@@ -282,14 +282,30 @@ def forecast_params(period: Period) -> dict:
     return period_params("forecast", period)
 
 
+@shared
+def forecast_pair(scope, period) -> tuple[list[dict], list[dict]]:
+    """(open rows, won rows) of the forecast (two GROUP BYs), shared by the tile and the table."""
+    return forecast_rows(queryset=deals(scope), start=period.start, end=period.end)
+
+
 def forecast_figures_by(scope, period, key) -> dict:
-    open_rows, won_rows = forecast_rows(queryset=deals(scope), start=period.start, end=period.end)
+    open_rows, won_rows = forecast_pair(scope, period)
     return forecasting.roll_up(open_rows, won_rows, key=key)
+
+
+def forecast_counts_by(scope, period, key) -> dict:
+    """Deals behind the forecast per `key(row)`: the open deals expected in the period plus the deals
+    won in it (disjoint sets: forecast_records), counted from the grouped rows."""
+    counts: dict = defaultdict(int)
+    for rows in forecast_pair(scope, period):
+        for row in rows:
+            counts[key(row)] += row["deals"]
+    return counts
 
 
 def forecast_weighted(scope, period) -> MetricResult:
     figures = forecast_figures_by(scope, period, lambda r: r["currency"])
-    return MetricResult(value=None, count=forecast_records(scope, period).count(),
+    return MetricResult(value=None, count=sum(forecast_counts_by(scope, period, lambda r: None).values()),
                         per_currency={code: f.as_dict()["weighted"] for code, f in sorted(figures.items())},
                         extra={"per_currency": {code: f.as_dict() for code, f in sorted(figures.items())}})
 
@@ -298,7 +314,7 @@ def forecast_rows_by(scope, period, group_by) -> list[MetricRow]:
     field = FIELDS[group_by]
     figures = forecast_figures_by(scope, period, lambda r: (r[field], r["currency"]))
     names = labels(group_by, [k for k, _code in figures])
-    counts = {r["key"]: r["n"] for r in grouped(forecast_records(scope, period), group_by, n=Count("pk"))}
+    counts = forecast_counts_by(scope, period, lambda r: r[field])
     by_key: dict = defaultdict(dict)
     for (k, code), f in sorted(figures.items(), key=lambda item: (str(item[0][0]), item[0][1])):
         by_key[k][code] = f.as_dict()["weighted"]

@@ -207,7 +207,7 @@ def forecast_rows(*, queryset: QuerySet[Opportunity], start: date, end: date) ->
                      .values("owner_id", "team_id", "forecast_category", "currency")
                      .annotate(weighted=Sum(weighted_expression()), deals=Count("pk"), amount=Sum("amount")))
     won_rows = list(won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
-                    .annotate(amount=Sum("amount")))
+                    .annotate(amount=Sum("amount"), deals=Count("pk")))
     return open_rows, won_rows
 
 
