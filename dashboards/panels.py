@@ -8,13 +8,15 @@ narrowed to the row's rep, team or stage. A metric nobody registered shows "not 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops import metrics
@@ -43,6 +45,7 @@ class Section:
     figures: list[dict] = field(default_factory=list)
     empty: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""
 
 
 # --- formatting and links ---------------------------------------------------------------------
@@ -313,6 +316,18 @@ def scoring_section(user) -> Section:
     return section
 
 
+def cached_backtest(rule_set, user, run) -> tuple[dict, datetime]:
+    """The published rule set's backtest over `user`'s leads, computed once per rule-set version and
+    viewer for settings.SALESOPS_BACKTEST_CACHE_SECONDS (default 10 minutes): a full backtest reads
+    every lead, and the dashboard is opened far more often than rule sets change."""
+    key = f"dashboard-backtest:{rule_set.pk}:{rule_set.version}:{rule_set.published_at.timestamp()}:{user.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = (run(rule_set=rule_set, user=user, sample_size=0), timezone.now())
+        cache.set(key, found, getattr(settings, "SALESOPS_BACKTEST_CACHE_SECONDS", 600))
+    return found
+
+
 def backtest_section(user) -> Section | None:
     """The current rule set's backtest summary (grades and how they converted) over the viewer's leads."""
     from leads.models import RuleSet
@@ -322,10 +337,12 @@ def backtest_section(user) -> Section | None:
     current = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
     if current is None or not can_backtest_scoring(user):
         return None
-    result = rule_set_backtest(rule_set=current, user=user, sample_size=0)
+    result, computed_at = cached_backtest(current, user, rule_set_backtest)
     section = Section("backtest", _("Backtest of the current rule set (v%(version)s)") % {"version": current.version},
                       [_("Grade"), _("Leads"), _("Converted"), _("Won")], empty=_("No leads to backtest."),
                       links=[(f"{reverse('leads:rule-set', args=[current.pk])}?backtest=1", _("Full backtest"))])
+    section.note = _("Computed at %(time)s; the full backtest runs on the current leads.") % {
+        "time": timezone.localtime(computed_at).strftime("%Y-%m-%d %H:%M")}
     for grade in result["grades"]:
         section.rows.append([Cell(grade["grade"] or NOT_AVAILABLE), Cell(f"{grade['proposed']:,}", num=True),
                              Cell(NOT_AVAILABLE if grade["conversion_pct"] is None else f"{grade['conversion_pct']} %",

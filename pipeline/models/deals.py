@@ -102,6 +102,18 @@ class Opportunity(models.Model):
             # closed deals); the index also holds the stage and amount, so it covers the query
             # (index-only scan on PostgreSQL; a key-column index works on SQLite too).
             models.Index(fields=["stage_entered_at", "stage", "amount"], name="opp_funnel"),
+            # a manager's (or a rep's) dashboard: the same reads per owner (teams.selectors.owner_q
+            # gives the owners as a subquery), covering on PostgreSQL
+            models.Index(fields=["owner", "stage_entered_at"], name="opp_owner_funnel",
+                         include=["stage", "amount", "currency", "id"]),
+            models.Index(fields=["owner", "closed_at"], name="opp_owner_closed",
+                         include=["stage", "amount", "currency", "created_at", "team", "id"]),
+            models.Index(fields=["owner", "expected_close_date"], name="opp_owner_expected",
+                         condition=Q(closed_at__isnull=True),
+                         include=["amount", "currency", "team", "forecast_category", "rep_probability",
+                                  "model_probability", "stage_probability", "id"]),
+            models.Index(fields=["owner"], name="opp_owner_stalled", condition=Q(closed_at__isnull=True,
+                                                                                stalled_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opp_amount_not_negative"),

@@ -136,7 +136,7 @@ def _stays(opportunities: QuerySet[Opportunity] | None, start, end) -> QuerySet[
 
     rows = StageTransition.objects.filter(between_q("at", start, end), opportunity__isnull=False,
                                           stay_stage__isnull=False)
-    if opportunities is not None:
+    if opportunities is not None and opportunities.query.where:  # every live deal: no subquery needed
         rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
     return rows
 
