@@ -6,7 +6,7 @@
 The database named in DATABASE_URL is created if missing and its deals and leads are REPLACED.
 Data: N opportunities as bench/funnel.py generates them (generate_series, 8 teams, 80 reps, the six
 default stages, two years), with a second ledger entry for every deal past the first stage (so time
-in stage has real stays), and M leads as bench/_setup.py generates them, then one UPDATE giving them
+in stage has real stays; each entry's stay_stage / stay_days filled as pipeline.services.ledger keeps them), and M leads as bench/_setup.py generates them, then one UPDATE giving them
 owners (the same 80 reps), ten sources, MQL / conversion / win dates and completeness; then ANALYZE.
 
 For the manager and the marketing dashboard it times, as an administrator (every record) and as
@@ -67,15 +67,13 @@ RAW = {
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM closed_at - created_at))"
         " FROM pipeline_opportunity WHERE closed_at >= %(lo)s AND closed_at < %(hi)s AND owner_id IN (%(owners)s)"
         " GROUP BY owner_id, stage_id",
-        # time in stage p50 / p90: stays (ledger entry -> next entry of the deal) that ended in the period
-        "SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY d), percentile_cont(0.9) WITHIN GROUP (ORDER BY d)"
-        " FROM (SELECT t.to_stage_id AS stage, t.opportunity_id,"
-        "   EXTRACT(EPOCH FROM lead(t.at) OVER w - t.at) / 86400 AS d, lead(t.at) OVER w AS left_at"
-        "   FROM pipeline_stagetransition t WHERE t.opportunity_id IN (SELECT m.opportunity_id"
-        "   FROM pipeline_stagetransition m JOIN pipeline_opportunity o ON o.id = m.opportunity_id"
-        "   WHERE m.at >= %(lo)s AND m.at < %(hi)s AND m.from_stage_id IS NOT NULL AND o.owner_id IN (%(owners)s))"
-        "   WINDOW w AS (PARTITION BY t.opportunity_id ORDER BY t.at, t.id)) s"
-        " WHERE left_at >= %(lo)s AND left_at < %(hi)s GROUP BY stage",
+        # time in stage p50 / p90: the stays that ended in the period (each ledger entry carries the stay
+        # it ends: stay_stage_id, stay_days — pipeline.services.ledger)
+        "SELECT t.stay_stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.stay_days),"
+        " percentile_cont(0.9) WITHIN GROUP (ORDER BY t.stay_days)"
+        " FROM pipeline_stagetransition t JOIN pipeline_opportunity o ON o.id = t.opportunity_id"
+        " WHERE t.at >= %(lo)s AND t.at < %(hi)s AND t.stay_stage_id IS NOT NULL AND o.owner_id IN (%(owners)s)"
+        " GROUP BY t.stay_stage_id",
         # weighted forecast of open deals expected to close in the period, per rep
         "SELECT owner_id, SUM(amount * COALESCE(rep_probability, model_probability, stage_probability) / 100.0)"
         " FROM pipeline_opportunity WHERE closed_at IS NULL AND expected_close_date BETWEEN %(d1)s AND %(d2)s"
@@ -119,6 +117,7 @@ def generate_stays_and_leads() -> None:
     from django.db import connection
 
     from pipeline.models import Stage
+    from pipeline.services.ledger import ledger_stays_backfill
 
     first = Stage.objects.order_by("order").values_list("pk", flat=True).first()
     with connection.cursor() as cursor:
@@ -132,6 +131,7 @@ def generate_stays_and_leads() -> None:
         # stalled: one open deal in 25
         cursor.execute("UPDATE pipeline_opportunity SET stalled_at = stage_entered_at + interval '30 days'"
                        " WHERE closed_at IS NULL AND id %% 25 = 0", [])
+        ledger_stays_backfill()  # the stay each entry ends, as the services keep it
         cursor.execute("SELECT min(id) FROM teams_user WHERE username LIKE %s", ["bench.%"])
         user_lo = cursor.fetchone()[0]
         # 20 % become MQL two days after creation; a quarter of those convert, a third of those win
