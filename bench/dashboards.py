@@ -6,7 +6,8 @@
 The database named in DATABASE_URL is created if missing and its deals and leads are REPLACED.
 Data: N opportunities as bench/funnel.py generates them (generate_series, 8 teams, 80 reps, the six
 default stages, two years), with a second ledger entry for every deal past the first stage (so time
-in stage has real stays; each entry's stay_stage / stay_days filled as pipeline.services.ledger keeps them), and M leads as bench/_setup.py generates them, then one UPDATE giving them
+in stage has real stays; each entry's stay_stage / stay_days filled as pipeline.services.ledger keeps
+them), and M leads as bench/_setup.py generates them, then one UPDATE giving them
 owners (the same 80 reps), ten sources, MQL / conversion / win dates and completeness; then ANALYZE.
 
 For the manager and the marketing dashboard it times, as an administrator (every record) and as

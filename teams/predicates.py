@@ -300,3 +300,20 @@ def can_set_goal(user, *, scope: str, team=None, owner=None, metric_app: str = "
     if user.role == Role.MARKETING:
         return scope == "organisation" and metric_app == "leads"
     return False
+
+
+# --- h8: KPI cards compare with snapshots -------------------------------------------------------
+def can_compare_with_snapshots(user, *, team=None, owner=None) -> bool:
+    """Whether `user`'s own figures for a scope are the scope's KPI snapshots (taken over every
+    record, narrowed to the scope): administrators for any scope; a manager for the teams they
+    manage and those teams' reps; anyone for their own figures. Others compare with figures computed
+    over what they see."""
+    if not is_active_user(user):
+        return False
+    if user.is_admin_role:
+        return True
+    if owner is not None:
+        return owner.pk == user.pk or manages(user, owner)
+    if team is not None:
+        return team.manager_id == user.pk
+    return False
