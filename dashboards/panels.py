@@ -133,6 +133,7 @@ def tile(code: str, scope: Scope, period: Period) -> dict:
     result = metric.compute(scope, period)
     return {"code": code, "name": str(metric.name), "unit": metric.unit, "available": True,
             "text": value_text(metric, result.value, result.per_currency), "count": result.count,
+            "number": chart_number(metric, result.value, result.per_currency),
             "url": drilldown(metric, scope, period), "description": str(metric.description or "")}
 
 
@@ -438,6 +439,9 @@ def _build(name: str, scope: Scope, period: Period, today: date) -> dict:
         result = {"tiles": tiles(EXECUTIVE_TILES, scope, period), "sections": executive_sections(scope, period, today)}
     else:
         result = {"tiles": tiles(SALES_TILES, scope, period), "sections": sales_sections(scope, period)}
+    from .comparisons import add_comparisons  # "vs last period" and trends (KPI snapshots)
+
+    add_comparisons(result["tiles"], scope, period, today)
     for section in result["sections"]:
         section.figures = [{**_jsonable(figure), "id": f"chart-{section.id}-{index}"}
                            for index, figure in enumerate(section.figures)]
