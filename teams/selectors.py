@@ -47,7 +47,9 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
     if user.role == User.Role.MANAGER:
         # the owner among the manager and their teams' members, as a subquery on the owner column (an
         # OR across a join to users and teams hides the owner from the planner: no owner index used)
-        people = User.objects.filter(Q(pk=user.pk) | Q(team__manager=user)).values("pk")
+        # (teams as a subquery, not a join: the planner then does not take the people for one row)
+        people = User.objects.filter(Q(pk=user.pk) | Q(team__in=Team.objects.filter(manager=user).values("pk")))
+        people = people.values("pk")
         return reduce(or_, [Q(**{f"{field}__in": people}) for field in fields])
     return reduce(or_, [Q(**{field: user}) for field in fields])
 

@@ -112,6 +112,9 @@ class Opportunity(models.Model):
                          condition=Q(closed_at__isnull=True),
                          include=["amount", "currency", "team", "forecast_category", "rep_probability",
                                   "model_probability", "stage_probability", "id"]),
+            # every deal closed in a period (won value, win rate, cycle, forecast's won part): index-only
+            models.Index(fields=["closed_at"], name="opp_closed_kpis",
+                         include=["stage", "amount", "currency", "created_at", "owner", "team", "id"]),
             models.Index(fields=["owner"], name="opp_owner_stalled", condition=Q(closed_at__isnull=True,
                                                                                 stalled_at__isnull=False)),
         ]
