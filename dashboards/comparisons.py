@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from salesops import metrics
+from salesops.metric_tools import shared
 from salesops.metrics import Metric, Period, Scope
 from teams.models import Team, User
 from teams.predicates import can_compare_with_snapshots
@@ -71,6 +72,7 @@ def previous_period(period: Period) -> Period | None:
     return Period(period.start - timedelta(days=days), period.start - timedelta(days=1))
 
 
+@shared
 def snapshots_fit(scope: Scope) -> bool:
     """Whether the viewer's figures for `scope` are the scope's snapshots (the predicate decides)."""
     team = Team.objects.filter(pk=scope.team_id).first() if scope.team_id else None
@@ -88,6 +90,19 @@ def _snapshot_rows(codes: list[str], scope: Scope, period: Period) -> dict[str, 
                 .order_by("metric", "period_kind")):
         found.setdefault(row.metric, row)
     return found
+
+
+def month_snapshots(code: str, scope: Scope, months: list[Period]) -> dict[date, KpiSnapshot]:
+    """The snapshots of whole calendar months among `months` (by start), when the viewer's figures are
+    the snapshots: a trend reads closed months from them instead of computing each (one query)."""
+    whole = {m.start: m.end for m in months
+             if m.start and m.end and m.start.day == 1 and m.end == kind_end(Kind.MONTH, m.start)}
+    if not whole or not snapshots_fit(scope):
+        return {}
+    level, scope_id = scope_key(scope)
+    rows = KpiSnapshot.objects.filter(metric=code, scope=level, scope_id=scope_id, period_kind=Kind.MONTH,
+                                      period_start__in=list(whole))
+    return {row.period_start: row for row in rows if row.period_end == whole[row.period_start]}
 
 
 def _number(metric: Metric, value, per_currency) -> float | None:

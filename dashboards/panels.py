@@ -46,6 +46,7 @@ class Section:
     empty: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""
+    goal_lines: list = field(default_factory=list)  # dashboards.goal_lines.GoalLine drawn on the charts
 
 
 # --- formatting and links ---------------------------------------------------------------------
@@ -191,8 +192,18 @@ def grouped_section(section_id: str, title: str, scope: Scope, period: Period, g
     if order and any(y is not None for bar in bars for y in bar.y):
         fig = go.Figure(bars)
         fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
+        with_goal_lines(section, fig, [code for code in found if chart_codes is None or code in chart_codes], scope)
         section.figures.append(_figure(fig, title))
     return section
+
+
+def with_goal_lines(section: Section, fig: go.Figure, codes, scope: Scope, today: date | None = None) -> None:
+    """Draw the active goals of the charted metrics for the scope on `fig`; the table lists them."""
+    from . import goal_lines
+
+    lines = goal_lines.goal_lines(codes, scope, today or timezone.localdate())
+    goal_lines.draw(fig, lines)
+    section.goal_lines += [line for line in lines if line not in section.goal_lines]
 
 
 # --- sales (managers and reps) -----------------------------------------------------------------
@@ -276,20 +287,30 @@ def month_windows(period: Period, today: date, most: int = 12) -> list[Period]:
 
 def trend_section(section_id: str, title: str, code: str, scope: Scope, period: Period, today: date) -> Section:
     metric = metrics.find(code)
-    section = Section(section_id, title, [_("Month"), str(metric.name) if metric else code],
+    section = Section(section_id, title, [_("Month"), str(metric.name) if metric else code, _("Source")],
                       empty=_("Not available."))
     if metric is None:
         return section
-    points = []
-    for month in month_windows(period, today):
-        result = metric.compute(scope, month)
+    from .comparisons import month_snapshots  # closed months from the KPI snapshots, when they hold them
+
+    points, windows = [], month_windows(period, today)
+    stored = month_snapshots(code, scope, [month for month in windows if month.end < today])
+    for month in windows:
+        snapshot = stored.get(month.start)
+        if snapshot is not None:
+            value, per_currency, source = snapshot.value, snapshot.per_currency, _("KPI snapshot")
+        else:
+            result = metric.compute(scope, month)
+            value, per_currency, source = result.value, result.per_currency, _("computed")
         section.rows.append([Cell(month.start.strftime("%Y-%m")),
-                             Cell(value_text(metric, result.value, result.per_currency),
-                                  drilldown(metric, scope, month), num=True)])
-        points.append((month.start.strftime("%Y-%m"), chart_number(metric, result.value, result.per_currency)))
+                             Cell(value_text(metric, value, per_currency), drilldown(metric, scope, month), num=True),
+                             Cell(source)])
+        points.append((month.start.strftime("%Y-%m"), chart_number(metric, value, per_currency)))
     if any(y is not None for _month, y in points):
-        fig = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers"))
+        fig = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers",
+                                   name=str(metric.name)))
         fig.update_layout(xaxis={"type": "category"})  # "2026-09" is a month, not a date to place on a day axis
+        with_goal_lines(section, fig, [code], scope, today)
         section.figures.append(_figure(fig, title))
     return section
 
