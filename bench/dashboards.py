@@ -13,8 +13,9 @@ owners (the same 80 reps), ten sources, MQL / conversion / win dates and complet
 For the manager and the marketing dashboard it times, as an administrator (every record) and as
 one team's manager, the dashboard's server work — `dashboards.panels.build()` when the dashboards
 are merged, else the same registry computations (`salesops.metrics`: compute for each tile,
-breakdown for each table) — against the hand-written GROUP BY queries that answer the same figures
-(best of --repeat each, after a warm-up). Ends with one line:
+breakdown for each table) — against the hand-written GROUP BY queries that answer the same figures,
+and the tiles' queries over the previous period the KPI cards compare with (RAW_PREVIOUS; best of
+--repeat each, after a warm-up). Ends with one line:
 `RESULT name=dashboards manager_ms=… manager_raw_ms=… manager_ratio=… marketing_ms=… … opportunities=N leads=M`
 Targets: ≤ 300 ms per dashboard and ratio ≤ 1.5.
 """
@@ -99,6 +100,26 @@ RAW = {
         " WHERE mql_at >= %(trend_lo)s AND owner_id IN (%(owners)s) GROUP BY 1",
     ],
 }
+
+
+# The KPI cards also show the previous period's value ("vs last period": from a KPI snapshot when one
+# covers it, else computed — the bench has no snapshots): the tiles' queries again over that period.
+RAW_PREVIOUS = {"manager": [2, 4, 5], "marketing": [0, 1]}
+
+
+def previous_params(period):
+    """The raw queries' period parameters for the period the KPI cards compare with (None: no cards do)."""
+    try:
+        from dashboards.comparisons import previous_period
+    except ImportError:
+        return None
+    from pipeline.selectors.metrics import period_range
+
+    previous = previous_period(period)
+    if previous is None:
+        return None
+    low, high = period_range(previous.start, previous.end)
+    return {"lo": low, "hi": high, "d1": previous.start, "d2": previous.end}
 
 
 def timed(repeat: int, fn, *, warmup: bool) -> float:
@@ -289,16 +310,21 @@ def main():
 
     figures, plans = {}, []
     backtest = backtest_sql()
+    before = previous_params(period)
     for who, user in users.items():
         params = {"lo": lo, "hi": hi, "d1": start_day, "d2": end_day, "trend_lo": trend_lo}
         for name, queries in RAW.items():
             sqls = [q.replace("%(owners)s", owners_sql(user)) for q in queries]
             extra = [backtest] if name == "marketing" and backtest else []
+            previous = [(sqls[i], {**params, **before}) for i in RAW_PREVIOUS[name]] if before else []
 
-            def raw(sqls=sqls, params=params, extra=extra):
+            def raw(sqls=sqls, params=params, extra=extra, previous=previous):
                 with connection.cursor() as cursor:
                     for sql in sqls:
                         cursor.execute(sql, params)
+                        cursor.fetchall()
+                    for sql, sql_params in previous:
+                        cursor.execute(sql, sql_params)
                         cursor.fetchall()
                     for sql, sql_params in extra:
                         cursor.execute(sql, sql_params)
