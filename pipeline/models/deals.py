@@ -240,6 +240,8 @@ class StageTransition(models.Model):
             models.Index(fields=["to_stage", "at"], name="transition_stage_at"),
             # time in stage: the deals that moved in a period (pipeline.selectors.stage_stays)
             models.Index(fields=["at"], name="transition_at"),
+            # stage conversion: the stages each funnel deal reached, read from the index alone
+            models.Index(fields=["opportunity"], include=["to_stage"], name="transition_deal_stage"),
             # time in stage p50 / p90: the stays that ended in a period, read from the index alone
             models.Index(fields=["at"], include=["stay_stage", "stay_days", "opportunity"],
                          condition=Q(stay_stage__isnull=False), name="transition_stays"),
