@@ -129,6 +129,11 @@ def shared_reads() -> Iterator[None]:
         _shared.reset(token)
 
 
+def sharing() -> bool:
+    """Whether the caller runs inside shared_reads() (a page reading many figures)."""
+    return _shared.get() is not None
+
+
 def shared(function: Callable) -> Callable:
     """Decorator: memoise `function` inside `shared_reads()` (arguments must be hashable: a Scope of a
     saved user, a Period, strings); outside it, or with arguments that cannot be keys, it just runs.
