@@ -36,9 +36,19 @@ def deals(scope: Scope) -> QuerySet[Opportunity]:
     return opportunity_queryset_for(user=scope.user, team=scope.team_id, owner=scope.owner_id)
 
 
+@shared
+def _known_labels(group_by: str) -> dict:
+    """Names of people or teams already read on this page (a fresh dict outside shared_reads)."""
+    return {}
+
+
 def labels(group_by: str, keys) -> dict:
     if group_by in ("owner", "team"):
-        return person_or_team_labels(group_by, keys)
+        known = _known_labels(group_by)
+        missing = [k for k in keys if k not in known]
+        if missing:
+            known.update(person_or_team_labels(group_by, missing))
+        return known
     if group_by == "stage":
         return {s.code: s.label for s in stages()}
     return {}
