@@ -1,9 +1,10 @@
 """What the KPI cards add to a figure: the previous period's value and the change ("vs last period"),
 and a trend sparkline — from KPI snapshots when they hold the figure, else computed (the card says which).
 
-- The previous period of a period is the one just before it, compared like for like: a calendar
-  month, quarter or year (whole, or to date) against the previous one to the same day; any other
-  period against the same number of days just before it. All time has none.
+- The previous period of a period is the one just before it, compared like for like: a whole calendar
+  month or quarter against the whole previous one, one to date (or a year to date) against the
+  previous one to the same elapsed day; any other period against the same number of days just
+  before it. All time has none.
 - From snapshots when the viewer's own figures are the scope's snapshots
   (teams.predicates.can_compare_with_snapshots: snapshots are taken over every record, narrowed
   to the scope) and a snapshot covers exactly the previous period; otherwise the metric is computed
@@ -49,11 +50,13 @@ class Comparison:
 
 
 def _like_for_like(kind: str, period: Period) -> Period | None:
-    """The previous `kind` period to the same elapsed day, when `period` starts a `kind` period and
-    ends inside it; else None."""
+    """The previous `kind` period (whole, or to the same elapsed day), when `period` starts a `kind`
+    period and ends inside it; else None."""
     if kind_start(kind, period.start) != period.start or period.end > kind_end(kind, period.start):
         return None
     start = kind_shift(kind, period.start, -1)
+    if period.end == kind_end(kind, period.start):  # a whole month or quarter: the whole previous one
+        return Period(start, kind_end(kind, start))
     return Period(start, min(start + (period.end - period.start), kind_end(kind, start)))
 
 

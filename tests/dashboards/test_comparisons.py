@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("period, previous", [
     (Period(date(2026, 3, 1), date(2026, 3, 31)), Period(date(2026, 2, 1), date(2026, 2, 28))),  # whole month
     (Period(date(2026, 3, 1), date(2026, 3, 10)), Period(date(2026, 2, 1), date(2026, 2, 10))),  # month to date
-    (Period(date(2026, 5, 1), date(2026, 5, 31)), Period(date(2026, 4, 1), date(2026, 4, 30))),  # clipped to April
+    (Period(date(2026, 5, 1), date(2026, 5, 31)), Period(date(2026, 4, 1), date(2026, 4, 30))),  # whole April
+    (Period(date(2026, 4, 1), date(2026, 4, 30)), Period(date(2026, 3, 1), date(2026, 3, 31))),  # whole March
+    (Period(date(2026, 4, 1), date(2026, 6, 30)), Period(date(2026, 1, 1), date(2026, 3, 31))),  # whole quarter
     (Period(date(2026, 4, 1), date(2026, 5, 15)), Period(date(2026, 1, 1), date(2026, 2, 14))),  # quarter to date
     (Period(date(2026, 1, 1), date(2026, 3, 1)), Period(date(2025, 1, 1), date(2025, 3, 1))),    # year to date
     (Period(date(2026, 3, 5), date(2026, 3, 14)), Period(date(2026, 2, 23), date(2026, 3, 4))),  # 10 days before
@@ -125,3 +127,15 @@ def test_the_trend_sparkline_plots_the_monthly_snapshots(client, org, months):
 def test_all_time_shows_no_comparison(org, months):
     board = panels.build("sales", Scope(org["admin"]), Period.all_time(), months["today"])
     assert tile(board, "deals_won")["previous"] is None
+
+
+def test_the_demo_leaves_organisation_month_snapshots_once(org, months):
+    from dashboards.demo import DEMO_SNAPSHOT_MONTHS, seed_snapshots
+
+    written = seed_snapshots(today=months["today"])
+    assert written == KpiSnapshot.objects.count() > 0
+    assert set(KpiSnapshot.objects.values_list("scope", "period_kind")) == {("organisation", "month")}
+    assert KpiSnapshot.objects.values("period_start").distinct().count() == DEMO_SNAPSHOT_MONTHS
+    assert seed_snapshots(today=months["today"]) == 0
+    board = panels.build("sales", Scope(org["admin"]), months["page"], months["today"])
+    assert tile(board, "deals_won")["previous"].source == SNAPSHOT and tile(board, "deals_won")["previous"].value == 1.0
