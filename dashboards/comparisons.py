@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from salesops import metrics
 from salesops.metric_tools import shared
 from salesops.metrics import Metric, Period, Scope
-from teams.models import Team, User
 from teams.predicates import can_compare_with_snapshots
 
 from .models import KpiSnapshot
@@ -78,11 +77,9 @@ def previous_period(period: Period) -> Period | None:
 @shared
 def snapshots_fit(scope: Scope) -> bool:
     """Whether the viewer's figures for `scope` are the scope's snapshots (the predicate decides)."""
-    team = Team.objects.filter(pk=scope.team_id).first() if scope.team_id else None
-    owner = User.objects.select_related("team").filter(pk=scope.owner_id).first() if scope.owner_id else None
-    if (scope.team_id and team is None) or (scope.owner_id and owner is None):
-        return False
-    return can_compare_with_snapshots(scope.user, team=team, owner=owner)
+    from .trends import may_see
+
+    return may_see(scope, can_compare_with_snapshots)
 
 
 def _snapshot_rows(codes: list[str], scope: Scope, period: Period) -> dict[str, KpiSnapshot]:

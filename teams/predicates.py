@@ -308,12 +308,6 @@ def can_compare_with_snapshots(user, *, team=None, owner=None) -> bool:
     record, narrowed to the scope): administrators for any scope; a manager for the teams they
     manage and those teams' reps; anyone for their own figures. Others compare with figures computed
     over what they see."""
-    if not is_active_user(user):
-        return False
-    if user.is_admin_role:
-        return True
-    if owner is not None:
-        return owner.pk == user.pk or manages(user, owner)
-    if team is not None:
-        return team.manager_id == user.pk
-    return False
+    if owner is None and not is_admin(user):
+        return team is not None and is_active_user(user) and team.manager_id == user.pk
+    return can_see_scope_figures(user, team=team, owner=owner)
