@@ -181,10 +181,15 @@ def win_rate(scope, period) -> MetricResult:
                         count=figures["won"] + figures["lost"], extra=figures)
 
 
+@shared
+def closed_by(scope, period, group_by) -> list[dict]:
+    """Won and lost deals closed in the period per rep or team: one GROUP BY behind the win rate and
+    deals won tables."""
+    return grouped(closed(scope, period), group_by, won=WON, lost=LOST)
+
+
 def win_rate_rows(scope, period, group_by) -> list[MetricRow]:
-    rows = grouped(closed(scope, period), group_by, won=WON, lost=LOST)
-    for row in rows:
-        row["n"] = row["won"] + row["lost"]
+    rows = [{**row, "n": row["won"] + row["lost"]} for row in closed_by(scope, period, group_by)]
     return rows_by(rows, "key", labels(group_by, [r["key"] for r in rows]),
                    lambda r: forecasting.win_rate(r["won"], r["lost"]))
 
@@ -203,7 +208,8 @@ def deals_won(scope, period) -> MetricResult:
 
 
 def deals_won_rows(scope, period, group_by) -> list[MetricRow]:
-    return count_rows(won_records(scope, period), group_by)
+    rows = [{"key": row["key"], "n": row["won"]} for row in closed_by(scope, period, group_by) if row["won"]]
+    return rows_by(rows, "key", labels(group_by, [r["key"] for r in rows]), lambda r: r["n"])
 
 
 def won_value(scope, period) -> MetricResult:
@@ -281,8 +287,14 @@ def stalled_records(scope, period, group_by=None, key=None):
     return keyed(deals(scope).filter(closed_at__isnull=True, stalled_at__isnull=False), FIELDS, group_by, key)
 
 
+@shared
+def stalled_count(scope) -> int:
+    """Open deals flagged stalled now (no period: the tile and its "vs last period" share it)."""
+    return stalled_records(scope, Period.all_time()).count()
+
+
 def stalled_deals(scope, period) -> MetricResult:
-    n = stalled_records(scope, period).count()
+    n = stalled_count(scope)
     return MetricResult(value=n, count=n)
 
 
@@ -352,6 +364,7 @@ def quotas(scope, period):
     return queryset
 
 
+@shared
 def attainment_parts(scope, period):
     """(quota per (user, currency), the user's team per user, won deals matching a quota's rep and currency)."""
     target: dict = defaultdict(Decimal)
