@@ -6,14 +6,16 @@
 The database named in DATABASE_URL is created if missing and its deals and leads are REPLACED.
 Data: N opportunities as bench/funnel.py generates them (generate_series, 8 teams, 80 reps, the six
 default stages, two years), with a second ledger entry for every deal past the first stage (so time
-in stage has real stays), and M leads as bench/_setup.py generates them, then one UPDATE giving them
+in stage has real stays; each entry's stay_stage / stay_days filled as pipeline.services.ledger keeps
+them), and M leads as bench/_setup.py generates them, then one UPDATE giving them
 owners (the same 80 reps), ten sources, MQL / conversion / win dates and completeness; then ANALYZE.
 
 For the manager and the marketing dashboard it times, as an administrator (every record) and as
 one team's manager, the dashboard's server work — `dashboards.panels.build()` when the dashboards
 are merged, else the same registry computations (`salesops.metrics`: compute for each tile,
-breakdown for each table) — against the hand-written GROUP BY queries that answer the same figures
-(best of --repeat each, after a warm-up). Ends with one line:
+breakdown for each table) — against the hand-written GROUP BY queries that answer the same figures,
+and the tiles' queries over the previous period the KPI cards compare with (RAW_PREVIOUS; best of
+--repeat each, after a warm-up). Ends with one line:
 `RESULT name=dashboards manager_ms=… manager_raw_ms=… manager_ratio=… marketing_ms=… … opportunities=N leads=M`
 Targets: ≤ 300 ms per dashboard and ratio ≤ 1.5.
 """
@@ -67,15 +69,13 @@ RAW = {
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM closed_at - created_at))"
         " FROM pipeline_opportunity WHERE closed_at >= %(lo)s AND closed_at < %(hi)s AND owner_id IN (%(owners)s)"
         " GROUP BY owner_id, stage_id",
-        # time in stage p50 / p90: stays (ledger entry -> next entry of the deal) that ended in the period
-        "SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY d), percentile_cont(0.9) WITHIN GROUP (ORDER BY d)"
-        " FROM (SELECT t.to_stage_id AS stage, t.opportunity_id,"
-        "   EXTRACT(EPOCH FROM lead(t.at) OVER w - t.at) / 86400 AS d, lead(t.at) OVER w AS left_at"
-        "   FROM pipeline_stagetransition t WHERE t.opportunity_id IN (SELECT m.opportunity_id"
-        "   FROM pipeline_stagetransition m JOIN pipeline_opportunity o ON o.id = m.opportunity_id"
-        "   WHERE m.at >= %(lo)s AND m.at < %(hi)s AND m.from_stage_id IS NOT NULL AND o.owner_id IN (%(owners)s))"
-        "   WINDOW w AS (PARTITION BY t.opportunity_id ORDER BY t.at, t.id)) s"
-        " WHERE left_at >= %(lo)s AND left_at < %(hi)s GROUP BY stage",
+        # time in stage p50 / p90: the stays that ended in the period (each ledger entry carries the stay
+        # it ends: stay_stage_id, stay_days — pipeline.services.ledger)
+        "SELECT t.stay_stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.stay_days),"
+        " percentile_cont(0.9) WITHIN GROUP (ORDER BY t.stay_days)"
+        " FROM pipeline_stagetransition t JOIN pipeline_opportunity o ON o.id = t.opportunity_id"
+        " WHERE t.at >= %(lo)s AND t.at < %(hi)s AND t.stay_stage_id IS NOT NULL AND o.owner_id IN (%(owners)s)"
+        " GROUP BY t.stay_stage_id",
         # weighted forecast of open deals expected to close in the period, per rep
         "SELECT owner_id, SUM(amount * COALESCE(rep_probability, model_probability, stage_probability) / 100.0)"
         " FROM pipeline_opportunity WHERE closed_at IS NULL AND expected_close_date BETWEEN %(d1)s AND %(d2)s"
@@ -102,6 +102,26 @@ RAW = {
 }
 
 
+# The KPI cards also show the previous period's value ("vs last period": from a KPI snapshot when one
+# covers it, else computed — the bench has no snapshots): the tiles' queries again over that period.
+RAW_PREVIOUS = {"manager": [2, 4, 5], "marketing": [0, 1]}
+
+
+def previous_params(period):
+    """The raw queries' period parameters for the period the KPI cards compare with (None: no cards do)."""
+    try:
+        from dashboards.comparisons import previous_period
+    except ImportError:
+        return None
+    from pipeline.selectors.metrics import period_range
+
+    previous = previous_period(period)
+    if previous is None:
+        return None
+    low, high = period_range(previous.start, previous.end)
+    return {"lo": low, "hi": high, "d1": previous.start, "d2": previous.end}
+
+
 def timed(repeat: int, fn, *, warmup: bool) -> float:
     """Best of `repeat` runs of `fn` (seconds), after one untimed run unless `warmup` is False."""
     if warmup:
@@ -119,6 +139,7 @@ def generate_stays_and_leads() -> None:
     from django.db import connection
 
     from pipeline.models import Stage
+    from pipeline.services.ledger import ledger_stays_backfill
 
     first = Stage.objects.order_by("order").values_list("pk", flat=True).first()
     with connection.cursor() as cursor:
@@ -132,6 +153,7 @@ def generate_stays_and_leads() -> None:
         # stalled: one open deal in 25
         cursor.execute("UPDATE pipeline_opportunity SET stalled_at = stage_entered_at + interval '30 days'"
                        " WHERE closed_at IS NULL AND id %% 25 = 0", [])
+        ledger_stays_backfill()  # the stay each entry ends, as the services keep it
         cursor.execute("SELECT min(id) FROM teams_user WHERE username LIKE %s", ["bench.%"])
         user_lo = cursor.fetchone()[0]
         # 20 % become MQL two days after creation; a quarter of those convert, a third of those win
@@ -288,16 +310,21 @@ def main():
 
     figures, plans = {}, []
     backtest = backtest_sql()
+    before = previous_params(period)
     for who, user in users.items():
         params = {"lo": lo, "hi": hi, "d1": start_day, "d2": end_day, "trend_lo": trend_lo}
         for name, queries in RAW.items():
             sqls = [q.replace("%(owners)s", owners_sql(user)) for q in queries]
             extra = [backtest] if name == "marketing" and backtest else []
+            previous = [(sqls[i], {**params, **before}) for i in RAW_PREVIOUS[name]] if before else []
 
-            def raw(sqls=sqls, params=params, extra=extra):
+            def raw(sqls=sqls, params=params, extra=extra, previous=previous):
                 with connection.cursor() as cursor:
                     for sql in sqls:
                         cursor.execute(sql, params)
+                        cursor.fetchall()
+                    for sql, sql_params in previous:
+                        cursor.execute(sql, sql_params)
                         cursor.fetchall()
                     for sql, sql_params in extra:
                         cursor.execute(sql, sql_params)

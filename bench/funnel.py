@@ -57,9 +57,10 @@ def generate(n: int):
         cursor.execute("SELECT min(id), max(id) FROM teams_user WHERE username LIKE 'bench.%%'", [])
         user_lo, user_hi = cursor.fetchone()
         cursor.execute(
-            "INSERT INTO customers_account (name, industry, employees, region, owner_id, external_ref, created_at,"
-            " updated_at) SELECT 'Account ' || g, (ARRAY['technology','finance','retail','manufacturing'])[1 + g %% 4],"
-            " 100 + g, 'east', %s + g %% 80, '', now(), now() FROM generate_series(1, 2000) g", [user_lo])
+            "INSERT INTO customers_account (name, industry, employees, region, owner_id, domain, external_ref,"
+            " created_at, updated_at) SELECT 'Account ' || g,"
+            " (ARRAY['technology','finance','retail','manufacturing'])[1 + g %% 4],"
+            " 100 + g, 'east', %s + g %% 80, '', '', now(), now() FROM generate_series(1, 2000) g", [user_lo])
         cursor.execute("SELECT min(id) FROM customers_account")
         account_lo = cursor.fetchone()[0]
         # stage mix: open 40% (10/10/10/10), won 35%, lost 25%; dates over the last 730 days

@@ -46,3 +46,22 @@ def seed_goals(*, today: date) -> tuple[int, int]:
                     note=note)
         created += 1
     return created, skipped
+
+
+DEMO_SNAPSHOT_MONTHS = 6
+
+
+def seed_snapshots(*, today: date) -> int:
+    """Organisation month snapshots of every metric for the last complete months (so the KPI cards show
+    trends and "vs last period" from snapshots, as the daily job would have left them); rows written.
+    Idempotent: snapshots_write skips what exists."""
+    from salesops.metrics import Scope
+
+    from .snapshots import Kind, PlannedPeriod, kind_end, snapshots_write, system_viewer
+
+    first = today.replace(day=1)
+    plan = []
+    for _ in range(DEMO_SNAPSHOT_MONTHS):
+        first = (first - timedelta(days=1)).replace(day=1)
+        plan.append(PlannedPeriod(Kind.MONTH, first, kind_end(Kind.MONTH, first)))
+    return snapshots_write(plan=plan[::-1], scopes=[Scope(system_viewer())])

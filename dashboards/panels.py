@@ -8,16 +8,19 @@ narrowed to the row's rep, team or stage. A metric nobody registered shows "not 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops import metrics
+from salesops.metric_tools import shared_reads
 from salesops.metrics import Period, Scope
 
 from .metric_reads import takes_row
@@ -42,6 +45,8 @@ class Section:
     figures: list[dict] = field(default_factory=list)
     empty: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""
+    goal_lines: list = field(default_factory=list)  # dashboards.goal_lines.GoalLine drawn on the charts
 
 
 # --- formatting and links ---------------------------------------------------------------------
@@ -90,9 +95,9 @@ def _int_key(key) -> int | None:
 
 
 def _stage_ids() -> dict[str, int]:
-    from pipeline.selectors import stage_list
+    from pipeline.selectors.kpis import stages
 
-    return {stage.code: stage.pk for stage in stage_list(active_only=False)}
+    return {stage.code: stage.pk for stage in stages()}
 
 
 def row_url(metric, scope: Scope, period: Period, group_by: str, key, stage_ids=None) -> str | None:
@@ -129,6 +134,7 @@ def tile(code: str, scope: Scope, period: Period) -> dict:
     result = metric.compute(scope, period)
     return {"code": code, "name": str(metric.name), "unit": metric.unit, "available": True,
             "text": value_text(metric, result.value, result.per_currency), "count": result.count,
+            "number": chart_number(metric, result.value, result.per_currency),
             "url": drilldown(metric, scope, period), "description": str(metric.description or "")}
 
 
@@ -186,8 +192,18 @@ def grouped_section(section_id: str, title: str, scope: Scope, period: Period, g
     if order and any(y is not None for bar in bars for y in bar.y):
         fig = go.Figure(bars)
         fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
+        with_goal_lines(section, fig, [code for code in found if chart_codes is None or code in chart_codes], scope)
         section.figures.append(_figure(fig, title))
     return section
+
+
+def with_goal_lines(section: Section, fig: go.Figure, codes, scope: Scope, today: date | None = None) -> None:
+    """Draw the active goals of the charted metrics for the scope on `fig`; the table lists them."""
+    from . import goal_lines
+
+    lines = goal_lines.goal_lines(codes, scope, today or timezone.localdate())
+    goal_lines.draw(fig, lines)
+    section.goal_lines += [line for line in lines if line not in section.goal_lines]
 
 
 # --- sales (managers and reps) -----------------------------------------------------------------
@@ -271,20 +287,30 @@ def month_windows(period: Period, today: date, most: int = 12) -> list[Period]:
 
 def trend_section(section_id: str, title: str, code: str, scope: Scope, period: Period, today: date) -> Section:
     metric = metrics.find(code)
-    section = Section(section_id, title, [_("Month"), str(metric.name) if metric else code],
+    section = Section(section_id, title, [_("Month"), str(metric.name) if metric else code, _("Source")],
                       empty=_("Not available."))
     if metric is None:
         return section
-    points = []
-    for month in month_windows(period, today):
-        result = metric.compute(scope, month)
+    from .comparisons import month_snapshots  # closed months from the KPI snapshots, when they hold them
+
+    points, windows = [], month_windows(period, today)
+    stored = month_snapshots(code, scope, [month for month in windows if month.end < today])
+    for month in windows:
+        snapshot = stored.get(month.start)
+        if snapshot is not None:
+            value, per_currency, source = snapshot.value, snapshot.per_currency, _("KPI snapshot")
+        else:
+            result = metric.compute(scope, month)
+            value, per_currency, source = result.value, result.per_currency, _("computed")
         section.rows.append([Cell(month.start.strftime("%Y-%m")),
-                             Cell(value_text(metric, result.value, result.per_currency),
-                                  drilldown(metric, scope, month), num=True)])
-        points.append((month.start.strftime("%Y-%m"), chart_number(metric, result.value, result.per_currency)))
+                             Cell(value_text(metric, value, per_currency), drilldown(metric, scope, month), num=True),
+                             Cell(source)])
+        points.append((month.start.strftime("%Y-%m"), chart_number(metric, value, per_currency)))
     if any(y is not None for _month, y in points):
-        fig = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers"))
+        fig = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers",
+                                   name=str(metric.name)))
         fig.update_layout(xaxis={"type": "category"})  # "2026-09" is a month, not a date to place on a day axis
+        with_goal_lines(section, fig, [code], scope, today)
         section.figures.append(_figure(fig, title))
     return section
 
@@ -312,6 +338,18 @@ def scoring_section(user) -> Section:
     return section
 
 
+def cached_backtest(rule_set, user, run) -> tuple[dict, datetime]:
+    """The published rule set's backtest over `user`'s leads, computed once per rule-set version and
+    viewer for settings.SALESOPS_BACKTEST_CACHE_SECONDS (default 10 minutes): a full backtest reads
+    every lead, and the dashboard is opened far more often than rule sets change."""
+    key = f"dashboard-backtest:{rule_set.pk}:{rule_set.version}:{rule_set.published_at.timestamp()}:{user.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = (run(rule_set=rule_set, user=user, sample_size=0), timezone.now())
+        cache.set(key, found, getattr(settings, "SALESOPS_BACKTEST_CACHE_SECONDS", 600))
+    return found
+
+
 def backtest_section(user) -> Section | None:
     """The current rule set's backtest summary (grades and how they converted) over the viewer's leads."""
     from leads.models import RuleSet
@@ -321,10 +359,12 @@ def backtest_section(user) -> Section | None:
     current = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
     if current is None or not can_backtest_scoring(user):
         return None
-    result = rule_set_backtest(rule_set=current, user=user, sample_size=0)
+    result, computed_at = cached_backtest(current, user, rule_set_backtest)
     section = Section("backtest", _("Backtest of the current rule set (v%(version)s)") % {"version": current.version},
                       [_("Grade"), _("Leads"), _("Converted"), _("Won")], empty=_("No leads to backtest."),
                       links=[(f"{reverse('leads:rule-set', args=[current.pk])}?backtest=1", _("Full backtest"))])
+    section.note = _("Computed at %(time)s; the full backtest runs on the current leads.") % {
+        "time": timezone.localtime(computed_at).strftime("%Y-%m-%d %H:%M")}
     for grade in result["grades"]:
         section.rows.append([Cell(grade["grade"] or NOT_AVAILABLE), Cell(f"{grade['proposed']:,}", num=True),
                              Cell(NOT_AVAILABLE if grade["conversion_pct"] is None else f"{grade['conversion_pct']} %",
@@ -406,7 +446,14 @@ def executive_sections(scope: Scope, period: Period, today: date) -> list[Sectio
 
 # --- the dashboards ---------------------------------------------------------------------------
 def build(name: str, scope: Scope, period: Period, today: date) -> dict:
-    """{"tiles": [...], "sections": [Section]} of the dashboard `name` (teams.predicates names)."""
+    """{"tiles": [...], "sections": [Section]} of the dashboard `name` (teams.predicates names).
+    Inside shared_reads: a read several tiles and tables need (the funnel rows, the stays, won value
+    per rep) runs once."""
+    with shared_reads():
+        return _build(name, scope, period, today)
+
+
+def _build(name: str, scope: Scope, period: Period, today: date) -> dict:
     if name == "marketing":
         result = {"tiles": tiles(MARKETING_TILES, scope, period),
                   "sections": marketing_sections(scope, period, today)}
@@ -414,6 +461,9 @@ def build(name: str, scope: Scope, period: Period, today: date) -> dict:
         result = {"tiles": tiles(EXECUTIVE_TILES, scope, period), "sections": executive_sections(scope, period, today)}
     else:
         result = {"tiles": tiles(SALES_TILES, scope, period), "sections": sales_sections(scope, period)}
+    from .comparisons import add_comparisons  # "vs last period" and trends (KPI snapshots)
+
+    add_comparisons(result["tiles"], scope, period, today)
     for section in result["sections"]:
         section.figures = [{**_jsonable(figure), "id": f"chart-{section.id}-{index}"}
                            for index, figure in enumerate(section.figures)]

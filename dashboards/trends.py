@@ -22,12 +22,14 @@ from .snapshots import kind_shift, kind_start, scope_key
 Value = float | Decimal | None
 
 
-def may_see(scope: Scope) -> bool:
+def may_see(scope: Scope, predicate=can_see_scope_figures) -> bool:
+    """`predicate(user, team=, owner=)` (teams.predicates) for the scope's team and rep; False when
+    the scope names a team or rep that does not exist."""
     team = Team.objects.filter(pk=scope.team_id).first() if scope.team_id else None
     owner = User.objects.select_related("team").filter(pk=scope.owner_id).first() if scope.owner_id else None
     if (scope.team_id and team is None) or (scope.owner_id and owner is None):
         return False
-    return can_see_scope_figures(scope.user, team=team, owner=owner)
+    return predicate(scope.user, team=team, owner=owner)
 
 
 def _rows(code: str, scope: Scope, kind: str):

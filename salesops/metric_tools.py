@@ -3,8 +3,11 @@ in the business time zone, rates, money per currency and drill-down links. Base 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
+from functools import wraps
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -104,3 +107,48 @@ def rows_by(grouped: Iterable[Mapping], key: str, labels: Mapping, value, *, cou
     return [MetricRow(key="" if row[key] is None else str(row[key]),
                       label=str(labels.get(row[key], "—" if row[key] is None else row[key])),
                       value=value(row), count=row.get(count)) for row in grouped]
+
+
+# --- one read per page ---------------------------------------------------------------------------
+_shared: ContextVar[dict | None] = ContextVar("metric_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block, a `shared` read runs once per arguments: a dashboard asks several metrics
+    (and a tile and a table) for what one query answers — the funnel rows behind deal counts and
+    amounts, the stays behind p50 and p90, won value per rep in two tables. Nested blocks share the
+    outer one; nothing is kept after the block (a page sees fresh figures)."""
+    if _shared.get() is not None:
+        yield
+        return
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def sharing() -> bool:
+    """Whether the caller runs inside shared_reads() (a page reading many figures)."""
+    return _shared.get() is not None
+
+
+def shared(function: Callable) -> Callable:
+    """Decorator: memoise `function` inside `shared_reads()` (arguments must be hashable: a Scope of a
+    saved user, a Period, strings); outside it, or with arguments that cannot be keys, it just runs.
+    Callers must not change what it returns."""
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        cache = _shared.get()
+        if cache is None:
+            return function(*args, **kwargs)
+        try:
+            key = (function.__module__, function.__qualname__, args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except TypeError:  # e.g. an unsaved user (the snapshot viewer) in the scope
+            return function(*args, **kwargs)
+        if key not in cache:
+            cache[key] = function(*args, **kwargs)
+        return cache[key]
+    return wrapper

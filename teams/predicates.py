@@ -404,3 +404,12 @@ def can_manage_health_models(user) -> bool:
     """Create, change and delete customer-health models (components, weights, bands): customer
     success and administrators; everyone else reads them."""
     return has_role(user, Role.SUCCESS)
+# --- h8: KPI cards compare with snapshots -------------------------------------------------------
+def can_compare_with_snapshots(user, *, team=None, owner=None) -> bool:
+    """Whether `user`'s own figures for a scope are the scope's KPI snapshots (taken over every
+    record, narrowed to the scope): administrators for any scope; a manager for the teams they
+    manage and those teams' reps; anyone for their own figures. Others compare with figures computed
+    over what they see."""
+    if owner is None and not is_admin(user):
+        return team is not None and is_active_user(user) and team.manager_id == user.pk
+    return can_see_scope_figures(user, team=team, owner=owner)

@@ -13,6 +13,8 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
+from salesops.metric_tools import shared, sharing
+
 from .models import Quota, Team, User
 from .predicates import is_active_user, may_narrow_dashboards_to_anyone
 
@@ -44,10 +46,23 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
     if action == VIEW and user.role in set(read_all_roles):
         return Q()
     fields = _owner_fields(owner_field, owner_fields)
-    terms = [Q(**{field: user}) for field in fields]
     if user.role == User.Role.MANAGER:
-        terms += [Q(**{f"{field}__team__manager": user}) for field in fields]
-    return reduce(or_, terms)
+        # the owner among the manager and their teams' members, on the owner column (an OR across a
+        # join to users and teams hides the owner from the planner: no owner index used). Inside a
+        # dashboard (salesops.metric_tools.shared_reads) the people are read once and given as values,
+        # so the planner knows how many deals they own; elsewhere a subquery (teams by a subquery too,
+        # not a join, or the planner takes the people for one row).
+        people = (list(managed_people(user.pk)) if sharing() else User.objects.filter(
+            Q(pk=user.pk) | Q(team__in=Team.objects.filter(manager=user).values("pk"))).values("pk"))
+        return reduce(or_, [Q(**{f"{field}__in": people}) for field in fields])
+    return reduce(or_, [Q(**{field: user}) for field in fields])
+
+
+@shared
+def managed_people(user_id: int) -> tuple[int, ...]:
+    """The manager `user_id` and the members of the teams they manage (ids)."""
+    return tuple(User.objects.filter(Q(pk=user_id) | Q(team__manager_id=user_id)).order_by("pk")
+                 .values_list("pk", flat=True))
 
 
 def scope_for_user(queryset: QuerySet, *, user, owner_field: str | None = None,

@@ -111,6 +111,13 @@ class Lead(models.Model):
             models.Index(fields=["source", "created_at"], name="lead_source_created"),
             # MQL count, MQL -> opportunity and their monthly trend read leads by when they became MQL
             models.Index(fields=["mql_at"], name="lead_mql_at", condition=models.Q(mql_at__isnull=False)),
+            # a manager's (or a rep's) dashboard: their people's leads by day created / became MQL, with
+            # what the lead metrics count (index-only on PostgreSQL)
+            models.Index(fields=["owner", "created_at"], name="lead_owner_created_kpis",
+                         include=["source", "mql_at", "converted_at", "won_at", "imported_converted", "completeness",
+                                  "id"]),
+            models.Index(fields=["owner", "mql_at"], name="lead_owner_mql_kpis", condition=models.Q(mql_at__isnull=False),
+                         include=["source", "converted_at", "won_at", "imported_converted", "id"]),
         ]
 
     def __str__(self):

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from django.db.models import Avg, Count, F, QuerySet
 
-from salesops.metric_tools import keyed, link, narrow, percent, period_params, period_q, rows_by, scope_params
+from salesops.metric_tools import (
+    keyed, link, narrow, percent, period_params, period_q, rows_by, scope_params, shared,
+)
 from salesops.metrics import MetricResult, MetricRow, Period, Scope
 from teams.selectors import person_or_team_labels
 
 from ..models import Lead, Source
 from . import lead_queryset_for
-from .reports import WON, quality_aggregates, quality_counts
+from .reports import WON, quality_aggregates
 
 FIELDS = {"source": "source", "owner": "owner_id", "team": "owner__team_id"}
 LIST = "leads:list"
@@ -64,66 +66,85 @@ def rows(found: list[dict], group_by: str, value) -> list[MetricRow]:
     return rows_by(found, "key", labels(group_by, [r["key"] for r in found]), value)
 
 
+# --- the two reads behind every lead metric -----------------------------------------------------
+def _figures(queryset: QuerySet, group_by: str | None, aggregates: dict) -> list[dict]:
+    if group_by is None:
+        return [queryset.order_by().aggregate(**aggregates)]
+    return grouped(queryset, group_by, **aggregates)
+
+
+@shared
+def created_figures(scope, period, group_by: str | None = None) -> list[dict]:
+    """Leads created in the period (per `group_by` row): volume, the lead-quality counts, won (any)
+    and average completeness — one query the volume, MQL rate, lead → won and completeness share."""
+    return _figures(created(scope, period), group_by, {"n": Count("id"), **quality_aggregates(),
+                                                        "won_any": Count("id", filter=WON),
+                                                        "average": Avg("completeness")})
+
+
+@shared
+def mql_figures(scope, period, group_by: str | None = None) -> list[dict]:
+    """Leads that became MQL in the period (per `group_by` row): count and the lead-quality counts."""
+    return _figures(became_mql(scope, period), group_by, {"n": Count("id"), **quality_aggregates()})
+
+
+FIGURES = {"created": created_figures, "mql": mql_figures}
+
+
 # --- counts -------------------------------------------------------------------------------------
 def lead_volume(scope, period) -> MetricResult:
-    n = created(scope, period).count()
+    n = created_figures(scope, period)[0]["n"]
     return MetricResult(value=n, count=n)
 
 
 def lead_volume_rows(scope, period, group_by) -> list[MetricRow]:
-    return rows(grouped(created(scope, period), group_by, n=Count("id")), group_by, lambda r: r["n"])
+    return rows(created_figures(scope, period, group_by), group_by, lambda r: r["n"])
 
 
 def mql_count(scope, period) -> MetricResult:
-    n = became_mql(scope, period).count()
+    n = mql_figures(scope, period)[0]["n"]
     return MetricResult(value=n, count=n)
 
 
 def mql_count_rows(scope, period, group_by) -> list[MetricRow]:
-    return rows(grouped(became_mql(scope, period), group_by, n=Count("id")), group_by, lambda r: r["n"])
+    return rows(mql_figures(scope, period, group_by), group_by, lambda r: r["n"])
 
 
 # --- rates (the lead-quality counts) ------------------------------------------------------------
-def quality(queryset: QuerySet, group_by: str | None = None) -> list[dict]:
-    if group_by is None:
-        return [queryset.order_by().aggregate(**quality_aggregates())]
-    found = list(quality_counts(queryset.annotate(key=F(FIELDS[group_by])), "key").order_by("key"))
-    for row in found:
-        row["n"] = row["leads"]
-    return found
+def rate(part: str, whole: str, figures: str):
+    """compute and breakdown for `part` / `whole` (lead-quality counts) over the `figures` read
+    ("created": leads created in the period, "mql": leads that became MQL in it)."""
+    read = FIGURES[figures]
 
-
-def rate(part: str, whole: str, records):
-    """compute and breakdown for `part` / `whole` (lead-quality counts) over `records(scope, period)`."""
     def compute(scope, period) -> MetricResult:
-        figures = quality(records(scope, period))[0]
-        return MetricResult(value=percent(figures[part], figures[whole]), count=figures[whole],
-                            extra={part: figures[part], whole: figures[whole]})
+        found = read(scope, period)[0]
+        return MetricResult(value=percent(found[part], found[whole]), count=found[whole],
+                            extra={part: found[part], whole: found[whole]})
 
     def breakdown(scope, period, group_by) -> list[MetricRow]:
-        return rows(quality(records(scope, period), group_by), group_by, lambda r: percent(r[part], r[whole]))
+        return rows(read(scope, period, group_by), group_by, lambda r: percent(r[part], r[whole]))
     return compute, breakdown
 
 
-mql_rate, mql_rate_rows = rate("mqls", "leads", created)
-mql_to_opportunity, mql_to_opportunity_rows = rate("opportunities", "mqls", became_mql)
+mql_rate, mql_rate_rows = rate("mqls", "leads", "created")
+mql_to_opportunity, mql_to_opportunity_rows = rate("opportunities", "mqls", "mql")
 
 
 def lead_to_won(scope, period) -> MetricResult:
-    figures = created(scope, period).order_by().aggregate(leads=Count("id"), won=Count("id", filter=WON))
-    return MetricResult(value=percent(figures["won"], figures["leads"]), count=figures["leads"], extra=figures)
+    found = created_figures(scope, period)[0]
+    return MetricResult(value=percent(found["won_any"], found["n"]), count=found["n"],
+                        extra={"leads": found["n"], "won": found["won_any"]})
 
 
 def lead_to_won_rows(scope, period, group_by) -> list[MetricRow]:
-    found = grouped(created(scope, period), group_by, n=Count("id"), won=Count("id", filter=WON))
-    return rows(found, group_by, lambda r: percent(r["won"], r["n"]))
+    return rows(created_figures(scope, period, group_by), group_by, lambda r: percent(r["won_any"], r["n"]))
 
 
 def data_completeness(scope, period) -> MetricResult:
-    figures = created(scope, period).order_by().aggregate(n=Count("id"), average=Avg("completeness"))
-    return MetricResult(value=None if figures["average"] is None else round(figures["average"], 1), count=figures["n"])
+    found = created_figures(scope, period)[0]
+    return MetricResult(value=None if found["average"] is None else round(found["average"], 1), count=found["n"])
 
 
 def data_completeness_rows(scope, period, group_by) -> list[MetricRow]:
-    found = grouped(created(scope, period), group_by, n=Count("id"), average=Avg("completeness"))
-    return rows(found, group_by, lambda r: None if r["average"] is None else round(r["average"], 1))
+    return rows(created_figures(scope, period, group_by), group_by,
+                lambda r: None if r["average"] is None else round(r["average"], 1))

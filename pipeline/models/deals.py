@@ -102,6 +102,21 @@ class Opportunity(models.Model):
             # closed deals); the index also holds the stage and amount, so it covers the query
             # (index-only scan on PostgreSQL; a key-column index works on SQLite too).
             models.Index(fields=["stage_entered_at", "stage", "amount"], name="opp_funnel"),
+            # a manager's (or a rep's) dashboard: the same reads per owner (teams.selectors.owner_q
+            # gives the owners as a subquery), covering on PostgreSQL
+            models.Index(fields=["owner", "stage_entered_at"], name="opp_owner_funnel",
+                         include=["stage", "amount", "currency", "id"]),
+            models.Index(fields=["owner", "closed_at"], name="opp_owner_closed",
+                         include=["stage", "amount", "currency", "created_at", "team", "id"]),
+            models.Index(fields=["owner", "expected_close_date"], name="opp_owner_expected",
+                         condition=Q(closed_at__isnull=True),
+                         include=["amount", "currency", "team", "forecast_category", "rep_probability",
+                                  "model_probability", "stage_probability", "id"]),
+            # every deal closed in a period (won value, win rate, cycle, forecast's won part): index-only
+            models.Index(fields=["closed_at"], name="opp_closed_kpis",
+                         include=["stage", "amount", "currency", "created_at", "owner", "team", "id"]),
+            models.Index(fields=["owner"], name="opp_owner_stalled", condition=Q(closed_at__isnull=True,
+                                                                                stalled_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opp_amount_not_negative"),
@@ -209,6 +224,12 @@ class StageTransition(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     probability = models.PositiveSmallIntegerField(_("probability (%)"), validators=PERCENT)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MOVE)
+    # The stay this entry ends (derived, kept in step by pipeline.services.ledger): the stage the deal
+    # was in (the previous entry's to_stage, by at then id) and the days since that entry. Time in
+    # stage p50/p90 is then one percentile over the entries of a period (index transition_stays).
+    stay_stage = models.ForeignKey(Stage, verbose_name=_("stage left"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    stay_days = models.FloatField(_("days in the stage left"), null=True, blank=True)
 
     class Meta:
         ordering = ["opportunity", "at", "id"]
@@ -219,6 +240,11 @@ class StageTransition(models.Model):
             models.Index(fields=["to_stage", "at"], name="transition_stage_at"),
             # time in stage: the deals that moved in a period (pipeline.selectors.stage_stays)
             models.Index(fields=["at"], name="transition_at"),
+            # stage conversion: the stages each funnel deal reached, read from the index alone
+            models.Index(fields=["opportunity"], include=["to_stage"], name="transition_deal_stage"),
+            # time in stage p50 / p90: the stays that ended in a period, read from the index alone
+            models.Index(fields=["at"], include=["stay_stage", "stay_days", "opportunity"],
+                         condition=Q(stay_stage__isnull=False), name="transition_stays"),
         ]
         constraints = [
             # The ref is the deal's id while the deal exists (and stays when it is deleted).

@@ -3,7 +3,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
-from django.db.models.functions import Lead as NextValue
 from django.db.models.functions import RowNumber
 
 from customers.models import Activity
@@ -129,58 +128,41 @@ def active_loss_reasons() -> QuerySet[LossReason]:
 
 
 # --- timing -------------------------------------------------------------------------------------
-def _moved_between(ledger: QuerySet[StageTransition], low, high) -> QuerySet[StageTransition]:
-    """`ledger` narrowed to the deals with an entry in [low, high): a stay that ended in a period ends
-    at an entry in it, so only those deals' ledgers matter (index transition_at)."""
-    if not (low or high):
-        return ledger
-    moved = StageTransition.objects.filter(**({"at__gte": low} if low else {}), **({"at__lt": high} if high else {}))
-    return ledger.filter(opportunity__in=moved.values("opportunity_id"))
+def _stays(opportunities: QuerySet[Opportunity] | None, start, end) -> QuerySet[StageTransition]:
+    """The ledger entries that end a stay (pipeline.services.ledger keeps stay_stage / stay_days), of
+    live deals (`opportunities` if given), ended in [start, end] (whole days; None: unbounded).
+    Rows of deleted deals (opportunity emptied) are left out: a deleted deal counts in no figure."""
+    from salesops.metric_tools import between_q
+
+    rows = StageTransition.objects.filter(between_q("at", start, end), opportunity__isnull=False,
+                                          stay_stage__isnull=False)
+    if opportunities is not None and opportunities.query.where:  # every live deal: no subquery needed
+        rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
+    return rows
 
 
 def stage_stays(*, opportunities: QuerySet[Opportunity] | None = None, start=None, end=None) -> list[tuple]:
     """Completed stays from the ledger as (stage id, deal id, days): time from entering a stage to leaving it.
 
     `opportunities` (a scoped queryset) restricts to those deals; `start` / `end` (dates, whole days in
-    the business time zone) keep the stays that *ended* in that period. Rows of deleted deals
-    (opportunity emptied) are left out: partitioned together under NULL they would pair stays of
-    different deals, and a deleted deal counts in no figure.
+    the business time zone) keep the stays that *ended* in that period (read from the entry that
+    ended each stay: StageTransition.stay_stage / stay_days).
     """
-    from salesops.metric_tools import period_range
-
-    rows = StageTransition.objects.filter(opportunity__isnull=False)
-    if opportunities is not None:
-        rows = rows.filter(opportunity__in=opportunities.order_by().values("pk"))
-    low = period_range(start, start)[0] if start else None
-    high = period_range(end, end)[1] if end else None
-    rows = _moved_between(rows, low, high)
-    rows = rows.annotate(
-        left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")], order_by=[F("at").asc(), F("id").asc()])
-    ).values_list("to_stage_id", "opportunity_id", "at", "left_at")
-    return [(stage_id, deal_id, (left - entered).total_seconds() / 86400)
-            for stage_id, deal_id, entered, left in rows
-            if left is not None and (low is None or left >= low) and (high is None or left < high)]
+    return list(_stays(opportunities, start, end).order_by().values_list("stay_stage_id", "opportunity_id", "stay_days"))
 
 
 def stage_stay_percentiles(*, opportunities: QuerySet[Opportunity], start=None, end=None,
                            percentiles=(50, 90)) -> dict:
     """{stage id, or None for all stages: {"stays", "deals", p: days}} over the stays of `stage_stays`.
 
-    On PostgreSQL one query (LEAD over the ledger, percentile_cont per stage and in total: the same linear
-    interpolation as gates.percentile); elsewhere the stays are read and computed in Python.
+    On PostgreSQL one query (percentile_cont per stage and in total over the stored stays, index
+    transition_stays: the same linear interpolation as gates.percentile); elsewhere the stays are
+    read and computed in Python.
     """
     from django.db import connections
 
-    from salesops.metric_tools import period_range
-
-    ledger = StageTransition.objects.filter(opportunity__isnull=False, opportunity__in=opportunities.order_by().values("pk"))
-    ledger = _moved_between(ledger, period_range(start, start)[0] if start else None,
-                            period_range(end, end)[1] if end else None)
-    inner = (ledger
-             .annotate(left_at=Window(NextValue("at"), partition_by=[F("opportunity_id")],
-                                      order_by=[F("at").asc(), F("id").asc()]))
-             .values("to_stage_id", "opportunity_id", "at", "left_at"))
-    connection = connections[inner.db]
+    stays = _stays(opportunities, start, end)
+    connection = connections[stays.db]
     if connection.vendor != "postgresql":
         found = stage_stays(opportunities=opportunities, start=start, end=end)
         result = {}
@@ -190,25 +172,15 @@ def stage_stay_percentiles(*, opportunities: QuerySet[Opportunity], start=None, 
                                                              if key is None or stage == key}),
                            **{p: gates.percentile(days, p) for p in percentiles}}
         return result
-    sql, params = inner.query.sql_with_params()
-    where, bounds = "", []
-    if start:
-        where += " AND left_at >= %s"
-        bounds.append(period_range(start, start)[0])
-    if end:
-        where += " AND left_at < %s"
-        bounds.append(period_range(end, end)[1])
-    columns = ", ".join(f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY days)" for p in percentiles)
+    sql, params = stays.order_by().values("stay_stage_id", "opportunity_id", "stay_days").query.sql_with_params()
+    columns = ", ".join(f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY stay_days)" for p in percentiles)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT to_stage_id, COUNT(*), COUNT(DISTINCT opportunity_id), {columns} FROM ("
-            f"SELECT to_stage_id, opportunity_id, EXTRACT(EPOCH FROM (left_at - \"at\")) / 86400.0 AS days "
-            f"FROM ({sql}) ledger WHERE left_at IS NOT NULL{where}) stays "
-            f"GROUP BY GROUPING SETS ((to_stage_id), ())", [*params, *bounds])
+        cursor.execute(f"SELECT stay_stage_id, COUNT(*), COUNT(DISTINCT opportunity_id), {columns} FROM ({sql}) stays"
+                       f" GROUP BY GROUPING SETS ((stay_stage_id), ())", params)
         rows = cursor.fetchall()
     result = {None: {"stays": 0, "deals": 0, **{p: None for p in percentiles}}}
-    for stage_id, stays, deals, *values in rows:
-        result[stage_id] = {"stays": stays, "deals": deals,
+    for stage_id, stays_n, deals, *values in rows:
+        result[stage_id] = {"stays": stays_n, "deals": deals,
                             **{p: None if v is None else float(v) for p, v in zip(percentiles, values)}}
     return result
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Sum
 
 from salesops.metric_tools import (
-    keyed, link, main_currency, money, narrow, percent, period_params, period_q, rows_by, scope_params,
+    keyed, link, main_currency, money, narrow, percent, period_params, period_q, rows_by, scope_params, shared,
 )
 from salesops.metrics import MetricResult, MetricRow, Period, Scope
 from teams.selectors import person_or_team_labels, quota_queryset_for
@@ -36,12 +36,32 @@ def deals(scope: Scope) -> QuerySet[Opportunity]:
     return opportunity_queryset_for(user=scope.user, team=scope.team_id, owner=scope.owner_id)
 
 
+@shared
+def _known_labels(group_by: str) -> dict:
+    """Names of people or teams already read on this page (a fresh dict outside shared_reads)."""
+    return {}
+
+
 def labels(group_by: str, keys) -> dict:
     if group_by in ("owner", "team"):
-        return person_or_team_labels(group_by, keys)
+        known = _known_labels(group_by)
+        missing = [k for k in keys if k not in known]
+        if missing:
+            known.update(person_or_team_labels(group_by, missing))
+        return known
     if group_by == "stage":
-        return {s.code: s.label for s in stage_list(active_only=False)}
+        return {s.code: s.label for s in stages()}
     return {}
+
+
+@shared
+def stages() -> list[Stage]:
+    """Every stage (active or not), once per page inside salesops.metric_tools.shared_reads."""
+    return stage_list(active_only=False)
+
+
+def stage_id(code: str | None) -> int | None:
+    return next((s.pk for s in stages() if s.code == code), None)
 
 
 def grouped(queryset: QuerySet, group_by: str, **aggregates) -> list[dict]:
@@ -70,7 +90,7 @@ def drilldown(params, *, stage_param: str = "stage"):
     def url(scope: Scope, period: Period, group_by: str | None = None, key: str | None = None) -> str:
         extra = {}
         if group_by == "stage" and key:
-            extra[stage_param] = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
+            extra[stage_param] = stage_id(key)
         elif group_by in ("owner", "team") and key:
             extra[group_by] = key
         return link(LIST, {**params(period), **scope_params(scope), **extra})
@@ -86,6 +106,7 @@ def funnel_records(scope, period, group_by=None, key=None):
     return keyed(entered_in(deals(scope), period.start, period.end), FIELDS, group_by, key)
 
 
+@shared
 def funnel_rows(scope, period) -> list[dict]:
     return funnel_stages(queryset=deals(scope), start=period.start, end=period.end)
 
@@ -115,6 +136,7 @@ def funnel_entered(period: Period) -> dict:
     return period_params("entered", period)
 
 
+@shared
 def conversion_rows(scope, period) -> list[dict]:
     return funnel_conversion(queryset=deals(scope), start=period.start, end=period.end, stages=stage_list())
 
@@ -144,16 +166,30 @@ def closed_records(scope, period, group_by=None, key=None):
 WON, LOST = Count("pk", filter=Q(stage__is_won=True)), Count("pk", filter=Q(stage__is_lost=True))
 
 
+@shared
+def closed_summary(scope, period) -> list[dict]:
+    """The deals closed in the period per (won, currency): count and amount — one GROUP BY behind the
+    win rate, deals won and won value tiles (won deals are the closed ones in a won stage)."""
+    return list(closed(scope, period).order_by().values("currency", won=F("stage__is_won"))
+                .annotate(n=Count("pk"), amount=Sum("amount")))
+
+
 def win_rate(scope, period) -> MetricResult:
-    figures = closed(scope, period).order_by().aggregate(won=WON, lost=LOST)
+    rows = closed_summary(scope, period)
+    figures = {"won": sum(r["n"] for r in rows if r["won"]), "lost": sum(r["n"] for r in rows if not r["won"])}
     return MetricResult(value=forecasting.win_rate(figures["won"], figures["lost"]),
                         count=figures["won"] + figures["lost"], extra=figures)
 
 
+@shared
+def closed_by(scope, period, group_by) -> list[dict]:
+    """Won and lost deals closed in the period per rep or team: one GROUP BY behind the win rate and
+    deals won tables."""
+    return grouped(closed(scope, period), group_by, won=WON, lost=LOST)
+
+
 def win_rate_rows(scope, period, group_by) -> list[MetricRow]:
-    rows = grouped(closed(scope, period), group_by, won=WON, lost=LOST)
-    for row in rows:
-        row["n"] = row["won"] + row["lost"]
+    rows = [{**row, "n": row["won"] + row["lost"]} for row in closed_by(scope, period, group_by)]
     return rows_by(rows, "key", labels(group_by, [r["key"] for r in rows]),
                    lambda r: forecasting.win_rate(r["won"], r["lost"]))
 
@@ -167,19 +203,21 @@ def won_params(period: Period) -> dict:
 
 
 def deals_won(scope, period) -> MetricResult:
-    n = won_records(scope, period).count()
+    n = sum(r["n"] for r in closed_summary(scope, period) if r["won"])
     return MetricResult(value=n, count=n)
 
 
 def deals_won_rows(scope, period, group_by) -> list[MetricRow]:
-    return count_rows(won_records(scope, period), group_by)
+    rows = [{"key": row["key"], "n": row["won"]} for row in closed_by(scope, period, group_by) if row["won"]]
+    return rows_by(rows, "key", labels(group_by, [r["key"] for r in rows]), lambda r: r["n"])
 
 
 def won_value(scope, period) -> MetricResult:
-    rows = list(won_records(scope, period).order_by().values("currency").annotate(n=Count("pk"), amount=Sum("amount")))
+    rows = [r for r in closed_summary(scope, period) if r["won"]]
     return MetricResult(value=None, count=sum(r["n"] for r in rows), per_currency=money(rows))
 
 
+@shared
 def won_value_rows(scope, period, group_by) -> list[MetricRow]:
     rows = won_value_by(queryset=deals(scope), start=period.start, end=period.end, group_by=group_by)
     key, name = {"owner": ("owner_id", "name"), "team": ("team_id", "team_name"),
@@ -206,10 +244,8 @@ def stays(scope, period) -> list[tuple]:
 
 
 def stay_records(scope, period, group_by=None, key=None):
-    stage_id = None
-    if group_by == "stage":
-        stage_id = Stage.objects.filter(code=key).values_list("pk", flat=True).first()
-    ids = {deal for stage, deal, _days in stays(scope, period) if stage_id is None or stage == stage_id}
+    wanted = stage_id(key) if group_by == "stage" else None
+    ids = {deal for stage, deal, _days in stays(scope, period) if wanted is None or stage == wanted}
     return deals(scope).filter(pk__in=ids)
 
 
@@ -217,10 +253,16 @@ def moved_range(period: Period) -> dict:
     return period_params("moved", period)
 
 
+@shared
+def stay_figures(scope, period) -> dict:
+    """p50 and p90 per stage in one query (the two metrics share it on a page)."""
+    return stage_stay_percentiles(opportunities=deals(scope), start=period.start, end=period.end,
+                                  percentiles=(50, 90))
+
+
 def time_in_stage(p: int):
     def figures(scope, period) -> dict:
-        return stage_stay_percentiles(opportunities=deals(scope), start=period.start, end=period.end,
-                                      percentiles=(p,))
+        return stay_figures(scope, period)
 
     def compute(scope, period) -> MetricResult:
         total = figures(scope, period)[None]
@@ -230,7 +272,7 @@ def time_in_stage(p: int):
     def breakdown(scope, period, group_by) -> list[MetricRow]:
         per_stage = figures(scope, period)
         result = []
-        for stage in stage_list(active_only=False):
+        for stage in stages():
             found = per_stage.get(stage.pk)
             if found is not None or stage.is_active:
                 value = found[p] if found else None
@@ -245,8 +287,14 @@ def stalled_records(scope, period, group_by=None, key=None):
     return keyed(deals(scope).filter(closed_at__isnull=True, stalled_at__isnull=False), FIELDS, group_by, key)
 
 
+@shared
+def stalled_count(scope) -> int:
+    """Open deals flagged stalled now (no period: the tile and its "vs last period" share it)."""
+    return stalled_records(scope, Period.all_time()).count()
+
+
 def stalled_deals(scope, period) -> MetricResult:
-    n = stalled_records(scope, period).count()
+    n = stalled_count(scope)
     return MetricResult(value=n, count=n)
 
 
@@ -265,14 +313,30 @@ def forecast_params(period: Period) -> dict:
     return period_params("forecast", period)
 
 
+@shared
+def forecast_pair(scope, period) -> tuple[list[dict], list[dict]]:
+    """(open rows, won rows) of the forecast (two GROUP BYs), shared by the tile and the table."""
+    return forecast_rows(queryset=deals(scope), start=period.start, end=period.end)
+
+
 def forecast_figures_by(scope, period, key) -> dict:
-    open_rows, won_rows = forecast_rows(queryset=deals(scope), start=period.start, end=period.end)
+    open_rows, won_rows = forecast_pair(scope, period)
     return forecasting.roll_up(open_rows, won_rows, key=key)
+
+
+def forecast_counts_by(scope, period, key) -> dict:
+    """Deals behind the forecast per `key(row)`: the open deals expected in the period plus the deals
+    won in it (disjoint sets: forecast_records), counted from the grouped rows."""
+    counts: dict = defaultdict(int)
+    for rows in forecast_pair(scope, period):
+        for row in rows:
+            counts[key(row)] += row["deals"]
+    return counts
 
 
 def forecast_weighted(scope, period) -> MetricResult:
     figures = forecast_figures_by(scope, period, lambda r: r["currency"])
-    return MetricResult(value=None, count=forecast_records(scope, period).count(),
+    return MetricResult(value=None, count=sum(forecast_counts_by(scope, period, lambda r: None).values()),
                         per_currency={code: f.as_dict()["weighted"] for code, f in sorted(figures.items())},
                         extra={"per_currency": {code: f.as_dict() for code, f in sorted(figures.items())}})
 
@@ -281,7 +345,7 @@ def forecast_rows_by(scope, period, group_by) -> list[MetricRow]:
     field = FIELDS[group_by]
     figures = forecast_figures_by(scope, period, lambda r: (r[field], r["currency"]))
     names = labels(group_by, [k for k, _code in figures])
-    counts = {r["key"]: r["n"] for r in grouped(forecast_records(scope, period), group_by, n=Count("pk"))}
+    counts = forecast_counts_by(scope, period, lambda r: r[field])
     by_key: dict = defaultdict(dict)
     for (k, code), f in sorted(figures.items(), key=lambda item: (str(item[0][0]), item[0][1])):
         by_key[k][code] = f.as_dict()["weighted"]
@@ -300,6 +364,7 @@ def quotas(scope, period):
     return queryset
 
 
+@shared
 def attainment_parts(scope, period):
     """(quota per (user, currency), the user's team per user, won deals matching a quota's rep and currency)."""
     target: dict = defaultdict(Decimal)

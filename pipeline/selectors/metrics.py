@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum,
+    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, Q, QuerySet, Sum,
 )
 from django.db.models.functions import Coalesce
 
@@ -93,12 +93,19 @@ def funnel_stages(*, queryset: QuerySet[Opportunity], start: date, end: date,
 
 
 def funnel_conversion(*, queryset: QuerySet[Opportunity], start: date, end: date, stages: list[Stage]) -> list[dict]:
-    """Stage-to-stage conversion along the forward sequence, from the ledger (see the module doc)."""
-    furthest = Subquery(StageTransition.objects.filter(opportunity=OuterRef("pk"), to_stage__is_lost=False)
-                        .order_by().values("opportunity").annotate(m=Max("to_stage__order")).values("m"))
-    rows = (entered_in(queryset, start, end).order_by()
-            .annotate(furthest=furthest).values("furthest").annotate(n=Count("pk")))
-    stopped = {row["furthest"]: row["n"] for row in rows}
+    """Stage-to-stage conversion along the forward sequence, from the ledger (see the module doc).
+
+    One GROUP BY over the ledger entries of the funnel's deals (their furthest forward stage), then
+    one over those: deals with no forward entry reached nothing and are left out."""
+    from django.db import connections
+
+    furthest = (StageTransition.objects.filter(opportunity__in=entered_in(queryset, start, end).order_by().values("pk"),
+                                               to_stage__is_lost=False)
+                .order_by().values("opportunity_id").annotate(furthest=Max("to_stage__order")).values("furthest"))
+    sql, params = furthest.query.sql_with_params()
+    with connections[furthest.db].cursor() as cursor:
+        cursor.execute(f"SELECT furthest, COUNT(*) FROM ({sql}) deals GROUP BY furthest", params)
+        stopped = dict(cursor.fetchall())
     sequence = [s for s in stages if not s.is_lost]
     reached = forecasting.reached_counts(stopped, [s.order for s in sequence])
     return [{"from_stage": a.code, "to_stage": b.code, "from_name": a.label, "to_name": b.label,
@@ -207,7 +214,7 @@ def forecast_rows(*, queryset: QuerySet[Opportunity], start: date, end: date) ->
                      .values("owner_id", "team_id", "forecast_category", "currency")
                      .annotate(weighted=Sum(weighted_expression()), deals=Count("pk"), amount=Sum("amount")))
     won_rows = list(won_in(queryset, start, end).order_by().values("owner_id", "team_id", "currency")
-                    .annotate(amount=Sum("amount")))
+                    .annotate(amount=Sum("amount"), deals=Count("pk")))
     return open_rows, won_rows
 
 

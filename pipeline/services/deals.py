@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..selectors import first_stage
 from .approvals import approvals_withdraw_uncovered
+from .ledger import ledger_stays_sync
 from .forecast import model_probability_for
 from .transitions import TransitionConflict, _lock
 
@@ -164,6 +165,7 @@ def opportunity_correct_closed(*, opportunity: Opportunity, by, reason: str, **f
         opportunity=opp, from_stage=opp.stage, to_stage=opp.stage, by=by, at=timezone.now(),
         reason=f"{reason.strip()} ({details})", amount=opp.amount, currency=opp.currency,
         probability=opp.stage_probability, kind=StageTransition.Kind.CORRECTION)
+    ledger_stays_sync(opportunity_id=opp.pk)
     if opp.stage.is_won and "discount_percent" in changed and opp.discount_percent > before["discount_percent"]:
         approvals_withdraw_uncovered(opportunity=opp)
     return opp

@@ -30,6 +30,7 @@ from ..selectors.handoff import handoff_facts
 from ..tasks import forecast_model_recompute_task
 from .forecast import model_probability_for
 from .handoff import schedule_onboarding
+from .ledger import ledger_stays_sync
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -190,6 +191,7 @@ def _move(*, opp: Opportunity, to_stage: Stage, by, reason: str, kind: str, at=N
         opportunity=opp, from_stage=from_stage, to_stage=to_stage, by=by, at=at, reason=reason or "",
         amount=changes.get("amount", opp.amount), currency=opp.currency,
         probability=to_stage.probability if probability is None else probability, kind=kind)
+    ledger_stays_sync(opportunity_id=opp.pk)
     if opp.lead_id and (to_stage.is_won or from_stage.is_won):  # the lead's funnel outcome follows its deal
         lead_record_won(lead_id=opp.lead_id, won_at=at if to_stage.is_won else None)
     if to_stage.is_won and kind != StageTransition.Kind.IMPORTED:  # imported history opens no tasks

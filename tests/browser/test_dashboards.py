@@ -89,6 +89,7 @@ def test_a_click_on_a_funnel_stage_lists_exactly_the_deals_counted(browser, live
             counted[cells.nth(0).inner_text()] = int(cells.nth(1).inner_text())
         assert counted["Needs confirmed"] == 1 and sum(counted.values()) == 5
         first_stage = next(iter(counted))  # the widest bar: 3 open deals
+        funnel.scroll_into_view_if_needed()  # below the KPI cards on a short window
         box = funnel.locator(".point").first.bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_url(re.compile(r"/pipeline/\?.*\bstage=\d+"))
@@ -127,6 +128,43 @@ def test_screenshots_for_the_notes(browser, live_server, people):
                                            viewport={"width": width, "height": 900})
         try:
             page.screenshot(path=str(artifacts / f"dashboard-{LANDING[role]}-{language}-{width}.png"), full_page=True)
+            assert errors == []
+        finally:
+            ctx.close()
+
+
+def test_goal_lines_and_snapshot_sparklines_render(browser, live_server, people):
+    """A goal on a charted metric draws its lines in the chart's legend; a KPI card with monthly
+    snapshots draws its sparkline; the cards say where the previous period's value comes from."""
+    from datetime import timedelta
+
+    from dashboards.models import Goal, KpiSnapshot
+    from tests.leads.factories import LeadFactory
+
+    today = timezone.localdate()
+    LeadFactory.create_batch(2, owner=people[User.Role.MANAGER], mql_at=timezone.now())
+    Goal.objects.create(metric="mql_to_opportunity", baseline=Decimal("15"), target=Decimal("25"), better="up",
+                        start=today - timedelta(days=30), deadline=today + timedelta(days=60))
+    last = (today - timedelta(days=1)).replace(day=1)
+    for months_back, value in ((2, "40"), (1, "55"), (0, "60")):
+        start = last
+        for _ in range(months_back):
+            start = (start - timedelta(days=1)).replace(day=1)
+        KpiSnapshot.objects.create(metric="win_rate", scope="organisation", scope_id=0, period_kind="month",
+                                   period_start=start, period_end=start, value=Decimal(value), count=1,
+                                   computed_at=timezone.now())
+    for language in ("en", "zh-hans"):
+        ctx, page, errors = open_dashboard(browser, live_server, people[User.Role.ADMIN], language)
+        try:
+            spark = page.locator('[data-kpi="win_rate"] [data-trend]')
+            assert spark.get_attribute("data-rendered") == "1"
+            assert page.locator('[data-kpi="win_rate"] [data-compare]').count() == 1
+            page.goto(f"{live_server.url}/dashboards/marketing/")
+            chart = page.locator("#section-mql-to-opportunity [data-chart]").first
+            chart.locator(".main-svg").first.wait_for()
+            legend = chart.locator(".legend").first.text_content()
+            assert "25.0" in legend and "18.3" in legend  # the target and the pro-rated target today
+            assert page.locator("#section-mql-to-opportunity [data-goal-line]").count() == 1
             assert errors == []
         finally:
             ctx.close()

@@ -1,0 +1,72 @@
+"""The stay each stage-ledger entry ends (StageTransition.stay_stage / stay_days), kept in step with the
+ledger so time in stage p50/p90 is one percentile over the entries of a period, with no window over
+every deal's history at read time.
+
+A deal's entries in (at, id) order: entry n ends the stay that entry n-1 began, in entry n-1's
+to_stage, lasting at(n) - at(n-1). The first entry ends nothing (both empty). The ledger rows' facts
+never change; only these two derived columns do, and only when an entry lands out of order (an
+imported stage with a past date) and shifts its neighbour's stay.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection
+
+from ..models import StageTransition
+
+# The same stays for every deal at once (a migration's or the benchmark's backfill), PostgreSQL.
+BACKFILL_SQL = """
+UPDATE pipeline_stagetransition t SET stay_stage_id = s.stage, stay_days = s.days
+FROM (SELECT id, LAG(to_stage_id) OVER w AS stage,
+             EXTRACT(EPOCH FROM ("at" - LAG("at") OVER w)) / 86400.0 AS days
+      FROM pipeline_stagetransition WHERE opportunity_id IS NOT NULL
+      WINDOW w AS (PARTITION BY opportunity_id ORDER BY "at", id)) s
+WHERE s.id = t.id AND (t.stay_stage_id, t.stay_days) IS DISTINCT FROM (s.stage, s.days)
+"""
+
+
+def stays_of(entries: Sequence[tuple[int, datetime]]) -> list[tuple[int | None, float | None]]:
+    """(stay stage, days) per entry of one deal, from its entries' (to_stage id, at) in (at, id) order."""
+    result: list[tuple[int | None, float | None]] = []
+    previous = None
+    for stage_id, at in entries:
+        result.append((None, None) if previous is None
+                      else (previous[0], (at - previous[1]).total_seconds() / 86400))
+        previous = (stage_id, at)
+    return result
+
+
+def ledger_stays_sync(*, opportunity_id: int) -> int:
+    """Bring the stays of one deal's entries up to date (callers hold the deal's lock); returns the
+    entries changed — normally only the new one."""
+    rows = list(StageTransition.objects.filter(opportunity_id=opportunity_id).order_by("at", "id")
+                .values_list("pk", "to_stage_id", "at", "stay_stage_id", "stay_days"))
+    changed = 0
+    for (pk, _stage, _at, stage_now, days_now), wanted in zip(rows, stays_of([(r[1], r[2]) for r in rows])):
+        if (stage_now, days_now) != wanted:
+            changed += StageTransition.objects.filter(pk=pk).update(stay_stage_id=wanted[0], stay_days=wanted[1])
+    return changed
+
+
+def ledger_entries_with_stays(entries: list[StageTransition]) -> list[StageTransition]:
+    """New entries of new deals (a bulk import, in insert order) with their stays set before the insert."""
+    per_deal: dict[int, list[StageTransition]] = {}
+    for entry in entries:
+        per_deal.setdefault(entry.opportunity_id, []).append(entry)
+    for deal_entries in per_deal.values():
+        ordered = sorted(deal_entries, key=lambda e: e.at)  # stable: the insert order is the id order
+        for entry, (stage_id, days) in zip(ordered, stays_of([(e.to_stage_id, e.at) for e in ordered])):
+            entry.stay_stage_id, entry.stay_days = stage_id, days
+    return entries
+
+
+def ledger_stays_backfill() -> int:
+    """Every entry's stay (set-based on PostgreSQL, deal by deal elsewhere); returns the rows changed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(BACKFILL_SQL)
+            return cursor.rowcount
+    deals = StageTransition.objects.filter(opportunity__isnull=False).values_list("opportunity_id", flat=True)
+    return sum(ledger_stays_sync(opportunity_id=pk) for pk in deals.order_by().distinct())
