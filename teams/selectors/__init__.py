@@ -13,8 +13,8 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from .models import Quota, Team, User
-from .predicates import is_active_user, may_narrow_dashboards_to_anyone
+from ..models import OnboardingPlan, Quota, Team, User
+from ..predicates import is_active_user, may_narrow_dashboards_to_anyone
 
 VIEW = "view"
 CHANGE = "change"
@@ -36,6 +36,7 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
 
     With several `owner_fields` (e.g. ("owner", "success_owner")) a record is in scope when ANY of
     them is the user or, for a manager, a member of a team they manage. An empty field never matches.
+    Reading (VIEW) also covers the records of the hires the user mentors on an open onboarding plan.
     """
     if not user or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
@@ -47,7 +48,14 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
     terms = [Q(**{field: user}) for field in fields]
     if user.role == User.Role.MANAGER:
         terms += [Q(**{f"{field}__team__manager": user}) for field in fields]
+    if action == VIEW:  # onboarding (h10): a mentor reads the records of the hires of their open plans
+        terms += [Q(**{f"{field}__in": mentee_ids(user)}) for field in fields]
     return reduce(or_, terms)
+
+
+def mentee_ids(user) -> QuerySet:
+    """The hires `user` mentors on an open onboarding plan, as a subquery (no extra round trip, no join)."""
+    return OnboardingPlan.objects.filter(mentor=user, closed_at__isnull=True).values("hire_id")
 
 
 def scope_for_user(queryset: QuerySet, *, user, owner_field: str | None = None,
