@@ -5,6 +5,7 @@ and timeline sources. Each area adds its own register_* function and calls it fr
 def register() -> None:
     register_account_pages()
     register_surveys()
+    register_meeting_metrics()
 
 
 # --- surveys (h5): NPS, CSAT and response-rate metrics; the "Voice of the customer" panel; demo -----
@@ -98,3 +99,44 @@ def register_account_pages() -> None:
 
     panels.register("contacts", order=CONTACTS_PANEL_ORDER, title=lambda: _("Contacts"), render=contacts_panel)
     demo.register(ACCOUNTS_DEMO_ORDER, "customers-accounts", load_accounts_demo)
+
+
+# --- h10: "meetings logged", read by teams' onboarding milestone "first logged meeting" ----------
+def _meetings(scope, period, group_by=None, key=None):
+    from salesops.metric_tools import keyed, narrow, period_q
+
+    from .models import Activity
+    from .selectors import activity_queryset_for
+
+    queryset = narrow(activity_queryset_for(user=scope.user), scope, team_field="owner__team_id")
+    queryset = queryset.filter(period_q("occurred_at", period), kind=Activity.Kind.MEETING)
+    return keyed(queryset, {"owner": "owner_id", "team": "owner__team_id"}, group_by, key)
+
+
+def _meetings_logged(scope, period):
+    from salesops.metrics import MetricResult
+
+    n = _meetings(scope, period).count()
+    return MetricResult(value=n, count=n)
+
+
+def _meetings_logged_rows(scope, period, group_by):
+    from django.db.models import Count, F
+
+    from salesops.metric_tools import rows_by
+    from teams.selectors import person_or_team_labels
+
+    field = {"owner": "owner_id", "team": "owner__team_id"}[group_by]
+    rows = list(_meetings(scope, period).order_by().values(key=F(field)).annotate(n=Count("pk")).order_by("key"))
+    return rows_by(rows, "key", person_or_team_labels(group_by, [r["key"] for r in rows]), lambda r: r["n"])
+
+
+def register_meeting_metrics() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from salesops.metrics import COUNT, UP, Metric, register
+
+    register(Metric(code="meetings_logged", name=gettext_lazy("Meetings logged"), unit=COUNT, better=UP,
+                    compute=_meetings_logged, records=_meetings, breakdown=_meetings_logged_rows,
+                    group_by=("owner", "team"), app="customers",
+                    description=gettext_lazy("Meetings that took place in the period, by the owner who logged them.")))

@@ -19,6 +19,7 @@ def register() -> None:
     demo.register(DEMO_ORDER, "pipeline", load_demo)
     register_metrics()
     register_panels()
+    register_onboarding_metrics()
 
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------
@@ -110,3 +111,17 @@ def register_panels() -> None:
     panels.register("deals", order=DEALS_PANEL_ORDER, title=lambda: _("Opportunities"), render=deals_panel)
     panels.register("origin_lead", order=ORIGIN_LEAD_PANEL_ORDER, title=lambda: _("Origin lead"),
                     render=origin_lead_panel)
+
+
+# --- h10: "deals created", read by teams' onboarding milestone "first opportunity" ---------------
+def register_onboarding_metrics() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from salesops.metrics import COUNT, UP, Metric, register
+
+    from .selectors import kpis as k
+
+    register(Metric(code="deals_created", name=gettext_lazy("Deals created"), unit=COUNT, better=UP,
+                    compute=k.deals_created, records=k.created_records, breakdown=k.deals_created_rows,
+                    group_by=("owner", "team", "stage"), app="pipeline",
+                    description=gettext_lazy("Opportunities created in the period (by their owner).")))

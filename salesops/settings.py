@@ -267,6 +267,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
     },
 }
+# --- teams onboarding (h10): milestones tick themselves; time to first deal and ramp ------------------
+CELERY_BEAT_SCHEDULE["teams-onboarding-refresh"] = {"task": "teams.tasks.onboarding_refresh_task",
+                                                    "schedule": crontab(minute=20)}  # hourly
 
 # --- embedded broker (h7) -------------------------------------------------------------------
 # bin/run sets CELERY_BROKER_URL=filesystem:// : kombu's filesystem transport, messages as files in
