@@ -329,7 +329,8 @@ SPECTACULAR_SETTINGS = {
     # one name per choice set that several components share (else W001 on `check --deploy`)
     "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "customers.models.Activity.Kind",
                             "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status",
-                            "SurveyKindEnum": "customers.models.Survey.Kind"},
+                            "SurveyKindEnum": "customers.models.Survey.Kind",
+                            "OnboardingStepKindEnum": "teams.models.onboarding.StepKind"},
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -134,3 +134,19 @@ def first_deal_records(scope: Scope, period: Period, group_by=None, key=None):
 def time_to_first_deal_days(scope: Scope, period: Period) -> MetricResult:
     pairs = list(first_deal_records(scope, period).values_list("start_date", "first_deal_on"))
     return MetricResult(value=rules.average([(deal - start).days for start, deal in pairs]), count=len(pairs))
+
+
+def mentor_choices() -> QuerySet[User]:
+    """Who can mentor: active sellers and managers."""
+    return User.objects.filter(is_active=True, role__in=(User.Role.REP, User.Role.MANAGER, User.Role.ADMIN)) \
+        .order_by("first_name", "last_name", "username")
+
+
+def hire_choices_for(*, user) -> QuerySet[User]:
+    """Whom `user` may make a plan for (teams.predicates.can_manage_onboarding_plan) who has none yet."""
+    if not is_active_user(user):
+        return User.objects.none()
+    people = User.objects.filter(is_active=True, onboarding_plan__isnull=True).exclude(pk=user.pk)
+    if not user.is_admin_role:
+        people = people.filter(team__manager=user) if user.role == User.Role.MANAGER else people.none()
+    return people.order_by("first_name", "last_name", "username")

@@ -18,6 +18,7 @@ from django.contrib.admin.models import ADDITION, DELETION
 from django.contrib.admin.models import CHANGE as LOG_CHANGE
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -244,7 +245,7 @@ def onboarding_plan_create(*, by, hire: User, template: OnboardingTemplate | Non
     OnboardingTask.objects.bulk_create(tasks)
     audit_log(by=by, objects=[plan], flag=ADDITION)
     if mentor is not None:
-        notify(recipient=mentor, kind="onboarding_mentor", url=f"/onboarding/plans/{plan.pk}/",
+        notify(recipient=mentor, kind="onboarding_mentor", url=reverse("teams:onboarding-plan", args=[plan.pk]),
                text=gettext_noop("You mentor %(hire)s: their onboarding plan starts on %(start)s."),
                params={"hire": str(hire), "start": start.isoformat()})
     return plan
