@@ -25,8 +25,10 @@ ONBOARDING_DEMO_ORDER = 70  # after pipeline (40) and customers (45, 50): the hi
 def load_onboarding_demo(today) -> str:
     from .demo import seed_onboarding
 
+    from django.utils.translation import ngettext
+
     made = seed_onboarding(today=today)
-    return _("%(count)d onboarding plans") % {"count": made}
+    return ngettext("%(count)d new onboarding plan", "%(count)d new onboarding plans", made) % {"count": made}
 
 
 def register_onboarding() -> None:
