@@ -131,6 +131,22 @@ def _meetings_logged_rows(scope, period, group_by):
     return rows_by(rows, "key", person_or_team_labels(group_by, [r["key"] for r in rows]), lambda r: r["n"])
 
 
+def _meetings_drilldown(scope, period, group_by=None, key=None):
+    """The activity list (customers:activity-list, h2) of the meetings: kind, owner/team, occurred in the period."""
+    from datetime import timedelta
+
+    from salesops.metric_tools import day_start, link, scope_params
+
+    params = {"kind": "meeting", **scope_params(scope)}
+    if period.start:
+        params["occurred_after"] = day_start(period.start).isoformat()
+    if period.end:
+        params["occurred_before"] = (day_start(period.end + timedelta(days=1)) - timedelta(microseconds=1)).isoformat()
+    if group_by and key:
+        params[group_by] = key
+    return link("customers:activity-list", params)
+
+
 def register_meeting_metrics() -> None:
     from django.utils.translation import gettext_lazy
 
@@ -138,5 +154,5 @@ def register_meeting_metrics() -> None:
 
     register(Metric(code="meetings_logged", name=gettext_lazy("Meetings logged"), unit=COUNT, better=UP,
                     compute=_meetings_logged, records=_meetings, breakdown=_meetings_logged_rows,
-                    group_by=("owner", "team"), app="customers",
+                    group_by=("owner", "team"), app="customers", drilldown_url=_meetings_drilldown,
                     description=gettext_lazy("Meetings that took place in the period, by the owner who logged them.")))

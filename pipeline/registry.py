@@ -117,6 +117,7 @@ def register_panels() -> None:
 def register_onboarding_metrics() -> None:
     from django.utils.translation import gettext_lazy
 
+    from salesops.metric_tools import period_params
     from salesops.metrics import COUNT, UP, Metric, register
 
     from .selectors import kpis as k
@@ -124,4 +125,5 @@ def register_onboarding_metrics() -> None:
     register(Metric(code="deals_created", name=gettext_lazy("Deals created"), unit=COUNT, better=UP,
                     compute=k.deals_created, records=k.created_records, breakdown=k.deals_created_rows,
                     group_by=("owner", "team", "stage"), app="pipeline",
+                    drilldown_url=k.drilldown(lambda period: period_params("created", period)),
                     description=gettext_lazy("Opportunities created in the period (by their owner).")))

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 HIRE, MENTOR, MANAGER = "hire", "mentor", "manager"
 DOING, KNOWING = "doing", "knowing"
@@ -38,30 +38,30 @@ class PhaseSpec:
     steps: tuple[StepSpec, ...]
 
 
-DEFAULT_TEMPLATE_NAME = N_("90-day sales onboarding")
-DEFAULT_TEMPLATE_DESCRIPTION = N_("Month 1 product and process training; month 2 customer visits with a mentor; "
+DEFAULT_TEMPLATE_NAME = gettext_noop("90-day sales onboarding")
+DEFAULT_TEMPLATE_DESCRIPTION = gettext_noop("Month 1 product and process training; month 2 customer visits with a mentor; "
                                   "month 3 own small accounts with a weekly review.")
 ONE = Decimal("1")
 
 DEFAULT_PHASES: tuple[PhaseSpec, ...] = (
-    PhaseSpec(N_("Month 1: product and process training"), (
-        StepSpec(N_("Product training"), 0, 10, HIRE, KNOWING),
-        StepSpec(N_("Sales process and CRM training"), 3, 7, HIRE, KNOWING),
-        StepSpec(N_("Shadow the mentor's customer calls"), 7, 14, MENTOR, DOING),
-        StepSpec(N_("Pitch the product to the mentor"), 20, 7, HIRE, DOING),
-        StepSpec(N_("Month 1 review"), 28, 3, MANAGER, KNOWING),
+    PhaseSpec(gettext_noop("Month 1: product and process training"), (
+        StepSpec(gettext_noop("Product training"), 0, 10, HIRE, KNOWING),
+        StepSpec(gettext_noop("Sales process and CRM training"), 3, 7, HIRE, KNOWING),
+        StepSpec(gettext_noop("Shadow the mentor's customer calls"), 7, 14, MENTOR, DOING),
+        StepSpec(gettext_noop("Pitch the product to the mentor"), 20, 7, HIRE, DOING),
+        StepSpec(gettext_noop("Month 1 review"), 28, 3, MANAGER, KNOWING),
     )),
-    PhaseSpec(N_("Month 2: customer visits with a mentor"), (
-        StepSpec(N_("Joint customer visits with the mentor"), 30, 21, MENTOR, DOING),
-        StepSpec(N_("First logged meeting"), 30, 30, HIRE, DOING, "meetings_logged", ONE),
-        StepSpec(N_("First opportunity"), 35, 25, HIRE, DOING, "deals_created", ONE),
-        StepSpec(N_("Month 2 review"), 58, 3, MANAGER, KNOWING),
+    PhaseSpec(gettext_noop("Month 2: customer visits with a mentor"), (
+        StepSpec(gettext_noop("Joint customer visits with the mentor"), 30, 21, MENTOR, DOING),
+        StepSpec(gettext_noop("First logged meeting"), 30, 30, HIRE, DOING, "meetings_logged", ONE),
+        StepSpec(gettext_noop("First opportunity"), 35, 25, HIRE, DOING, "deals_created", ONE),
+        StepSpec(gettext_noop("Month 2 review"), 58, 3, MANAGER, KNOWING),
     )),
-    PhaseSpec(N_("Month 3: own small accounts, weekly review"), (
-        StepSpec(N_("Take over small accounts"), 60, 7, MANAGER, DOING),
-        StepSpec(N_("Weekly pipeline review"), 60, 30, MANAGER, KNOWING),
-        StepSpec(N_("First won deal"), 60, 30, HIRE, DOING, "deals_won", ONE),
-        StepSpec(N_("90-day review and sign-off"), 87, 3, MENTOR, KNOWING),
+    PhaseSpec(gettext_noop("Month 3: own small accounts, weekly review"), (
+        StepSpec(gettext_noop("Take over small accounts"), 60, 7, MANAGER, DOING),
+        StepSpec(gettext_noop("Weekly pipeline review"), 60, 30, MANAGER, KNOWING),
+        StepSpec(gettext_noop("First won deal"), 60, 30, HIRE, DOING, "deals_won", ONE),
+        StepSpec(gettext_noop("90-day review and sign-off"), 87, 3, MENTOR, KNOWING),
     )),
 )
 

@@ -41,6 +41,7 @@ def register_onboarding() -> None:
     demo.register(ONBOARDING_DEMO_ORDER, "teams-onboarding", load_onboarding_demo)
     register(Metric(code="time_to_first_deal_days", name=gettext_lazy("Time to first deal"), unit=DAYS, better=DOWN,
                     compute=s.time_to_first_deal_days, records=s.first_deal_records, app="teams",
+                    drilldown_url=s.first_deal_drilldown,
                     description=gettext_lazy("Average days from the start of a new hire's onboarding plan to their "
                                              "first won deal, over the hires whose first deal fell in the period.")))
     # Ramp (months) is shown on the onboarding figures page only: the registry has no unit for months.

@@ -6,7 +6,6 @@ Plans: read by the hire, their mentor, the hire's manager and admins (others: 40
 (mentor, closed) by the hire's manager and admins; `POST …/{id}/tasks/{task_id}/tick/` (the hire
 their own steps, the mentor the mentor's) and `…/sign-off/` (the mentor or the manager, never the hire).
 """
-import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +15,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.filters import IdFilter
-
 from .. import onboarding as rules
+from ..filters import OnboardingPlanFilterSet
 from ..models import OnboardingPhase, OnboardingPlan, OnboardingStep, OnboardingTask, OnboardingTemplate, User
 from ..models.onboarding import MAX_DAY, MAX_DURATION, Performer, StepKind
 from ..selectors import onboarding as selectors
@@ -173,17 +171,6 @@ class OnboardingPlanUpdateSerializer(serializers.Serializer):
 
 class TickSerializer(serializers.Serializer):
     done = serializers.BooleanField(default=True)
-
-
-class OnboardingPlanFilterSet(django_filters.FilterSet):
-    hire = IdFilter(field_name="hire_id", label=_("New hire id"))
-    mentor = IdFilter(field_name="mentor_id", label=_("Mentor id"))
-    closed = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", exclude=True,
-                                          label=_("Closed (true/false)"))
-
-    class Meta:
-        model = OnboardingPlan
-        fields = []
 
 
 TASK_ID = OpenApiParameter("task_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The task's id.")

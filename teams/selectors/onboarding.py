@@ -35,12 +35,10 @@ def with_progress(plans: QuerySet[OnboardingPlan], today: date) -> QuerySet[Onbo
 
 
 def plans_listed_for(*, user, view: str, today: date) -> QuerySet[OnboardingPlan]:
-    """"mentees": the plans `user` mentors; "team": the plans of the hires they manage (all for admins)."""
+    """"mentees": the plans `user` mentors; otherwise every plan they may read (a manager: the team's)."""
     plans = onboarding_plan_queryset_for(user=user)
     if view == "mentees":
         plans = plans.filter(mentor=user)
-    elif not user.is_admin_role:
-        plans = plans.filter(hire__team__manager=user)
     return with_progress(plans, today).order_by("closed_at", "-start_date", "pk")
 
 
@@ -150,3 +148,10 @@ def hire_choices_for(*, user) -> QuerySet[User]:
     if not user.is_admin_role:
         people = people.filter(team__manager=user) if user.role == User.Role.MANAGER else people.none()
     return people.order_by("first_name", "last_name", "username")
+
+
+def first_deal_drilldown(scope: Scope, period: Period, group_by=None, key=None) -> str:
+    """The plans page listing first_deal_records (same filters as the API)."""
+    from salesops.metric_tools import link, period_params, scope_params
+
+    return link("teams:onboarding-team", {**period_params("first_deal", period), **scope_params(scope)})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import onboarding as rules
+from ..filters import OnboardingPlanFilterSet
 from ..forms import OnboardingMentorForm, OnboardingPlanCreateForm, OnboardingStepForm, OnboardingTemplateForm
 from ..models import OnboardingStep, OnboardingTask
 from ..predicates import (
@@ -60,17 +61,20 @@ def onboarding_plan_view(request, pk):
 
 @login_required
 def onboarding_plan_list_view(request, view="team"):
-    if view == "team" and not is_manager_or_admin(request.user):
-        raise Http404
-    today = timezone.localdate()
-    page = Paginator(s.plans_listed_for(user=request.user, view=view, today=today), 50).get_page(request.GET.get("page"))
+    """Plans with progress and overdue flags: all you may read ("team": a manager's team), or your mentees'.
+    Filtered like the API (also the drill-down of the metric time_to_first_deal_days)."""
+    plans = s.plans_listed_for(user=request.user, view=view, today=timezone.localdate())
+    filterset = OnboardingPlanFilterSet(request.GET, queryset=plans)
+    plans = filterset.qs if filterset.is_valid() else plans.none()
+    page = Paginator(plans, 50).get_page(request.GET.get("page"))
     for plan in page.object_list:
         plan.progress = rules.progress_percent(plan.done_count, plan.task_count)
     form = None
-    if view == "team":
+    if view == "team" and is_manager_or_admin(request.user):
         form = OnboardingPlanCreateForm(hires=s.hire_choices_for(user=request.user), mentors=s.mentor_choices())
-    return _render(request, "teams/onboarding/plan_list.html", {"page_obj": page, "plans": page.object_list,
-                                                                "view": view, "form": form})
+    return _render(request, "teams/onboarding/plan_list.html", {
+        "page_obj": page, "paginator": page.paginator, "plans": page.object_list, "view": view, "form": form,
+        "filter": filterset})
 
 
 @login_required

@@ -128,12 +128,14 @@ class TestPages:
         onboarding_task_tick(task=plan.tasks.get(title="Product training"), by=org["owner"])
         client.force_login(org["teammate"])
         assert f'data-plan="{plan.pk}"'.encode() in client.get(reverse("teams:onboarding-mentees")).content
-        assert client.get(reverse("teams:onboarding-team")).status_code == 404
+        listed = client.get(reverse("teams:onboarding-team"))  # a rep: the plans they may read (their mentee's)
+        assert listed.status_code == 200 and b"new-plan" not in listed.content
         assert client.get(reverse("teams:onboarding-figures")).status_code == 404
         client.force_login(org["mgr"])
         page = client.get(reverse("teams:onboarding-team"))
         assert f'data-plan="{plan.pk}"'.encode() in page.content and b"new-plan" in page.content
         assert client.get(reverse("teams:onboarding-figures") + "?by=quarter").status_code == 200
+        assert client.get(reverse("teams:onboarding-team") + "?first_deal_after=soon").context["paginator"].count == 0
         client.force_login(org["outsider"])
         assert client.get(reverse("teams:onboarding-plan", args=[plan.pk])).status_code == 404
 
