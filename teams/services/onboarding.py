@@ -254,7 +254,7 @@ def onboarding_plan_create(*, by, hire: User, template: OnboardingTemplate | Non
 @transaction.atomic
 def onboarding_plan_update(*, plan: OnboardingPlan, by, mentor=..., closed: bool | None = None) -> OnboardingPlan:
     """Change the mentor (None removes it) or close/reopen the plan (the hire's manager, admins)."""
-    plan = OnboardingPlan.objects.select_for_update().select_related("hire__team").get(pk=plan.pk)
+    plan = OnboardingPlan.objects.select_for_update(of=("self",)).select_related("hire__team").get(pk=plan.pk)
     if not can_manage_onboarding_plan(by, plan.hire):
         raise PermissionDenied(gettext("Only the hire's manager or an administrator changes their onboarding plan."))
     changed = []
@@ -272,7 +272,7 @@ def onboarding_plan_update(*, plan: OnboardingPlan, by, mentor=..., closed: bool
 
 
 def _locked_task(task: OnboardingTask) -> OnboardingTask:
-    return OnboardingTask.objects.select_for_update().select_related("plan__hire__team").get(pk=task.pk)
+    return OnboardingTask.objects.select_for_update(of=("self",)).select_related("plan__hire__team").get(pk=task.pk)
 
 
 @transaction.atomic
