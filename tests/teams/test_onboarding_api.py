@@ -157,3 +157,20 @@ class TestPages:
         response = client.post(reverse("teams:onboarding-plan-create"), {"hire": hire.pk, "mentor": org["owner"].pk})
         plan = OnboardingPlan.objects.get(hire=hire)
         assert response.status_code == 302 and plan.mentor == org["owner"]
+
+
+def test_the_plans_page_has_a_constant_query_count(client, org):
+    def count_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("teams:onboarding-team")).status_code == 200
+        return len(queries)
+
+    client.force_login(org["admin"])
+    onboarding_plan_create(by=org["admin"], hire=org["owner"])
+    few = count_queries()
+    for n in range(5):
+        onboarding_plan_create(by=org["admin"], hire=UserFactory(username=f"p{n}", team=org["east"]),
+                               mentor=org["teammate"])
+    assert count_queries() == few
