@@ -320,15 +320,17 @@ def _reached_on(code: str, hire: User, start: date, today: date, threshold) -> d
     return rules.first_day_reached(lambda day: _value(code, hire, start, day), threshold, start, today)
 
 
-def _evaluate(plans: Iterable[OnboardingPlan], today: date) -> dict:
-    """Tick open milestones, fill first_deal_on and ramp for `plans` (hire loaded). Counts per kind."""
+def _evaluate(plans: Iterable[OnboardingPlan], today: date, *, milestones: bool = True) -> dict:
+    """Tick open milestones (unless `milestones` is False), fill first_deal_on and ramp for `plans`
+    (hire loaded). Counts per kind."""
     plans = list(plans)
     counts = {"plans": len(plans), "ticked": 0, "first_deals": 0, "ramped": 0}
     if not plans:
         return counts
     by_plan = {plan.pk: plan for plan in plans}
-    open_tasks = list(OnboardingTask.objects.filter(plan_id__in=by_plan, done_at__isnull=True)
-                      .exclude(milestone_metric="").only("pk", "plan_id", "milestone_metric", "milestone_threshold"))
+    open_tasks = [] if not milestones else list(
+        OnboardingTask.objects.filter(plan_id__in=by_plan, done_at__isnull=True).exclude(milestone_metric="")
+        .only("pk", "plan_id", "milestone_metric", "milestone_threshold"))
     values: dict = {}
     now = timezone.now()
     for task in open_tasks:
@@ -372,12 +374,12 @@ def onboarding_plan_refresh(*, plan: OnboardingPlan, today: date | None = None) 
 
 
 def onboarding_refresh_all(*, today: date | None = None, limit: int = REFRESH_LIMIT) -> dict:
-    """The beat job: every open plan (at most `limit`, in plan order), and the ramp of closed plans not
-    yet ramped within the horizon. Idempotent: running it twice ticks nothing more."""
+    """The beat job: every open plan (at most `limit`, in plan order), and the first deal and ramp of
+    closed plans not yet ramped within the horizon. Idempotent: running it twice ticks nothing more."""
     today = today or timezone.localdate()
     plans = (OnboardingPlan.objects.filter(closed_at__isnull=True).select_related("hire").order_by("pk")[:limit])
     counts = _evaluate(plans, today)
     closed = (OnboardingPlan.objects.filter(closed_at__isnull=False, ramped_month__isnull=True)
               .select_related("hire").order_by("pk")[:limit])
-    more = _evaluate(closed, today)
+    more = _evaluate(closed, today, milestones=False)  # a closed plan's tasks stay as they were
     return {name: counts[name] + more[name] for name in counts}

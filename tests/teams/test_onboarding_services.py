@@ -244,3 +244,24 @@ def test_the_registered_meeting_and_deal_metrics_tick_real_milestones(org, plan_
     assert OnboardingPlan.objects.get(pk=plan.pk).first_deal_on is None
     assert OnboardingTemplate.objects.count() == 1
     assert UserFactory  # factories shared with the other teams tests
+
+
+def test_the_job_leaves_a_closed_plans_tasks_but_still_measures_its_first_deal(org, plan_for, fake_metrics):
+    template = onboarding_template_create(by=org["mgr"], name="M", phases=[{"title": "P", "steps": [
+        {"title": "Meet", "day_offset": 0, "duration_days": 5, "milestone_metric": "fake_meetings"}]}])
+    plan = onboarding_plan_update(plan=plan_for(template=template), by=org["mgr"], closed=True)
+    fake_metrics["meetings"], fake_metrics["wins"] = [START], [START + timedelta(days=20)]
+    counts = onboarding_refresh_all(today=START + timedelta(days=30))
+    assert (counts["ticked"], counts["first_deals"]) == (0, 1)
+    plan.refresh_from_db()
+    assert plan.first_deal_on == START + timedelta(days=20) and plan.tasks.get().done_at is None
+
+
+def test_the_admin_writes_templates_through_the_service(client, org):
+    from django.contrib.admin.models import LogEntry
+    client.force_login(org["admin"])
+    response = client.post("/admin/teams/onboardingtemplate/add/", {"name": "Admin's", "description": "",
+                                                                    "is_default": "on"})
+    assert response.status_code == 302
+    template = OnboardingTemplate.objects.get(name="Admin's")
+    assert template.is_default and LogEntry.objects.filter(object_id=str(template.pk)).count() == 1
