@@ -37,10 +37,20 @@ class AccountFilterSet(django_filters.FilterSet):
     success_owner = UserPickerFilter(field_name="success_owner", queryset=_owner_choices, label=_("Success owner"))
     mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput,
                                         label=_("Only mine (sales or success owner)"))
+    team = IdFilter(field_name="owner__team_id", label=_("Sales owner's team id"))
+    health = django_filters.ChoiceFilter(method="filter_health", label=_("Health"), choices=[
+        ("scored", _("With a health score")), ("healthy", _("Healthy")), ("at_risk", _("At risk")),
+        ("critical", _("Critical"))])
 
     class Meta:
         model = Account
         fields = []
+
+    def filter_health(self, queryset, name, value):
+        """The health metrics' drill-down: accounts with a current score, or those in one band."""
+        if value == "scored":
+            return queryset.filter(health__score__isnull=False)
+        return queryset.filter(health__band=value)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -9,6 +9,7 @@ def register() -> None:
     register_retention()
     register_activities()
     register_health()
+    register_meeting_metrics()
 
 
 # --- surveys (h5): NPS, CSAT and response-rate metrics; the "Voice of the customer" panel; demo -----
@@ -373,13 +374,13 @@ def register_health() -> None:
     metrics.register(metrics.Metric(
         code="health_score", name=gettext_lazy("Health score"), unit=metrics.SCORE, better=metrics.UP,
         compute=s.health_score_average, records=s.health_scored_accounts, breakdown=s.health_score_rows,
-        group_by=groups, app="customers",
+        group_by=groups, app="customers", drilldown_url=s.health_accounts_url("scored"),
         description=gettext_lazy("Average current health score (0–100) of the accounts with a score; the period is "
                                  "ignored.")))
     metrics.register(metrics.Metric(
         code="accounts_critical", name=gettext_lazy("Critical accounts"), unit=metrics.COUNT, better=metrics.DOWN,
         compute=s.health_critical_count, records=s.health_critical_accounts, breakdown=s.health_critical_rows,
-        group_by=groups, app="customers",
+        group_by=groups, app="customers", drilldown_url=s.health_accounts_url("critical"),
         description=gettext_lazy("Accounts whose current health is in the critical band; the period is ignored.")))
     demo.register(HEALTH_DEMO_ORDER, "customers-health", _load_health_demo)
 
@@ -390,3 +391,58 @@ def _load_health_demo(today) -> str:
     from .services.health import health_demo_load
 
     return _("%(count)d accounts with a health score") % {"count": health_demo_load(today=today)}
+# --- h10: "meetings logged", read by teams' onboarding milestone "first logged meeting" ----------
+def _meetings(scope, period, group_by=None, key=None):
+    from salesops.metric_tools import keyed, narrow, period_q
+
+    from .models import Activity
+    from .selectors import activity_queryset_for
+
+    queryset = narrow(activity_queryset_for(user=scope.user), scope, team_field="owner__team_id")
+    queryset = queryset.filter(period_q("occurred_at", period), kind=Activity.Kind.MEETING)
+    return keyed(queryset, {"owner": "owner_id", "team": "owner__team_id"}, group_by, key)
+
+
+def _meetings_logged(scope, period):
+    from salesops.metrics import MetricResult
+
+    n = _meetings(scope, period).count()
+    return MetricResult(value=n, count=n)
+
+
+def _meetings_logged_rows(scope, period, group_by):
+    from django.db.models import Count, F
+
+    from salesops.metric_tools import rows_by
+    from teams.selectors import person_or_team_labels
+
+    field = {"owner": "owner_id", "team": "owner__team_id"}[group_by]
+    rows = list(_meetings(scope, period).order_by().values(group=F(field)).annotate(n=Count("pk")).order_by("group"))
+    return rows_by(rows, "group", person_or_team_labels(group_by, [r["group"] for r in rows]), lambda r: r["n"])
+
+
+def _meetings_drilldown(scope, period, group_by=None, key=None):
+    """The activity list (customers:activity-list, h2) of the meetings: kind, owner/team, occurred in the period."""
+    from datetime import timedelta
+
+    from salesops.metric_tools import day_start, link, scope_params
+
+    params = {"kind": "meeting", **scope_params(scope)}
+    if period.start:
+        params["occurred_after"] = day_start(period.start).isoformat()
+    if period.end:
+        params["occurred_before"] = (day_start(period.end + timedelta(days=1)) - timedelta(microseconds=1)).isoformat()
+    if group_by and key:
+        params[group_by] = key
+    return link("customers:activity-list", params)
+
+
+def register_meeting_metrics() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from salesops.metrics import COUNT, UP, Metric, register
+
+    register(Metric(code="meetings_logged", name=gettext_lazy("Meetings logged"), unit=COUNT, better=UP,
+                    compute=_meetings_logged, records=_meetings, breakdown=_meetings_logged_rows,
+                    group_by=("owner", "team"), app="customers", drilldown_url=_meetings_drilldown,
+                    description=gettext_lazy("Meetings that took place in the period, by the owner who logged them.")))

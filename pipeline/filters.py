@@ -45,6 +45,11 @@ class OpportunityFilterSet(django_filters.FilterSet):
     left_stage = IdFilter(method="filter_left_stage", label=_("Left the stage with this id"))
     forecast_after = django_filters.DateFilter(method="filter_pair", label=_("In the forecast from"))
     forecast_before = django_filters.DateFilter(method="filter_pair", label=_("In the forecast until"))
+    # h10: drill-down of the metric deals_created (onboarding's "first opportunity")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
+                                              label=_("Created on or after"))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
+                                               label=_("Created on or before"))
     ordering = django_filters.OrderingFilter(
         fields=(("created_at", "created_at"), ("amount", "amount"), ("expected_close_date", "expected_close_date"),
                 ("name", "name")),

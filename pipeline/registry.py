@@ -21,6 +21,8 @@ def register() -> None:
     register_panels()
     register_handoff_panel()
     register_public_datasets()
+    register_activities()
+    register_onboarding_metrics()
 
 
 # --- account panels (salesops.panels): the customer-360 page ------------------------------------
@@ -44,7 +46,6 @@ def register_handoff_panel() -> None:
     from salesops import panels
 
     panels.register("handoff", order=HANDOFF_PANEL_ORDER, title=lambda: gettext("Handoff"), render=handoff_panel)
-    register_activities()
 
 
 # --- metrics (salesops.metrics): computed in pipeline.selectors.kpis ------------------------------------
@@ -177,3 +178,19 @@ def _load_activity_demo(today) -> str:
     from .demo import seed_deal_activities
 
     return _("%(count)d new deal activities") % {"count": seed_deal_activities(today=today)}
+
+
+# --- h10: "deals created", read by teams' onboarding milestone "first opportunity" ---------------
+def register_onboarding_metrics() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from salesops.metric_tools import period_params
+    from salesops.metrics import COUNT, UP, Metric, register
+
+    from .selectors import kpis as k
+
+    register(Metric(code="deals_created", name=gettext_lazy("Deals created"), unit=COUNT, better=UP,
+                    compute=k.deals_created, records=k.created_records, breakdown=k.deals_created_rows,
+                    group_by=("owner", "team", "stage"), app="pipeline",
+                    drilldown_url=k.drilldown(lambda period: period_params("created", period)),
+                    description=gettext_lazy("Opportunities created in the period (by their owner).")))

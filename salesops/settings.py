@@ -272,6 +272,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
     },
 }
+# --- teams onboarding (h10): milestones tick themselves; time to first deal and ramp ------------------
+CELERY_BEAT_SCHEDULE["teams-onboarding-refresh"] = {"task": "teams.tasks.onboarding_refresh_task",
+                                                    "schedule": crontab(minute=20)}  # hourly
 
 # customers (h2): remind task owners of tasks due within the hour or overdue, once each
 CELERY_BEAT_SCHEDULE["customers-tasks-remind-due"] = {
@@ -337,7 +340,8 @@ SPECTACULAR_SETTINGS = {
     # one name per choice set that several components share (else W001 on `check --deploy`)
     "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "customers.models.Activity.Kind",
                             "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status",
-                            "SurveyKindEnum": "customers.models.Survey.Kind"},
+                            "SurveyKindEnum": "customers.models.Survey.Kind",
+                            "OnboardingStepKindEnum": "teams.models.onboarding.StepKind"},
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -103,3 +103,58 @@ class QuotaAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
     date_hierarchy = "period_start"
+
+
+# --- onboarding (h10): templates written through teams.services.onboarding; plans read-only here ----
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+
+from .models import OnboardingPlan, OnboardingTask, OnboardingTemplate  # noqa: E402
+from .predicates import can_edit_onboarding_templates  # noqa: E402
+from .services import onboarding as onboarding_services  # noqa: E402
+
+
+@admin.register(OnboardingTemplate)
+class OnboardingTemplateAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
+    """Name, description and default here; phases and steps on the template page or the API (the service)."""
+
+    list_display = ("name", "is_default", "created_at")
+    fields = ("name", "description", "is_default")
+    search_fields = ("name",)
+
+    def has_add_permission(self, request):
+        return can_edit_onboarding_templates(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_edit_onboarding_templates(request.user)
+
+    def may_delete(self, request, obj) -> bool:
+        return can_edit_onboarding_templates(request.user)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
+        if change:
+            saved = onboarding_services.onboarding_template_update(template=obj, by=request.user, **fields)
+        else:
+            saved = onboarding_services.onboarding_template_create(by=request.user, **fields)
+        obj.pk, obj._state.adding = saved.pk, False
+        obj.refresh_from_db()
+
+    def delete_objects(self, request, objs) -> None:
+        for template in objs:
+            onboarding_services.onboarding_template_delete(template=template, by=request.user)
+
+
+class OnboardingTaskInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = OnboardingTask
+    fields = ("title", "performer", "due_on", "done_at", "reached_on", "signed_off_at", "signed_off_by")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(OnboardingPlan)
+class OnboardingPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Plans are made and changed on the onboarding pages and the API (through the service)."""
+
+    list_display = ("hire", "mentor", "start_date", "first_deal_on", "ramp_months", "closed_at")
+    list_select_related = ("hire", "mentor")
+    inlines = [OnboardingTaskInline]

@@ -94,3 +94,47 @@ def demo_users() -> dict[str, User]:
     names += [other[0] for other in OTHERS]
     found = {user.username: user for user in User.objects.filter(username__in=names)}
     return {name: found[name] for name in names if name in found}
+
+
+# --- onboarding (h10): a recent hire with a mentor and a plan partly done --------------------------
+DEMO_HIRE = ("rep.new", "Xu", "Ming")
+DEMO_HIRE_TEAM, DEMO_MENTOR = "East Enterprise", "rep.li"
+DEMO_HIRE_DAYS_AGO = 40
+
+
+@transaction.atomic
+def seed_onboarding(*, today: date) -> int:
+    """The default template, and a hire of 40 days ago in East Enterprise mentored by Li Wei: month 1
+    done and signed off, the rest open. Idempotent: the hire and their plan are made once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import OnboardingPlan, OnboardingTask
+    from .services.onboarding import onboarding_default_template_ensure, onboarding_plan_create, onboarding_plan_refresh
+
+    template = onboarding_default_template_ensure()
+    team = Team.objects.filter(name=DEMO_HIRE_TEAM).select_related("manager").first()
+    mentor = User.objects.filter(username=DEMO_MENTOR).first()
+    if team is None or team.manager is None or mentor is None:
+        return 0
+    username, first, last = DEMO_HIRE
+    hire = _user(username, first, last, User.Role.REP, team=team, territory=mentor.territory)
+    if hire.hired_on is None:
+        hire.hired_on = today - timedelta(days=DEMO_HIRE_DAYS_AGO)
+        hire.save(update_fields=["hired_on"])
+    for start, end in quarter_months(today):
+        Quota.objects.get_or_create(user=hire, period_start=start, defaults={"period_end": end,
+                                                                            "amount": Decimal(100_000)})
+    plan = OnboardingPlan.objects.filter(hire=hire).first()
+    if plan is not None:
+        return 0
+    plan = onboarding_plan_create(by=team.manager, hire=hire, template=template, mentor=mentor,
+                                  start_date=hire.hired_on)
+    now = timezone.now()
+    month_one = OnboardingTask.objects.filter(plan=plan, due_on__lt=plan.start_date + timedelta(days=30),
+                                              milestone_metric="")
+    month_one.update(done_at=now, done_by=hire)
+    month_one.exclude(performer="manager").update(signed_off_at=now, signed_off_by=mentor)
+    onboarding_plan_refresh(plan=plan, today=today)
+    return 1

@@ -30,3 +30,24 @@ class QuotaFilterSet(django_filters.FilterSet):
     class Meta:
         model = Quota
         fields = []
+
+
+# --- onboarding (h10): one FilterSet for the plans page and /api/v1/onboarding/plans/ ------------------
+from .models import OnboardingPlan  # noqa: E402
+
+
+class OnboardingPlanFilterSet(django_filters.FilterSet):
+    hire = IdFilter(field_name="hire_id", label=_("New hire id"))
+    owner = IdFilter(field_name="hire_id", label=_("New hire id (the metrics' drill-down)"))
+    team = IdFilter(field_name="hire__team_id", label=_("Team id"))
+    mentor = IdFilter(field_name="mentor_id", label=_("Mentor id"))
+    closed = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", exclude=True,
+                                          label=_("Closed"))
+    first_deal_after = django_filters.DateFilter(field_name="first_deal_on", lookup_expr="gte",
+                                                 label=_("First deal on or after"))
+    first_deal_before = django_filters.DateFilter(field_name="first_deal_on", lookup_expr="lte",
+                                                  label=_("First deal on or before"))
+
+    class Meta:
+        model = OnboardingPlan
+        fields = []

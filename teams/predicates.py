@@ -413,3 +413,60 @@ def can_compare_with_snapshots(user, *, team=None, owner=None) -> bool:
     if owner is None and not is_admin(user):
         return team is not None and is_active_user(user) and team.manager_id == user.pk
     return can_see_scope_figures(user, team=team, owner=owner)
+
+
+# --- teams: onboarding (h10) ------------------------------------------------------------------
+# A plan is read by its hire, their mentor, the manager of the hire's team and admins; the hire ticks
+# their own steps, the mentor signs off; the manager manages the plans of the team.
+
+def can_edit_onboarding_templates(user) -> bool:
+    """Create and change onboarding plan templates: managers and admins."""
+    return is_manager_or_admin(user)
+
+
+def can_manage_onboarding_plan(user, hire) -> bool:
+    """Make, change (mentor) and close the onboarding plan of `hire`: admins and the hire's manager."""
+    if not is_active_user(user) or hire is None:
+        return False
+    return user.is_admin_role or (user.role == Role.MANAGER and manages(user, hire))
+
+
+def is_mentor_of(user, plan) -> bool:
+    return is_active_user(user) and plan is not None and plan.mentor_id == user.pk
+
+
+def can_view_onboarding_plan(user, plan) -> bool:
+    if not is_active_user(user) or plan is None:
+        return False
+    return plan.hire_id == user.pk or is_mentor_of(user, plan) or can_manage_onboarding_plan(user, plan.hire)
+
+
+def can_tick_onboarding_task(user, task) -> bool:
+    """Tick (or untick) a task by hand: the hire their own steps, the mentor the mentor's steps, the
+    manager and admins any step. Milestones tick themselves (from the metric registry): nobody ticks
+    those by hand."""
+    if not is_active_user(user) or task is None or task.milestone_metric:
+        return False
+    plan = task.plan
+    if can_manage_onboarding_plan(user, plan.hire):
+        return True
+    if plan.closed_at is not None:
+        return False
+    if plan.hire_id == user.pk:
+        return task.performer == "hire"
+    return is_mentor_of(user, plan) and task.performer in ("hire", "mentor")
+
+
+def can_sign_off_onboarding_task(user, task) -> bool:
+    """Sign off a task: the mentor and the hire's manager (and admins); never the hire themselves."""
+    if not is_active_user(user) or task is None:
+        return False
+    plan = task.plan
+    if plan.hire_id == user.pk and not user.is_admin_role:
+        return False
+    return is_mentor_of(user, plan) or can_manage_onboarding_plan(user, plan.hire)
+
+
+def can_see_onboarding_figures(user) -> bool:
+    """Time to first deal and ramp by cohort and mentor: managers and admins."""
+    return is_manager_or_admin(user)

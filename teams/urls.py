@@ -10,3 +10,25 @@ urlpatterns = [
     path("notifications/", views.notification_list_view, name="notifications"),
     path("notifications/read/", views.notification_mark_read_view, name="notifications-read"),
 ]
+
+# --- onboarding (h10) ------------------------------------------------------------------------------
+from .views import onboarding as onboarding_views  # noqa: E402
+
+urlpatterns += [
+    path("onboarding/", onboarding_views.onboarding_mine_view, name="onboarding-mine"),
+    path("onboarding/plans/", onboarding_views.onboarding_plan_list_view, {"view": "team"}, name="onboarding-team"),
+    path("onboarding/mentees/", onboarding_views.onboarding_plan_list_view, {"view": "mentees"},
+         name="onboarding-mentees"),
+    path("onboarding/plans/new/", onboarding_views.onboarding_plan_create_view, name="onboarding-plan-create"),
+    path("onboarding/plans/<int:pk>/", onboarding_views.onboarding_plan_view, name="onboarding-plan"),
+    path("onboarding/plans/<int:pk>/change/", onboarding_views.onboarding_plan_update_view,
+         name="onboarding-plan-update"),
+    path("onboarding/tasks/<int:pk>/tick/", onboarding_views.onboarding_task_tick_view, name="onboarding-task-tick"),
+    path("onboarding/tasks/<int:pk>/sign-off/", onboarding_views.onboarding_task_sign_off_view,
+         name="onboarding-task-sign-off"),
+    path("onboarding/templates/", onboarding_views.onboarding_template_list_view, name="onboarding-templates"),
+    path("onboarding/templates/<int:pk>/", onboarding_views.onboarding_template_view, name="onboarding-template"),
+    path("onboarding/steps/<int:pk>/remove/", onboarding_views.onboarding_step_remove_view,
+         name="onboarding-step-remove"),
+    path("onboarding/figures/", onboarding_views.onboarding_figures_view, name="onboarding-figures"),
+]

@@ -17,7 +17,8 @@ from .contracts import (
 )
 from .health import (
     HEALTH_HISTORY_DAYS, account_health_explained, health_critical_accounts, health_critical_count,
-    health_critical_rows, health_model_queryset, health_score_average, health_score_rows, health_scored_accounts,
+    health_accounts_url, health_critical_rows, health_model_queryset, health_score_average, health_score_rows,
+    health_scored_accounts,
 )
 from .surveys import survey_invitation_by_token, survey_invitation_queryset_for, survey_response_queryset_for
 
@@ -31,5 +32,5 @@ __all__ = [
     "survey_invitation_by_token", "survey_invitation_queryset_for", "survey_response_queryset_for",
     "HEALTH_HISTORY_DAYS", "account_health_explained", "health_critical_accounts", "health_critical_count",
     "health_critical_rows", "health_model_queryset", "health_score_average", "health_score_rows",
-    "health_scored_accounts",
+    "health_scored_accounts", "health_accounts_url",
 ]

@@ -109,3 +109,18 @@ def health_score_rows(scope, period, group_by):
 
 def health_critical_rows(scope, period, group_by):
     return _health_rows(health_critical_accounts(scope), group_by, lambda r: r["n"])
+
+
+def health_accounts_url(band: str):
+    """The account list narrowed like the metric's records: `band` ("scored" for every account with a
+    score, or a band code), the scope's sales owner and team, and a breakdown row's band, owner or team."""
+    def url(scope, period=None, group_by=None, key=None) -> str:
+        from salesops.metric_tools import link
+
+        params = {"health": band, "owner": scope.owner_id, "team": scope.team_id}
+        if group_by == "band" and key:
+            params["health"] = key if band == "scored" else band
+        elif group_by in ("owner", "team") and key:
+            params[group_by] = key
+        return link("customers:account-list", params)
+    return url

@@ -45,7 +45,7 @@ class HandoffPartSerializer(serializers.Serializer):
     missing = serializers.ListField(child=serializers.CharField())
 
 
-class OnboardingTaskSerializer(serializers.Serializer):
+class HandoffTaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     key = serializers.CharField()
     summary = serializers.CharField()
@@ -67,7 +67,7 @@ class HandoffSerializer(serializers.Serializer):
     success_owner = serializers.IntegerField(allow_null=True, help_text="The account's success owner (set on the "
                                                                          "account).")
     status = HandoffPartSerializer(many=True)
-    onboarding_tasks = OnboardingTaskSerializer(many=True)
+    onboarding_tasks = HandoffTaskSerializer(many=True)
     updated_at = serializers.DateTimeField(allow_null=True)
 
 

@@ -435,3 +435,17 @@ def high_margin_share(scope, period) -> MetricResult:
                         extra={"currencies": dict(sorted(detail.items()))})
 
 
+
+
+# --- deals created (h10: the onboarding milestone "first opportunity") ----------------------------
+def created_records(scope, period, group_by=None, key=None):
+    return keyed(deals(scope).filter(period_q("created_at", period)), FIELDS, group_by, key)
+
+
+def deals_created(scope, period) -> MetricResult:
+    n = created_records(scope, period).count()
+    return MetricResult(value=n, count=n)
+
+
+def deals_created_rows(scope, period, group_by) -> list[MetricRow]:
+    return count_rows(created_records(scope, period), group_by)

@@ -25,7 +25,7 @@ def test_each_app_registers_its_loader_in_ready():
     assert [(loader.order, loader.name) for loader in demo.loaders()] == [
         (10, "teams"), (20, "leads"), (40, "pipeline"), (45, "customers-accounts"), (46, "customers-contracts"),
         (47, "customers-retention"), (48, "customers-activities"), (49, "pipeline-activities"),
-        (50, "customers-surveys"), (80, "customers-health"), (90, "dashboards")]
+        (50, "customers-surveys"), (70, "teams-onboarding"), (80, "customers-health"), (90, "dashboards")]
 
 
 @pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_seed_demo_runs_every_loader_and_a_second_run_adds_nothing():
     first = StringIO()
     call_command("seed_demo", stdout=first)
     counts = {model: model.objects.count() for model in (User, Lead, LeadEvent, Account, Opportunity, StageTransition)}
-    assert counts[User] == 15 and counts[Lead] == 240 and counts[Opportunity] > 0
+    assert counts[User] == 16 and counts[Lead] == 240  # 15 people and onboarding's recent hire (h10) and counts[Opportunity] > 0
     assert "240 new leads" in first.getvalue() and f"{counts[Opportunity]} new opportunities" in first.getvalue()
 
     second = StringIO()
@@ -43,6 +43,7 @@ def test_seed_demo_runs_every_loader_and_a_second_run_adds_nothing():
     assert "0 new leads, 0 new behaviour events" in second.getvalue()
     assert "0 new opportunities" in second.getvalue()
     assert "0 accounts given a success owner" in second.getvalue()
+    assert "1 new onboarding plan" in first.getvalue() and "0 new onboarding plans" in second.getvalue()  # h10
     success = User.objects.get(username="success")
     assert not Account.objects.filter(external_ref__startswith="demo:", success_owner__isnull=True).exists()
     assert Account.objects.filter(success_owner=success).exclude(domain="").exists()

@@ -15,8 +15,8 @@ from django.db.models import Q, QuerySet
 
 from salesops.metric_tools import shared, sharing
 
-from .models import Quota, Team, User
-from .predicates import is_active_user, may_narrow_dashboards_to_anyone
+from ..models import OnboardingPlan, Quota, Team, User
+from ..predicates import is_active_user, may_narrow_dashboards_to_anyone
 
 VIEW = "view"
 CHANGE = "change"
@@ -38,6 +38,7 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
 
     With several `owner_fields` (e.g. ("owner", "success_owner")) a record is in scope when ANY of
     them is the user or, for a manager, a member of a team they manage. An empty field never matches.
+    Reading (VIEW) also covers the records of the hires the user mentors on an open onboarding plan.
     """
     if not user or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
@@ -54,8 +55,12 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
         # not a join, or the planner takes the people for one row).
         people = (list(managed_people(user.pk)) if sharing() else User.objects.filter(
             Q(pk=user.pk) | Q(team__in=Team.objects.filter(manager=user).values("pk"))).values("pk"))
-        return reduce(or_, [Q(**{f"{field}__in": people}) for field in fields])
-    return reduce(or_, [Q(**{field: user}) for field in fields])
+        terms = [Q(**{f"{field}__in": people}) for field in fields]
+    else:
+        terms = [Q(**{field: user}) for field in fields]
+    if action == VIEW:  # onboarding: a mentor reads the records of the hires of their open plans
+        terms += [Q(**{f"{field}__in": mentee_ids(user)}) for field in fields]
+    return reduce(or_, terms)
 
 
 @shared
@@ -63,6 +68,11 @@ def managed_people(user_id: int) -> tuple[int, ...]:
     """The manager `user_id` and the members of the teams they manage (ids)."""
     return tuple(User.objects.filter(Q(pk=user_id) | Q(team__manager_id=user_id)).order_by("pk")
                  .values_list("pk", flat=True))
+
+
+def mentee_ids(user) -> QuerySet:
+    """The hires `user` mentors on an open onboarding plan, as a subquery (no extra round trip, no join)."""
+    return OnboardingPlan.objects.filter(mentor=user, closed_at__isnull=True).values("hire_id")
 
 
 def scope_for_user(queryset: QuerySet, *, user, owner_field: str | None = None,

@@ -1,0 +1,11 @@
+"""Teams models, one module per area; everything is re-exported here (`from teams.models import User`)."""
+from .core import Notification, Quota, Team, Territory, User
+
+__all__ = ["Notification", "Quota", "Team", "Territory", "User"]
+
+# --- onboarding (h10) ---------------------------------------------------------------------------
+from .onboarding import (  # noqa: E402
+    OnboardingPhase, OnboardingPlan, OnboardingStep, OnboardingTask, OnboardingTemplate,
+)
+
+__all__ += ["OnboardingPhase", "OnboardingPlan", "OnboardingStep", "OnboardingTask", "OnboardingTemplate"]
