@@ -10,4 +10,5 @@ class TeamsConfig(AppConfig):
         from . import registry
 
         registry.register()
+        registry.register_training()  # h11
         from . import signals  # noqa: F401  (connects the token receivers)

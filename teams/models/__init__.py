@@ -1,0 +1,13 @@
+"""Teams models, one module per area; everything is re-exported here (`from teams.models import User`)."""
+from .core import Notification, Quota, Team, Territory, User
+
+__all__ = ["Notification", "Quota", "Team", "Territory", "User"]
+
+# --- training, certification and awards (h11) -------------------------------------------------
+from .awards import Award, Nomination  # noqa: E402
+from .training import (  # noqa: E402
+    Certification, CertificationGrant, CertificationReminder, Course, Exam, ExamAttempt,
+)
+
+__all__ += ["Award", "Certification", "CertificationGrant", "CertificationReminder", "Course", "Exam",
+            "ExamAttempt", "Nomination"]
