@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.filters import IdFilter
 
-from .models import Quota, Team, User
+from .models import Award, CertificationGrant, ExamAttempt, Quota, Team, User
 
 
 class UserFilterSet(django_filters.FilterSet):
@@ -29,4 +29,37 @@ class QuotaFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Quota
+        fields = []
+
+
+# --- training, certification and awards (h11) -------------------------------------------------
+
+class ExamAttemptFilterSet(django_filters.FilterSet):
+    exam = IdFilter(field_name="exam_id", label=_("Exam id"))
+    course = IdFilter(field_name="exam__course_id", label=_("Course id"))
+    user = IdFilter(field_name="user_id", label=_("User id"))
+    passed = django_filters.BooleanFilter(label=_("Passed"))
+
+    class Meta:
+        model = ExamAttempt
+        fields = []
+
+
+class CertificationGrantFilterSet(django_filters.FilterSet):
+    certification = IdFilter(field_name="certification_id", label=_("Certification id"))
+    user = IdFilter(field_name="user_id", label=_("User id"))
+    team = IdFilter(field_name="user__team_id", label=_("Team id"))
+
+    class Meta:
+        model = CertificationGrant
+        fields = []
+
+
+class AwardFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Award.Kind.choices, label=_("Kind"))
+    user = IdFilter(field_name="user_id", label=_("User id"))
+    team = IdFilter(field_name="team_id", label=_("Team id"))
+
+    class Meta:
+        model = Award
         fields = []
