@@ -66,6 +66,26 @@ def training_participation_records(scope, period):
     return period_attempts(people=people, start=period.start, end=period.end).select_related("exam__course", "user")
 
 
+def _query(scope, **params) -> str:
+    from urllib.parse import urlencode
+
+    params.update({"team": scope.team_id, "user": scope.owner_id})
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def certified_share_drilldown(scope, period) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('teams:grant-list')}?{_query(scope, required='true', valid_on=_as_of(period).isoformat())}"
+
+
+def training_participation_drilldown(scope, period) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('teams:attempt-list')}?" + _query(
+        scope, taken_from=period.start and period.start.isoformat(), taken_to=period.end and period.end.isoformat())
+
+
 def load_training_demo(today) -> str:
     from .demo_training import seed_training
 
@@ -80,11 +100,13 @@ def register_training() -> None:
     register(Metric(
         code="certified_share", name=gettext_lazy("Certified share"), unit=PERCENT, better=UP,
         compute=certified_share, records=certified_share_records, app="teams",
+        drilldown_url=certified_share_drilldown,
         description=gettext_lazy("Required certifications held and valid at the period's end, of all "
                                  "certifications the people's roles require.")))
     register(Metric(
         code="training_participation", name=gettext_lazy("Training participation"), unit=PERCENT, better=UP,
         compute=training_participation, records=training_participation_records, app="teams",
+        drilldown_url=training_participation_drilldown,
         description=gettext_lazy("Courses assigned to the people's roles whose exam they attempted in the "
                                  "period, of all assigned courses.")))
     demo.register(TRAINING_DEMO_ORDER, "teams-training", load_training_demo)

@@ -108,16 +108,23 @@ def certified_share_parts(*, people, as_of: date) -> tuple[int, int]:
     return valid, required
 
 
-def valid_grants(*, people, as_of: date) -> QuerySet[CertificationGrant]:
-    """The certificates behind `certified_share` (held, valid on `as_of`, required for the holder's role)."""
-    people = list(people)
+def required_q() -> Q:
+    """Certificates whose holder's role requires their certification."""
     q = Q(pk__in=[])
     for cert in Certification.objects.all():
-        holders = [p.pk for p in people if cert.is_required_for(p.role)]
-        if holders:
-            q |= Q(certification_id=cert.pk, user_id__in=holders)
-    return (CertificationGrant.objects.filter(q, granted_on__lte=as_of)
-            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)).select_related("certification", "user"))
+        if cert.required_for_roles:
+            q |= Q(certification_id=cert.pk, user__role__in=list(cert.required_for_roles))
+    return q
+
+
+def valid_on_q(as_of: date) -> Q:
+    return Q(granted_on__lte=as_of) & (Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
+
+
+def valid_grants(*, people, as_of: date) -> QuerySet[CertificationGrant]:
+    """The certificates behind `certified_share` (held, valid on `as_of`, required for the holder's role)."""
+    return (CertificationGrant.objects.filter(required_q(), valid_on_q(as_of), user__in=people)
+            .select_related("certification", "user").order_by("expires_on", "id"))
 
 
 def assigned_courses(courses, role: str) -> list[Course]:

@@ -63,7 +63,8 @@ def best_newcomer_compute(*, by=None, start: date, end: date) -> Award | None:
     if award is None:
         award = Award.objects.create(kind=kind, period_start=start, period_end=end, user_id=user_id, value=value,
                                      chosen_by=by)
-        audit_log(by=by or award.user, objects=[award], flag=ADDITION)
+        if by is not None:  # the beat job's awards are not anybody's change
+            audit_log(by=by, objects=[award], flag=ADDITION)
         notify(recipient=award.user, kind="award", text=gettext_noop("You won the best newcomer award."),
                url=reverse("teams:awards"))
     elif (award.user_id, award.value, award.period_end) != (user_id, value, end):

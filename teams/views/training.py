@@ -1,12 +1,15 @@
 """Training and certification pages: courses, taking an exam, my certificates, the team matrix."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters.views import FilterView
 
 from .. import exams
+from ..filters import CertificationGrantFilterSet, ExamAttemptFilterSet
 from ..forms import ExamForm
 from ..models import Certification, Team
 from ..predicates import can_see_team_training
@@ -83,3 +86,25 @@ def team_certifications_view(request):
         "share": exams.percent(valid, required), "valid": valid, "required": required,
         "teams": teams, "team_id": team_id,
     })
+
+
+class GrantListView(LoginRequiredMixin, FilterView):
+    """Certificates held, in the viewer's scope (the drill-down of `certified_share`)."""
+
+    filterset_class = CertificationGrantFilterSet
+    template_name = "teams/training/grant_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return sel.grant_queryset_for(user=self.request.user)
+
+
+class AttemptListView(LoginRequiredMixin, FilterView):
+    """Exam attempts, in the viewer's scope (the drill-down of `training_participation`)."""
+
+    filterset_class = ExamAttemptFilterSet
+    template_name = "teams/training/attempt_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return sel.attempt_queryset_for(user=self.request.user)

@@ -82,8 +82,12 @@ EXPECTED = {
 # customers' survey metrics: the world holds no survey answers or invitations
 for _who in EXPECTED:
     EXPECTED[_who].update({"nps": (None, 0), "csat": (None, 0), "survey_response_rate": (None, 0)})
+# teams' training metrics (h11): the world holds no courses or certifications
+for _who in EXPECTED:
+    EXPECTED[_who].update({"certified_share": (None, 0), "training_participation": (None, 0)})
 # where a metric's records reach their owner's team (records without their own owner field)
-TEAM_OF = {"customers.SurveyResponse": "account__owner__team"}
+TEAM_OF = {"customers.SurveyResponse": "account__owner__team",
+           "teams.CertificationGrant": "user__team", "teams.ExamAttempt": "user__team"}
 
 
 @pytest.mark.parametrize("who", ["admin", "mgr"])
@@ -116,7 +120,8 @@ def test_breakdowns_counted_by_hand(world):
 def test_every_contract_code_is_registered():
     assert CONTRACT <= {m.code for m in metrics.all_metrics()}
     for m in metrics.all_metrics():
-        assert str(m.name) and str(m.description) and m.records and m.drilldown_url and m.app in ("leads", "pipeline", "customers")
+        assert str(m.name) and str(m.description) and m.records and m.drilldown_url
+        assert m.app in ("leads", "pipeline", "customers", "teams")
 
 
 @pytest.mark.parametrize("who", ["admin", "mgr", "owner"])

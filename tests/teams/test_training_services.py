@@ -205,3 +205,15 @@ def test_people_in_scope_for_an_anonymous_user_is_empty():
 
     assert not sel.people_in_scope(user=AnonymousUser()).exists()
     assert User.objects.count() >= 0
+
+
+@pytest.mark.parametrize("who", ["admin", "mgr", "owner"])
+@pytest.mark.parametrize("code", ["certified_share", "training_participation"])
+def test_the_drilldown_page_lists_exactly_the_records(client, counted, who, code):
+    metric = metrics.get(code)
+    client.force_login(counted[who])
+    for scope in (metrics.Scope(counted[who]), metrics.Scope(counted[who], team_id=counted["east"].pk)):
+        period = metrics.Period(date(2026, 11, 1), date(2026, 12, 31))
+        page = client.get(metric.drilldown_url(scope, period))
+        assert page.status_code == 200
+        assert page.context["paginator"].count == metric.records(scope, period).count(), (code, who)
