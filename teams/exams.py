@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext_noop as N_  # marks msgids only (no settings needed)
+from django.utils.translation import gettext_noop  # marks msgids only (needs no settings)
 
 MAX_QUESTIONS = 100
 MAX_CHOICES = 10
@@ -47,33 +47,33 @@ class ExamResult:
 def validate_questions(questions) -> None:
     """Raise ExamDataError unless `questions` is a non-empty list of well-formed questions."""
     if not isinstance(questions, list) or not questions:
-        raise ExamDataError(N_("An exam needs at least one question."))
+        raise ExamDataError(gettext_noop("An exam needs at least one question."))
     if len(questions) > MAX_QUESTIONS:
-        raise ExamDataError(N_("An exam has at most %(n)d questions."), {"n": MAX_QUESTIONS})
+        raise ExamDataError(gettext_noop("An exam has at most %(n)d questions."), {"n": MAX_QUESTIONS})
     for number, question in enumerate(questions, start=1):
         params = {"n": number}
         if not isinstance(question, dict):
-            raise ExamDataError(N_("Question %(n)d is not a question."), params)
+            raise ExamDataError(gettext_noop("Question %(n)d is not a question."), params)
         text, choices, correct = question.get("text"), question.get("choices"), question.get("correct")
         multiple = question.get("multiple", False)
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            raise ExamDataError(N_("Question %(n)d needs a text (at most 500 characters)."), params)
+            raise ExamDataError(gettext_noop("Question %(n)d needs a text (at most 500 characters)."), params)
         if (not isinstance(choices, list) or not 2 <= len(choices) <= MAX_CHOICES
                 or not all(isinstance(c, str) and c.strip() and len(c) <= MAX_TEXT for c in choices)):
-            raise ExamDataError(N_("Question %(n)d needs 2 to 10 choices, each a text."), params)
+            raise ExamDataError(gettext_noop("Question %(n)d needs 2 to 10 choices, each a text."), params)
         if not isinstance(multiple, bool):
-            raise ExamDataError(N_("Question %(n)d: “multiple” is true or false."), params)
+            raise ExamDataError(gettext_noop("Question %(n)d: “multiple” is true or false."), params)
         if (not isinstance(correct, list) or not correct or len(set(correct)) != len(correct)
                 or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(choices) for i in correct)):
-            raise ExamDataError(N_("Question %(n)d: the correct answers must be choice numbers."), params)
+            raise ExamDataError(gettext_noop("Question %(n)d: the correct answers must be choice numbers."), params)
         if not multiple and len(correct) != 1:
-            raise ExamDataError(N_("Question %(n)d is single choice: exactly one answer is correct."), params)
+            raise ExamDataError(gettext_noop("Question %(n)d is single choice: exactly one answer is correct."), params)
 
 
 def normalise_answers(questions: list, answers) -> list[frozenset[int]]:
     """The answer sheet as one set of chosen indexes per question; ExamDataError on bad input."""
     if not isinstance(answers, list) or len(answers) > len(questions):
-        raise ExamDataError(N_("Give one answer per question, at most %(n)d."), {"n": len(questions)})
+        raise ExamDataError(gettext_noop("Give one answer per question, at most %(n)d."), {"n": len(questions)})
     sheet: list[frozenset[int]] = []
     for number, (question, chosen) in enumerate(zip(questions, answers, strict=False), start=1):
         if chosen is None:
@@ -83,9 +83,9 @@ def normalise_answers(questions: list, answers) -> list[frozenset[int]]:
         size = len(question["choices"])
         if (not isinstance(chosen, list)
                 or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < size for i in chosen)):
-            raise ExamDataError(N_("Answer %(n)d is not one of the question's choices."), {"n": number})
+            raise ExamDataError(gettext_noop("Answer %(n)d is not one of the question's choices."), {"n": number})
         if not question.get("multiple", False) and len(set(chosen)) > 1:
-            raise ExamDataError(N_("Question %(n)d takes one answer."), {"n": number})
+            raise ExamDataError(gettext_noop("Question %(n)d takes one answer."), {"n": number})
         sheet.append(frozenset(chosen))
     sheet += [frozenset()] * (len(questions) - len(sheet))
     return sheet
@@ -107,11 +107,11 @@ def retake_refusal(*, attempts: int, max_attempts: int, last_attempt_at: datetim
 
     `max_attempts` 0 means unlimited; `cooldown_hours` is the wait after each attempt."""
     if max_attempts and attempts >= max_attempts:
-        return N_("You have used all %(n)d attempts at this exam."), {"n": max_attempts}
+        return gettext_noop("You have used all %(n)d attempts at this exam."), {"n": max_attempts}
     if last_attempt_at is not None and cooldown_hours:
         ready = last_attempt_at + timedelta(hours=cooldown_hours)
         if now < ready:
-            return N_("You can retake this exam from %(when)s."), {"when": ready}
+            return gettext_noop("You can retake this exam from %(when)s."), {"when": ready}
     return None
 
 
