@@ -282,6 +282,18 @@ CELERY_BEAT_SCHEDULE["customers-tasks-remind-due"] = {
     "schedule": crontab(minute="*/5"),
 }
 
+# --- teams: training and awards (h11) ------------------------------------------------------------
+CELERY_BEAT_SCHEDULE |= {
+    "teams-certification-reminders-daily": {  # at most once per certificate and threshold
+        "task": "teams.tasks.certification_reminders_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "teams-best-newcomer-daily": {  # last month's, idempotent (late won deals still count)
+        "task": "teams.tasks.best_newcomer_last_month_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
 # --- embedded broker (h7) -------------------------------------------------------------------
 # bin/run sets CELERY_BROKER_URL=filesystem:// : kombu's filesystem transport, messages as files in
 # CELERY_FILESYSTEM_BROKER_DIR, no server. The web process queues tasks there and one worker with

@@ -158,3 +158,110 @@ class OnboardingPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("hire", "mentor", "start_date", "first_deal_on", "ramp_months", "closed_at")
     list_select_related = ("hire", "mentor")
     inlines = [OnboardingTaskInline]
+
+
+# --- training, certification and awards (h11) -------------------------------------------------
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+
+from .models import (  # noqa: E402
+    Award, Certification, CertificationGrant, CertificationReminder, Course, Exam, ExamAttempt, Nomination,
+)
+from .predicates import can_manage_training  # noqa: E402
+from .services import training as training_services  # noqa: E402
+
+
+class TrainingAdminForm(forms.ModelForm):
+    """Asks teams.services.training.check_fields, so rule errors show on the form."""
+
+    def clean(self):
+        cleaned = super().clean()
+        fields = {name: cleaned[name] for name in self._meta.fields if name in cleaned}
+        try:
+            training_services.check_fields(self._meta.model, fields)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
+class TrainingAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
+    """Courses, exams and certifications are written through teams.services.training (admins; audited)."""
+
+    service_fields: tuple[str, ...] = ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = forms.modelform_factory(self.model, form=TrainingAdminForm, fields=list(self.service_fields))
+        return super().get_form(request, obj, **kwargs)
+
+    def has_add_permission(self, request):
+        return can_manage_training(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_training(request.user)
+
+    def may_delete(self, request, obj) -> bool:
+        return can_manage_training(request.user)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in self.service_fields if name in form.cleaned_data}
+        saved = training_services.training_save(model=self.model, by=request.user, obj=obj if change else None,
+                                                 **fields)
+        obj.pk, obj._state.adding = saved.pk, False
+        obj.refresh_from_db()
+
+    def delete_objects(self, request, objs) -> None:
+        for obj in objs:
+            training_services.training_delete(obj=obj, by=request.user)
+
+
+@admin.register(Course)
+class CourseAdmin(TrainingAdmin):
+    service_fields = training_services.COURSE_FIELDS
+    list_display = ("title", "kind", "roles", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("title",)
+
+
+@admin.register(Exam)
+class ExamAdmin(TrainingAdmin):
+    service_fields = training_services.EXAM_FIELDS
+    list_display = ("title", "course", "pass_mark", "max_attempts", "cooldown_hours", "is_active")
+    list_select_related = ("course",)
+
+
+@admin.register(Certification)
+class CertificationAdmin(TrainingAdmin):
+    service_fields = training_services.CERTIFICATION_FIELDS
+    list_display = ("name", "course", "required_for_roles", "validity_months", "reminder_days")
+    list_select_related = ("course",)
+
+
+@admin.register(ExamAttempt)
+class ExamAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "exam", "score", "passed", "taken_at")
+    list_select_related = ("user", "exam", "exam__course")
+    list_filter = ("passed",)
+
+
+@admin.register(CertificationGrant)
+class CertificationGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "certification", "granted_on", "expires_on")
+    list_select_related = ("user", "certification")
+
+
+@admin.register(CertificationReminder)
+class CertificationReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("grant", "expires_on", "days_before", "sent_at")
+    list_select_related = ("grant__user", "grant__certification")
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("kind", "period_start", "team", "user", "value", "chosen_by")
+    list_select_related = ("team", "user", "chosen_by")
+    list_filter = ("kind",)
+
+
+@admin.register(Nomination)
+class NominationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("period_start", "team", "nominee", "nominated_by")
+    list_select_related = ("team", "nominee", "nominated_by")

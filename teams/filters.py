@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.filters import IdFilter
 
-from .models import Quota, Team, User
+from .models import Award, CertificationGrant, ExamAttempt, Quota, Team, User
 
 
 class UserFilterSet(django_filters.FilterSet):
@@ -50,4 +50,52 @@ class OnboardingPlanFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = OnboardingPlan
+        fields = []
+
+
+# --- training, certification and awards (h11) -------------------------------------------------
+
+class ExamAttemptFilterSet(django_filters.FilterSet):
+    exam = IdFilter(field_name="exam_id", label=_("Exam id"))
+    course = IdFilter(field_name="exam__course_id", label=_("Course id"))
+    user = IdFilter(field_name="user_id", label=_("User id"))
+    team = IdFilter(field_name="user__team_id", label=_("Team id"))
+    passed = django_filters.BooleanFilter(label=_("Passed"))
+    taken_from = django_filters.DateFilter(field_name="taken_at__date", lookup_expr="gte", label=_("Taken from"))
+    taken_to = django_filters.DateFilter(field_name="taken_at__date", lookup_expr="lte", label=_("Taken until"))
+
+    class Meta:
+        model = ExamAttempt
+        fields = []
+
+
+class CertificationGrantFilterSet(django_filters.FilterSet):
+    certification = IdFilter(field_name="certification_id", label=_("Certification id"))
+    user = IdFilter(field_name="user_id", label=_("User id"))
+    team = IdFilter(field_name="user__team_id", label=_("Team id"))
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("Valid on"))
+    required = django_filters.BooleanFilter(method="filter_required", label=_("Required for the holder's role"))
+
+    class Meta:
+        model = CertificationGrant
+        fields = []
+
+    def filter_valid_on(self, queryset, name, value):
+        from .selectors.training import valid_on_q
+
+        return queryset.filter(valid_on_q(value))
+
+    def filter_required(self, queryset, name, value):
+        from .selectors.training import required_q
+
+        return queryset.filter(required_q()) if value else queryset.exclude(required_q())
+
+
+class AwardFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Award.Kind.choices, label=_("Kind"))
+    user = IdFilter(field_name="user_id", label=_("User id"))
+    team = IdFilter(field_name="team_id", label=_("Team id"))
+
+    class Meta:
+        model = Award
         fields = []

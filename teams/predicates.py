@@ -470,3 +470,44 @@ def can_sign_off_onboarding_task(user, task) -> bool:
 def can_see_onboarding_figures(user) -> bool:
     """Time to first deal and ramp by cohort and mentor: managers and admins."""
     return is_manager_or_admin(user)
+
+
+# --- teams: training, certification and awards (h11) -----------------------------------------
+
+def can_manage_training(user) -> bool:
+    """Create and change courses, exams and certifications: administrators."""
+    return is_admin(user)
+
+
+def can_take_exam(user, exam=None) -> bool:
+    """Take an exam: every active user (retake rules are the service's, in teams.exams)."""
+    return is_active_user(user)
+
+
+def can_see_training_of(user, person) -> bool:
+    """Read a person's attempts and certificates: the person, their team's manager, admins."""
+    return person is not None and owns_or_manages(user, person)
+
+
+def can_see_team_training(user) -> bool:
+    """The team certification matrix and pass rates: managers (their teams) and admins."""
+    return is_manager_or_admin(user)
+
+
+def can_compute_awards(user) -> bool:
+    """Compute the best newcomer of a period (also the monthly beat job): managers and admins."""
+    return is_manager_or_admin(user)
+
+
+def can_nominate(user, nominee) -> bool:
+    """Nominate a peer for best collaboration: an active member of the same team, not oneself."""
+    if not is_active_user(user) or nominee is None or not nominee.is_active or nominee.pk == user.pk:
+        return False
+    return user.team_id is not None and user.team_id == nominee.team_id
+
+
+def can_choose_award(user, team) -> bool:
+    """Choose a team's best collaboration among its nominations: the team's manager, admins."""
+    if not is_active_user(user) or team is None:
+        return False
+    return user.is_admin_role or team.manager_id == user.pk

@@ -18,3 +18,16 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
 ] + router.urls
+
+# --- training, certification and awards (h11) -------------------------------------------------
+from .training import (  # noqa: E402
+    AwardViewSet, CertificationGrantViewSet, CourseViewSet, ExamAttemptViewSet, ExamViewSet,
+)
+
+training_router = SimpleRouter()
+training_router.register("courses", CourseViewSet, basename="course")
+training_router.register("exams", ExamViewSet, basename="exam")
+training_router.register("exam-attempts", ExamAttemptViewSet, basename="exam-attempt")
+training_router.register("certifications", CertificationGrantViewSet, basename="certification")
+training_router.register("awards", AwardViewSet, basename="award")
+urlpatterns += training_router.urls

@@ -9,3 +9,11 @@ from .onboarding import (  # noqa: E402
 )
 
 __all__ += ["OnboardingPhase", "OnboardingPlan", "OnboardingStep", "OnboardingTask", "OnboardingTemplate"]
+# --- training, certification and awards (h11) -------------------------------------------------
+from .awards import Award, Nomination  # noqa: E402
+from .training import (  # noqa: E402
+    Certification, CertificationGrant, CertificationReminder, Course, Exam, ExamAttempt,
+)
+
+__all__ += ["Award", "Certification", "CertificationGrant", "CertificationReminder", "Course", "Exam",
+            "ExamAttempt", "Nomination"]
