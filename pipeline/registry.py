@@ -134,3 +134,36 @@ def register_panels() -> None:
     panels.register("deals", order=DEALS_PANEL_ORDER, title=lambda: _("Opportunities"), render=deals_panel)
     panels.register("origin_lead", order=ORIGIN_LEAD_PANEL_ORDER, title=lambda: _("Origin lead"),
                     render=origin_lead_panel)
+
+
+# --- knowledge base (h12): demo links and the article page's deal figures ------------------------
+KB_DEMO_ORDER = 41  # after the pipeline demo (its competitor) and teams' articles
+
+
+def load_kb_demo(today) -> str:
+    from .demo_kb import link_demo_articles
+
+    return _("%(count)d knowledge-base links") % {"count": link_demo_articles()}
+
+
+def article_deal_figures(article, user):
+    """"Opened on N deals, M later won" for the article page (counts only: no deal is named)."""
+    from salesops.article_figures import Figure
+
+    from .selectors.knowledge import article_deal_figures as compute
+
+    row = compute(article=article)
+    return [Figure(code="deal_opens", label=_("Opened from deal pages"), value=row["opens"]),
+            Figure(code="deals", label=_("Deals it was opened on"), value=row["deals"]),
+            Figure(code="deals_won", label=_("Of those, won after an opening"), value=row["won"])]
+
+
+_register_without_kb = register
+
+
+def register() -> None:  # noqa: F811  (appended block: the original registrations, then the KB's)
+    from salesops import article_figures
+
+    _register_without_kb()
+    demo.register(KB_DEMO_ORDER, "pipeline_kb", load_kb_demo)
+    article_figures.register("pipeline_deals", order=10, figures=article_deal_figures)

@@ -14,3 +14,10 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
 ] + router.urls
+
+# --- knowledge base (h12) ---
+from .knowledge import ArticleViewSet  # noqa: E402
+
+_kb_router = SimpleRouter()
+_kb_router.register("kb/articles", ArticleViewSet, basename="kb-article")
+urlpatterns += _kb_router.urls
