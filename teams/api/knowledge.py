@@ -12,10 +12,19 @@ from ..models import Article
 from ..models.knowledge import BODY_MAX, TAG_MAX, TAGS_PER_ARTICLE, TITLE_MAX
 
 
+class TagNamesField(serializers.ListField):
+    """Tag names in and out (the article's tags, prefetched, on the way out)."""
+
+    def to_representation(self, data):
+        if hasattr(data, "all"):
+            return [tag.name for tag in data.all()]
+        return super().to_representation(data)
+
+
 class ArticleSerializer(serializers.ModelSerializer):
     title = serializers.CharField(max_length=TITLE_MAX)
     body = serializers.CharField(max_length=BODY_MAX, allow_blank=True, required=False, trim_whitespace=False)
-    tags = serializers.ListField(child=serializers.CharField(max_length=TAG_MAX), max_length=TAGS_PER_ARTICLE,
+    tags = TagNamesField(child=serializers.CharField(max_length=TAG_MAX), max_length=TAGS_PER_ARTICLE,
                                  required=False, help_text="Tag names; given on PUT/PATCH, they replace the tags.")
     score = serializers.FloatField(read_only=True, allow_null=True, default=None,
                                    help_text="Search rank for `?q=` (higher first); 0 without `q`.")
@@ -28,7 +37,6 @@ class ArticleSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["tags"] = [tag.name for tag in instance.tags.all()]
         data["score"] = getattr(instance, "score", None)
         return data
 
