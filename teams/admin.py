@@ -109,34 +109,15 @@ class QuotaAdmin(admin.ModelAdmin):
 from .knowledge import services as kb_services  # noqa: E402
 from .models import Article, ArticleView, Tag  # noqa: E402
 from .predicates import can_edit_knowledge  # noqa: E402
+from .knowledge.forms import ArticleForm  # noqa: E402
 from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
-
-
-class ArticleAdminForm(forms.ModelForm):
-    tags_text = forms.CharField(label=_("Tags"), required=False, max_length=1100,
-                                help_text=_("Separated by commas, e.g. pricing, 预算"))
-
-    class Meta:
-        model = Article
-        fields = ["kind", "title", "language", "body", "is_published"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["tags_text"] = ", ".join(tag.name for tag in self.instance.tags.all())
-
-    def clean_tags_text(self):
-        try:
-            return kb_services.clean_tag_names(self.cleaned_data.get("tags_text") or "")
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict.get("tags", exc.messages)) from exc
 
 
 @admin.register(Article)
 class ArticleAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
     """Articles are written through teams.knowledge.services (editors; audited), as from the pages and API."""
 
-    form = ArticleAdminForm
+    form = ArticleForm  # the page's form: tags as comma-separated names
     list_display = ("title", "kind", "language", "is_published", "author", "updated_at")
     list_filter = ("kind", "language", "is_published")
     list_select_related = ("author",)
@@ -153,7 +134,7 @@ class ArticleAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in kb_services.ARTICLE_FIELDS if name in form.cleaned_data}
-        tags = form.cleaned_data.get("tags_text", [])
+        tags = form.cleaned_data.get("tags", [])
         if change:
             saved = kb_services.article_update(article=obj, by=request.user, tags=tags, **fields)
         else:

@@ -213,3 +213,29 @@ def test_api_list_has_a_constant_query_count(api, org, django_assert_max_num_que
 
 def test_api_requires_authentication(client):
     assert client.get(API).status_code in (401, 403)
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+def test_the_admin_writes_through_the_service(client, org):
+    client.force_login(org["admin"])
+    response = client.post("/admin/teams/article/add/", {"kind": "faq", "title": "Admin article", "language": "en",
+                                                         "body": "Text", "tags": "a, b", "is_published": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get()
+    assert article.author == org["admin"] and sorted(article.tags.values_list("name", flat=True)) == ["a", "b"]
+    assert LogEntry.objects.filter(object_id=str(article.pk), content_type__model="article").count() == 1
+    response = client.post(f"/admin/teams/article/{article.pk}/change/",
+                           {"kind": "faq", "title": "Renamed", "language": "en", "body": "", "tags": "b"})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Renamed" and list(article.tags.values_list("name", flat=True)) == ["b"]
+    client.post(f"/admin/teams/article/{article.pk}/delete/", {"post": "yes"})
+    assert not Article.objects.exists()
+
+
+def test_the_admin_is_for_editors_only(client, org):
+    org["owner"].is_staff = True
+    org["owner"].save()
+    client.force_login(org["owner"])
+    assert client.get("/admin/teams/article/add/").status_code == 403
