@@ -48,6 +48,7 @@ class StageAdmin(admin.ModelAdmin):
     list_display = ("order", "name", "name_zh_hans", "code", "probability", "is_won", "is_lost", "is_active")
     list_display_links = ("name",)
     inlines = [GateCriterionInline, ChecklistItemInline, SpinQuestionInline]
+    autocomplete_fields = ("guidance_article",)  # h12: knowledge base
 
 
 @admin.register(GateCriterion)
@@ -73,6 +74,7 @@ class SpinQuestionAdmin(admin.ModelAdmin):
 class CompetitorAdmin(admin.ModelAdmin):
     list_display = ("name", "website", "is_active")
     search_fields = ("name",)
+    autocomplete_fields = ("battlecard_article",)  # h12: knowledge base
 
 
 @admin.register(LossReason)
@@ -370,3 +372,13 @@ class HandoffAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 services.handoff_confirm_feasibility(opportunity=handoff.opportunity, by=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+
+
+# --- knowledge base on deals (h12) ------------------------------------------------------------
+from .models import ArticleDealView  # noqa: E402
+
+
+@admin.register(ArticleDealView)
+class ArticleDealViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("article", "opportunity", "user", "viewed_at")
+    list_select_related = ("article", "opportunity", "user")

@@ -23,6 +23,7 @@ def register() -> None:
     register_public_datasets()
     register_activities()
     register_onboarding_metrics()
+    register_knowledge()
 
 
 # --- account panels (salesops.panels): the customer-360 page ------------------------------------
@@ -194,3 +195,32 @@ def register_onboarding_metrics() -> None:
                     group_by=("owner", "team", "stage"), app="pipeline",
                     drilldown_url=k.drilldown(lambda period: period_params("created", period)),
                     description=gettext_lazy("Opportunities created in the period (by their owner).")))
+
+
+# --- knowledge base (h12): demo links and the article page's deal figures ------------------------
+KB_DEMO_ORDER = 41  # after the pipeline demo (its competitor) and teams' articles
+
+
+def load_kb_demo(today) -> str:
+    from .demo_kb import link_demo_articles
+
+    return _("%(count)d knowledge-base links") % {"count": link_demo_articles()}
+
+
+def article_deal_figures(article, user):
+    """"Opened on N deals, M later won" for the article page (counts only: no deal is named)."""
+    from salesops.article_figures import Figure
+
+    from .selectors.knowledge import article_deal_figures as compute
+
+    row = compute(article=article)
+    return [Figure(code="deal_opens", label=_("Opened from deal pages"), value=row["opens"]),
+            Figure(code="deals", label=_("Deals it was opened on"), value=row["deals"]),
+            Figure(code="deals_won", label=_("Of those, won after an opening"), value=row["won"])]
+
+
+def register_knowledge() -> None:
+    from salesops import article_figures
+
+    demo.register(KB_DEMO_ORDER, "pipeline_kb", load_kb_demo)
+    article_figures.register("pipeline_deals", order=10, figures=article_deal_figures)

@@ -23,3 +23,7 @@ urlpatterns = [
          name="handoff-confirm-feasibility"),
     path("convert/<int:lead_pk>/", views.lead_convert_view, name="lead-convert"),
 ]
+
+urlpatterns += [  # h12: knowledge base
+    path("<int:pk>/kb/<int:article_pk>/", views.deal_article_open_view, name="kb-open"),
+]

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +28,7 @@ from .forms import ForecastFilterForm, ImportForm, LeadConvertForm, OpportunityF
 from .models import Approval, ChecklistItem, Opportunity
 from .selectors import handoff as handoff_selectors
 from .selectors import metrics
+from .selectors.knowledge import deal_knowledge_for
 
 
 class OpportunityScopeMixin:
@@ -69,6 +71,7 @@ class OpportunityDetailView(OpportunityScopeMixin, ScopedQuerysetMixin, DetailVi
             battlecards=selectors.battlecards_for(opportunity=opp),
             timeline_items=timeline("opportunity", opp, self.request.user),
             can_log_activity=predicates.can_log_activity(self.request.user),
+            knowledge=deal_knowledge_for(opportunity=opp, user=self.request.user),
             lines=opp.lines.select_related("product"),
             transition_form=TransitionForm(initial={"version": opp.version}),
             can_decide=predicates.can_decide_approval(self.request.user, opp),
@@ -351,3 +354,21 @@ def handoff_list_view(request):
                                                 account_id=params.get("account"))
     page = Paginator(deals, 50).get_page(request.GET.get("page"))
     return render(request, "pipeline/handoff_list.html", {"form": form, "page_obj": page})
+
+
+# --- knowledge base on deals (h12) ------------------------------------------------------------
+
+@login_required
+def deal_article_open_view(request, pk, article_pk):
+    """Open a knowledge-base article linked from a deal page: counted for the deal (how often an
+    article was opened on deals later won), then the article page (which counts the view)."""
+    from teams.knowledge.selectors import article_queryset_for
+
+    from .selectors.knowledge import deal_article_ids
+
+    opp = get_object_or_404(selectors.opportunity_queryset_for(user=request.user), pk=pk)
+    if article_pk not in deal_article_ids(opportunity=opp):
+        raise Http404
+    article = get_object_or_404(article_queryset_for(user=request.user), pk=article_pk)
+    services.article_deal_view_record(opportunity=opp, article=article, user=request.user)
+    return redirect("teams:kb-detail", pk=article.pk)

@@ -265,3 +265,59 @@ class AwardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class NominationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("period_start", "team", "nominee", "nominated_by")
     list_select_related = ("team", "nominee", "nominated_by")
+
+
+# --- knowledge base (h12) ---------------------------------------------------------------------
+from .knowledge import services as kb_services  # noqa: E402
+from .models import Article, ArticleView, Tag  # noqa: E402
+from .predicates import can_edit_knowledge  # noqa: E402
+from .knowledge.forms import ArticleForm  # noqa: E402
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+
+
+@admin.register(Article)
+class ArticleAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
+    """Articles are written through teams.knowledge.services (editors; audited), as from the pages and API."""
+
+    form = ArticleForm  # the page's form: tags as comma-separated names
+    list_display = ("title", "kind", "language", "is_published", "author", "updated_at")
+    list_filter = ("kind", "language", "is_published")
+    list_select_related = ("author",)
+    search_fields = ("title",)
+
+    def has_add_permission(self, request):
+        return can_edit_knowledge(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_edit_knowledge(request.user)
+
+    def may_delete(self, request, obj) -> bool:
+        return can_edit_knowledge(request.user)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in kb_services.ARTICLE_FIELDS if name in form.cleaned_data}
+        tags = form.cleaned_data.get("tags", [])
+        if change:
+            saved = kb_services.article_update(article=obj, by=request.user, tags=tags, **fields)
+        else:
+            saved = kb_services.article_create(by=request.user, tags=tags, **fields)
+        obj.pk, obj._state.adding = saved.pk, False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the tags went through the service in save_model
+
+    def delete_objects(self, request, objs) -> None:
+        for article in objs:
+            kb_services.article_delete(article=article, by=request.user)
+
+
+@admin.register(Tag)
+class TagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(ArticleView)
+class ArticleViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("article", "user", "viewed_at")
+    list_select_related = ("article", "user")

@@ -511,3 +511,13 @@ def can_choose_award(user, team) -> bool:
     if not is_active_user(user) or team is None:
         return False
     return user.is_admin_role or team.manager_id == user.pk
+# --- teams: knowledge base (h12) --------------------------------------------------------------
+
+def can_edit_knowledge(user) -> bool:
+    """Write, publish and delete knowledge-base articles and read drafts: managers, marketing, admins."""
+    return has_role(user, Role.MANAGER, Role.MARKETING)
+
+
+def can_read_article(user, article) -> bool:
+    """Everyone signed in reads published articles; drafts only those who edit the knowledge base."""
+    return article is not None and is_active_user(user) and (article.is_published or can_edit_knowledge(user))

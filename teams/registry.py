@@ -17,6 +17,7 @@ def register() -> None:
     demo.register(DEMO_ORDER, "teams", load_demo)
     register_onboarding()
     register_training()
+    register_knowledge()
 
 
 # --- onboarding (h10): demo hire and plan; time to first deal and ramp as metrics -------------------
@@ -141,3 +142,19 @@ def register_training() -> None:
         description=gettext_lazy("Courses assigned to the people's roles whose exam they attempted in the "
                                  "period, of all assigned courses.")))
     demo.register(TRAINING_DEMO_ORDER, "teams-training", load_training_demo)
+
+
+# --- knowledge base (h12) ---
+KB_DEMO_ORDER = 11  # right after the organisation: the articles' author is a demo person
+
+
+def load_kb_demo(today) -> str:
+    from .knowledge.demo import seed_articles
+    from .models import User
+
+    author = User.objects.filter(username="marketing").first()
+    return _("%(count)d new articles") % {"count": seed_articles(author=author)}
+
+
+def register_knowledge() -> None:
+    demo.register(KB_DEMO_ORDER, "teams_kb", load_kb_demo)

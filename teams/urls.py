@@ -51,3 +51,14 @@ urlpatterns += [
     path("awards/best-newcomer/", award_views.best_newcomer_view, name="award-best-newcomer"),
     path("awards/people/<int:pk>/", award_views.award_history_view, name="award-history"),
 ]
+
+# --- knowledge base (h12) ---
+from .knowledge import views as kb_views  # noqa: E402
+
+urlpatterns += [
+    path("kb/", kb_views.ArticleListView.as_view(), name="kb-list"),
+    path("kb/new/", kb_views.article_edit_view, name="kb-create"),
+    path("kb/<int:pk>/", kb_views.article_detail_view, name="kb-detail"),
+    path("kb/<int:pk>/edit/", kb_views.article_edit_view, name="kb-edit"),
+    path("kb/<int:pk>/delete/", kb_views.article_delete_view, name="kb-delete"),
+]

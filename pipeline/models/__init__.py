@@ -22,3 +22,6 @@ from .imports import (  # noqa: F401
 from .handoff import (  # noqa: F401
     Handoff, HandoffStakeholder,
 )
+from .knowledge import (  # noqa: F401  (h12)
+    ArticleDealView,
+)

@@ -22,6 +22,9 @@ class Stage(models.Model):
     is_won = models.BooleanField(_("closed won"), default=False)
     is_lost = models.BooleanField(_("closed lost"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    guidance_article = models.ForeignKey(  # h12: knowledge base
+        "teams.Article", verbose_name=_("SPIN guidance article"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="guided_stages", help_text=_("Shown on the deals in this stage and on the board."))
 
     class Meta:
         ordering = ["order"]
@@ -189,6 +192,9 @@ class Competitor(models.Model):
     strengths = models.TextField(_("their strengths"), blank=True)
     weaknesses = models.TextField(_("their weaknesses"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    battlecard_article = models.ForeignKey(  # h12: knowledge base
+        "teams.Article", verbose_name=_("battlecard article"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="battlecard_competitors", help_text=_("Shown on the deals that name this competitor."))
 
     class Meta:
         ordering = ["name"]

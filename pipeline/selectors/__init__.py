@@ -29,7 +29,7 @@ def opportunity_queryset_for(*, user, action: str = VIEW, team: int | None = Non
 
 
 def stage_list(*, active_only: bool = True) -> list[Stage]:
-    qs = Stage.objects.all()
+    qs = Stage.objects.select_related("guidance_article")  # h12: the board links the guidance
     if active_only:
         qs = qs.filter(is_active=True)
     return list(qs.order_by("order"))

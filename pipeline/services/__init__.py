@@ -39,3 +39,6 @@ __all__ = [
     "handoff_update", "handoff_confirm_feasibility", "handoff_onboarding_open",
     "transition_problems", "forecast_model_recompute", "forecast_snapshot_take", "model_probability_for",
 ]
+from .knowledge import (  # noqa: F401  (h12)
+    article_deal_view_record,
+)

@@ -31,3 +31,10 @@ training_router.register("exam-attempts", ExamAttemptViewSet, basename="exam-att
 training_router.register("certifications", CertificationGrantViewSet, basename="certification")
 training_router.register("awards", AwardViewSet, basename="award")
 urlpatterns += training_router.urls
+
+# --- knowledge base (h12) ---
+from .knowledge import ArticleViewSet  # noqa: E402
+
+_kb_router = SimpleRouter()
+_kb_router.register("kb/articles", ArticleViewSet, basename="kb-article")
+urlpatterns += _kb_router.urls

@@ -17,3 +17,7 @@ from .training import (  # noqa: E402
 
 __all__ += ["Award", "Certification", "CertificationGrant", "CertificationReminder", "Course", "Exam",
             "ExamAttempt", "Nomination"]
+# --- knowledge base (h12) -----------------------------------------------------------------------
+from .knowledge import Article, ArticleView, Tag  # noqa: E402
+
+__all__ += ["Article", "ArticleView", "Tag"]
