@@ -266,7 +266,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.review_pack_send_month_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # h9: compensation payouts (last and running month/quarter; approved ones are never recomputed)
+    "teams-payouts-compute-daily": {
+        "task": "teams.tasks.payouts_compute_due_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+# People whose payouts one run of the payout job computes per period (h9).
+TEAMS_PAYOUT_BATCH_SIZE = env.int("TEAMS_PAYOUT_BATCH_SIZE", default=500)
 
 # --- embedded broker (h7) -------------------------------------------------------------------
 # bin/run sets CELERY_BROKER_URL=filesystem:// : kombu's filesystem transport, messages as files in

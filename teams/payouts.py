@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -205,3 +206,28 @@ def corrections(paid: Sequence[Line], now: Sequence[Line]) -> list[Line]:
                            factor=new_line.factor if new_line else None, contribution=difference,
                            label=source.label))
     return result
+
+
+# --- periods -------------------------------------------------------------------------------------
+QUARTERLY = "quarterly"
+MONTHLY = "monthly"
+
+
+def period_bounds(day: date, kind: str) -> tuple[date, date]:
+    """The month or quarter (`kind`) that contains `day`: (first day, last day)."""
+    months = 3 if kind == QUARTERLY else 1
+    first_month = months * ((day.month - 1) // months) + 1
+    start = date(day.year, first_month, 1)
+    following = first_month + months
+    end = (date(day.year + 1, 1, 1) if following > 12 else date(day.year, following, 1)) - timedelta(days=1)
+    return start, end
+
+
+def previous_period(day: date, kind: str) -> tuple[date, date]:
+    """The last whole month or quarter before the one containing `day`."""
+    start, _end = period_bounds(day, kind)
+    return period_bounds(start - timedelta(days=1), kind)
+
+
+def period_label(start: date, kind: str) -> str:
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}" if kind == QUARTERLY else f"{start:%Y-%m}"

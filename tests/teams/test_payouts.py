@@ -1,4 +1,5 @@
 """The pure payout module (teams.payouts): no database."""
+from datetime import date
 from decimal import Decimal as D
 
 from teams import payouts as p
@@ -133,3 +134,13 @@ class TestClawback:
         now = p.compute(target_bonus=0, components=[], values={}, tiers=tiers, commission_amount=D("600")).lines
         [line] = p.corrections(paid, now)
         assert (line.kind, line.key, line.contribution) == (p.CLAWBACK, p.COMMISSION, D("-20.00"))
+
+
+class TestPeriods:
+    def test_quarters_and_months(self):
+        assert p.period_bounds(date(2026, 12, 1), p.QUARTERLY) == (date(2026, 10, 1), date(2026, 12, 31))
+        assert p.period_bounds(date(2026, 2, 14), p.MONTHLY) == (date(2026, 2, 1), date(2026, 2, 28))
+        assert p.previous_period(date(2026, 1, 5), p.QUARTERLY) == (date(2025, 10, 1), date(2025, 12, 31))
+        assert p.previous_period(date(2026, 3, 31), p.MONTHLY) == (date(2026, 2, 1), date(2026, 2, 28))
+        assert p.period_label(date(2026, 10, 1), p.QUARTERLY) == "2026-Q4"
+        assert p.period_label(date(2026, 2, 1), p.MONTHLY) == "2026-02"

@@ -6,10 +6,10 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 from django_filters.views import FilterView
 
-from . import selectors, services
-from .filters import QuotaFilterSet, UserFilterSet
-from .mixins import ScopedQuerysetMixin
-from .models import Quota
+from .. import selectors, services
+from ..filters import QuotaFilterSet, UserFilterSet
+from ..mixins import ScopedQuerysetMixin
+from ..models import Quota
 
 
 class PeopleListView(LoginRequiredMixin, FilterView):

@@ -140,3 +140,15 @@ class Notification(models.Model):
             return gettext(self.text) % self.params
         except (KeyError, TypeError, ValueError):
             return gettext(self.text)
+
+
+# Compensation (plans, assignments, payouts and their ledger, disputes): teams/models/compensation.py
+from .compensation import (  # noqa: E402, F401
+    CommissionTier,
+    CompensationPlan,
+    Payout,
+    PayoutDispute,
+    PayoutLine,
+    PlanAssignment,
+    PlanComponent,
+)

@@ -22,9 +22,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from rest_framework.authtoken.models import Token
 
-from .authentication import token_is_expired
-from .models import Notification, Team, User
-from .predicates import can_manage_organisation, may_lead_team
+from ..authentication import token_is_expired
+from ..models import Notification, Team, User
+from ..predicates import can_manage_organisation, may_lead_team
 
 logger = logging.getLogger(__name__)
 

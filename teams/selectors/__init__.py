@@ -13,8 +13,8 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from .models import Quota, Team, User
-from .predicates import is_active_user, may_narrow_dashboards_to_anyone
+from ..models import Quota, Team, User
+from ..predicates import is_active_user, may_narrow_dashboards_to_anyone
 
 VIEW = "view"
 CHANGE = "change"
