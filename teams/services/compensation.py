@@ -18,6 +18,7 @@ from django.contrib.admin.models import ADDITION
 from django.contrib.admin.models import CHANGE as LOG_CHANGE
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as noop
@@ -444,7 +445,7 @@ def payout_approve(*, by, payout: Payout, now=None) -> Payout:
     audit_log(by=by, objects=[payout], flag=LOG_CHANGE, fields=["status"])
     notify(recipient=payout.user, kind="payout_approved", text=noop("Your payout for %(period)s was approved."),
            params={"period": pure.period_label(payout.period_start, payout.plan.period)},
-           url=f"/compensation/payouts/{payout.pk}/")
+           url=reverse("teams:payout", args=[payout.pk]))
     return payout
 
 
@@ -483,7 +484,7 @@ def dispute_raise(*, by, line: PayoutLine, text: str) -> PayoutDispute:
     manager = line.payout.user.team.manager if line.payout.user.team else None
     if manager is not None and manager.pk != by.pk:
         notify(recipient=manager, kind="payout_dispute", text=noop("%(person)s disputes a line of their payout."),
-               params={"person": str(by)}, url=f"/compensation/payouts/{line.payout_id}/")
+               params={"person": str(by)}, url=reverse("teams:payout", args=[line.payout_id]))
     return dispute
 
 
@@ -499,5 +500,5 @@ def dispute_answer(*, by, dispute: PayoutDispute, answer: str, now=None) -> Payo
     dispute.save(update_fields=["answer", "answered_by", "status", "answered_at"])
     audit_log(by=by, objects=[dispute], flag=LOG_CHANGE, fields=["status", "answer"])
     notify(recipient=dispute.raised_by, kind="payout_dispute_answered", text=noop("Your payout dispute was answered."),
-           url=f"/compensation/payouts/{dispute.line.payout_id}/")
+           url=reverse("teams:payout", args=[dispute.line.payout_id]))
     return dispute
