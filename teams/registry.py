@@ -13,5 +13,16 @@ def load_demo(today) -> str:
     return _("%(count)d users") % {"count": len(users)}
 
 
+COMPENSATION_DEMO_ORDER = 80  # after the apps whose metrics the bonus reads (pipeline, leads, customers)
+
+
+def load_compensation_demo(today) -> str:
+    from .demo import seed_compensation
+
+    done = seed_compensation(today=today)
+    return _("%(count)d payouts") % {"count": done["payouts"]}
+
+
 def register() -> None:
     demo.register(DEMO_ORDER, "teams", load_demo)
+    demo.register(COMPENSATION_DEMO_ORDER, "teams-compensation", load_compensation_demo)

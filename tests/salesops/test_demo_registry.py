@@ -23,7 +23,8 @@ def test_loaders_run_lowest_order_first_and_register_once_per_name(monkeypatch):
 
 def test_each_app_registers_its_loader_in_ready():
     assert [(loader.order, loader.name) for loader in demo.loaders()] == [
-        (10, "teams"), (20, "leads"), (40, "pipeline"), (50, "customers-surveys"), (90, "dashboards")]
+        (10, "teams"), (20, "leads"), (40, "pipeline"), (50, "customers-surveys"), (80, "teams-compensation"),
+        (90, "dashboards")]
 
 
 @pytest.mark.django_db
