@@ -135,9 +135,10 @@ class CompensationPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     @action(detail=True, methods=["get"], url_path="what-if", filter_backends=[], pagination_class=None)
     def what_if(self, request, pk=None):
         rows = comp.plan_what_if(by=request.user, plan=self.get_object())
-        return Response([{"payout": r["payout"].pk, "user": r["user"].pk, "user_name": str(r["user"]),
-                          "period_start": r["payout"].period_start, "current": r["current"], "preview": r["preview"],
-                          "difference": r["difference"]} for r in rows])
+        return Response(WhatIfRowSerializer([
+            {"payout": r["payout"].pk, "user": r["user"].pk, "user_name": str(r["user"]),
+             "period_start": r["payout"].period_start, "current": r["current"], "preview": r["preview"],
+             "difference": r["difference"]} for r in rows], many=True).data)
 
     @extend_schema(request=None, responses={200: CompensationPlanSerializer}, summary="Publish a draft version")
     @action(detail=True, methods=["post"])

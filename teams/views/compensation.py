@@ -231,12 +231,17 @@ def plan_edit_view(request, pk=None):
         "metric_choices": read.metric_choices()})
 
 
-@login_required
-@require_POST
-def plan_publish_view(request, pk):
+def _plan_to_change(request, pk):
     plan = get_object_or_404(read.plan_queryset_for(user=request.user), pk=pk)
     if not can_manage_compensation_plans(request.user):
         raise PermissionDenied(_("Only administrators change compensation plans."))
+    return plan
+
+
+@login_required
+@require_POST
+def plan_publish_view(request, pk):
+    plan = _plan_to_change(request, pk)
     _done(request, lambda: comp.plan_publish(by=request.user, plan=plan), _("Plan version published."))
     return redirect("teams:plan", plan.pk)
 
@@ -244,9 +249,7 @@ def plan_publish_view(request, pk):
 @login_required
 @require_POST
 def plan_new_version_view(request, pk):
-    plan = get_object_or_404(read.plan_queryset_for(user=request.user), pk=pk)
-    if not can_manage_compensation_plans(request.user):
-        raise PermissionDenied(_("Only administrators change compensation plans."))
+    plan = _plan_to_change(request, pk)
     draft = comp.plan_new_version(by=request.user, plan=plan)
     messages.success(request, _("Draft version %(version)d made: change it, check the what-if, then publish.")
                      % {"version": draft.version})

@@ -107,6 +107,7 @@ class TestPlanWrites:
     def test_the_what_if_lists_last_periods_payouts(self, api, org, plan, payouts):
         rows = api.as_user(org["mgr"]).get(f"/api/v1/compensation/plans/{plan.pk}/what-if/").json()
         assert {row["user"] for row in rows} == {org["owner"].pk, org["teammate"].pk}
+        assert {row["current"] for row in rows} == {"0.00"}  # decimals are strings, as documented (schemathesis)
 
 
 class TestApproval:
