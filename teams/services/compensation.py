@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from salesops import metrics
 
@@ -443,7 +443,7 @@ def payout_approve(*, by, payout: Payout, now=None) -> Payout:
     payout.status, payout.approved_by, payout.approved_at = Payout.Status.APPROVED, by, now or timezone.now()
     payout.save(update_fields=["status", "approved_by", "approved_at"])
     audit_log(by=by, objects=[payout], flag=LOG_CHANGE, fields=["status"])
-    notify(recipient=payout.user, kind="payout_approved", text=noop("Your payout for %(period)s was approved."),
+    notify(recipient=payout.user, kind="payout_approved", text=gettext_noop("Your payout for %(period)s was approved."),
            params={"period": pure.period_label(payout.period_start, payout.plan.period)},
            url=reverse("teams:payout", args=[payout.pk]))
     return payout
@@ -483,7 +483,7 @@ def dispute_raise(*, by, line: PayoutLine, text: str) -> PayoutDispute:
     audit_log(by=by, objects=[dispute], flag=ADDITION)
     manager = line.payout.user.team.manager if line.payout.user.team else None
     if manager is not None and manager.pk != by.pk:
-        notify(recipient=manager, kind="payout_dispute", text=noop("%(person)s disputes a line of their payout."),
+        notify(recipient=manager, kind="payout_dispute", text=gettext_noop("%(person)s disputes a line of their payout."),
                params={"person": str(by)}, url=reverse("teams:payout", args=[line.payout_id]))
     return dispute
 
@@ -499,6 +499,6 @@ def dispute_answer(*, by, dispute: PayoutDispute, answer: str, now=None) -> Payo
     dispute.status, dispute.answered_at = PayoutDispute.Status.ANSWERED, now or timezone.now()
     dispute.save(update_fields=["answer", "answered_by", "status", "answered_at"])
     audit_log(by=by, objects=[dispute], flag=LOG_CHANGE, fields=["status", "answer"])
-    notify(recipient=dispute.raised_by, kind="payout_dispute_answered", text=noop("Your payout dispute was answered."),
+    notify(recipient=dispute.raised_by, kind="payout_dispute_answered", text=gettext_noop("Your payout dispute was answered."),
            url=reverse("teams:payout", args=[dispute.line.payout_id]))
     return dispute
