@@ -72,3 +72,12 @@ class DisputeForm(forms.Form):
 
 class DisputeAnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanAssignForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people

@@ -23,4 +23,5 @@ urlpatterns = [
     path("plans/<int:pk>/edit/", compensation.plan_edit_view, name="plan-edit"),
     path("plans/<int:pk>/publish/", compensation.plan_publish_view, name="plan-publish"),
     path("plans/<int:pk>/new-version/", compensation.plan_new_version_view, name="plan-new-version"),
+    path("plans/<int:pk>/assign/", compensation.plan_assign_view, name="plan-assign"),
 ]

@@ -142,3 +142,9 @@ def last_period_payouts_for(*, user, plan_name: str) -> list[Payout]:
 
 def metric_choices() -> list[tuple[str, str]]:
     return [(m.code, f"{m.name} ({m.code})") for m in metrics.all_metrics()]
+
+
+def assignable_people() -> QuerySet[User]:
+    """Who can be paid by a plan: active sellers (reps and managers)."""
+    return User.objects.filter(is_active=True, role__in=(User.Role.REP, User.Role.MANAGER)).order_by(
+        "first_name", "last_name", "username")

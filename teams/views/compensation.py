@@ -15,7 +15,7 @@ from salesops import metrics
 
 from .. import payouts as pure
 from ..filters import PayoutFilterSet
-from ..forms import (CommissionTierFormSet, DisputeAnswerForm, DisputeForm, PlanCalculatorForm,
+from ..forms import (CommissionTierFormSet, DisputeAnswerForm, DisputeForm, PlanAssignForm, PlanCalculatorForm,
                      PlanComponentFormSet, PlanForm)
 from ..predicates import (can_answer_payout_dispute, can_approve_payout, can_dispute_payout_line,
                           can_manage_compensation_plans, can_review_payouts)
@@ -180,6 +180,8 @@ def plan_detail_view(request, pk):
     return render(request, "teams/compensation/plan_detail.html", {
         "plan": plan, "components": components, "tiers": list(plan.tiers.all()), "form": form, "result": result,
         "result_lines": result_lines, "what_if": what_if, "may_manage": can_manage_compensation_plans(request.user),
+        "assign_form": PlanAssignForm(people=read.assignable_people()) if can_manage_compensation_plans(request.user) else None,
+        "assignments": plan.assignments.select_related("user").order_by("user__username")[:200],
         "metric_names": {code: metric_name(code) for code in codes}})
 
 
@@ -254,3 +256,17 @@ def plan_new_version_view(request, pk):
     messages.success(request, _("Draft version %(version)d made: change it, check the what-if, then publish.")
                      % {"version": draft.version})
     return redirect("teams:plan-edit", draft.pk)
+
+
+@login_required
+@require_POST
+def plan_assign_view(request, pk):
+    plan = _plan_to_change(request, pk)
+    form = PlanAssignForm(request.POST, people=read.assignable_people())
+    if form.is_valid():
+        _done(request, lambda: comp.plan_assign(by=request.user, plan=plan, **form.cleaned_data),
+              _("%(person)s is paid by this plan from %(date)s.") % {
+                  "person": form.cleaned_data["user"], "date": form.cleaned_data["starts_on"]})
+    else:
+        messages.error(request, _("Choose a person and a start date."))
+    return redirect("teams:plan", plan.pk)

@@ -107,3 +107,15 @@ def test_an_admin_makes_a_plan_on_the_page(client, org, fake_metrics):
     assert plan.status == "published"
     client.force_login(org["mgr"])
     assert client.get(reverse("teams:plan-new")).status_code == 403
+
+
+def test_an_admin_assigns_a_plan_on_its_page(client, org, plan):
+    client.force_login(org["admin"])
+    url = reverse("teams:plan-assign", args=[plan.pk])
+    client.post(url, {"user": org["mgr"].pk, "starts_on": "2026-04-01"})
+    assert plan.assignments.filter(user=org["mgr"]).exists()
+    client.post(url, {"user": org["marketing"].pk, "starts_on": "2026-04-01"})  # not a seller: refused
+    assert not plan.assignments.filter(user=org["marketing"]).exists()
+    assert "data-assign-form" in client.get(reverse("teams:plan", args=[plan.pk])).content.decode()
+    client.force_login(org["mgr"])
+    assert client.post(url, {"user": org["mgr"].pk, "starts_on": "2026-05-01"}).status_code == 403
