@@ -206,6 +206,11 @@ LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
 LEADS_RESCORE_MARK_GRACE_SECONDS = env.int("LEADS_RESCORE_MARK_GRACE_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # h9: compensation payouts (last and running month/quarter; approved ones are never recomputed)
+    "teams-payouts-compute-daily": {
+        "task": "teams.tasks.payouts_compute_due_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "leads-resume-stale-jobs": {
         "task": "leads.tasks.leads_resume_stale_jobs_task",
         "schedule": 60.0,
@@ -500,3 +505,6 @@ CELERY_BEAT_SCHEDULE.update({
         "schedule": crontab(minute="*/5"),
     },
 })
+
+# People whose payouts one run of the payout job computes per period (h9).
+TEAMS_PAYOUT_BATCH_SIZE = env.int("TEAMS_PAYOUT_BATCH_SIZE", default=500)

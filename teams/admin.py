@@ -321,3 +321,83 @@ class TagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ArticleViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("article", "user", "viewed_at")
     list_select_related = ("article", "user")
+
+
+# --- compensation (h9): read-only in the admin; actions call teams.services.compensation -------------
+from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+
+from salesops.admin import ReadOnlyAdminMixin  # noqa: E402
+
+from .models import CompensationPlan, Payout, PayoutDispute, PayoutLine, PlanAssignment, PlanComponent  # noqa: E402
+from .services import compensation as comp  # noqa: E402
+
+
+def _each(modeladmin, request, queryset, call, done):
+    count = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            count += 1
+        except (ValidationError, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{obj}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR)
+    if count:
+        modeladmin.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+
+class PlanComponentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PlanComponent
+    fields = ("key", "label", "metric_codes", "weight", "threshold", "accelerator", "cap", "target", "missing")
+    extra = 0
+
+
+@admin.register(CompensationPlan)
+class CompensationPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "version", "status", "effective_from", "effective_to", "target_bonus", "currency")
+    list_filter = ("status", "period")
+    inlines = [PlanComponentInline]
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish the selected draft versions"))
+    def publish(self, request, queryset):
+        _each(self, request, queryset, lambda plan: comp.plan_publish(by=request.user, plan=plan),
+              _("%(count)d plan versions published."))
+
+
+@admin.register(PlanAssignment)
+class PlanAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "plan", "starts_on", "ends_on")
+    list_select_related = ("user", "plan")
+
+
+class PayoutLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PayoutLine
+    fields = ("kind", "component_key", "metric_code", "value", "weight", "factor", "contribution",
+              "corrects_period_start")
+    extra = 0
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "period_start", "period_end", "plan", "status", "total", "currency")
+    list_filter = ("status", "period_start")
+    list_select_related = ("user", "plan")
+    inlines = [PayoutLineInline]
+    actions = ["approve", "mark_paid"]
+
+    @admin.action(description=_("Approve the selected payouts"))
+    def approve(self, request, queryset):
+        _each(self, request, queryset, lambda payout: comp.payout_approve(by=request.user, payout=payout),
+              _("%(count)d payouts approved."))
+
+    @admin.action(description=_("Mark the selected payouts paid"))
+    def mark_paid(self, request, queryset):
+        _each(self, request, queryset, lambda payout: comp.payout_mark_paid(by=request.user, payout=payout),
+              _("%(count)d payouts marked paid."))
+
+
+@admin.register(PayoutDispute)
+class PayoutDisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("line", "raised_by", "status", "created_at", "answered_by")
+    list_filter = ("status",)
+    list_select_related = ("line", "raised_by", "answered_by")

@@ -138,3 +138,49 @@ def seed_onboarding(*, today: date) -> int:
     month_one.exclude(performer="manager").update(signed_off_at=now, signed_off_by=mentor)
     onboarding_plan_refresh(plan=plan, today=today)
     return 1
+
+
+# --- compensation (h9) ---------------------------------------------------------------------------
+DEMO_PLAN_NAME = "Quarterly sales bonus"
+DEMO_PLAN_COMPONENTS = [  # the seed: 60 % quota attainment, 20 % customer satisfaction, 20 % process KPIs
+    {"key": "quota", "label": "Quota attainment", "metric_codes": ["quota_attainment"], "weight": Decimal("60")},
+    {"key": "csat", "label": "Customer satisfaction", "metric_codes": ["csat"], "weight": Decimal("20")},
+    {"key": "process", "label": "Process KPIs", "weight": Decimal("20"),
+     "metric_codes": ["activity_logged_within_24h", "data_completeness", "training_participation"]},
+]
+
+
+def seed_compensation(*, today: date) -> dict:
+    """The default plan (published, effective a year back) assigned to every demo rep; last
+    quarter's quotas and payouts computed; the first rep of each team has theirs approved by the
+    manager. Idempotent: the plan by name, assignments by person, payouts by person and period."""
+    from . import payouts as pure
+    from .models import CompensationPlan, PlanAssignment
+    from .services import compensation as comp
+
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        return {"payouts": 0}
+    start, end = pure.previous_period(today, pure.QUARTERLY)
+    effective_from = date(start.year - 1, start.month, 1)
+    plan = CompensationPlan.objects.filter(name=DEMO_PLAN_NAME).order_by("version").first()
+    if plan is None:
+        plan = comp.plan_create(by=admin, name=DEMO_PLAN_NAME, effective_from=effective_from,
+                                target_bonus=Decimal("10000"), components=DEMO_PLAN_COMPONENTS)
+        plan = comp.plan_publish(by=admin, plan=plan)
+    reps = [user for user in demo_users().values() if user.role == User.Role.REP]
+    for rep in reps:
+        if not PlanAssignment.objects.filter(user=rep).exists():
+            comp.plan_assign(by=admin, plan=plan, user=rep, starts_on=effective_from)
+        for month_start in (start, start + relativedelta(months=1), start + relativedelta(months=2)):
+            Quota.objects.get_or_create(user=rep, period_start=month_start, defaults={
+                "period_end": month_start + relativedelta(months=1, days=-1), "amount": Decimal(300_000)})
+    done = comp.payouts_compute_period(kind=pure.QUARTERLY, start=start, end=end)
+    approved = 0
+    for team in Team.objects.filter(name__in=TEAMS).select_related("manager"):
+        first = team.members.filter(role=User.Role.REP).order_by("username").first()
+        payout = first.payouts.filter(period_start=start, status="computed").first() if first else None
+        if payout is not None and team.manager is not None:
+            comp.payout_approve(by=team.manager, payout=payout)
+            approved += 1
+    return {"payouts": done["computed"], "approved": approved}

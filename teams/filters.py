@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.filters import IdFilter
 
-from .models import Award, CertificationGrant, ExamAttempt, Quota, Team, User
+from .models import Award, CertificationGrant, ExamAttempt, Payout, Quota, Team, User
 
 
 class UserFilterSet(django_filters.FilterSet):
@@ -98,4 +98,20 @@ class AwardFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Award
+        fields = []
+
+
+# --- compensation (h9) ---------------------------------------------------------------------------
+
+class PayoutFilterSet(django_filters.FilterSet):
+    """One list filter for the payouts review page and /api/v1/payouts/."""
+
+    user = IdFilter(field_name="user_id", label=_("User id"))
+    team = django_filters.ModelChoiceFilter(field_name="user__team", queryset=Team.objects.all(), label=_("Team"))
+    status = django_filters.ChoiceFilter(choices=Payout.Status.choices, label=_("Status"))
+    period_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label=_("Period from"))
+    period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=_("Period to"))
+
+    class Meta:
+        model = Payout
         fields = []

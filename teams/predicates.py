@@ -521,3 +521,39 @@ def can_edit_knowledge(user) -> bool:
 def can_read_article(user, article) -> bool:
     """Everyone signed in reads published articles; drafts only those who edit the knowledge base."""
     return article is not None and is_active_user(user) and (article.is_published or can_edit_knowledge(user))
+
+
+# --- compensation (h9) ---------------------------------------------------------------------------
+
+def can_manage_compensation_plans(user) -> bool:
+    """Create, edit, publish and assign bonus plans: administrators."""
+    return is_admin(user)
+
+
+def can_review_payouts(user) -> bool:
+    """The payouts review page (their team's statements): managers and administrators."""
+    return is_manager_or_admin(user)
+
+
+def can_approve_payout(user, payout) -> bool:
+    """The manager of the payout's person (never their own payout) or an administrator."""
+    if not is_active_user(user) or payout is None:
+        return False
+    if user.is_admin_role:
+        return True
+    return payout.user_id != user.pk and manages(user, payout.user)
+
+
+def can_mark_payout_paid(user, payout) -> bool:
+    """Payroll marks approved payouts paid: administrators."""
+    return is_admin(user)
+
+
+def can_dispute_payout_line(user, line) -> bool:
+    """Only the person paid flags a line of their own statement."""
+    return is_active_user(user) and line is not None and line.payout.user_id == user.pk
+
+
+def can_answer_payout_dispute(user, dispute) -> bool:
+    """Whoever may approve the payout answers its disputes."""
+    return dispute is not None and can_approve_payout(user, dispute.line.payout)

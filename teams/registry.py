@@ -18,6 +18,7 @@ def register() -> None:
     register_onboarding()
     register_training()
     register_knowledge()
+    register_compensation()
 
 
 # --- onboarding (h10): demo hire and plan; time to first deal and ramp as metrics -------------------
@@ -158,3 +159,18 @@ def load_kb_demo(today) -> str:
 
 def register_knowledge() -> None:
     demo.register(KB_DEMO_ORDER, "teams_kb", load_kb_demo)
+
+
+# --- compensation (h9): the demo payouts ---------------------------------------------------------
+COMPENSATION_DEMO_ORDER = 85  # after the apps whose metrics the bonus reads (pipeline, leads, customers, health)
+
+
+def load_compensation_demo(today) -> str:
+    from .demo import seed_compensation
+
+    done = seed_compensation(today=today)
+    return _("%(count)d payouts") % {"count": done["payouts"]}
+
+
+def register_compensation() -> None:
+    demo.register(COMPENSATION_DEMO_ORDER, "teams-compensation", load_compensation_demo)

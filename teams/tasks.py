@@ -11,9 +11,6 @@ def onboarding_refresh_task() -> dict:
     return onboarding_refresh_all()
 
 
-# --- training and awards (h11) ------------------------------------------------------------------
-
-
 # --- training and awards (h11) ----------------------------------------------------------------
 
 @shared_task
@@ -35,3 +32,14 @@ def best_newcomer_last_month_task() -> int | None:
     start, end = month_of(timezone.localdate() - relativedelta(months=1))
     award = best_newcomer_compute(start=start, end=end)
     return award.pk if award else None
+
+
+# --- compensation (h9) -----------------------------------------------------------------------------
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def payouts_compute_due_task() -> dict:
+    """Beat: compute the open payouts of the last finished and the running month and quarter
+    (bounded per run by TEAMS_PAYOUT_BATCH_SIZE people; approved payouts are left alone)."""
+    from .services.compensation import payouts_compute_due
+    return payouts_compute_due()

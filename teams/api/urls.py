@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .compensation import CompensationPlanViewSet, PayoutDisputeViewSet, PayoutLineViewSet, PayoutViewSet
 from .notifications import NotificationViewSet
 from .onboarding import OnboardingPlanViewSet, OnboardingTemplateViewSet
 
@@ -14,6 +15,11 @@ router.register("notifications", NotificationViewSet, basename="notification")
 # --- onboarding (h10) ---
 router.register("onboarding/templates", OnboardingTemplateViewSet, basename="onboarding-template")
 router.register("onboarding/plans", OnboardingPlanViewSet, basename="onboarding-plan")
+# --- compensation (h9): lines and disputes before payouts, so "payouts/lines/…" is not read as a payout id
+router.register("compensation/plans", CompensationPlanViewSet, basename="compensation-plan")
+router.register("payouts/lines", PayoutLineViewSet, basename="payout-line")
+router.register("payouts/disputes", PayoutDisputeViewSet, basename="payout-dispute")
+router.register("payouts", PayoutViewSet, basename="payout")
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),

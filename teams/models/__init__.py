@@ -21,3 +21,10 @@ __all__ += ["Award", "Certification", "CertificationGrant", "CertificationRemind
 from .knowledge import Article, ArticleView, Tag  # noqa: E402
 
 __all__ += ["Article", "ArticleView", "Tag"]
+# --- compensation (h9): plans, assignments, payouts and their ledger, disputes -------------------
+from .compensation import (  # noqa: E402
+    CommissionTier, CompensationPlan, Payout, PayoutDispute, PayoutLine, PlanAssignment, PlanComponent,
+)
+
+__all__ += ["CommissionTier", "CompensationPlan", "Payout", "PayoutDispute", "PayoutLine", "PlanAssignment",
+            "PlanComponent"]

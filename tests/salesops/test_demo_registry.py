@@ -26,7 +26,8 @@ def test_each_app_registers_its_loader_in_ready():
         (10, "teams"), (11, "teams_kb"), (20, "leads"), (40, "pipeline"), (41, "pipeline_kb"),
         (45, "customers-accounts"), (46, "customers-contracts"), (47, "customers-retention"),
         (48, "customers-activities"), (49, "pipeline-activities"), (50, "customers-surveys"), (60, "teams-training"),
-        (70, "teams-onboarding"), (80, "customers-health"), (90, "dashboards")]
+        (70, "teams-onboarding"), (80, "customers-health"), (85, "teams-compensation"),
+        (90, "dashboards")]
 
 
 @pytest.mark.django_db

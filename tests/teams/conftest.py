@@ -1,0 +1,1 @@
+from tests.teams.compensation_fixtures import fake_metrics, plan  # noqa: F401
