@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search_view, name="search"),
     path("n/c/<slug:token>/", nurture_click_view, name="nurture-click"),  # public nurture email link
     path("s/<slug:token>/", survey_answer_view, name="survey-answer"),  # public survey link (customers)
 ]
