@@ -130,6 +130,14 @@ def _back(request, opp, fallback: str = "pipeline:detail"):
     return redirect(fallback, pk=opp.pk)
 
 
+def _transition(request, opp: Opportunity, data: dict) -> Opportunity:
+    """A TransitionForm's move, through the transition service (the page form and the board's moves)."""
+    return services.opportunity_transition(
+        opportunity=opp, to_stage=data["stage"], by=request.user, reason=data["reason"],
+        expected_version=data["version"], loss_reason=data["loss_reason"],
+        competitors=[data["competitor"]] if data["competitor"] else None)
+
+
 @login_required
 @require_POST
 def opportunity_transition_view(request, pk):
@@ -140,10 +148,7 @@ def opportunity_transition_view(request, pk):
         return _back(request, opp)
     data = form.cleaned_data
     try:
-        opp = services.opportunity_transition(
-            opportunity=opp, to_stage=data["stage"], by=request.user, reason=data["reason"],
-            expected_version=data["version"], loss_reason=data["loss_reason"],
-            competitors=[data["competitor"]] if data["competitor"] else None)
+        opp = _transition(request, opp, data)
     except services.TransitionConflict as exc:
         messages.error(request, exc.messages[0], extra_tags="conflict")
     except services.TransitionRefused as exc:
@@ -380,10 +385,7 @@ def board_move_view(request, pk):
         return JsonResponse({"ok": False, "kind": "invalid", "message": _("Choose a stage to move to.")}, status=400)
     data = form.cleaned_data
     try:
-        opp = services.opportunity_transition(
-            opportunity=opp, to_stage=data["stage"], by=request.user, reason=data["reason"],
-            expected_version=data["version"], loss_reason=data["loss_reason"],
-            competitors=[data["competitor"]] if data["competitor"] else None)
+        opp = _transition(request, opp, data)
     except services.TransitionConflict as exc:
         return JsonResponse({"ok": False, "kind": "conflict", "message": exc.messages[0],
                              "version": exc.current_version, "stage": exc.current_stage.code}, status=409)

@@ -1,12 +1,15 @@
 """Issue 12: the board moves deals by drag and drop and from the keyboard, without a page reload."""
+from pathlib import Path
+
 import pytest
 
 from pipeline.models import Opportunity
-from tests.browser.conftest import login
+from tests.browser.conftest import login, open_page
 from tests.pipeline.factories import make_opportunity
 from tests.teams.factories import TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path("test-artifacts")
 
 
 @pytest.fixture
@@ -48,16 +51,25 @@ def test_dragging_a_deal_to_the_next_stage_moves_it_without_a_reload(page, deal)
     assert column_of(page, deal) == "needs_confirmed"  # it persisted
 
 
-def test_a_refused_drop_snaps_back_and_names_the_criteria_in_red(page, deal):
-    login(page, "rep.drag", "pw-for-tests-1")
-    page.goto("/pipeline/board/")
-    drag(page, deal, "needs_confirmed")
-    drag(page, deal, "solution_demo")  # gate: the confirmed needs are missing
-    assert column_of(page, deal) == "needs_confirmed"
-    refusal = card(page, deal).locator("[data-feedback] .msg-refused")
-    assert "“Confirmed needs” must be filled in." in refusal.inner_text()
-    assert refusal.evaluate("element => getComputedStyle(element).color") == "rgb(185, 28, 28)"
-    assert stage_of(deal) == "needs_confirmed"
+@pytest.mark.parametrize("language, criterion", [("en", "“Confirmed needs” must be filled in."),
+                                                  ("zh-hans", "必须填写“已确认需求”。")])
+def test_a_refused_drop_snaps_back_and_names_the_criteria_in_red(browser, live_server, deal, language, criterion):
+    ctx, page, errors = open_page(browser, live_server, language, viewport={"width": 1400, "height": 900})
+    try:
+        login(page, "rep.drag", "pw-for-tests-1")
+        page.goto("/pipeline/board/")
+        drag(page, deal, "needs_confirmed")
+        drag(page, deal, "solution_demo")  # gate: the confirmed needs are missing
+        assert column_of(page, deal) == "needs_confirmed"
+        refusal = card(page, deal).locator("[data-feedback] .msg-refused")
+        assert criterion in refusal.inner_text()
+        assert refusal.evaluate("element => getComputedStyle(element).color") == "rgb(185, 28, 28)"
+        assert stage_of(deal) == "needs_confirmed"
+        ARTIFACTS.mkdir(exist_ok=True)  # a picture for review (test-artifacts/ is not committed)
+        page.screenshot(path=str(ARTIFACTS / f"board-refused-{language}.png"), full_page=True)
+        assert [error for error in errors if "400" not in error] == []  # the refusal's 400 is logged
+    finally:
+        ctx.close()
 
 
 def test_a_stale_card_says_the_deal_changed_and_offers_a_reload(page, deal):
