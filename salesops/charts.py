@@ -16,6 +16,9 @@ def weekly_bar_figure(weeks: list[str], values: list[float], *, title: str, y_ti
     fig = go.Figure([go.Bar(x=list(weeks), y=list(values), name=y_title)])
     fig.update_layout(title=title, yaxis_title=y_title, margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=240,
                       showlegend=False)
+    return fig
+
+
 def line_figure(categories: list[str], series: list[tuple[str, list[float | None]]], *, title: str, x_title: str,
                 y_title: str, y_suffix: str = "") -> go.Figure:
     """One line per series over the categories (e.g. churn per month); None leaves a gap."""
