@@ -130,3 +130,13 @@ def test_cards_are_draggable_and_keep_the_no_script_forms(client, org, deal):
     assert 'draggable="true"' in html and reverse("pipeline:board-move", args=[deal.pk]) in html
     assert f'action="{reverse("pipeline:transition", args=[deal.pk])}"' in html
     assert "js/board.js" in html
+
+
+def test_without_javascript_a_move_comes_back_to_the_card(client, org, deal):
+    client.force_login(org["owner"])
+    html = client.get(reverse("pipeline:board") + "?q=acme").content.decode()
+    anchor = f'{reverse("pipeline:board")}?q=acme#deal-{deal.pk}'
+    assert f'id="deal-{deal.pk}"' in html and f'name="next" value="{anchor}"' in html
+    response = client.post(reverse("pipeline:transition", args=[deal.pk]),
+                           {"stage": stage("needs_confirmed").pk, "next": anchor})
+    assert response.status_code == 302 and response["Location"] == anchor
