@@ -10,6 +10,7 @@ def register() -> None:
     register_activities()
     register_health()
     register_meeting_metrics()
+    register_search()
 
 
 # --- surveys (h5): NPS, CSAT and response-rate metrics; the "Voice of the customer" panel; demo -----
@@ -446,3 +447,46 @@ def register_meeting_metrics() -> None:
                     compute=_meetings_logged, records=_meetings, breakdown=_meetings_logged_rows,
                     group_by=("owner", "team"), app="customers", drilldown_url=_meetings_drilldown,
                     description=gettext_lazy("Meetings that took place in the period, by the owner who logged them.")))
+# --- global search (salesops.search, h13): accounts by name or domain, contacts by name or email --
+def search_accounts(user, q, limit):
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from salesops.search import Hit
+
+    from .selectors import account_queryset_for
+
+    accounts = (account_queryset_for(user=user).filter(Q(name__icontains=q) | Q(domain__icontains=q))
+                .order_by("name", "id")[:limit])
+    return [Hit(kind="account", kind_label=_("Accounts"), title=account.name,
+                subtitle=" · ".join(part for part in (account.domain, str(account.owner or "")) if part),
+                url=account.get_absolute_url()) for account in accounts]
+
+
+def search_contacts(user, q, limit):
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from salesops.search import Hit
+
+    from .selectors import contact_queryset_for
+
+    contacts = (contact_queryset_for(user=user).filter(Q(name__icontains=q) | Q(email__icontains=q))
+                .order_by("name", "id")[:limit])
+    return [Hit(kind="contact", kind_label=_("Contacts"), title=contact.name,
+                subtitle=" · ".join(part for part in (contact.account.name, contact.email) if part),
+                url=reverse("customers:account-contacts", args=[contact.account_id])) for contact in contacts]
+
+
+def register_search() -> None:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from salesops import search
+
+    search.register("account", search_accounts, label=lambda: gettext_lazy("Accounts"), order=30,
+                    more_url=lambda q: f"{reverse('customers:account-list')}?{urlencode({'q': q})}")
+    search.register("contact", search_contacts, label=lambda: gettext_lazy("Contacts"), order=40)

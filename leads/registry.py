@@ -25,6 +25,7 @@ def register() -> None:
     demo.register(DEMO_ORDER, "leads", load_demo)
     register_metrics()
     register_public_datasets()
+    register_search()
 
 
 # --- metrics (salesops.metrics): computed in leads.selectors.kpis ----------------------------------------
@@ -77,3 +78,33 @@ def register_public_datasets() -> None:
 
     register(PublicDataset(code="x-education", name=gettext_lazy("X Education leads"),
                            path=("x-education-leads", "Leads.csv"), load=load, order=10, app="leads"))
+
+
+# --- global search (salesops.search, h13): leads by name, company or email ------------------------
+def search_leads(user, q, limit):
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from salesops.search import Hit
+
+    from .selectors import lead_queryset_for
+
+    leads = (lead_queryset_for(user=user)
+             .filter(Q(name__icontains=q) | Q(company__icontains=q) | Q(email__icontains=q))
+             .order_by("-created_at", "-id")[:limit])
+    return [Hit(kind="lead", kind_label=_("Leads"), title=lead.name,
+                subtitle=" · ".join(part for part in (lead.company, lead.email, lead.get_status_display()) if part),
+                url=reverse("leads:detail", args=[lead.pk])) for lead in leads]
+
+
+def register_search() -> None:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from salesops import search
+
+    search.register("lead", search_leads, label=lambda: gettext_lazy("Leads"), order=10,
+                    more_url=lambda q: f"{reverse('leads:list')}?{urlencode({'q': q})}")

@@ -24,6 +24,7 @@ def register() -> None:
     register_activities()
     register_onboarding_metrics()
     register_knowledge()
+    register_search()
 
 
 # --- account panels (salesops.panels): the customer-360 page ------------------------------------
@@ -224,3 +225,33 @@ def register_knowledge() -> None:
 
     demo.register(KB_DEMO_ORDER, "pipeline_kb", load_kb_demo)
     article_figures.register("pipeline_deals", order=10, figures=article_deal_figures)
+
+
+# --- global search (salesops.search, h13): deals by their name or their account's name -----------
+def search_deals(user, q, limit):
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from salesops.search import Hit
+
+    from .selectors import opportunity_queryset_for
+
+    deals = (opportunity_queryset_for(user=user).select_related("account", "stage")
+             .filter(Q(name__icontains=q) | Q(account__name__icontains=q))
+             .order_by("closed_at", "-updated_at", "-id")[:limit])  # open deals first
+    return [Hit(kind="deal", kind_label=_("Opportunities"), title=deal.name,
+                subtitle=f"{deal.account.name} · {deal.stage.label}",
+                url=reverse("pipeline:detail", args=[deal.pk])) for deal in deals]
+
+
+def register_search() -> None:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from salesops import search
+
+    search.register("deal", search_deals, label=lambda: gettext_lazy("Opportunities"), order=20,
+                    more_url=lambda q: f"{reverse('pipeline:list')}?{urlencode({'q': q})}")

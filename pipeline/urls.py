@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.OpportunityDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="edit"),
     path("<int:pk>/transition/", views.opportunity_transition_view, name="transition"),
+    path("<int:pk>/move/", views.board_move_view, name="board-move"),
     path("<int:pk>/checklist/<int:item_pk>/", views.checklist_tick_view, name="checklist-tick"),
     path("<int:pk>/approvals/", views.approval_request_view, name="approval-request"),
     path("<int:pk>/approvals/<int:approval_pk>/", views.approval_decide_view, name="approval-decide"),

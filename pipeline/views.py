@@ -2,9 +2,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.template.loader import render_to_string
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -46,14 +49,12 @@ class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, FilterView
 
 @login_required
 def board_view(request):
-    queryset = selectors.opportunity_queryset_for(user=request.user)
-    filterset = OpportunityFilterSet(request.GET or None, queryset=queryset, request=request)
-    filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else (
-        queryset.none() if filterset.is_bound else queryset)
-    columns = selectors.board_columns(queryset=filtered)
+    filterset, filtered = _board_queryset(request)
+    closed_since = _board_closed_since(filterset)
+    columns = selectors.board_columns(queryset=filtered, closed_since=closed_since)
     return render(request, "pipeline/board.html", {
         "filter": filterset, "columns": columns, "stages": [column["stage"] for column in columns],
-        "next_url": request.get_full_path(),
+        "next_url": request.get_full_path(), "closed_since": closed_since,
     })
 
 
@@ -135,6 +136,14 @@ def _back(request, opp, fallback: str = "pipeline:detail"):
     return redirect(fallback, pk=opp.pk)
 
 
+def _transition(request, opp: Opportunity, data: dict) -> Opportunity:
+    """A TransitionForm's move, through the transition service (the page form and the board's moves)."""
+    return services.opportunity_transition(
+        opportunity=opp, to_stage=data["stage"], by=request.user, reason=data["reason"],
+        expected_version=data["version"], loss_reason=data["loss_reason"],
+        competitors=[data["competitor"]] if data["competitor"] else None)
+
+
 @login_required
 @require_POST
 def opportunity_transition_view(request, pk):
@@ -145,10 +154,7 @@ def opportunity_transition_view(request, pk):
         return _back(request, opp)
     data = form.cleaned_data
     try:
-        opp = services.opportunity_transition(
-            opportunity=opp, to_stage=data["stage"], by=request.user, reason=data["reason"],
-            expected_version=data["version"], loss_reason=data["loss_reason"],
-            competitors=[data["competitor"]] if data["competitor"] else None)
+        opp = _transition(request, opp, data)
     except services.TransitionConflict as exc:
         messages.error(request, exc.messages[0], extra_tags="conflict")
     except services.TransitionRefused as exc:
@@ -372,3 +378,58 @@ def deal_article_open_view(request, pk, article_pk):
     article = get_object_or_404(article_queryset_for(user=request.user), pk=article_pk)
     services.article_deal_view_record(opportunity=opp, article=article, user=request.user)
     return redirect("teams:kb-detail", pk=article.pk)
+# --- the board: drag and drop --------------------------------------------------------------------
+def _board_queryset(request):
+    """The board's filter (from the query string, also on a move so the totals match the page)."""
+    queryset = selectors.opportunity_queryset_for(user=request.user)
+    filterset = OpportunityFilterSet(request.GET or None, queryset=queryset, request=request)
+    filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else (
+        queryset.none() if filterset.is_bound else queryset)
+    return filterset, filtered
+
+
+def _board_closed_since(filterset):
+    """The closed columns show this month's closed deals, unless the filter asks for closing dates."""
+    if filterset.is_bound and (filterset.data.get("closed_after") or filterset.data.get("closed_before")):
+        return None
+    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@login_required
+@require_POST
+def board_move_view(request, pk):
+    """A drag-and-drop (or keyboard) move on the board, as JSON: the same transition service as the
+    "Move to…" forms. 200 with the card re-rendered in its new stage and every column's totals; 400 with
+    every unmet criterion (`unmet`); 409 when the deal changed since the board was loaded (`version`)."""
+    opp = _changeable(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "kind": "invalid", "message": _("Choose a stage to move to.")}, status=400)
+    data = form.cleaned_data
+    try:
+        opp = _transition(request, opp, data)
+    except services.TransitionConflict as exc:
+        return JsonResponse({"ok": False, "kind": "conflict", "message": exc.messages[0],
+                             "version": exc.current_version, "stage": exc.current_stage.code}, status=409)
+    except services.TransitionRefused as exc:
+        return JsonResponse({
+            "ok": False, "kind": "refused", "unmet": exc.unmet,
+            "message": _("“%(name)s” cannot move to “%(stage)s”:") % {"name": opp.name, "stage": data["stage"].label},
+        }, status=400)
+    filterset, filtered = _board_queryset(request)
+    columns = selectors.board_totals(queryset=filtered, closed_since=_board_closed_since(filterset))
+    stages = [column["stage"] for column in columns]
+    opp = selectors.opportunity_queryset_for(user=request.user).select_related("account", "owner").get(pk=opp.pk)
+    query = request.GET.urlencode()
+    card = render_to_string("pipeline/_board_card.html", {
+        "opportunity": opp, "next_stage": selectors.next_stage_for(opp.stage, stages), "stages": stages,
+        "next_url": reverse("pipeline:board") + (f"?{query}" if query else ""),
+    }, request=request)
+    return JsonResponse({
+        "ok": True, "stage": opp.stage.code, "version": opp.version, "card": card,
+        "message": _("“%(name)s” moved to “%(stage)s”.") % {"name": opp.name, "stage": opp.stage.label},
+        "columns": {column["stage"].code: {
+            "count": column["count"],
+            "totals": render_to_string("pipeline/_board_totals.html", {"column": column}, request=request),
+        } for column in columns},
+    })

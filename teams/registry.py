@@ -19,6 +19,7 @@ def register() -> None:
     register_training()
     register_knowledge()
     register_compensation()
+    register_search()
 
 
 # --- onboarding (h10): demo hire and plan; time to first deal and ramp as metrics -------------------
@@ -174,3 +175,29 @@ def load_compensation_demo(today) -> str:
 
 def register_compensation() -> None:
     demo.register(COMPENSATION_DEMO_ORDER, "teams-compensation", load_compensation_demo)
+
+
+# --- the header search (salesops.search): knowledge articles, ranked --------------------------------
+def search_articles(user, q, limit):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from salesops.search import Hit
+
+    from .knowledge.selectors import article_search
+
+    return [Hit(kind="article", kind_label=_("Knowledge base"), title=article.title,
+                subtitle=article.get_kind_display(), url=reverse("teams:kb-detail", args=[article.pk]))
+            for article in article_search(user=user, q=q)[:limit]]
+
+
+def register_search() -> None:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from salesops import search
+
+    search.register("article", search_articles, label=lambda: gettext_lazy("Knowledge base"), order=60,
+                    more_url=lambda q: f"{reverse('teams:kb-list')}?{urlencode({'q': q})}")

@@ -2,7 +2,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from customers.models import Activity
@@ -58,18 +58,44 @@ def next_stage_for(stage: Stage, stages: list[Stage]) -> Stage | None:
 BOARD_CARDS_PER_COLUMN = 50
 
 
-def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CARDS_PER_COLUMN) -> list[dict]:
-    """One column per active stage: count of every matching deal, its amount per currency
-    (`amounts: [{"currency", "amount"}]`, never added across currencies) and the first cards.
+def _board_period(queryset: QuerySet[Opportunity], closed_since) -> QuerySet[Opportunity]:
+    if closed_since is None:
+        return queryset
+    return queryset.filter(Q(stage__is_won=False, stage__is_lost=False) | Q(closed_at__gte=closed_since))
 
-    Three queries whatever the data size: stages, per-stage totals, and the cards (a window function
-    keeps the first `per_column` deals of each stage, soonest expected close first).
-    """
-    stages = stage_list()
+
+def _board_totals(queryset: QuerySet[Opportunity]) -> dict[int, list[dict]]:
     totals = defaultdict(list)
     for row in (queryset.order_by().values("stage_id", "currency")
                 .annotate(count=Count("pk"), amount=Sum("amount")).order_by("stage_id", "currency")):
         totals[row["stage_id"]].append(row)
+    return totals
+
+
+def _column_totals(rows: list[dict]) -> dict:
+    return {"count": sum(row["count"] for row in rows),
+            "amounts": [{"currency": row["currency"], "amount": row["amount"] or Decimal("0")} for row in rows]}
+
+
+def board_totals(*, queryset: QuerySet[Opportunity], closed_since=None) -> list[dict]:
+    """The board's column totals without the cards (two queries): what a move on the board updates."""
+    totals = _board_totals(_board_period(queryset, closed_since))
+    return [{"stage": stage, **_column_totals(totals.get(stage.pk, []))} for stage in stage_list()]
+
+
+def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CARDS_PER_COLUMN,
+                  closed_since=None) -> list[dict]:
+    """One column per active stage: count of every matching deal, its amount per currency
+    (`amounts: [{"currency", "amount"}]`, never added across currencies) and the first cards.
+
+    `closed_since` (an aware datetime) keeps only the deals closed since then in the closed (won and
+    lost) columns, so they show this period rather than every historic deal; open deals are kept.
+    Three queries whatever the data size: stages, per-stage totals, and the cards (a window function
+    keeps the first `per_column` deals of each stage, soonest expected close first).
+    """
+    queryset = _board_period(queryset, closed_since)
+    stages = stage_list()
+    totals = _board_totals(queryset)
     cards = defaultdict(list)
     ranked = queryset.annotate(position=Window(
         RowNumber(), partition_by=[F("stage_id")],
@@ -81,8 +107,7 @@ def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CA
     for stage in stages:
         rows = totals.get(stage.pk, [])
         columns.append({
-            "stage": stage, "count": sum(row["count"] for row in rows),
-            "amounts": [{"currency": row["currency"], "amount": row["amount"] or Decimal("0")} for row in rows],
+            "stage": stage, **_column_totals(rows),
             "cards": cards.get(stage.pk, []), "next": next_stage_for(stage, stages),
         })
     return columns

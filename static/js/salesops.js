@@ -6,3 +6,17 @@ document.addEventListener("change", function (event) {
     event.target.form.submit();
   }
 });
+
+// Global search: "/" focuses the header search box (unless the user is typing in a field).
+document.addEventListener("keydown", function (event) {
+  var target = event.target, box = document.getElementById("global-search");
+  if (event.key !== "/" || !box || event.ctrlKey || event.metaKey || event.altKey) {
+    return;
+  }
+  if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
+    return;
+  }
+  event.preventDefault();
+  box.focus();
+  box.select();
+});

@@ -21,8 +21,10 @@ def card(page, deal):
 
 
 def move_next(page, deal):
-    card(page, deal).locator("button[data-next]").click()
-    page.wait_for_load_state()
+    """The card's "Move to…" button: sent by the board's script, without a page reload."""
+    with page.expect_response(lambda response: "/move/" in response.url):
+        card(page, deal).locator("button[data-next]").click()
+    page.wait_for_function("!document.querySelector('.deal-card.moving')")
 
 
 def test_a_rep_moves_a_deal_through_two_gates(page, deal):
@@ -34,7 +36,7 @@ def test_a_rep_moves_a_deal_through_two_gates(page, deal):
     assert card(page, deal).locator("xpath=ancestor::section").get_attribute("data-stage") == "needs_confirmed"
 
     move_next(page, deal)  # gate 1: leaving "Needs confirmed" needs the confirmed needs
-    refusal = page.locator(".messages")
+    refusal = card(page, deal).locator("[data-feedback] .msg-refused")
     assert "cannot move to" in refusal.inner_text()
     assert "“Confirmed needs” must be filled in." in refusal.inner_text()
 
@@ -48,7 +50,7 @@ def test_a_rep_moves_a_deal_through_two_gates(page, deal):
     assert card(page, deal).locator("xpath=ancestor::section").get_attribute("data-stage") == "solution_demo"
 
     move_next(page, deal)  # gate 2: leaving the demo needs the customer's acceptance and a meeting
-    text = page.locator(".messages").inner_text()
+    text = card(page, deal).locator("[data-feedback]").inner_text()
     assert "Customer accepted the solution" in text and "A meeting logged for the opportunity" in text
 
     page.goto(f"/pipeline/{deal.pk}/")
@@ -64,7 +66,7 @@ def test_a_rep_moves_a_deal_through_two_gates(page, deal):
     page.goto("/pipeline/board/")
     move_next(page, deal)
     assert card(page, deal).locator("xpath=ancestor::section").get_attribute("data-stage") == "negotiation"
-    assert "moved to “Negotiation”" in page.locator(".messages").inner_text()
+    assert "moved to “Negotiation”" in page.locator("[data-board-status]").inner_text()
     deal = Opportunity.objects.get(pk=deal.pk)
     assert list(deal.transitions.values_list("to_stage__code", flat=True)) == [
         "lead_identified", "needs_confirmed", "solution_demo", "negotiation"]
