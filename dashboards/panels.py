@@ -444,6 +444,41 @@ def executive_sections(scope: Scope, period: Period, today: date) -> list[Sectio
     ]
 
 
+# --- customer success ---------------------------------------------------------------------------
+SUCCESS_TILES = ["health_score", "accounts_critical", "nps", "csat", "grr", "nrr", "logo_churn_rate",
+                 "renewals_due", "mrr", "activity_logged_within_24h"]
+
+
+def health_section(scope: Scope, period: Period) -> Section:
+    """How many accounts sit in each health band (with their average score), each linked to them."""
+    metric, rows = rows_of("health_score", scope, period, "band")
+    section = Section("health", _("Health distribution"), [_("Band"), _("Accounts"), _("Average score")],
+                      empty=_("No account has a health score yet."))
+    for row in rows:
+        url = row_url(metric, scope, period, "band", row.key)
+        section.rows.append([Cell(str(row.label), url), Cell(f"{int(row.count or 0):,}", url, num=True),
+                             Cell(value_text(metric, row.value), num=True)])
+    if rows:
+        colours = {"healthy": "#2ea043", "at_risk": "#dbab09", "critical": "#cf222e"}
+        fig = go.Figure(go.Bar(x=[str(row.label) for row in rows], y=[int(row.count or 0) for row in rows],
+                               marker_color=[colours.get(str(row.key), "#888") for row in rows],
+                               customdata=[row_url(metric, scope, period, "band", row.key) or "" for row in rows]))
+        section.figures.append(_figure(fig, _("Accounts per health band"), clickable=True))
+    return section
+
+
+def success_sections(scope: Scope, period: Period, today: date) -> list[Section]:
+    return [
+        health_section(scope, period),
+        trend_section("nps-trend", _("NPS per month"), "nps", scope, period, today),
+        trend_section("grr-trend", _("Gross revenue retention per month"), "grr", scope, period, today),
+        grouped_section("churn-by-contract", _("Retention by contract type"), scope, period, "contract_type",
+                        ["logo_churn_rate", "revenue_churn_rate", "grr", "nrr"], label=_("Contract type")),
+        grouped_section("voice", _("Voice of the customer by owner"), scope, period, "owner",
+                        ["nps", "csat", "survey_response_rate"], label=_("Owner")),
+    ]
+
+
 # --- the dashboards ---------------------------------------------------------------------------
 def build(name: str, scope: Scope, period: Period, today: date) -> dict:
     """{"tiles": [...], "sections": [Section]} of the dashboard `name` (teams.predicates names).
@@ -457,6 +492,8 @@ def _build(name: str, scope: Scope, period: Period, today: date) -> dict:
     if name == "marketing":
         result = {"tiles": tiles(MARKETING_TILES, scope, period),
                   "sections": marketing_sections(scope, period, today)}
+    elif name == "success":
+        result = {"tiles": tiles(SUCCESS_TILES, scope, period), "sections": success_sections(scope, period, today)}
     elif name == "executive":
         result = {"tiles": tiles(EXECUTIVE_TILES, scope, period), "sections": executive_sections(scope, period, today)}
     else:

@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from salesops.db_router import reads_from_replica
-from teams.predicates import EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, default_dashboard_for
+from teams.predicates import (
+    EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, SUCCESS_DASHBOARD, default_dashboard_for,
+)
 from teams.predicates import can_see_review_pack
 
 from . import panels
 from .filter_form import DashboardFilterForm
 
-DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, EXECUTIVE_DASHBOARD)
+DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, SUCCESS_DASHBOARD, EXECUTIVE_DASHBOARD)
 
 
 @login_required

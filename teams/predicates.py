@@ -269,18 +269,19 @@ def can_import(user, kind: str) -> bool:
 SALES_DASHBOARD = "sales"
 MARKETING_DASHBOARD = "marketing"
 EXECUTIVE_DASHBOARD = "executive"
+SUCCESS_DASHBOARD = "success"
 
 
 def default_dashboard_for(user) -> str:
-    """The dashboard `/` opens: marketing their lead dashboard; administrators and customer success
-    the executive one (key KPIs and goals — customers have no health or NPS metrics yet, so success
-    has no dashboard of its own); managers and reps the sales one (a rep's figures are their own)."""
+    """The dashboard `/` opens: marketing their lead dashboard; administrators the executive one (key
+    KPIs and goals); customer success, support and product the customer-success one (health, NPS,
+    retention, renewals); managers and reps the sales one (a rep's figures are their own)."""
     if is_admin(user):
         return EXECUTIVE_DASHBOARD
     if has_role(user, Role.MARKETING):
         return MARKETING_DASHBOARD
-    if has_role(user, Role.SUCCESS):
-        return EXECUTIVE_DASHBOARD
+    if has_role(user, Role.SUCCESS, Role.SUPPORT, Role.PRODUCT):
+        return SUCCESS_DASHBOARD
     return SALES_DASHBOARD
 
 

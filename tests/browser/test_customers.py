@@ -44,3 +44,51 @@ def test_a_success_manager_opens_an_accounts_360_page(browser, live_server, acco
         assert errors == []
     finally:
         ctx.close()
+
+
+@pytest.fixture
+def critical_account(db):
+    """An account whose health the recompute puts in the critical band: urgent tickets piling up, a
+    detractor's answer, no product usage."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers.models import AccountHealth, Survey, SurveyResponse, Ticket
+    from customers.services.health import health_recompute_accounts
+
+    rep = UserFactory(username="rep.crit", password=PASSWORD)
+    success = UserFactory(username="cs.crit", password=PASSWORD, role=User.Role.SUCCESS)
+    account = AccountFactory(owner=rep, success_owner=success, name="Contoso Freight",
+                             created_at=timezone.now() - timedelta(days=400))
+    now = timezone.now()
+    for n in range(12):
+        Ticket.objects.create(account=account, external_id=f"t-{n}", subject="Outage", priority="urgent",
+                              opened_at=now - timedelta(days=n + 1))
+    survey = Survey.objects.create(name="NPS", kind="nps", question="Would you recommend us?")
+    SurveyResponse.objects.create(survey=survey, account=account, kind="nps", score=1, reason="Too many outages",
+                                  responded_at=now - timedelta(days=3))
+    health_recompute_accounts(account_ids=[account.pk])
+    health = AccountHealth.objects.get(account=account)
+    assert health.band == "critical", (health.score, health.components)
+    return account
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_success_manager_reads_why_an_account_is_critical(browser, live_server, critical_account, language):
+    ctx, page, errors = open_page(browser, live_server, language)
+    try:
+        login(page, "cs.crit", PASSWORD)
+        page.goto(f"{live_server.url}{critical_account.get_absolute_url()}")
+        panel = page.locator("[data-health-panel]")
+        assert panel.locator("[data-health-band]").get_attribute("data-health-band") == "critical"
+        assert panel.locator("[data-health-band]").inner_text() == ("危急" if language == "zh-hans" else "Critical")
+        rows = panel.locator("[data-component]:not([data-left-out])")
+        assert rows.count() >= 2  # the components that explain the score, each with its contribution
+        codes = {rows.nth(i).get_attribute("data-component") for i in range(rows.count())}
+        assert {"support_load", "nps"} <= codes
+        total = panel.locator("[data-contribution-total]").inner_text()
+        assert total.endswith(panel.locator("[data-health-score]").inner_text())
+        assert errors == []
+    finally:
+        ctx.close()
