@@ -433,7 +433,7 @@ def payouts_compute_due(*, today: date | None = None, now=None) -> dict:
 @transaction.atomic
 def payout_approve(*, by, payout: Payout, now=None) -> Payout:
     """The manager approves a computed payout: from now on its lines are a fixed ledger."""
-    payout = Payout.objects.select_for_update().select_related("user__team").get(pk=payout.pk)
+    payout = Payout.objects.select_for_update(of=("self",)).select_related("user__team").get(pk=payout.pk)
     if not can_approve_payout(by, payout):
         raise PermissionDenied(gettext("Only the manager of this person approves their payout."))
     if payout.status != Payout.Status.COMPUTED:
@@ -474,7 +474,8 @@ def _clean_text(text, field: str) -> str:
 @transaction.atomic
 def dispute_raise(*, by, line: PayoutLine, text: str) -> PayoutDispute:
     """The person paid flags a line of their statement; their manager is notified (audited)."""
-    line = PayoutLine.objects.select_for_update().select_related("payout__user__team__manager", "payout__plan").get(pk=line.pk)
+    line = (PayoutLine.objects.select_for_update(of=("self",))
+            .select_related("payout__user__team__manager", "payout__plan").get(pk=line.pk))
     if not can_dispute_payout_line(by, line):
         raise PermissionDenied(gettext("Only the person paid may dispute a line of their statement."))
     if line.disputes.filter(status=PayoutDispute.Status.OPEN).exists():
@@ -490,7 +491,7 @@ def dispute_raise(*, by, line: PayoutLine, text: str) -> PayoutDispute:
 
 @transaction.atomic
 def dispute_answer(*, by, dispute: PayoutDispute, answer: str, now=None) -> PayoutDispute:
-    dispute = (PayoutDispute.objects.select_for_update().select_related("line__payout__user__team").get(pk=dispute.pk))
+    dispute = (PayoutDispute.objects.select_for_update(of=("self",)).select_related("line__payout__user__team").get(pk=dispute.pk))
     if not can_answer_payout_dispute(by, dispute):
         raise PermissionDenied(gettext("Only the manager of this person answers their disputes."))
     if dispute.status != PayoutDispute.Status.OPEN:

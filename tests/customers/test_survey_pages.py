@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers.models import Activity, Survey, SurveyInvitation, SurveyResponse
 from customers.services import survey_send
@@ -153,7 +153,8 @@ class TestPublicAnswerPage:
         assert 'lang="zh-hans"' in client.get(f"/s/{invitation.token}/").content.decode()
 
     def test_a_used_link_says_so(self, success, account):
-        invitation = invitation_for(success, account)
+        with translation.override("en"):  # the invitation keeps the language it was sent in
+            invitation = invitation_for(success, account)
         Client().post(f"/s/{invitation.token}/", {"score": "9"})
         again = Client().post(f"/s/{invitation.token}/", {"score": "0"})
         assert again.status_code == 200 and "already answered" in again.content.decode()
