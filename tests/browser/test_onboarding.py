@@ -52,12 +52,11 @@ def test_a_new_hire_sees_the_plan_and_the_first_meeting_ticks_its_milestone(brow
         assert overflow <= 0
 
         page.goto(f"/pipeline/{hire.deal.pk}/")
-        form = page.locator("#activity-form")
-        form.locator("select[name=kind]").select_option("meeting")
-        form.locator("input[name=occurred_at]").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        form = page.locator("form#activity-form[data-quick-log]")  # the deal page's quick log
+        form.locator("label.kind-button:has(input[value=meeting])").click()
         form.locator("textarea[name=summary]").fill("First meeting with Contoso's operations lead")
-        form.locator("button[type=submit]").click()
-        page.wait_for_selector('[data-activity-kind="meeting"]')
+        form.locator("button[data-action=quick-log-save]").click()
+        page.wait_for_selector('[data-kind="meeting"]')
 
         page.goto("/org/onboarding/")
         page.wait_for_selector("#plan-summary")
