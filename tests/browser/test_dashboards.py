@@ -56,7 +56,7 @@ def open_dashboard(browser, live_server, user, language, **context):
 
 
 LANDING = {User.Role.MANAGER: "sales", User.Role.MARKETING: "marketing", User.Role.ADMIN: "executive",
-           User.Role.SUCCESS: "executive"}
+           User.Role.SUCCESS: "success"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

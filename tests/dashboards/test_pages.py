@@ -55,7 +55,8 @@ def kpi(response, code) -> str:
 
 @pytest.mark.parametrize("role, expected", [
     (User.Role.REP, "sales"), (User.Role.MANAGER, "sales"), (User.Role.MARKETING, "marketing"),
-    (User.Role.SUCCESS, "executive"), (User.Role.ADMIN, "executive"),
+    (User.Role.SUCCESS, "success"), (User.Role.SUPPORT, "success"), (User.Role.PRODUCT, "success"),
+    (User.Role.ADMIN, "executive"),
 ])
 def test_each_role_lands_on_its_dashboard(client, role, expected):
     user = UserFactory(role=role)
