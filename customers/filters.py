@@ -65,6 +65,11 @@ class AccountFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(owner=user) | Q(success_owner=user))
 
 
+# the health filter is a choice of codes (the schema would otherwise guess the reverse health row's id)
+set_override(AccountFilterSet.base_filters["health"], "field",
+             {"type": "string", "enum": [code for code, _label in AccountFilterSet.base_filters["health"].extra["choices"]]})
+
+
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     account = IdFilter(field_name="account_id", label=_("Account id"))
