@@ -58,7 +58,11 @@ def test_the_backfill_gives_what_the_services_keep(org):
     kept = entries(opp)
     StageTransition.objects.update(stay_stage=None, stay_days=None)
     assert ledger_stays_backfill() == 1
-    assert entries(opp) == kept
+    # the same stays; the days may differ in the last bits (the database's float arithmetic vs Python's)
+    again = entries(opp)
+    assert [row[:2] for row in again] == [row[:2] for row in kept]
+    assert [row[2] for row in again] == [pytest.approx(row[2], rel=1e-9, abs=1e-12) if row[2] is not None else None
+                                         for row in kept]
 
 
 def test_imported_entries_get_their_stays_before_the_insert(org):
