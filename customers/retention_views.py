@@ -3,7 +3,6 @@ churned vs retained, GRR/NRR, LTV, CAC and LTV:CAC for a period, a team and a re
 tables and CSV export. Thin: the form picks scope and period, customers.retention_selectors computes."""
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -19,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from salesops.charts import grouped_bar_figure, line_figure
+from salesops.csv_export import tables_csv_response
 from salesops.db_router import reads_from_replica
-from salesops.metrics import Scope
 from teams.predicates import can_import
-from teams.selectors import dashboard_people_for, dashboard_teams_for
+from teams.forms import ScopePickerForm
 
 from .models import Contract
 from .retention import add_months
@@ -50,27 +49,19 @@ def preset_period(preset: str, today: date) -> tuple[date, date]:
     return add_months(this_month, -1), last_day
 
 
-class RetentionFilterForm(forms.Form):
+class RetentionFilterForm(ScopePickerForm):
+    """The retention page's filter: a period of whole months (or custom dates), the team and rep pickers
+    every figure page shares (teams.forms.ScopePickerForm), and a currency."""
+
     period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PRESETS, required=False)
     start = forms.DateField(label=pgettext_lazy("first day of a period", "From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=pgettext_lazy("last day of a period", "To"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
-    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=None, required=False,
-                                  empty_label=gettext_lazy("All teams"))
-    owner = forms.ModelChoiceField(label=gettext_lazy("Rep"), queryset=None, required=False,
-                                   empty_label=gettext_lazy("Everyone"))
     currency = forms.RegexField(label=gettext_lazy("Currency"), regex=r"^[A-Z]{3}$", required=False, max_length=3,
                                 help_text=gettext_lazy("Empty: the currency of most contracts."))
     KEYS = ("period", "start", "end", "team", "owner", "currency")
-
-    def __init__(self, data=None, *, user, today: date):
-        data = {k: data[k] for k in self.KEYS if data and k in data} or None
-        super().__init__(data)
-        self.user, self.today = user, today
-        self.fields["team"].queryset = dashboard_teams_for(user=user)
-        self.fields["owner"].queryset = dashboard_people_for(user=user)
-        self.fields["owner"].label_from_instance = lambda person: person.get_full_name() or person.username
+    field_order = KEYS
 
     def clean(self):
         cleaned = super().clean()
@@ -83,25 +74,13 @@ class RetentionFilterForm(forms.Form):
             if (end - start).days > MAX_DAYS:
                 raise forms.ValidationError(_("A report covers at most three years."))
             cleaned["period"] = "custom"
-        team, owner = cleaned.get("team"), cleaned.get("owner")
-        if team and owner and owner.team_id != team.pk:
-            self.add_error("owner", _("%(person)s is not a member of %(team)s.")
-                           % {"person": owner.get_full_name() or owner.username, "team": team.name})
         return cleaned
-
-    def _valid(self) -> dict:
-        return self.cleaned_data if self.is_bound and self.is_valid() else {}
 
     def get_period(self) -> tuple[date, date]:
         values = self._valid()
         if values.get("period") == "custom":
             return values["start"], values["end"]
         return preset_period(values.get("period") or "last_month", self.today)
-
-    def get_scope(self) -> Scope:
-        values = self._valid()
-        team, owner = values.get("team"), values.get("owner")
-        return Scope(user=self.user, team_id=team.pk if team else None, owner_id=owner.pk if owner else None)
 
     def query_string(self) -> str:
         values = self._valid()
@@ -227,18 +206,8 @@ def sections(report: RetentionReport) -> list[Section]:
 
 
 def csv_response(chosen: list[Section], table: str | None) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="retention-{table or "all"}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    for index, section in enumerate(chosen):
-        if not table:
-            if index:
-                writer.writerow([])
-            writer.writerow([section.title])
-        writer.writerow(section.columns)
-        writer.writerows(section.rows)
-    return response
+    return tables_csv_response(f"retention-{table or 'all'}.csv", titled=not table,
+                               tables=((section.title, section.columns, section.rows) for section in chosen))
 
 
 @login_required

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from salesops.metrics import Period, Scope
-from teams.selectors import dashboard_people_for, dashboard_teams_for
+from salesops.metrics import Period
+from teams.forms import ScopePickerForm
 
 LAST_3_MONTHS = "last_3_months"
 PRESETS = [
@@ -50,21 +50,12 @@ def preset_period(preset: str, today: date) -> Period:
     return Period(start.replace(day=min(today.day, 28)), today)
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(ScopePickerForm):
     period = forms.ChoiceField(label=_("Period"), choices=PRESETS, required=False)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("All teams"))
-    owner = forms.ModelChoiceField(label=_("Rep"), queryset=None, required=False, empty_label=_("Everyone"))
-
-    def __init__(self, data=None, *, user, today: date):
-        # only the filter's own keys: `format` and `table` (CSV export) are not filters
-        data = {k: data[k] for k in ("period", "start", "end", "team", "owner") if data and k in data} or None
-        super().__init__(data)
-        self.user, self.today = user, today
-        self.fields["team"].queryset = dashboard_teams_for(user=user)
-        self.fields["owner"].queryset = dashboard_people_for(user=user)
-        self.fields["owner"].label_from_instance = lambda person: person.get_full_name() or person.username
+    KEYS = ("period", "start", "end", "team", "owner")
+    field_order = KEYS
 
     def clean(self):
         cleaned = super().clean()
@@ -74,15 +65,7 @@ class DashboardFilterForm(forms.Form):
                 raise forms.ValidationError(_("Custom dates need both a start and an end."))
             if start > end:
                 raise forms.ValidationError(_("The start date must not be after the end date."))
-        team, owner = cleaned.get("team"), cleaned.get("owner")
-        if team and owner and owner.team_id != team.pk:
-            self.add_error("owner", _("%(person)s is not a member of %(team)s.")
-                           % {"person": owner.get_full_name() or owner.username, "team": team.name})
         return cleaned
-
-    def _valid(self) -> dict:
-        """The cleaned filter, or the defaults when nothing (or something invalid) was sent."""
-        return self.cleaned_data if self.is_bound and self.is_valid() else {}
 
     def get_period(self) -> Period:
         values = self._valid()
@@ -90,14 +73,9 @@ class DashboardFilterForm(forms.Form):
             return Period(values["start"], values["end"])
         return preset_period(values.get("period") or LAST_3_MONTHS, self.today)
 
-    def get_scope(self) -> Scope:
-        values = self._valid()
-        team, owner = values.get("team"), values.get("owner")
-        return Scope(user=self.user, team_id=team.pk if team else None, owner_id=owner.pk if owner else None)
-
     def query_string(self) -> str:
         """The valid filter as a query string (for CSV links and drill-downs), empty for the defaults."""
         values = self._valid()
-        pairs = [(k, self.data.get(k)) for k in ("period", "start", "end", "team", "owner")
+        pairs = [(k, self.data.get(k)) for k in self.KEYS
                  if values.get(k) not in (None, "")]
         return urlencode(pairs)

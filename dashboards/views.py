@@ -1,13 +1,12 @@
 """Thin dashboard pages: the filter form decides scope and period, dashboards.panels reads the
 metric registry, and teams.predicates decides which dashboard a user lands on."""
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from salesops.csv_export import tables_csv_response
 from salesops.db_router import reads_from_replica
 from teams.predicates import (
     EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, SUCCESS_DASHBOARD, default_dashboard_for,
@@ -53,15 +52,5 @@ def csv_response(name: str, sections, table: str | None) -> HttpResponse:
     chosen = [s for s in sections if not table or s.id == table]
     if table and not chosen:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{table or "dashboard"}.csv"'
-    response.write("\ufeff")  # spreadsheet apps read UTF-8 (Chinese names) with a BOM
-    writer = csv.writer(response)
-    for index, section in enumerate(chosen):
-        if not table:
-            if index:
-                writer.writerow([])
-            writer.writerow([section.title])
-        writer.writerow(section.columns)
-        writer.writerows([cell.text for cell in row] for row in section.rows)
-    return response
+    return tables_csv_response(f"{name}-{table or 'dashboard'}.csv", titled=not table, tables=(
+        (section.title, section.columns, ([cell.text for cell in row] for row in section.rows)) for section in chosen))

@@ -176,3 +176,44 @@ class PlanAssignForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = people
+
+
+# --- a team and a rep picked by name, for the figure pages (dashboards, retention) -----------------
+class ScopePickerForm(forms.Form):
+    """The team and rep pickers every page of figures shares: chosen by name from the viewer's scope
+    (teams.selectors.dashboard_teams_for / dashboard_people_for), checked to fit together, and read as
+    a metric Scope. A page's filter form adds its own fields (period, currency…) and lists them in KEYS."""
+
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("All teams"))
+    owner = forms.ModelChoiceField(label=_("Rep"), queryset=None, required=False, empty_label=_("Everyone"))
+    KEYS: tuple[str, ...] = ("team", "owner")
+
+    def __init__(self, data=None, *, user, today):
+        from .selectors import dashboard_people_for, dashboard_teams_for
+
+        # only the form's own keys: `format` and `table` (CSV export) are not filters
+        data = {k: data[k] for k in self.KEYS if data and k in data} or None
+        super().__init__(data)
+        self.user, self.today = user, today
+        self.fields["team"].queryset = dashboard_teams_for(user=user)
+        self.fields["owner"].queryset = dashboard_people_for(user=user)
+        self.fields["owner"].label_from_instance = lambda person: person.get_full_name() or person.username
+
+    def clean(self):
+        cleaned = super().clean()
+        team, owner = cleaned.get("team"), cleaned.get("owner")
+        if team and owner and owner.team_id != team.pk:
+            self.add_error("owner", _("%(person)s is not a member of %(team)s.")
+                           % {"person": owner.get_full_name() or owner.username, "team": team.name})
+        return cleaned
+
+    def _valid(self) -> dict:
+        """The cleaned filter, or the defaults when nothing (or something invalid) was sent."""
+        return self.cleaned_data if self.is_bound and self.is_valid() else {}
+
+    def get_scope(self):
+        from salesops.metrics import Scope
+
+        values = self._valid()
+        team, owner = values.get("team"), values.get("owner")
+        return Scope(user=self.user, team_id=team.pk if team else None, owner_id=owner.pk if owner else None)
