@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/nurture/", views_nurture.nurture_enroll_view, name="nurture-enroll"),
     path("scoring/", views_scoring.rule_set_list_view, name="rule-sets"),
     path("scoring/<int:pk>/", views_scoring.rule_set_detail_view, name="rule-set"),
+    path("scoring/<int:pk>/edit/", views_scoring.rule_set_edit_view, name="rule-set-edit"),
     path("scoring/<int:pk>/publish/", views_scoring.rule_set_publish_view, name="rule-set-publish"),
     path("scoring/<int:pk>/copy/", views_scoring.rule_set_copy_view, name="rule-set-copy"),
     path("quality/", views_reports.lead_quality_view, name="quality"),
