@@ -27,6 +27,9 @@ urlpatterns = [
     path("<int:pk>/assign/", views_routing.lead_assign_view, name="assign"),
     path("<int:pk>/touch/", views_routing.lead_touch_view, name="touch"),
     path("import/", views_imports.lead_import_view, name="import"),
+    path("import/uploads/<int:pk>/", views_imports.lead_import_map_view, name="import-map"),
     path("import/jobs/<int:pk>/", views_imports.lead_import_job_view, name="import-job"),
+    path("import/jobs/<int:pk>/status/", views_imports.lead_import_job_status_view, name="import-job-status"),
+    path("import/jobs/<int:pk>/errors.csv", views_imports.lead_import_job_errors_view, name="import-job-errors"),
     path("import/jobs/<int:pk>/confirm/", views_imports.lead_import_confirm_view, name="import-confirm"),
 ]
