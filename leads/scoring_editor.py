@@ -18,7 +18,7 @@ CHOICE_VALUE_FIELDS = ("industry", "region", "source")
 
 
 class RuleSetForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Rule set name"), max_length=100)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
