@@ -1,4 +1,5 @@
 """Scoring pages: rule sets, the editor of a draft, the what-if backtest and publishing (with progress)."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from teams.predicates import can_backtest_scoring, can_manage_scoring
 
+from ..models import Lead
 from ..scoring_display import seeded_text
 from ..scoring_editor import RuleSetEditor, editor_config
 from ..selectors import rule_set_list_queryset, rule_set_queryset
@@ -64,8 +66,10 @@ def rule_set_edit_view(request, pk):
     else:
         editor = RuleSetEditor(rule_set)
     can_backtest = can_backtest_scoring(request.user)
-    backtest = services.rule_set_backtest(rule_set=rule_set, user=request.user) if (
-        can_backtest and request.method == "GET") else None
+    # One set-based query over the leads; on a big database only when asked (a click).
+    count_now = can_backtest and request.method == "GET" and (
+        request.GET.get("count") or Lead.objects.count() <= settings.LEADS_EDITOR_INLINE_BACKTEST_MAX)
+    backtest = services.rule_set_backtest(rule_set=rule_set, user=request.user) if count_now else None
     return render(request, "leads/rule_set_edit.html", {
         "rule_set": rule_set, "editor": editor, "general_errors": general_errors, "config": editor_config(),
         "can_backtest": can_backtest, "would_change": _grade_changes(backtest), "backtest": backtest,

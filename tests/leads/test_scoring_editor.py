@@ -158,3 +158,13 @@ def test_seeded_names_and_conditions_are_translated():
         assert "technology" not in text and "finance" not in text
     with translation.override("en"):
         assert condition_display(rule) == "Industry is one of Technology, Finance"
+
+
+def test_on_a_big_database_the_count_is_one_click_away(client, org, draft, settings):
+    settings.LEADS_EDITOR_INLINE_BACKTEST_MAX = 0
+    LeadFactory(industry="finance", owner=org["owner"])
+    client.force_login(org["marketing"])
+    url = reverse("leads:rule-set-edit", args=[draft.pk])
+    body = client.get(url).content.decode()
+    assert 'data-action="count-changes"' in body and "data-would-change" not in body
+    assert 'data-would-change="' in client.get(url, {"count": 1}).content.decode()
