@@ -22,7 +22,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "job_title": ("job title", "title", "position", "role", "职位", "职务", "头衔"),
     "source": ("source", "lead source", "channel", "来源", "线索来源", "渠道"),
     "consent": ("consent", "marketing consent", "opt in", "同意", "营销同意"),
-    "do_not_email": ("do not email", "no email", "unsubscribed", "勿发邮件", "退订"),
+    "do_not_email": ("do not email", "no email", "unsubscribed", "opt out", "email opt out", "勿发邮件", "退订"),
     "owner": ("owner", "lead owner", "assigned to", "rep", "sales rep", "负责人", "所有者", "销售", "跟进人"),
     "status": ("status", "lead status", "状态", "线索状态"),
     "origin": ("origin", "lead origin", "起源"),
@@ -31,7 +31,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "time_on_site": ("time on site", "total time spent on website", "time spent", "停留时间", "网站停留时间"),
     "external_ref": ("external ref", "external id", "id", "lead id", "lead number", "reference", "外部编号",
                      "编号", "线索编号"),
-    "outcome": ("outcome", "converted", "结果", "已转化"),
+    "outcome": ("outcome", "converted", "won", "结果", "已转化", "赢单"),
 }
 _SEPARATORS = re.compile(r"[\s\-_.:/()（）：]+")
 

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import format_lazy
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from salesops.csv_export import tables_csv_response
+from salesops.import_pages import job_errors_csv_response, job_status_response
 from salesops.imports import max_size_label, upload_read
 from teams.predicates import can_import
 
@@ -197,24 +196,13 @@ def lead_import_job_view(request, pk):
 @login_required
 def lead_import_job_status_view(request, pk):
     """{status, label, percent, processed, total, finished}: what the job page's progress bar polls."""
-    job = _job(request, pk)
-    return JsonResponse({"status": job.status, "label": str(job.get_status_display()), "percent": job.percent,
-                         "processed": job.processed, "total": job.total, "finished": job.is_finished})
+    return job_status_response(_job(request, pk))
 
 
 @login_required
 def lead_import_job_errors_view(request, pk):
     """The job's row errors as CSV: row number, column, message (the first 1,000 problems)."""
-    job = _job(request, pk)
-    rows = [(e.row if e.row is not None else "", _cell(e.column), _cell(e.message)) for e in job.outcome.errors]
-    return tables_csv_response(f"import-{job.pk}-errors.csv",
-                               [("", [_("Row"), _("Column"), _("Problem")], rows)], titled=False)
-
-
-def _cell(text: str) -> str:
-    """A text a spreadsheet must not read as a formula (a column named "=HYPERLINK(...)")."""
-    text = str(text or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return job_errors_csv_response(_job(request, pk))
 
 
 @login_required
