@@ -167,3 +167,26 @@ def test_a_saved_mappings_value_maps_and_templates_are_kept(org):
                                    base=base)
     assert mapping["columns"] == {"name": "Full Name", "source": "Channel", "external_ref": "Fair {Lead Number}"}
     assert mapping["values"] == {"source": {"Google": "paid_search"}}
+
+
+@pytest.mark.parametrize("data", [
+    {"col-0": "not-a-field"},
+    {"col-0": "name", "col-1": "name"},
+    {"col-0": "name", "save_as": "x" * 300, "action": "save"},
+])
+def test_garbage_on_the_mapping_screen_is_refused_without_a_500(client, org, data):
+    kept = start(client, org["mgr"])
+    mappings = set(ImportMapping.objects.values_list("name", flat=True))
+    response = client.post(reverse("leads:import-map", args=[kept.pk]), data)
+    assert response.status_code == 400
+    assert not LeadImportJob.objects.exists()
+    assert set(ImportMapping.objects.values_list("name", flat=True)) == mappings
+    assert client.get(reverse("leads:import-map", args=[kept.pk]), {"mapping": "abc"}).status_code == 200
+
+
+def test_a_file_that_is_not_csv_is_refused_at_upload_with_a_message(client, org):
+    client.force_login(org["mgr"])
+    response = client.post(reverse("leads:import"), {"file": upload("x.csv", b"\x00\x01\x02binary")})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not LeadImportUpload.objects.exists()

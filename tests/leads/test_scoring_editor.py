@@ -168,3 +168,19 @@ def test_on_a_big_database_the_count_is_one_click_away(client, org, draft, setti
     body = client.get(url).content.decode()
     assert 'data-action="count-changes"' in body and "data-would-change" not in body
     assert 'data-would-change="' in client.get(url, {"count": 1}).content.decode()
+
+
+@pytest.mark.parametrize("data", [
+    {},
+    {"attr-TOTAL_FORMS": "x", "attr-INITIAL_FORMS": "0"},
+    {"attr-TOTAL_FORMS": "100000", "attr-INITIAL_FORMS": "0", "beh-TOTAL_FORMS": "0", "beh-INITIAL_FORMS": "0",
+     "grade-TOTAL_FORMS": "0", "grade-INITIAL_FORMS": "0", "name": "x"},
+    {"attr-0-field": "nope", "attr-0-operator": "in", "attr-0-number": "1e400", "attr-0-points": "NaN"},
+])
+def test_garbage_is_refused_without_a_500_and_changes_nothing(client, org, draft, data):
+    client.force_login(org["marketing"])
+    before = rules_of(draft)
+    base = editor_post(draft)
+    response = client.post(reverse("leads:rule-set-edit", args=[draft.pk]), {**base, **data} if data else {})
+    assert response.status_code == 400
+    assert rules_of(draft) == before
