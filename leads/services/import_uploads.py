@@ -6,9 +6,10 @@ works on its own staged copy, so a failed check (which deletes the job's copy) k
 """
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesops.imports import csv_decode, csv_read, stage, staged_read, upload_read
+from salesops.imports import STAGED_MAX_AGE, csv_decode, csv_read, stage, staged_read, upload_read
 from teams.predicates import can_import
 
 from ..import_mapping import REQUIRED_TARGETS, choices_from_columns, columns_from_choices, guess_targets
@@ -32,6 +33,8 @@ def lead_import_upload_create(*, by, upload) -> LeadImportUpload:
     if not table.header:
         raise ValidationError({"file": [_("The file is empty: the first row must name the columns.")]})
     rows = [cells for _number, cells in table.rows if any(c.strip() for c in cells)]
+    # uploads outlive their staged file by nothing: both go after a day (set-based)
+    LeadImportUpload.objects.filter(created_at__lt=timezone.now() - STAGED_MAX_AGE).delete()
     sample = [[(cells[i].strip() if i < len(cells) else "") for i in range(len(table.header))]
               for cells in rows[:SAMPLE_ROWS]]
     return LeadImportUpload.objects.create(

@@ -190,3 +190,13 @@ def test_a_file_that_is_not_csv_is_refused_at_upload_with_a_message(client, org)
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not LeadImportUpload.objects.exists()
+
+
+def test_day_old_uploads_are_removed_with_their_files(client, org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    old = start(client, org["mgr"])
+    LeadImportUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    new = start(client, org["mgr"])
+    assert list(LeadImportUpload.objects.values_list("pk", flat=True)) == [new.pk]
