@@ -422,13 +422,18 @@ def import_header_check(*, data: bytes, mapping) -> MappingSpec:
 
 # --- background jobs ------------------------------------------------------------------------------
 @transaction.atomic
-def lead_import_job_start(*, by, data: bytes, file_name: str, mapping, preview: bool = True) -> LeadImportJob:
-    """Check the file's header, stage it (0600) and queue a job that previews or imports it."""
+def lead_import_job_start(*, by, data: bytes, file_name: str, mapping, preview: bool = True,
+                          upload_id: int | None = None) -> LeadImportJob:
+    """Check the file's header, stage it (0600) and queue a job that previews or imports it
+    (`upload_id`: the LeadImportUpload of the mapping screen it came from)."""
     _check_may_import(by)
     spec = import_header_check(data=data, mapping=mapping)
+    options = {"mapping": spec.as_dict(), "source": spec.name or str(file_name)[:100]}
+    if upload_id is not None:
+        options["upload"] = upload_id
     job = LeadImportJob.objects.create(
         created_by=by, preview=preview, file_name=str(file_name)[:255], staged={"file": stage(data=data)},
-        options={"mapping": spec.as_dict(), "source": spec.name or str(file_name)[:100]})
+        options=options)
     _queue(job)
     return job
 

@@ -183,6 +183,16 @@ class TestCommandAndUpload:
         page = client.get(response.url).content.decode()
         assert 'data-table="import-errors"' in page and "Nobody" in page
         assert not Opportunity.objects.exists() and not Account.objects.exists()
+        # the error report downloads as CSV (file, row, column, message), and the status is JSON
+        assert reverse("pipeline:import-job-errors", args=[job.pk]) in page
+        report = client.get(reverse("pipeline:import-job-errors", args=[job.pk])).content.decode("utf-8-sig")
+        lines = report.strip().splitlines()
+        assert lines[0] == "File,Row,Column,Problem" and len(lines) == 1 + job.outcome.error_count
+        assert all(line.startswith("sales_pipeline.csv,6,") for line in lines[1:])
+        status = client.get(reverse("pipeline:import-job-status", args=[job.pk])).json()
+        assert (status["status"], status["finished"]) == ("failed", True)
+        client.force_login(UserFactory(username="not-the-importer"))
+        assert client.get(reverse("pipeline:import-job-errors", args=[job.pk])).status_code == 404
 
     def test_a_queued_job_page_refreshes_itself_until_the_job_ends(self, client, org, staging):
         client.force_login(org["admin"])
