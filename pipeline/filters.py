@@ -30,10 +30,8 @@ class OpportunityFilterSet(django_filters.FilterSet):
     is_open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", label=_("Open"))
     stalled = django_filters.BooleanFilter(method="filter_stalled", label=_("Stalled"))
     # drill-down filters of the metrics (pipeline.selectors.kpis): the same whole-day periods
-    entered_after = django_filters.DateFilter(field_name="stage_entered_at", lookup_expr="date__gte",
-                                              label=_("In stage since on or after"))
-    entered_before = django_filters.DateFilter(field_name="stage_entered_at", lookup_expr="date__lte",
-                                               label=_("In stage since on or before"))
+    entered_after = django_filters.DateFilter(method="filter_dated", label=_("In stage since on or after"))
+    entered_before = django_filters.DateFilter(method="filter_dated", label=_("In stage since on or before"))
     closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte",
                                              label=_("Closed on or after"))
     closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte",
@@ -69,8 +67,9 @@ class OpportunityFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(account__name__icontains=value))
 
     def filter_dated(self, queryset, name, value):
-        """A created-date bound: deals imported without a date are in no dated range."""
-        lookup = "created_at__date__gte" if name == "created_after" else "created_at__date__lte"
+        """A created / in-stage-since bound: deals imported without a date are in no dated range."""
+        field = "created_at" if name.startswith("created") else "stage_entered_at"
+        lookup = f"{field}__date__gte" if name.endswith("_after") else f"{field}__date__lte"
         return queryset.filter(**{lookup: value}, date_unknown=False)
 
     def filter_stalled(self, queryset, name, value):

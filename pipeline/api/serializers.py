@@ -329,6 +329,16 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField()
 
 
+class UndatedPipelineSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    deals = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="Sum of the known amounts.")
+    amount_unknown = serializers.IntegerField(help_text="Deals whose amount the source did not give.")
+    estimate = serializers.DecimalField(max_digits=20, decimal_places=2,
+                                        help_text="Estimate of the deals without an amount (e.g. list prices): "
+                                                  "an estimate, not part of any amount.")
+
+
 class ForecastSerializer(serializers.Serializer):
     period = PeriodSerializer()
     currencies = serializers.ListField(child=serializers.CharField())
@@ -336,6 +346,8 @@ class ForecastSerializer(serializers.Serializer):
                                                           "are never added (no exchange rates).")
     reps = ForecastRowSerializer(many=True, help_text="One row per rep and currency.")
     teams = ForecastRowSerializer(many=True, help_text="One row per team and currency; managers and admins only.")
+    undated = UndatedPipelineSerializer(many=True, help_text="Open deals without an expected close date (in no "
+                                        "period), per currency.")
 
 
 class ForecastAccuracyRowSerializer(serializers.Serializer):

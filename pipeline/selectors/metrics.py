@@ -238,7 +238,19 @@ def forecast_current(*, user, queryset: QuerySet[Opportunity], kind: str, day: d
                          for (pk, code), f in figures["teams"].items()),
                         key=lambda r: (r["currency"], -r["weighted"], r["name"]))
         if show_teams else [],
+        "undated": undated_pipeline(queryset=queryset),
     }
+
+
+def undated_pipeline(*, queryset: QuerySet[Opportunity]) -> list[dict]:
+    """Open deals without an expected close date (issue 13: e.g. every imported Maven open deal), which
+    belong to no forecast period: per currency, how many, their amount (deals of unknown amount count 0)
+    and, apart and labelled so, the estimates of those without an amount. One GROUP BY."""
+    rows = (queryset.filter(closed_at__isnull=True, expected_close_date__isnull=True).order_by().values("currency")
+            .annotate(deals=Count("pk"), amount=Sum("amount"), amount_unknown=Count("pk", filter=Q(amount_known=False)),
+                      estimate=Sum("amount_estimate", filter=Q(amount_known=False))).order_by("currency"))
+    return [{**row, "amount": row["amount"] or Decimal("0"), "estimate": row["estimate"] or Decimal("0")}
+            for row in rows]
 
 
 def forecast_open_deals(*, queryset: QuerySet[Opportunity], start: date, end: date, limit: int = 50):
