@@ -49,6 +49,12 @@ def test_deals_of_unknown_date_are_in_no_dated_period_but_in_period_all(api, org
     assert client.get("/api/v1/metrics/deals_created/").json()["count"] == 0
     assert client.get("/api/v1/opportunities/", {"created_after": today}).json()["count"] == 0
     assert client.get("/api/v1/opportunities/", {"date_unknown": "true"}).json()["count"] == 1
+    from django.test import Client
+
+    page = Client()
+    page.force_login(org["owner"])
+    html = page.get(f"/pipeline/{deal.pk}/").content.decode()
+    assert html.count("Date unknown (the imported file gave none)") == 2  # in stage since, created
 
 
 def test_giving_the_amount_an_import_lacked_makes_it_known(org):
