@@ -23,7 +23,7 @@ def forget_source_verbatim(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0011_h8_owner_indexes'),
+        ('leads', '0012_w2_import_upload'),
     ]
 
     operations = [
