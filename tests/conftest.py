@@ -50,6 +50,7 @@ DEFAULT_DATA = [
     ("customers.migrations.0009_h6_telco_mapping", "install"),
 ]
 DEFAULT_DATA += [("customers.migrations.0011_h4_health", "install")]
+DEFAULT_DATA += [("leads.migrations.0013_w6_source_detail_date_unknown", "keep_source_verbatim")]
 
 
 def _is_transactional(request) -> bool:
