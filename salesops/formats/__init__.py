@@ -16,6 +16,21 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, timezone
+from django.utils.translation import pgettext_lazy
+
+# The metric registry's units (salesops.metrics.UNITS) as people read them.
+UNIT_LABELS = {
+    "count": pgettext_lazy("metric unit", "count"),
+    "percent": pgettext_lazy("metric unit", "percent"),
+    "days": pgettext_lazy("metric unit", "days"),
+    "money": pgettext_lazy("metric unit", "money"),
+    "ratio": pgettext_lazy("metric unit", "ratio"),
+    "score": pgettext_lazy("metric unit", "score"),
+}
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))
 
 
 def _decimal(value) -> Decimal | None:

@@ -1,6 +1,7 @@
 """At a phone's width (390 px) the main pages have no horizontal page scroll, in both languages: the
 navigation folds into a menu and wide tables and the board scroll inside their own box. The board and
 a deal are photographed (screenshot_dir(), see tests/conftest.py) at desktop and phone width."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -88,6 +89,20 @@ def test_screenshots_of_the_board_and_a_deal(browser, live_server, records, lang
         assert "1,185,000 CNY" in amount  # grouped by thousands in both languages
         deal = screenshots(page, "deal", language)
         assert board.stat().st_size > 10_000 and deal.stat().st_size > 10_000
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+def test_plotly_toolbar_speaks_chinese_on_chinese_pages(browser, live_server, records):
+    """The lead quality chart's toolbar: every tooltip in Chinese, and no button that uploads to Plotly's cloud."""
+    ctx, page, errors = open_page(browser, live_server, "zh-hans")
+    try:
+        login(page, "mgr.mobile", PASSWORD)
+        page.goto("/leads/quality/")
+        page.wait_for_selector("[data-chart][data-rendered]")
+        titles = page.eval_on_selector_all(".modebar-btn", "buttons => buttons.map(b => b.dataset.title)")
+        assert titles and all(re.search(r"[\u4e00-\u9fff]", title or "") for title in titles), titles
         assert errors == []
     finally:
         ctx.close()
