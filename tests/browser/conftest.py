@@ -59,12 +59,15 @@ def open_page(browser, live_server, language="en", **context):
 
 def nav_link(page, name):
     """The main navigation's link `[data-nav=name]`, made visible first: the links sit in drop-down
-    groups (and, on a phone, in the folded menu), so the menu and the link's group are opened."""
-    page.evaluate(
+    groups (and, on a phone, in the folded menu), so the menu and the link's group are opened -- again
+    until the page has loaded, as its script folds the menu on a phone when the document is ready."""
+    page.wait_for_function(
         """name => {
             const link = document.querySelector(`nav.mainnav [data-nav="${name}"]`);
-            for (let d = link && link.closest("details"); d; d = d.parentElement.closest("details")) { d.open = true; }
+            if (!link || document.readyState !== "complete") { return false; }
+            for (let d = link.closest("details"); d; d = d.parentElement.closest("details")) { d.open = true; }
+            return link.getClientRects().length > 0;
         }""",
-        name,
+        arg=name,
     )
     return page.locator(f'nav.mainnav [data-nav="{name}"]')
