@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from salesops import formats
 from salesops import metrics as registry
 from teams.models import Team, User
 
@@ -26,7 +27,7 @@ class GoalForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = [(m.code, f"{m.name} ({m.unit})") for m in registry.all_metrics()]
+        self.fields["metric"].choices = [(m.code, f"{m.name} ({formats.unit_label(m.unit)})") for m in registry.all_metrics()]
         teams, reps = Team.objects.all(), User.objects.filter(is_active=True, role__in=(User.Role.REP, User.Role.MANAGER))
         if not user.is_admin_role:  # offer what the user may set goals for (the service decides)
             teams = teams.filter(manager=user)

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from salesops import metrics
+from salesops import formats, metrics
 from salesops.metric_tools import shared
 from salesops.metrics import Scope
 
@@ -36,7 +36,7 @@ class GoalLine:
     @property
     def target_label(self) -> str:
         return _("Goal: %(metric)s %(target)s by %(deadline)s") % {
-            "metric": self.name, "target": _number(self.target), "deadline": self.deadline.strftime("%Y-%m-%d")}
+            "metric": self.name, "target": _number(self.target), "deadline": formats.date_text(self.deadline)}
 
     @property
     def expected_label(self) -> str:

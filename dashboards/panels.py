@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesops import metrics
+from salesops import formats, metrics
 from salesops.metric_tools import shared_reads
 from salesops.metrics import Period, Scope
 from teams.predicates import EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, SUCCESS_DASHBOARD
@@ -56,7 +55,7 @@ class Section:
 def money_text(per_currency: dict | None) -> str:
     if not per_currency:
         return "0"
-    return " · ".join(f"{Decimal(amount):,.0f} {code}" for code, amount in sorted(per_currency.items()))
+    return " · ".join(formats.money_text(amount, code) for code, amount in sorted(per_currency.items()))
 
 
 def value_text(metric, value, per_currency=None) -> str:
@@ -65,10 +64,10 @@ def value_text(metric, value, per_currency=None) -> str:
     if value is None:
         return NOT_AVAILABLE
     if metric.unit == metrics.COUNT:
-        return f"{int(value):,}"
+        return formats.number_text(int(value))
     if metric.unit == metrics.PERCENT:
         return f"{float(value):.1f} %"
-    return f"{float(value):,.1f}"
+    return formats.number_text(value, 1)
 
 
 def chart_number(metric, value, per_currency=None) -> float | None:

@@ -85,6 +85,8 @@ TEMPLATES = [
                 "teams.context_processors.notifications",
                 "customers.context_processors.tasks",
             ],
+            # date, datetime, month, number, money: one way to show them (salesops/formats)
+            "builtins": ["salesops.templatetags.formatting"],
         },
     },
 ]
@@ -142,6 +144,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Per-language date and number formats ("1 Dec 2026" / "2026-12-01", "1,185,000" in both); the
+# filters in salesops/templatetags/formatting.py use them. See salesops/formats/__init__.py.
+FORMAT_MODULE_PATH = ["salesops.formats"]
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="CNY")
 
 # --- Static files (WhiteNoise; no CDN) ------------------------------------------------------

@@ -38,7 +38,8 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script (Content-Security-Policy).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="salesops/api_docs.html"),
          name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="salesops/api_redoc.html"),
+         name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
     path("search/", views.search_view, name="search"),
     path("n/c/<slug:token>/", nurture_click_view, name="nurture-click"),  # public nurture email link

@@ -142,3 +142,28 @@ def handoff_gate(request):
     importlib.import_module("pipeline.migrations.0012_h7_handoff_gate").install(apps, None)
     GateCriterion.objects.filter(kind=GateCriterion.Kind.HANDOFF).update(is_active=True)
     return list(GateCriterion.objects.filter(kind=GateCriterion.Kind.HANDOFF))
+
+
+# --- screenshots (browser tests) -----------------------------------------------------------------
+def screenshot_dir():
+    """Where browser tests write screenshots: $SALESOPS_SCREENSHOT_DIR, else test-artifacts/screenshots
+    (git-ignored). Names: `<page>-<language>.png`, `<page>-390-<language>.png` at phone width."""
+    import os
+    from pathlib import Path
+
+    folder = Path(os.environ.get("SALESOPS_SCREENSHOT_DIR", "test-artifacts/screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def screenshots():
+    """`screenshots(page, "board", "zh-hans", width=390)` saves a full-page shot as board-390-zh-hans.png
+    in screenshot_dir() and returns its path."""
+    def take(page, name, language="en", *, width=None, full_page=True):
+        stem = f"{name}-{width}-{language}" if width else f"{name}-{language}"
+        path = screenshot_dir() / f"{stem}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take

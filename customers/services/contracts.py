@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_noop
 
+from salesops import formats
 from teams.predicates import can_delete_contract
 from teams.services import audit_log, check_known_fields, notify_all
 
@@ -109,7 +110,7 @@ def _close(contract: Contract, *, by, on: date, status: str, note: str = "") -> 
     """End the (locked) contract on `on` (its end date only moves earlier), audit, queue health."""
     if on < contract.start:
         raise ValidationError({"end": _("A contract cannot end before it starts (%(start)s).")
-                               % {"start": contract.start.isoformat()}})
+                               % {"start": formats.date_text(contract.start)}})
     contract.status = status
     if contract.end is None or on < contract.end:
         contract.end = on

@@ -4,7 +4,8 @@
 // A page that loads a plotly locale marks it with <span data-plotly-locale="zh-CN">.
 document.addEventListener("DOMContentLoaded", function () {
   var marker = document.querySelector("[data-plotly-locale]");
-  var config = {responsive: true, displaylogo: false};
+  // No "Share chart..." button: it uploads the figure to Plotly's cloud (and has no Chinese text).
+  var config = {responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendChartToCloud"]};
   if (marker) { config.locale = marker.dataset.plotlyLocale; }
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var source = document.getElementById(el.dataset.chart);

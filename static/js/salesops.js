@@ -1,5 +1,6 @@
 // Page behaviour shared by every page (loaded in the <head> of base.html; no inline scripts, see the
 // Content-Security-Policy). Listeners are on the document, so they work while the page still loads.
+document.documentElement.classList.add("js");
 document.addEventListener("change", function (event) {
   // The language menu switches as soon as a language is picked (the button is for no-script use).
   if (event.target.id === "language-select") {
@@ -20,3 +21,43 @@ document.addEventListener("keydown", function (event) {
   box.focus();
   box.select();
 });
+
+// Main navigation (includes/_mainnav.html): the "Menu" disclosure is closed on a phone once the page
+// has loaded (it is open in the HTML so the menu works without JavaScript) and always open on a wider
+// screen, where its summary is hidden. One group drop-down is open at a time; Escape or a click
+// outside closes them.
+(function () {
+  var narrow = window.matchMedia("(max-width: 800px)");
+  function fit() {
+    var menu = document.querySelector("[data-navmenu]");
+    if (menu) { menu.open = !narrow.matches; }
+  }
+  function closeGroups(except) {
+    document.querySelectorAll("details.navgroup[open]").forEach(function (group) {
+      if (group !== except) { group.open = false; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", fit);
+  if (narrow.addEventListener) { narrow.addEventListener("change", fit); }
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details.navgroup") && event.target.open && !narrow.matches) {
+      closeGroups(event.target);
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest(".mainnav")) {
+      if (!narrow.matches) { closeGroups(null); }
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = document.querySelector("details.navgroup[open]");
+    if (open) {
+      closeGroups(null);
+      open.querySelector("summary").focus();
+    } else if (narrow.matches) {
+      var menu = document.querySelector("[data-navmenu][open]");
+      if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
+    }
+  });
+}());

@@ -55,3 +55,19 @@ def open_page(browser, live_server, language="en", **context):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return ctx, page, errors
+
+
+def nav_link(page, name):
+    """The main navigation's link `[data-nav=name]`, made visible first: the links sit in drop-down
+    groups (and, on a phone, in the folded menu), so the menu and the link's group are opened -- again
+    until the page has loaded, as its script folds the menu on a phone when the document is ready."""
+    page.wait_for_function(
+        """name => {
+            const link = document.querySelector(`nav.mainnav [data-nav="${name}"]`);
+            if (!link || document.readyState !== "complete") { return false; }
+            for (let d = link.closest("details"); d; d = d.parentElement.closest("details")) { d.open = true; }
+            return link.getClientRects().length > 0;
+        }""",
+        arg=name,
+    )
+    return page.locator(f'nav.mainnav [data-nav="{name}"]')

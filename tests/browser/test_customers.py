@@ -3,7 +3,7 @@
 import pytest
 
 from teams.models import User
-from tests.browser.conftest import login, open_page
+from tests.browser.conftest import login, nav_link, open_page
 from tests.customers.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import make_opportunity
 from tests.teams.factories import TeamFactory, UserFactory
@@ -30,8 +30,8 @@ def test_a_success_manager_opens_an_accounts_360_page(browser, live_server, acco
     ctx, page, errors = open_page(browser, live_server, language, viewport={"width": width, "height": 844})
     try:
         login(page, "cs.cust", PASSWORD)
-        page.click("[data-nav=customers]")
-        assert page.locator("[data-nav=customers]").inner_text() == ("客户" if language == "zh-hans" else "Customers")
+        nav_link(page, "customers").click()
+        assert nav_link(page, "customers").inner_text() == ("客户" if language == "zh-hans" else "Customers")
         page.click(f'tr[data-account="{account.pk}"] a')
         page.wait_for_selector('[data-panel="contacts"]')
         assert page.locator("html").get_attribute("lang") == language

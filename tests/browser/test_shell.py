@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav_link
+from tests.conftest import screenshot_dir
 from tests.teams.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,17 +12,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_rep_logs_in_and_switches_the_ui_to_chinese(page):
     UserFactory(username="rep.ui", password="pw-for-tests-1", first_name="Li", last_name="Wei")
     login(page, "rep.ui", "pw-for-tests-1")
-    nav = page.locator("nav.mainnav")
-    assert nav.locator("[data-nav=leads]").inner_text() == "Leads"
+    assert nav_link(page, "leads").inner_text() == "Leads"
     with page.expect_navigation():
         page.select_option("#language-select", "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    assert nav.locator("[data-nav=leads]").inner_text() == "线索"
-    assert nav.locator("[data-nav=dashboards]").inner_text() == "仪表盘"
+    assert nav_link(page, "leads").inner_text() == "线索"
+    assert nav_link(page, "dashboards").inner_text() == "仪表盘"
     assert page.url.endswith("/dashboards/sales/") and page.title().startswith("销售仪表盘")  # a rep lands on the sales dashboard
-    artifacts = __import__("pathlib").Path("test-artifacts")
-    artifacts.mkdir(exist_ok=True)
-    page.screenshot(path=str(artifacts / "dashboard-zh-hans.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / "dashboard-zh-hans.png"), full_page=True)
 
 
 def test_a_wrong_password_shows_a_clear_error(page):
@@ -34,7 +32,7 @@ def test_a_wrong_password_shows_a_clear_error(page):
 def test_a_rep_creates_a_lead_and_sees_its_completeness(page):
     UserFactory(username="rep.ui3", password="pw-for-tests-1")
     login(page, "rep.ui3", "pw-for-tests-1")
-    page.click("[data-nav=leads]")
+    nav_link(page, "leads").click()
     page.click("text=New lead")
     page.fill("#id_name", "Ada Lovelace")
     page.fill("#id_email", "not-an-email")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from leads.models import ImportMapping, Lead
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav_link
 from tests.teams.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ def test_a_marketer_previews_and_confirms_a_csv_import(page, settings, tmp_path)
         "columns": {"name": "Full Name", "email": "E-mail", "company": "Company", "industry": "Sector"},
     })
     login(page, "rep.import", "pw-for-tests-1")
-    page.click("[data-nav=leads]")
+    nav_link(page, "leads").click()
     page.click("[data-link=lead-import]")
     page.set_input_files("#id_file", str(FIXTURES / "leads_ok.csv"))
     page.select_option("#id_mapping", label="Browser fair")

@@ -79,7 +79,7 @@ def test_the_table_view_lists_the_goal_line(client, leads):
     html = re.sub(r"\s+", " ", client.get("/dashboards/marketing/").content.decode())
     table = re.search(r'id="table-mql-to-opportunity".*?</div>', html).group(0)
     assert f'data-goal-line="{set_goal.pk}"' in table
-    assert f"Goal: MQL → opportunity 25.0 by {set_goal.deadline:%Y-%m-%d}" in table
+    assert f"Goal: MQL → opportunity 25.0 by {set_goal.deadline:%-d %b %Y}" in table  # salesops/formats (en)
     assert "Expected by today: MQL → opportunity" in table
 
 

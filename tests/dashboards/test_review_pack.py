@@ -236,7 +236,7 @@ class TestReviewPackPage:
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF-")
         text = _pdf_text(response.content)
-        assert "2026-11" in text and "Website" in text and "Webinar" not in text
+        assert "Nov 2026" in text and "Website" in text and "Webinar" not in text
 
     def test_without_a_pdf_library_the_pdf_page_says_so(self, client, pack_data):
         client.force_login(pack_data["mgr"])

@@ -90,3 +90,10 @@ def test_the_opportunity_import_is_linked_for_those_who_may_import(client, org):
 def test_the_favicon_is_linked_on_every_page(client, org):
     client.force_login(org["owner"])
     assert 'rel="icon" href="/static/favicon.svg"' in client.get(reverse("pipeline:board")).content.decode()
+
+
+def test_the_redoc_page_links_back_to_the_app_and_loads_no_web_fonts(client, org):
+    client.force_login(org["owner"])
+    html = client.get(reverse("api-redoc")).content.decode()
+    assert 'data-link="back-to-app"' in html and f'href="{reverse("api-docs")}"' in html and "favicon.svg" in html
+    assert "fonts.googleapis.com" not in html
