@@ -20,7 +20,7 @@ from customers.views.activities import activity_saved_message, form_errors
 from leads.selectors import lead_queryset_for
 from salesops.timeline import timeline
 from teams import predicates
-from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
+from teams.mixins import ListFiltersMixin, ScopedChangeMixin, ScopedQuerysetMixin
 
 from teams.selectors import CHANGE
 
@@ -41,8 +41,9 @@ class OpportunityScopeMixin:
         return Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason")
 
 
-class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, FilterView):
+class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, FilterView):
     filterset_class = OpportunityFilterSet
+    saved_list_key = "deals"
     template_name = "pipeline/opportunity_list.html"
     paginate_by = 50
 

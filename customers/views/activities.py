@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
 from leads.selectors import lead_queryset_for
+from teams.mixins import ListFiltersMixin
 from teams.predicates import can_see_team_tasks
 
 from .. import selectors, services
@@ -90,10 +91,11 @@ def task_list_view(request):
     })
 
 
-class ActivityListView(FilterView):
+class ActivityListView(ListFiltersMixin, FilterView):
     """Every activity one may see, filtered as in the API (the drill-down of the 24-hour metric)."""
 
     filterset_class = ActivityFilterSet
+    saved_list_key = "activities"
     template_name = "customers/activity_list.html"
     paginate_by = 50
 

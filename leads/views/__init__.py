@@ -9,7 +9,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from salesops.timeline import timeline
-from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
+from teams.mixins import ListFiltersMixin, ScopedChangeMixin, ScopedQuerysetMixin
 from teams.predicates import can_change_lead, can_log_activity
 from teams.selectors import CHANGE
 
@@ -28,8 +28,9 @@ class LeadScopeMixin:
         return Lead.objects.select_related("owner")
 
 
-class LeadListView(LeadScopeMixin, ScopedQuerysetMixin, FilterView):
+class LeadListView(LeadScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, FilterView):
     filterset_class = LeadFilterSet
+    saved_list_key = "leads"
     template_name = "leads/lead_list.html"
     paginate_by = 50
 
