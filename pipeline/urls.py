@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.import_view, name="import"),
     path("import/jobs/<int:pk>/", views.import_job_view, name="import-job"),
     path("new/", views.OpportunityCreateView.as_view(), name="create"),
+    path("quick-add/", views.opportunity_quick_add_view, name="quick-add"),  # issue 12
     path("<int:pk>/", views.OpportunityDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="edit"),
     path("<int:pk>/transition/", views.opportunity_transition_view, name="transition"),

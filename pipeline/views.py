@@ -434,3 +434,23 @@ def board_move_view(request, pk):
             "totals": render_to_string("pipeline/_board_totals.html", {"column": column}, request=request),
         } for column in columns},
     })
+
+
+@login_required
+def opportunity_quick_add_view(request):
+    """The header's quick add (issue 12): created by pipeline.services.opportunity_quick_create."""
+    from salesops.quick_add import add_service_errors, quick_added, quick_form_response
+
+    from .forms import QuickOpportunityForm
+
+    form = QuickOpportunityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opp = services.opportunity_quick_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return quick_added(request, url=reverse("pipeline:detail", args=[opp.pk]),
+                               message=_("Opportunity “%(name)s” added.") % {"name": opp.name})
+    return quick_form_response(request, form, title=_("New opportunity"), action=reverse("pipeline:quick-add"),
+                               kind="deal")

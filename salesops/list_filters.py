@@ -47,19 +47,21 @@ class PickerWidget(forms.Widget):
     `lookup` is the URL name of a JSON endpoint answering `?q=` with `{"results": [{"id", "label"}]}`;
     `labels(ids) -> {id: name}` shows the chosen name back (one query per picker on the page)."""
 
-    def __init__(self, *, lookup: str, labels: Callable[[list[int]], dict], attrs=None):
+    def __init__(self, *, lookup: str, labels: Callable[[list], dict], attrs=None, parse: Callable = int):
         super().__init__(attrs)
-        self.lookup, self.labels = lookup, labels
+        self.lookup, self.labels, self.parse = lookup, labels, parse
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
 
     def label_for(self, value) -> str:
+        if value in (None, "") or len(str(value)) > 40:
+            return ""
         try:
-            pk = int(value)
+            pk = self.parse(value)
         except (TypeError, ValueError):
             return ""
-        if not 0 < pk < 2**63:
+        if isinstance(pk, int) and not 0 < pk < 2**63:
             return ""
         return str(self.labels([pk]).get(pk, ""))
 

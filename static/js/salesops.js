@@ -119,3 +119,70 @@ document.addEventListener("keydown", function (event) {
     }
   });
 }());
+
+// Quick add (issue 12): the "+ New" menu opens the small form in a dialog; a failed save shows the
+// form again with its values and errors, a successful one goes to the new record.
+(function () {
+  function dialog() {
+    var box = document.getElementById("quick-dialog");
+    if (!box) {
+      box = document.createElement("dialog");
+      box.id = "quick-dialog";
+      box.className = "quick-dialog";
+      document.body.appendChild(box);
+    }
+    return box;
+  }
+
+  function fill(html) {
+    var box = dialog();
+    box.innerHTML = html;
+    if (!box.open) {
+      box.showModal();
+    }
+    var first = box.querySelector(".errorlist + input, [aria-invalid], input:not([type=hidden]), select, textarea");
+    if (first) {
+      first.focus();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-quick-add]");
+    if (link && typeof HTMLDialogElement === "function") {
+      event.preventDefault();
+      var menu = link.closest("details");
+      if (menu) {
+        menu.open = false;
+      }
+      fetch(link.href, {headers: {"X-Quick-Add": "1"}, credentials: "same-origin"})
+        .then(function (response) { return response.text(); })
+        .then(fill)
+        .catch(function () { window.location.href = link.href; });
+      return;
+    }
+    if (event.target.closest && event.target.closest("[data-quick-close]")) {
+      var box = document.getElementById("quick-dialog");
+      if (box && box.open) {
+        box.close();
+      } else {
+        window.history.back();
+      }
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("dialog [data-quick-form]")) {
+      return;
+    }
+    event.preventDefault();
+    fetch(form.action, {method: "POST", body: new FormData(form), headers: {"X-Quick-Add": "1"},
+                        credentials: "same-origin"})
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        return json ? response.json().then(function (data) { window.location.href = data.url; })
+                    : response.text().then(fill);
+      })
+      .catch(function () { form.submit(); });
+  });
+}());

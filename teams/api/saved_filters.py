@@ -32,7 +32,9 @@ class SavedFilterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        saved = saved_filter_create(user=request.user, **serializer.validated_data)
+        data = serializer.validated_data
+        saved = saved_filter_create(user=request.user, list_key=data["list_key"], name=data["name"],
+                                    query=data.get("query", ""))
         return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
