@@ -18,6 +18,8 @@ import django_filters
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ANY = _("Any")
@@ -79,6 +81,13 @@ class PickerWidget(forms.Widget):
             _("Type a name…"), field_id)
 
 
+def _descending_label(label) -> str:
+    return gettext("%(label)s (descending)") % {"label": label}
+
+
+_descending = lazy(_descending_label, str)  # translated when shown, in the page's language
+
+
 class SortFilter(django_filters.OrderingFilter):
     """`fields` maps a sort key to its translated label; a descending key is `-key`. The keys are
     the whitelist (any other value is refused by the form); the id always breaks ties."""
@@ -93,7 +102,7 @@ class SortFilter(django_filters.OrderingFilter):
         choices = []
         for key, label in self.sort_labels.items():
             choices.append((key, label))
-            choices.append((f"-{key}", _("%(label)s (descending)") % {"label": label}))
+            choices.append((f"-{key}", _descending(label)))
         return choices
 
     def filter(self, qs, value):
