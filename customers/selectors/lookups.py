@@ -10,7 +10,7 @@ LIMIT = 10
 
 
 def _terms(q: str) -> list[str]:
-    return [term for term in q.split()[:4] if term]
+    return [term for term in q.replace("\x00", "").split()[:4] if term]  # PostgreSQL text holds no NUL
 
 
 def account_lookup(*, user, q: str) -> list[dict]:

@@ -42,7 +42,7 @@ def people_visible_to(*, user) -> QuerySet[User]:
 
 
 def _terms(q: str) -> list[str]:
-    return [term for term in q.split()[:4] if term]
+    return [term for term in q.replace("\x00", "").split()[:4] if term]  # PostgreSQL text holds no NUL
 
 
 def people_lookup(*, user, q: str) -> list[dict]:

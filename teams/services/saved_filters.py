@@ -25,12 +25,15 @@ def saved_filter_create(*, user, list_key: str, name: str, query: str) -> SavedF
         raise ValidationError(_("Sign in to save a filter."))
     if saved_list(list_key) is None:
         raise ValidationError({"list_key": _("There is no list called “%(key)s”.") % {"key": list_key[:30]}})
-    name = (name or "").strip()
+    name, query = (name or "").strip(), query or ""
+    for field, value in (("name", name), ("query", query)):
+        if "\x00" in value:  # PostgreSQL text holds no NUL
+            raise ValidationError({field: _("Null characters are not allowed.")})
     if not name:
         raise ValidationError({"name": _("Give the filter a name.")})
     if len(name) > 100:
         raise ValidationError({"name": _("A filter's name has at most 100 characters.")})
-    query = clean_query(query or "")
+    query = clean_query(query)
     if len(query) > 1000:
         raise ValidationError({"query": _("This filter is too long to save.")})
     # lock the user's row: two saves at once cannot pass the count check together

@@ -15,7 +15,7 @@ class TestSavedFilterService:
 
     @pytest.mark.parametrize("list_key,name,query,field", [
         ("nowhere", "x", "", "list_key"), ("deals", "  ", "", "name"), ("deals", "x" * 101, "", "name"),
-        ("deals", "x", "q=" + "a" * 1200, "query")])
+        ("deals", "x", "q=" + "a" * 1200, "query"), ("deals", "a\x00b", "", "name"), ("deals", "x", "q=\x00", "query")])
     def test_bad_input_is_refused_and_nothing_is_saved(self, org, list_key, name, query, field):
         with pytest.raises(ValidationError) as exc:
             saved_filter_create(user=org["owner"], list_key=list_key, name=name, query=query)
