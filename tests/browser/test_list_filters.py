@@ -107,3 +107,25 @@ def test_quick_add_a_lead_from_the_dashboard(browser, live_server, team, languag
         assert [e for e in errors if "status of 400" not in e] == []
     finally:
         ctx.close()
+
+
+def test_the_quick_add_dialog_fits_a_phone(browser, live_server, team):
+    ctx, page, errors = open_page(browser, live_server, "zh-hans", viewport={"width": 390, "height": 844})
+    try:
+        login(page, "rep.lists", "pw-for-tests-1")
+        page.goto("/leads/")
+        page.locator("details.quickadd > summary").click()
+        page.locator('[data-quick-add="activity"]').click()
+        dialog = page.locator("dialog#quick-dialog")
+        dialog.locator("select[name=kind]").wait_for()
+        box = dialog.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        for name in ("subject", "due_at", "note"):
+            field = dialog.locator(f"[name={name}]").bounding_box()
+            assert field["x"] >= 0 and field["x"] + field["width"] <= 390, name
+        artifacts = __import__("pathlib").Path("test-artifacts")
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "quick-add-390-zh-hans.png"))
+        assert not errors
+    finally:
+        ctx.close()
