@@ -40,6 +40,7 @@ document.addEventListener("keydown", function (event) {
     var text = p.box.querySelector(".picker-text");
     p.value.value = item.dataset.id;
     text.value = item.textContent;
+    text.dataset.asked = String(Number(text.dataset.asked || 0) + 1);  // a pending answer reopens nothing
     close(p);
     text.dispatchEvent(new CustomEvent("picker:chosen", {bubbles: true}));
   }
@@ -61,9 +62,15 @@ document.addEventListener("keydown", function (event) {
 
   function lookup(text) {
     var p = parts(text), url = p.box.dataset.lookup + "?q=" + encodeURIComponent(text.value.trim());
+    var asked = (Number(text.dataset.asked || 0) + 1);
+    text.dataset.asked = String(asked);  // only the latest answer is shown (answers may arrive out of order)
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (response) { return response.ok ? response.json() : {results: []}; })
-      .then(function (data) { if (document.activeElement === text) { show(text, data.results || []); } })
+      .then(function (data) {
+        if (document.activeElement === text && text.dataset.asked === String(asked)) {
+          show(text, data.results || []);
+        }
+      })
       .catch(function () { show(text, []); });
   }
 
@@ -186,3 +193,18 @@ document.addEventListener("keydown", function (event) {
       .catch(function () { form.submit(); });
   });
 }());
+
+// The "+ New" menu closes on a click elsewhere or on Escape.
+document.addEventListener("click", function (event) {
+  var menu = document.querySelector("details.quickadd[open]");
+  if (menu && !menu.contains(event.target)) {
+    menu.open = false;
+  }
+});
+document.addEventListener("keydown", function (event) {
+  var menu = document.querySelector("details.quickadd[open]");
+  if (menu && event.key === "Escape") {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
