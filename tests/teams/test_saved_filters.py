@@ -143,3 +143,17 @@ class TestLookups:
 
     def test_it_needs_a_sign_in(self, client, org):
         assert client.get(reverse("teams:people-lookup"), {"q": "a"}).status_code == 302
+
+
+def test_every_preset_is_a_valid_filter_of_its_list(client, org):
+    from django.utils import timezone
+
+    from salesops.list_filters import saved_list, saved_list_keys
+    from teams.selectors.saved_filters import list_presets_for
+
+    client.force_login(org["owner"])
+    for key in saved_list_keys():
+        for preset in list_presets_for(user=org["owner"], list_key=key, today=timezone.localdate()):
+            response = client.get(f"{reverse(saved_list(key).url_name)}?{preset['query']}")
+            assert response.status_code == 200, preset
+            assert response.context["filter"].is_valid(), (preset, response.context["filter"].errors)
