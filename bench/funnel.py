@@ -50,17 +50,17 @@ def generate(n: int):
         cursor.execute("INSERT INTO teams_team (name, created_at) SELECT 'Bench ' || g, now() FROM generate_series(1, 8) g")
         cursor.execute(
             "INSERT INTO teams_user (password, is_superuser, username, first_name, last_name, email, is_staff, "
-            "is_active, date_joined, role, team_id, is_away, lead_capacity)"
+            "is_active, date_joined, role, team_id, is_away, lead_capacity, language)"
             " SELECT '!', false, 'bench.' || g, 'Rep', g::text, '', false, true, now(), 'rep',"
-            " (SELECT id FROM teams_team WHERE name = 'Bench ' || (1 + g %% 8)), false, 50"
+            " (SELECT id FROM teams_team WHERE name = 'Bench ' || (1 + g %% 8)), false, 50, ''"
             " FROM generate_series(1, 80) g", [])
         cursor.execute("SELECT min(id), max(id) FROM teams_user WHERE username LIKE 'bench.%%'", [])
         user_lo, user_hi = cursor.fetchone()
         cursor.execute(
             "INSERT INTO customers_account (name, industry, employees, region, owner_id, domain, external_ref,"
-            " created_at, updated_at) SELECT 'Account ' || g,"
+            " created_at, updated_at, source_attributes) SELECT 'Account ' || g,"
             " (ARRAY['technology','finance','retail','manufacturing'])[1 + g %% 4],"
-            " 100 + g, 'east', %s + g %% 80, '', '', now(), now() FROM generate_series(1, 2000) g", [user_lo])
+            " 100 + g, 'east', %s + g %% 80, '', '', now(), now(), '{}'::jsonb FROM generate_series(1, 2000) g", [user_lo])
         cursor.execute("SELECT min(id) FROM customers_account")
         account_lo = cursor.fetchone()[0]
         # stage mix: open 40% (10/10/10/10), won 35%, lost 25%; dates over the last 730 days

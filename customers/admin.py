@@ -9,7 +9,7 @@ from teams.predicates import can_delete_account, can_delete_contact, can_delete_
 
 from . import services
 from .selectors import activity_is_late
-from .models import Account, Contact, Activity
+from .models import Account, Activity, Contact, Sector
 
 
 def _changed(form, allowed) -> dict:
@@ -35,6 +35,17 @@ class ContactInline(admin.TabularInline):
         # obj is the account here: deleting its contacts is for whoever may change it
         return super().has_delete_permission(request, obj) and (
             obj is None or can_delete_contact(request.user, Contact(account=obj)))
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    """Reference data (issue 13): sectors as source files name them, each mapped to an industry code.
+    An import adds a value it has not seen as a new row (and says so); an administrator may add, name
+    in Chinese or map them here."""
+
+    list_display = ("name", "name_zh_hans", "code", "industry", "source")
+    list_filter = ("industry",)
+    search_fields = ("name", "code")
 
 
 @admin.register(Account)

@@ -44,6 +44,7 @@ class AccountFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"), widget=CHIPS)
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"), empty_label=ANY)
+    sector = django_filters.CharFilter(field_name="sector__name", label=_("Sector (as imported)"), max_length=100)
     owner = UserPickerFilter(field_name="owner", queryset=_owner_choices, label=_("Sales owner"))
     success_owner = UserPickerFilter(field_name="success_owner", queryset=_owner_choices, label=_("Success owner"))
     mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput,

@@ -274,7 +274,11 @@ def register_public_datasets() -> None:
         result = telco_public_dataset_load(folder=folder, owner=owner)
         if not result.ok:
             raise ValidationError([f"row {e.row}: {e.message}" for e in result.errors[:20]])
-        return summary_message(result)
+        from django.utils.translation import gettext
+
+        return summary_message(result) + " " + gettext(
+            "Rows read: %(rows)s; created %(created)s, updated 0, skipped (already imported) %(skipped)s.") % {
+            "rows": result.total_rows, "created": result.created, "skipped": result.unchanged}
 
     register(PublicDataset(code="ibm-telco", name=_("IBM Telco customer churn"),
                            path=("ibm-telco-customer-churn", "WA_Fn-UseC_-Telco-Customer-Churn.csv"),

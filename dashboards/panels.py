@@ -22,10 +22,13 @@ from django.utils.translation import gettext as _
 from salesops import metrics
 from salesops.metric_tools import shared_reads
 from salesops.metrics import Period, Scope
+from teams.predicates import EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, SUCCESS_DASHBOARD
 
 from .metric_reads import takes_row
 
 NOT_AVAILABLE = "—"
+# the dashboards there are (teams.predicates names them and decides where each role lands)
+DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, SUCCESS_DASHBOARD, EXECUTIVE_DASHBOARD)
 LAYOUT = {"margin": {"l": 48, "r": 10, "t": 40, "b": 48}, "height": 340, "autosize": True}
 
 

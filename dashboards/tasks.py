@@ -41,3 +41,11 @@ def review_pack_send_month_task(month: str = "") -> dict:
     result = review_pack_send_month(month=first_day)
     return {"month": f"{result.month:%Y-%m}", "sent": result.sent, "failed": result.failed,
             "already": result.already}
+
+
+@shared_task
+def dashboards_warm_task() -> int:
+    """Beat, every few minutes: rebuild the dashboards viewed lately (dashboards.board_cache)."""
+    from .board_cache import dashboards_warm
+
+    return dashboards_warm()

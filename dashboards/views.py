@@ -8,15 +8,11 @@ from django.utils.translation import get_language
 
 from salesops.csv_export import tables_csv_response
 from salesops.db_router import reads_from_replica
-from teams.predicates import (
-    EXECUTIVE_DASHBOARD, MARKETING_DASHBOARD, SALES_DASHBOARD, SUCCESS_DASHBOARD, default_dashboard_for,
-)
-from teams.predicates import can_see_review_pack
+from teams.predicates import can_see_review_pack, default_dashboard_for
 
-from . import panels
+from .board_cache import served_board
 from .filter_form import DashboardFilterForm
-
-DASHBOARDS = (SALES_DASHBOARD, MARKETING_DASHBOARD, SUCCESS_DASHBOARD, EXECUTIVE_DASHBOARD)
+from .panels import DASHBOARDS
 
 
 @login_required
@@ -36,12 +32,14 @@ def dashboard_view(request, name):
     today = timezone.localdate()
     form = DashboardFilterForm(request.GET, user=request.user, today=today)
     period, scope = form.get_period(), form.get_scope()
-    board = panels.build(name, scope, period, today)
+    served = served_board(name, scope, period, today, query=request.GET, refresh=request.GET.get("refresh") == "1")
+    board = served.board
     if request.GET.get("format") == "csv":
         return csv_response(name, board["sections"], request.GET.get("table"))
     return render(request, "dashboards/dashboard.html", {
         "name": name, "dashboards": DASHBOARDS, "form": form, "period": period, "scope": scope,
         "tiles": board["tiles"], "sections": board["sections"], "query": form.query_string(),
+        "computed_at": served.computed_at, "from_cache": served.from_cache,
         "plotly_locale": "zh-CN" if (get_language() or "").lower().startswith("zh") else "",
         "review_pack": can_see_review_pack(request.user),
     })

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from salesops.filters import BoundedIntegerFilter, IdFilter
-from salesops.list_filters import ANY, CHIPS, PickerWidget, SortFilter
+from salesops.list_filters import ANY, CHIPS, AnyBooleanSelect, PickerWidget, SortFilter
 from teams.selectors.saved_filters import person_labels, team_labels
 
 from .models import EventType, Industry, Lead, LeadEvent, Region, Source
@@ -23,10 +23,25 @@ class LeadFilterSet(django_filters.FilterSet):
     min_score = BoundedIntegerFilter(field_name="score", lookup_expr="gte", min_value=-(2**31), label=_("Score at least"))
     min_company_size = BoundedIntegerFilter(field_name="company_size", lookup_expr="gte",
                                                    label=_("Company size at least"))
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
-                                              label=_("Created on or after"))
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
-                                               label=_("Created on or before"))
+    created_after = django_filters.DateFilter(method="filter_dated", label=_("Created on or after"))
+    created_before = django_filters.DateFilter(method="filter_dated", label=_("Created on or before"))
+    # what an import kept verbatim (issue 13)
+    origin = django_filters.CharFilter(field_name="origin", label=_("Origin (as imported)"), max_length=100)
+    source_detail = django_filters.CharFilter(field_name="source_detail", label=_("Source detail (as imported)"),
+                                              max_length=100)
+    business_segment = django_filters.CharFilter(field_name="business_segment", label=_("Business segment"),
+                                                 max_length=100)
+    lead_type = django_filters.CharFilter(field_name="lead_type", label=_("Lead type"), max_length=100)
+    min_time_on_site = BoundedIntegerFilter(field_name="time_on_site", lookup_expr="gte",
+                                            label=_("Time on site at least (seconds)"))
+    max_time_on_site = BoundedIntegerFilter(field_name="time_on_site", lookup_expr="lte",
+                                            label=_("Time on site at most (seconds)"))
+    date_unknown = django_filters.BooleanFilter(field_name="date_unknown", label=_("Date unknown"),
+                                                widget=AnyBooleanSelect)
+    won = django_filters.BooleanFilter(field_name="won_at", lookup_expr="isnull", exclude=True, label=_("Won"),
+                                       widget=AnyBooleanSelect)
+    won_after = django_filters.DateFilter(field_name="won_at", lookup_expr="date__gte", label=_("Won on or after"))
+    won_before = django_filters.DateFilter(field_name="won_at", lookup_expr="date__lte", label=_("Won on or before"))
     # drill-down filters of the metrics (leads.selectors.kpis)
     team = IdFilter(field_name="owner__team_id", label=_("Owner's team"),
                     widget=PickerWidget(lookup="teams:teams-lookup", labels=team_labels))
@@ -43,6 +58,11 @@ class LeadFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value) | Q(company__icontains=value))
+
+    def filter_dated(self, queryset, name, value):
+        """A created-date bound: leads imported without a date are in no dated range."""
+        lookup = "created_at__date__gte" if name == "created_after" else "created_at__date__lte"
+        return queryset.filter(**{lookup: value}, date_unknown=False)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

@@ -33,27 +33,32 @@ def register() -> None:
 def register_metrics() -> None:
     from django.utils.translation import gettext_lazy
 
-    from salesops.metrics import COUNT, PERCENT, UP, Metric, register
+    from salesops.metrics import COUNT, DAYS, DOWN, PERCENT, UP, Metric, register
 
     from .selectors import kpis as k
 
     for code, name, unit, compute, records, breakdown, group_by, url, description in (
         ("lead_volume", gettext_lazy("Lead volume"), COUNT, k.lead_volume, k.created, k.lead_volume_rows,
-         ("source", "owner", "team"), k.created_range, gettext_lazy("Leads created in the period.")),
+         k.GROUPS, k.created_range, gettext_lazy("Leads created in the period.")),
         ("mql_count", gettext_lazy("MQLs"), COUNT, k.mql_count, k.became_mql, k.mql_count_rows, ("source",), k.mql_range,
          gettext_lazy("Leads that reached the top grade (became MQL) in the period.")),
-        ("mql_rate", gettext_lazy("MQL rate"), PERCENT, k.mql_rate, k.created, k.mql_rate_rows, ("source",), k.created_range,
+        ("mql_rate", gettext_lazy("MQL rate"), PERCENT, k.mql_rate, k.created, k.mql_rate_rows, k.GROUPS, k.created_range,
          gettext_lazy("Of the leads created in the period, the share that became MQL.")),
         ("mql_to_opportunity", gettext_lazy("MQL → opportunity"), PERCENT, k.mql_to_opportunity, k.became_mql,
          k.mql_to_opportunity_rows, ("source",), k.mql_range,
          gettext_lazy("Of the leads that became MQL in the period, the share converted to a deal (or imported as converted).")),
-        ("lead_to_won", gettext_lazy("Lead → won"), PERCENT, k.lead_to_won, k.created, k.lead_to_won_rows, ("source",),
+        ("lead_to_won", gettext_lazy("Lead → won"), PERCENT, k.lead_to_won, k.created, k.lead_to_won_rows, k.GROUPS,
          k.created_range, gettext_lazy("Of the leads created in the period, the share won (or imported as converted).")),
+        ("lead_days_to_won", gettext_lazy("Days to won (leads)"), DAYS, k.days_to_won, k.won_leads,
+         k.days_to_won_rows, k.GROUPS, k.won_range,
+         gettext_lazy("Median days from a lead's creation (an imported file's first contact date) to its won date, "
+                      "over the leads won in the period; leads of unknown date are left out.")),
         ("data_completeness", gettext_lazy("Data completeness"), PERCENT, k.data_completeness, k.created,
          k.data_completeness_rows, ("owner", "team"), k.created_range,
          gettext_lazy("Average profile completeness of the leads created in the period.")),
     ):
-        register(Metric(code=code, name=name, unit=unit, better=UP, compute=compute, records=records,
+        register(Metric(code=code, name=name, unit=unit, better=DOWN if unit == DAYS else UP, compute=compute,
+                        records=records,
                         breakdown=breakdown, group_by=group_by, description=description, app="leads",
                         drilldown_url=k.drilldown(url)))
 
@@ -74,11 +79,38 @@ def register_public_datasets() -> None:
                               mapping=mapping, default_owner=owner, source=mapping.name)
         if not result.ok:
             raise ValidationError([f"row {e.row}: {e.message}" for e in result.errors[:20]])
-        return _("%(created)s new leads, %(duplicates)s already imported") % {
-            "created": result.to_create, "duplicates": len(result.duplicates)}
+        return x_education_summary(result, mapping)
+
+    def load_olist(folder, owner) -> str:
+        from .services.olist import olist_import, read_dataset, summary_message
+
+        result = olist_import(dataset=read_dataset(folder / "olist-marketing-funnel"), owner=owner)
+        if not result.ok:
+            raise ValidationError([f"{e.file}:{e.row}: {e.message}" for e in result.errors[:20]])
+        return summary_message(result)
 
     register(PublicDataset(code="x-education", name=gettext_lazy("X Education leads"),
                            path=("x-education-leads", "Leads.csv"), load=load, order=10, app="leads"))
+    register(PublicDataset(code="olist", name=gettext_lazy("Olist marketing funnel"),
+                           path=("olist-marketing-funnel", "olist_marketing_qualified_leads_dataset.csv"),
+                           load=load_olist, order=15, app="leads"))
+
+
+def x_education_summary(result, mapping) -> str:
+    """Rows read, created, skipped, and what the mapping mapped or kept verbatim (two reads)."""
+    from django.db.models import Count
+
+    from .models import Lead
+
+    imported = Lead.objects.filter(imported_from=mapping.name)
+    kept = imported.aggregate(sources=Count("source_detail", distinct=True), codes=Count("source", distinct=True),
+                              origins=Count("origin", distinct=True))
+    undated = imported.filter(date_unknown=True).count()
+    return _("Rows read: %(rows)s; created %(created)s, updated 0, skipped (already imported) %(skipped)s. "
+             "Lead Source: %(sources)s values kept verbatim, mapped to %(codes)s source codes; Lead Origin: "
+             "%(origins)s values kept verbatim; the file has no dates: %(undated)s leads marked “date unknown”.") % {
+        "rows": result.total_rows, "created": result.created, "skipped": len(result.duplicates), **kept,
+        "undated": undated}
 
 
 # --- global search (salesops.search, h13): leads by name, company or email ------------------------

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/nurture/", views_nurture.nurture_enroll_view, name="nurture-enroll"),
     path("scoring/", views_scoring.rule_set_list_view, name="rule-sets"),
     path("scoring/<int:pk>/", views_scoring.rule_set_detail_view, name="rule-set"),
+    path("scoring/<int:pk>/edit/", views_scoring.rule_set_edit_view, name="rule-set-edit"),
     path("scoring/<int:pk>/publish/", views_scoring.rule_set_publish_view, name="rule-set-publish"),
     path("scoring/<int:pk>/copy/", views_scoring.rule_set_copy_view, name="rule-set-copy"),
     path("quality/", views_reports.lead_quality_view, name="quality"),
@@ -27,6 +28,9 @@ urlpatterns = [
     path("<int:pk>/assign/", views_routing.lead_assign_view, name="assign"),
     path("<int:pk>/touch/", views_routing.lead_touch_view, name="touch"),
     path("import/", views_imports.lead_import_view, name="import"),
+    path("import/uploads/<int:pk>/", views_imports.lead_import_map_view, name="import-map"),
     path("import/jobs/<int:pk>/", views_imports.lead_import_job_view, name="import-job"),
+    path("import/jobs/<int:pk>/status/", views_imports.lead_import_job_status_view, name="import-job-status"),
+    path("import/jobs/<int:pk>/errors.csv", views_imports.lead_import_job_errors_view, name="import-job-errors"),
     path("import/jobs/<int:pk>/confirm/", views_imports.lead_import_confirm_view, name="import-confirm"),
 ]

@@ -35,10 +35,8 @@ class OpportunityFilterSet(django_filters.FilterSet):
                                          widget=AnyBooleanSelect)
     stalled = django_filters.BooleanFilter(method="filter_stalled", label=_("Stalled"), widget=AnyBooleanSelect)
     # drill-down filters of the metrics (pipeline.selectors.kpis): the same whole-day periods
-    entered_after = django_filters.DateFilter(field_name="stage_entered_at", lookup_expr="date__gte",
-                                              label=_("In stage since on or after"))
-    entered_before = django_filters.DateFilter(field_name="stage_entered_at", lookup_expr="date__lte",
-                                               label=_("In stage since on or before"))
+    entered_after = django_filters.DateFilter(method="filter_dated", label=_("In stage since on or after"))
+    entered_before = django_filters.DateFilter(method="filter_dated", label=_("In stage since on or before"))
     closed_after = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte",
                                              label=_("Closed on or after"))
     closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte",
@@ -51,10 +49,17 @@ class OpportunityFilterSet(django_filters.FilterSet):
     forecast_after = django_filters.DateFilter(method="filter_pair", label=_("In the forecast from"))
     forecast_before = django_filters.DateFilter(method="filter_pair", label=_("In the forecast until"))
     # h10: drill-down of the metric deals_created (onboarding's "first opportunity")
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
-                                              label=_("Created on or after"))
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
-                                               label=_("Created on or before"))
+    created_after = django_filters.DateFilter(method="filter_dated", label=_("Created on or after"))
+    created_before = django_filters.DateFilter(method="filter_dated", label=_("Created on or before"))
+    # what an import kept verbatim (issue 13)
+    sector = django_filters.CharFilter(field_name="account__sector__name", label=_("Sector (as imported)"),
+                                       max_length=100)
+    office = django_filters.CharFilter(field_name="team__regional_office", label=_("Regional office"),
+                                       max_length=100)
+    amount_known = django_filters.BooleanFilter(field_name="amount_known", label=_("Amount known"),
+                                                widget=AnyBooleanSelect)
+    date_unknown = django_filters.BooleanFilter(field_name="date_unknown", label=_("Date unknown"),
+                                                widget=AnyBooleanSelect)
     ordering = SortFilter(
         fields={"created_at": _("Created"), "name": _("Opportunity"), "account": _("Account"),
                 "stage": _("Stage"), "amount": _("Amount"), "expected_close_date": _("Expected close"),
@@ -67,6 +72,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(account__name__icontains=value))
+
+    def filter_dated(self, queryset, name, value):
+        """A created / in-stage-since bound: deals imported without a date are in no dated range."""
+        field = "created_at" if name.startswith("created") else "stage_entered_at"
+        lookup = f"{field}__date__gte" if name.endswith("_after") else f"{field}__date__lte"
+        return queryset.filter(**{lookup: value}, date_unknown=False)
 
     def filter_stalled(self, queryset, name, value):
         return queryset.filter(stalled_at__isnull=not value)

@@ -18,9 +18,10 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from customers.models import Account
+from customers.models import Account, Sector
 from salesops.imports import ImportResult, RowError, csv_decode, stage, staged_read
 from salesops.jobs import import_job_run, import_jobs_requeue_stale
 from salesops.queue import enqueue_on_commit
@@ -37,6 +38,7 @@ BATCH = 1000
 SOURCE_CURRENCY = "USD"  # the Maven data set is in US dollars
 NO_ACCOUNT_REF = "maven:(none)"
 NO_ACCOUNT_NAME = "(No account in the source data)"
+SOURCE_NAME = "Maven CRM"
 
 
 KIND = "opportunities"
@@ -87,11 +89,29 @@ def parse_files(*, data: dict[str, bytes], engaging_stage: str = "needs_confirme
     return maven.parse(engaging_stage=engaging_stage, **texts)
 
 
-def summary_message(result: ImportResult) -> str:
-    return _("Imported: %(created)s new opportunities, %(moved)s moved, %(unchanged)s unchanged; %(users)s users, "
+def summary_message(result: ImportResult, aliases: list[str] | tuple = ()) -> str:
+    c = result.counts
+    text = _("Imported: %(created)s new opportunities, %(moved)s moved, %(unchanged)s unchanged; %(users)s users, "
              "%(teams)s teams, %(accounts)s accounts, %(products)s products created.") % {
         "created": result.created, "moved": result.moved, "unchanged": result.unchanged,
-        **{key: result.counts.get(key, 0) for key in ("users", "teams", "accounts", "products")}}
+        **{key: c.get(key, 0) for key in ("users", "teams", "accounts", "products")}}
+    text += " " + _("Rows read: %(rows)s; created %(created)s, updated %(updated)s, skipped (unchanged) "
+                    "%(skipped)s.") % {"rows": result.total_rows, "created": result.created,
+                                        "updated": result.moved + c.get("updated", 0), "skipped": result.unchanged}
+    text += " " + _("Kept verbatim: %(sectors)s sectors (%(new_sectors)s new reference values), %(offices)s "
+                    "regional offices; %(no_value)s open deals without a value keep an empty amount (list price "
+                    "kept as an estimate); %(undated)s deals without a date are marked “date unknown”.") % {
+        "sectors": c.get("sectors_seen", 0), "new_sectors": c.get("sectors", 0), "offices": c.get("offices", 0),
+        "no_value": c.get("amount_unknown", 0), "undated": c.get("date_unknown", 0)}
+    if aliases:
+        text += " " + _("Product aliases: %(aliases)s.") % {"aliases": "; ".join(aliases)}
+    return text
+
+
+def alias_lines(dataset: maven.Dataset) -> list[str]:
+    """“GTXPro → GTX Pro (1,480 rows)”: pipeline spellings matched to a products.csv name."""
+    return [_("%(alias)s → %(name)s (%(rows)s rows)") % {"alias": alias, "name": name, "rows": rows}
+            for alias, (name, rows) in sorted((dataset.aliases or {}).items())]
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -104,12 +124,18 @@ def _team_name(agent: maven.Agent) -> str:
 
 
 def _ensure_people(dataset: maven.Dataset, counts: dict) -> dict[str, User]:
-    """Teams (one per manager and office), managers and agents (unusable passwords); existing ones kept."""
-    team_names = {_team_name(a) for a in dataset.agents.values()}
+    """Teams (one per manager and office, the office kept in Team.regional_office), managers and agents
+    (unusable passwords); existing ones kept (a known team without an office gets the file's)."""
+    offices = {_team_name(a): a.office[:100] for a in dataset.agents.values()}
+    team_names = set(offices)
     teams = {t.name: t for t in Team.objects.filter(name__in=team_names)}
-    new_teams = [Team(name=name) for name in sorted(team_names - set(teams))]
+    new_teams = [Team(name=name, regional_office=offices[name]) for name in sorted(team_names - set(teams))]
     Team.objects.bulk_create(new_teams)
+    for office in {o for o in offices.values() if o}:
+        Team.objects.filter(name__in=[n for n, o in offices.items() if o == office], regional_office="").update(
+            regional_office=office)
     counts["teams"] = len(new_teams)
+    counts["offices"] = len({o for o in offices.values() if o})
     teams = {t.name: t for t in Team.objects.filter(name__in=team_names)}
 
     wanted: dict[str, tuple[str, str, Team]] = {}
@@ -147,7 +173,23 @@ def _ensure_products(dataset: maven.Dataset, counts: dict) -> dict[str, Product]
     return {p.name: p for p in Product.objects.filter(name__in=names)}
 
 
-def _ensure_accounts(dataset: maven.Dataset, agents: dict[str, User], by, counts: dict) -> dict[str, Account]:
+def _ensure_sectors(dataset: maven.Dataset, counts: dict) -> dict[str, Sector]:
+    """The file's sectors verbatim as reference rows (customers.Sector, keyed on a slug of the value):
+    a value not seen before becomes a new row (counted in the summary), never merged into another."""
+    names = {row.sector_name: row.sector for row in dataset.accounts.values() if row.sector_name}
+    codes = {name: (slugify(name) or "sector")[:100] for name in names}
+    existing = {s.code: s for s in Sector.objects.filter(code__in=set(codes.values()))}
+    new = [Sector(code=code, name=name, industry=names[name], source=SOURCE_NAME)
+           for name, code in sorted(codes.items()) if code not in existing]
+    Sector.objects.bulk_create(new)
+    counts["sectors"] = len(new)
+    counts["sectors_seen"] = len(names)
+    by_code = {s.code: s for s in Sector.objects.filter(code__in=set(codes.values()))}
+    return {name: by_code[code] for name, code in codes.items()}
+
+
+def _ensure_accounts(dataset: maven.Dataset, agents: dict[str, User], by, counts: dict,
+                     sectors: dict[str, Sector]) -> dict[str, Account]:
     """Accounts by external_ref `maven:<name>`; owner: the agent with most deals there (else the importer)."""
     deals_per_agent = Counter((d.account, d.agent) for d in dataset.deals if d.account)
     main_agent = {}
@@ -168,9 +210,12 @@ def _ensure_accounts(dataset: maven.Dataset, agents: dict[str, User], by, counts
         else:
             owner = agents.get(main_agent.get(row.name)) or fallback
             new.append(Account(name=row.name[:200], industry=row.sector, employees=row.employees,
-                               owner=owner, external_ref=ref))
+                               owner=owner, external_ref=ref, sector=sectors.get(row.sector_name)))
     Account.objects.bulk_create(new, batch_size=BATCH)
     counts["accounts"] = len(new)
+    for name, sector in sectors.items():  # accounts imported before sectors were kept: one UPDATE per sector
+        Account.objects.filter(external_ref__in=[f"maven:{a.name}" for a in dataset.accounts.values()
+                                                 if a.sector_name == name], sector__isnull=True).update(sector=sector)
     return {a.external_ref: a for a in Account.objects.filter(external_ref__in=list(refs))}
 
 
@@ -207,17 +252,33 @@ def _write(*, dataset: maven.Dataset, by, result: ImportResult) -> None:
     stages = {s.code: s for s in Stage.objects.all()}
     agents = _ensure_people(dataset, result.counts)
     products = _ensure_products(dataset, result.counts)
-    accounts = _ensure_accounts(dataset, agents, by, result.counts)
+    sectors = _ensure_sectors(dataset, result.counts)
+    accounts = _ensure_accounts(dataset, agents, by, result.counts, sectors)
+    result.counts["amount_unknown"] = sum(d.close_value is None for d in dataset.deals)
+    result.counts["date_unknown"] = sum(d.date_unknown for d in dataset.deals)
 
     known = {o.external_ref: o for o in
              Opportunity.objects.filter(external_ref__in=[d.ref for d in dataset.deals]).select_related("stage")}
-    new_deals, opportunities = [], []
+    new_deals, opportunities, to_update = [], [], []
     for deal in dataset.deals:
         stage = stages[deal.stage_code]
         opp = known.get(deal.ref)
         if opp is not None:
+            facts = {"amount_known": deal.close_value is not None, "amount_estimate": deal.estimate,
+                     "date_unknown": deal.date_unknown}
+            if deal.close_value is not None or not opp.amount_known or opp.amount == deal.estimate:
+                facts["amount"] = deal.amount  # the file's value (an older import's list price is undone)
+            else:  # the file has none, and someone set an amount here since: theirs is kept
+                facts["amount_known"] = True
+            if any(getattr(opp, k) != v for k, v in facts.items()):
+                for k, v in facts.items():
+                    setattr(opp, k, v)
+                to_update.append(opp)
             if opp.stage_id == stage.pk:
-                result.unchanged += 1
+                if to_update and to_update[-1] is opp:
+                    result.counts["updated"] = result.counts.get("updated", 0) + 1
+                else:
+                    result.unchanged += 1
             else:
                 opportunity_import_stage(opportunity=opp, to_stage=stage, by=by, amount=deal.amount,
                                          at=_at(deal.closed_on or deal.engaged_on, now))
@@ -231,8 +292,12 @@ def _write(*, dataset: maven.Dataset, by, result: ImportResult) -> None:
         opportunities.append(Opportunity(
             name=f"{deal.account or deal.product} – {deal.product} ({deal.ref})"[:200], account=account, owner=owner,
             team_id=owner.team_id, stage=stage, stage_entered_at=entered, stage_probability=stage.probability,
-            amount=deal.amount, currency=SOURCE_CURRENCY, expected_close_date=deal.closed_on,
+            amount=deal.amount, amount_known=deal.close_value is not None, amount_estimate=deal.estimate,
+            date_unknown=deal.date_unknown, currency=SOURCE_CURRENCY, expected_close_date=deal.closed_on,
             closed_at=entered if stage.is_closed else None, created_at=created, external_ref=deal.ref))
+    # known deals whose imported facts changed (e.g. imported before amounts and dates were kept as given)
+    Opportunity.objects.bulk_update(to_update, ["amount", "amount_known", "amount_estimate", "date_unknown"],
+                                    batch_size=BATCH)
     Opportunity.objects.bulk_create(opportunities, batch_size=BATCH)
     if opportunities and opportunities[0].pk is None:  # databases that return no ids from bulk inserts
         ids = dict(Opportunity.objects.filter(external_ref__in=[o.external_ref for o in opportunities])

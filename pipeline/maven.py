@@ -9,9 +9,12 @@ Mapping to our pipeline (README "Importing real pipeline data"):
 - deal_stage Prospecting -> lead_identified; Engaging -> needs_confirmed (the customer is engaged,
   needs are being confirmed; the importer accepts `engaging_stage="solution_demo"` instead);
   Won -> closed_won; Lost -> closed_lost.
-- amount: close_value of a won deal; for open and lost deals (blank / 0 in the file: nothing was
-  closed) the product's list price, i.e. the value that was at stake.
-- created_at = engage_date (Prospecting deals have none: they enter our pipeline at import time).
+- amount: close_value as given (a lost deal's 0 stays 0); an open deal's blank close_value stays an
+  empty amount (`amount_known` False). The product's list price is kept apart as `amount_estimate`
+  (labelled an estimate wherever it is shown), never as the amount (issue 13).
+- created_at = engage_date; Prospecting deals have none: they are marked `date_unknown`.
+- sector: kept verbatim (customers.Sector) beside the mapped industry code; the team's regional office
+  is kept; a pipeline product spelled differently from products.csv (`GTXPro`) is an alias, reported.
 Files are read with the shared CSV framework (salesops.imports: dialect, header). Errors are
 collected for every row as `salesops.imports.RowError` (file, row number counting the header as
 row 1, code, params); pipeline.importing words them and writes nothing when there is any.
@@ -59,6 +62,7 @@ class AccountRow:
     name: str
     sector: str  # our industry code
     employees: int | None
+    sector_name: str = ""  # verbatim, as in accounts.csv
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ class Deal:
     closed_on: date | None
     amount: Decimal
     close_value: Decimal | None
-
+    estimate: Decimal | None = None  # the product's list price: an estimate, never the amount
+    date_unknown: bool = False  # the file gives no engage_date
 
 @dataclass
 class Dataset:
@@ -91,6 +96,7 @@ class Dataset:
     errors: list[RowError]
     engaging_stage: str = "needs_confirmed"
     pipeline_rows: int = 0
+    aliases: dict[str, tuple[str, int]] | None = None  # file spelling -> (products.csv name, rows)
 
 
 def product_key(name: str) -> str:
@@ -153,7 +159,9 @@ def parse(*, pipeline: str, accounts: str, products: str, teams: str,
             continue
         employees = row.get("employees", "")
         size = int(employees) if employees.isdigit() and 0 < int(employees) <= 10_000_000 else None
-        account_rows[row["account"]] = AccountRow(row["account"], SECTOR_MAP.get(row["sector"].lower(), "other"), size)
+        sector = row["sector"].strip()
+        account_rows[row["account"]] = AccountRow(row["account"], SECTOR_MAP.get(sector.lower(), "other"), size,
+                                                  sector[:100])
 
     product_rows: dict[str, ProductRow] = {}
     for number, row in _rows(products, "products.csv", PRODUCT_COLUMNS, errors):
@@ -165,6 +173,7 @@ def parse(*, pipeline: str, accounts: str, products: str, teams: str,
         product_rows[product_key(row["product"])] = ProductRow(row["product"], row["series"], price)
 
     deals: list[Deal] = []
+    aliases: dict[str, tuple[str, int]] = {}
     seen: dict[str, int] = {}
     pipeline_rows = 0
     for number, row in _rows(pipeline, "sales_pipeline.csv", PIPELINE_COLUMNS, errors):
@@ -211,8 +220,11 @@ def parse(*, pipeline: str, accounts: str, products: str, teams: str,
             errors.extend(RowError(number, file="sales_pipeline.csv", code=code, params=params)
                           for code, params in problems)
             continue
-        amount = close_value if stage_code == "closed_won" else product.price
+        if row["product"] != product.name:
+            aliases[row["product"]] = (product.name, aliases.get(row["product"], ("", 0))[1] + 1)
         deals.append(Deal(number, ref, row["sales_agent"], product.name, row["account"], stage_code, engaged_on,
-                          closed_on, amount, close_value))
+                          closed_on, close_value if close_value is not None else Decimal("0"), close_value,
+                          estimate=None if stage_code == "closed_won" else product.price,
+                          date_unknown=engaged_on is None and closed_on is None))
     return Dataset(agents=agents, accounts=account_rows, products=product_rows, deals=deals, errors=errors,
-                   engaging_stage=stage_map["engaging"], pipeline_rows=pipeline_rows)
+                   engaging_stage=stage_map["engaging"], pipeline_rows=pipeline_rows, aliases=aliases)

@@ -60,6 +60,7 @@ def register_metrics() -> None:
     from .selectors import kpis as k
 
     people = ("owner", "team")
+    imported = ("source_sector", "office")  # verbatim values an import kept (issue 13)
     p50, p50_rows = k.time_in_stage(50)
     p90, p90_rows = k.time_in_stage(90)
     for code, name, unit, better, compute, records, breakdown, group_by, url, description in (
@@ -72,13 +73,15 @@ def register_metrics() -> None:
         ("stage_conversion", gettext_lazy("Stage conversion"), PERCENT, UP, k.stage_conversion, k.funnel_records,
          k.stage_conversion_rows, ("stage",), k.funnel_entered,
          gettext_lazy("Of the funnel's deals, the share that reached the next stage (per stage) or won (overall).")),
-        ("win_rate", gettext_lazy("Win rate"), PERCENT, UP, k.win_rate, k.closed_records, k.win_rate_rows, people,
+        ("win_rate", gettext_lazy("Win rate"), PERCENT, UP, k.win_rate, k.closed_records, k.win_rate_rows,
+         (*people, *imported),
          lambda period: {"is_open": "false", **k.closed_range(period)},
          gettext_lazy("Won / (won + lost) among the deals closed in the period.")),
-        ("deals_won", gettext_lazy("Deals won"), COUNT, UP, k.deals_won, k.won_records, k.deals_won_rows, people, k.won_params,
+        ("deals_won", gettext_lazy("Deals won"), COUNT, UP, k.deals_won, k.won_records, k.deals_won_rows,
+         (*people, *imported), k.won_params,
          gettext_lazy("Deals closed won in the period.")),
         ("won_value", gettext_lazy("Won value"), MONEY, UP, k.won_value, k.won_records, k.won_value_rows,
-         (*people, "product", "sector"), k.won_params,
+         (*people, "product", "sector", *imported), k.won_params,
          gettext_lazy("Amount of the deals won in the period, per currency (per product: the deals' lines).")),
         ("sales_cycle_days", gettext_lazy("Sales cycle"), DAYS, DOWN, k.sales_cycle_days, k.won_records, k.sales_cycle_rows,
          people, k.won_params, gettext_lazy("Average days from created to closed of the deals won in the period (and median).")),
@@ -148,13 +151,13 @@ def register_public_datasets() -> None:
     from salesops.importers import PublicDataset, register
 
     def load(folder, owner) -> str:
-        from .importing import opportunities_import, read_dataset, summary_message
+        from .importing import alias_lines, opportunities_import, read_dataset, summary_message
 
-        result = opportunities_import(
-            dataset=read_dataset(folder / "maven-crm-sales-opportunities" / "sales_pipeline.csv"), by=None)
+        dataset = read_dataset(folder / "maven-crm-sales-opportunities" / "sales_pipeline.csv")
+        result = opportunities_import(dataset=dataset, by=None)
         if not result.ok:
             raise ValidationError([f"{e.file}:{e.row}: {e.message}" for e in result.errors[:20]])
-        return summary_message(result)
+        return summary_message(result, alias_lines(dataset))
 
     register(PublicDataset(code="maven-crm", name=gettext_lazy("Maven CRM sales opportunities"),
                            path=("maven-crm-sales-opportunities", "sales_pipeline.csv"), load=load, order=20,

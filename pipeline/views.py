@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from customers.forms import QuickLogForm
 from customers.views.activities import activity_saved_message, form_errors
 from leads.selectors import lead_queryset_for
+from salesops.import_pages import job_errors_csv_response, job_status_response
 from salesops.timeline import timeline
 from teams import predicates
 from teams.mixins import ListFiltersMixin, ScopedChangeMixin, ScopedQuerysetMixin
@@ -279,7 +280,21 @@ def import_job_view(request, pk):
     result = job.outcome
     return render(request, "pipeline/import_job.html", {
         "job": job, "result": result, "show_file": True,
+        "status_url": reverse("pipeline:import-job-status", args=[job.pk]),
         "summary": importing.summary_message(result) if job.status == job.Status.DONE else ""})
+
+
+@login_required
+def import_job_status_view(request, pk):
+    """The small JSON status the job page's progress bar polls."""
+    return job_status_response(get_object_or_404(selectors.opportunity_import_job_queryset_for(user=request.user), pk=pk))
+
+
+@login_required
+def import_job_errors_view(request, pk):
+    """The job's row errors as CSV: file, row number, column, message."""
+    job = get_object_or_404(selectors.opportunity_import_job_queryset_for(user=request.user), pk=pk)
+    return job_errors_csv_response(job, with_file=True)
 
 
 # --- the sales-to-success handoff ---------------------------------------------------------------

@@ -12,11 +12,26 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Func, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from .metrics import MetricRow, Period, Scope
+
+
+class DaysBetween(Func):
+    """Days (fractional) from `start` to `end`, on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        end, start = (compiler.compile(e) for e in self.source_expressions)
+        return f"(EXTRACT(EPOCH FROM ({end[0]} - {start[0]})) / 86400.0)", [*end[1], *start[1]]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, start = (compiler.compile(e) for e in self.source_expressions)
+        return f"(julianday({end[0]}) - julianday({start[0]}))", [*end[1], *start[1]]
 
 
 def day_start(day: date) -> datetime:
@@ -37,6 +52,18 @@ def between_q(field: str, start: date | None, end: date | None) -> Q:
     if end is not None:
         q &= Q(**{f"{field}__lt": day_start(end + timedelta(days=1))})
     return q
+
+
+def dated_q(field: str, start: date | None, end: date | None, *, unknown: str = "date_unknown") -> Q:
+    """between_q for records that may be of unknown date (`unknown` True: the source gave none): such a
+    record is in no dated period, only in all time (start and end None)."""
+    if start is None and end is None:
+        return Q()
+    return between_q(field, start, end) & Q(**{unknown: False})
+
+
+def dated_period_q(field: str, period: Period, *, unknown: str = "date_unknown") -> Q:
+    return dated_q(field, period.start, period.end, unknown=unknown)
 
 
 def period_q(field: str, period: Period) -> Q:

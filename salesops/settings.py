@@ -89,6 +89,12 @@ TEMPLATES = [
     },
 ]
 
+# --- Cache ----------------------------------------------------------------------------------------
+# Built dashboards (dashboards.board_cache), backtests and API rate limits live in Django's cache. The
+# web and worker processes must share it in production: CACHE_URL=redis://host:6379/1 (docker-compose)
+# or filecache:///path (bin/run). Unset: per-process memory (tests, one-process runs).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -199,6 +205,9 @@ CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
 # an optional pause between batches (to spare a busy database), seconds of silence after which a
 # running job counts as stale, and how many times the sweeper resumes a job before failing it.
 LEADS_RESCORE_BATCH_SIZE = env.int("LEADS_RESCORE_BATCH_SIZE", default=20_000)
+# The scoring editor counts "leads that would change grade" on every visit up to this many leads
+# (one set-based query, ~0.2 s at 10k on PostgreSQL); above it, on a click (w2).
+LEADS_EDITOR_INLINE_BACKTEST_MAX = env.int("LEADS_EDITOR_INLINE_BACKTEST_MAX", default=20_000)
 LEADS_RESCORE_BATCH_PAUSE = env.float("LEADS_RESCORE_BATCH_PAUSE", default=0.0)
 LEADS_JOB_STALE_SECONDS = env.int("LEADS_JOB_STALE_SECONDS", default=120)
 LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
@@ -266,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
     "dashboards-snapshot-jobs-requeue-stale": {
         "task": "dashboards.tasks.snapshot_jobs_requeue_stale_task",
         "schedule": crontab(minute="*/5"),
+    },
+    "dashboards-warm": {  # rebuild the dashboards viewed lately (dashboards.board_cache)
+        "task": "dashboards.tasks.dashboards_warm_task",
+        "schedule": crontab(minute=f"*/{max(1, env.int('SALESOPS_DASHBOARD_WARM_MINUTES', default=5))}"),
     },
     "dashboards-goals-check-daily": {  # after the snapshots: pace of every goal, at-risk notifications
         "task": "dashboards.tasks.goals_check_task",
@@ -447,6 +460,12 @@ SALESOPS_IMPORT_STAGING_DIR = Path(env.str("SALESOPS_IMPORT_STAGING_DIR",
 # KPI snapshots and goals (h13): the period kinds the daily job writes (day, week, month, quarter), the
 # pace thresholds of a goal (share of the pro-rated progress) and the window its current value is measured over.
 SALESOPS_SNAPSHOT_KINDS = env.list("SALESOPS_SNAPSHOT_KINDS", default=["day", "month"])
+# Dashboards served from figures computed ahead (dashboards.board_cache): how long a built dashboard is
+# kept (0 = always built live), how often the beat job rebuilds the ones viewed within the last hours.
+SALESOPS_DASHBOARD_CACHE_SECONDS = env.int("SALESOPS_DASHBOARD_CACHE_SECONDS", default=600)
+SALESOPS_DASHBOARD_WARM_MINUTES = env.int("SALESOPS_DASHBOARD_WARM_MINUTES", default=5)
+SALESOPS_DASHBOARD_WARM_HOURS = env.int("SALESOPS_DASHBOARD_WARM_HOURS", default=24)
+SALESOPS_DASHBOARD_WARM_MAX = env.int("SALESOPS_DASHBOARD_WARM_MAX", default=200)
 SALESOPS_GOAL_THRESHOLDS = {
     "on_track": env.float("SALESOPS_GOAL_ON_TRACK", default=0.99),
     "at_risk": env.float("SALESOPS_GOAL_AT_RISK", default=0.81),

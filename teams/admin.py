@@ -56,7 +56,7 @@ class TeamAdmin(ServiceWritesAdminMixin, admin.ModelAdmin):
     """Teams are written through teams.services (administrators; audited; a team with members is
     not deleted), from this change form and the delete action as from the API."""
 
-    list_display = ("name", "manager")
+    list_display = ("name", "manager", "regional_office")
     list_select_related = ("manager",)
     search_fields = ("name",)
     inlines = [MemberInline]

@@ -14,11 +14,41 @@ from django.utils.translation import gettext_lazy as _
 from salesops.reference import Industry, Region
 
 
+class Sector(models.Model):
+    """Reference data an admin can extend: a sector exactly as a source file names it (issue 13).
+    `name` is the verbatim value (e.g. Maven's "technolgy"); `industry` is the Industry code it maps to
+    (blank: not mapped yet). An import keeps a new value as a new row and reports it; nothing is merged."""
+
+    code = models.SlugField(_("code"), max_length=100, unique=True)
+    name = models.CharField(_("name (as in the source)"), max_length=100)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=100, blank=True)
+    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
+    source = models.CharField(_("first seen in"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_zh_hans and (get_language() or "").lower().startswith("zh"):
+            return self.name_zh_hans
+        return self.name
+
+
 class Account(models.Model):
     """A customer or prospect company."""
 
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
+    sector = models.ForeignKey(Sector, verbose_name=_("sector (as in the source)"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="accounts")
     employees = models.PositiveIntegerField(
         _("employees"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000_000)])
     region = models.CharField(_("region"), max_length=30, choices=Region.choices, blank=True)

@@ -43,7 +43,7 @@ class AccountDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "account"
 
     def get_queryset(self):
-        return account_queryset_for(user=self.request.user).select_related("owner__team", "success_owner__team")
+        return account_queryset_for(user=self.request.user).select_related("owner__team", "success_owner__team", "sector")
 
     def get_context_data(self, **kwargs):
         panels = rendered_panels(self.object, self.request)

@@ -6,6 +6,7 @@ leads.services.scoring.rule_set_publish so every lead is rescored set-based.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -125,6 +126,43 @@ class RuleSetAdmin(MarketingAdminMixin, admin.ModelAdmin):
         if change and not RuleSet.objects.get(pk=obj.pk).is_editable:
             return  # published / archived sets never change
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """The inlines are saved through rule_set_save_draft (one door for every write), not one by
+        one: the service validates the whole set and replaces the draft's rules and grades."""
+        rule_set = form.instance
+        if not rule_set.is_editable:
+            return
+        rows = {"attribute_rules": {r.pk: {"field": r.field, "operator": r.operator, "value": r.value,
+                                           "points": r.points, "label": r.label} for r in rule_set.attribute_rules.all()},
+                "behaviour_rules": {r.pk: {"event_type": r.event_type, "points": r.points, "max_count": r.max_count,
+                                           "window_days": r.window_days, "label": r.label}
+                                    for r in rule_set.behaviour_rules.select_related("event_type")},
+                "grades": {g.pk: {"name": g.name, "lower_bound": g.lower_bound} for g in rule_set.grades.all()}}
+        for formset in formsets:  # rows not in a formset stay as they are, as with inlines saved one by one
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            table = rows.setdefault(formset.prefix, {})
+            for number, f in enumerate(formset.forms):
+                data = f.cleaned_data or {}
+                instance = data.get("id")
+                key = instance.pk if instance is not None else f"new-{number}"
+                if data.get("DELETE") or not data:
+                    table.pop(key, None)
+                else:
+                    table[key] = {k: v for k, v in data.items() if k not in ("id", "DELETE", "rule_set")}
+        kept = {prefix: list(table.values()) for prefix, table in rows.items()}
+        try:
+            scoring_services.rule_set_save_draft(
+                by=request.user, rule_set=rule_set, name=rule_set.name, notes=rule_set.notes,
+                attribute_rules=[{k: d.get(k) for k in ("field", "operator", "value", "points")} | {"label": d.get("label") or ""}
+                                 for d in kept.get("attribute_rules", [])],
+                behaviour_rules=[{"event_type": d["event_type"].code, "points": d["points"], "max_count": d.get("max_count"),
+                                  "window_days": d.get("window_days"), "label": d.get("label") or ""}
+                                 for d in kept.get("behaviour_rules", [])],
+                grades=[{"name": d["name"], "lower_bound": d.get("lower_bound")} for d in kept.get("grades", [])])
+        except ValidationError as exc:
+            transaction.set_rollback(True)
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset.filter(status=RuleSet.Status.DRAFT))

@@ -6,4 +6,4 @@ from .scoring import RuleSet, AttributeRule, BehaviourRule, GradeBand, ScoreChan
 from .routing import RoutingRule, Assignment  # noqa: F401
 from .audit import LeadAudit  # noqa: F401
 from .nurture import NurtureTrack, NurtureStep, NurtureEnrollment, NurtureSend  # noqa: F401
-from .imports import LeadImportJob, ImportMapping  # noqa: F401
+from .imports import LeadImportJob, LeadImportUpload, ImportMapping  # noqa: F401

@@ -38,3 +38,28 @@ class ImportMapping(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LeadImportUpload(models.Model):
+    """A CSV file uploaded for import, kept (staged, 0600) while its columns are mapped and checked:
+    a mistake on the mapping screen or a failed check never makes the person upload it again. Each
+    check or import runs as a LeadImportJob on a copy of it (`options["upload"]` names this row)."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    staged_name = models.CharField(_("staged file"), max_length=100)
+    header = models.JSONField(_("columns"), default=list)
+    sample = models.JSONField(_("first rows"), default=list)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    mapping = models.ForeignKey(ImportMapping, verbose_name=_("mapping"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead import upload")
+        verbose_name_plural = _("lead import uploads")
+
+    def __str__(self):
+        return self.file_name

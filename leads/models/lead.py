@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.i18n import localised
@@ -54,6 +55,10 @@ class Lead(models.Model):
     # Where the lead came from, beyond the channel (e.g. "Landing Page Submission"), and its last
     # recorded activity: both kept as given by the source system so rules can score them.
     origin = models.CharField(_("origin"), max_length=100, blank=True)
+    source_detail = models.CharField(_("source detail"), max_length=100, blank=True,
+                                     help_text=_("The source exactly as the imported file names it."))
+    business_segment = models.CharField(_("business segment"), max_length=100, blank=True)
+    lead_type = models.CharField(_("lead type"), max_length=100, blank=True)
     last_activity = models.CharField(_("last activity"), max_length=100, blank=True)
     total_visits = models.PositiveIntegerField(_("total site visits"), null=True, blank=True)
     time_on_site = models.PositiveIntegerField(_("time on site (seconds)"), null=True, blank=True)
@@ -92,7 +97,10 @@ class Lead(models.Model):
     imported_converted = models.BooleanField(
         _("converted per the source"), null=True, blank=True,
         help_text=_("The outcome the imported file recorded (converted and won); empty when it said nothing."))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    date_unknown = models.BooleanField(
+        _("date unknown"), default=False,
+        help_text=_("Imported without a date: left out of every dated period, counted only over all time."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic concurrency, as on deals: every service write bumps it; a caller that sends the
     # version it read gets a conflict (HTTP 409) when the lead changed since.

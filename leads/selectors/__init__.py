@@ -76,6 +76,16 @@ def rule_set_queryset():
         "attribute_rules", "behaviour_rules__event_type", "grades")
 
 
+def rule_set_list_queryset():
+    """Rule sets for the list page, with their rule counts (one query; grades prefetched)."""
+    from django.db.models import Count
+
+    return RuleSet.objects.annotate(
+        attribute_rule_count=Count("attribute_rules", distinct=True),
+        behaviour_rule_count=Count("behaviour_rules", distinct=True),
+    ).annotate(rule_count=F("attribute_rule_count") + F("behaviour_rule_count")).prefetch_related("grades")
+
+
 def lead_import_job_queryset_for(*, user):
     """Import jobs a user may follow: their own (administrators: every job)."""
     from salesops.jobs import import_job_queryset

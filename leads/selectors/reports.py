@@ -140,8 +140,9 @@ def quality_counts(leads, *group_by: str):
 def lead_quality_report(*, user, start: date, end: date, source: str = "") -> list[LeadQualityRow]:
     """Rows per (month, source), months start..end inclusive, ordered by month then source."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    leads = lead_queryset_for(user=user).filter(
-        created_at__gte=_month_start(start, tz), created_at__lt=_month_start(shift_months(end, 1), tz))
+    leads = lead_queryset_for(user=user).filter(  # leads imported without a date are in no month
+        created_at__gte=_month_start(start, tz), created_at__lt=_month_start(shift_months(end, 1), tz),
+        date_unknown=False)
     if source:
         leads = leads.filter(source=source)
     grouped = (quality_counts(leads.order_by().annotate(month=TruncMonth("created_at", tzinfo=tz)), "month", "source")

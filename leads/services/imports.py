@@ -50,8 +50,9 @@ OUTCOME = "outcome"
 TARGET_FIELDS = (
     "name", "email", "phone", "company", "industry", "company_size", "region", "job_title", "source",
     "consent", "do_not_email", "owner", "status", "origin", "last_activity", "total_visits", "time_on_site",
-    "external_ref", OUTCOME,
+    "external_ref", OUTCOME, "source_detail", "business_segment", "lead_type", "created_at", "mql_at",
 )
+DATE_FIELDS = {"created_at", "mql_at"}  # imported history (issue 13): the file's dates, never the import moment
 INTEGER_FIELDS = {"company_size", "total_visits", "time_on_site"}
 BOOLEAN_FIELDS = {"consent", "do_not_email", OUTCOME}
 TRUE_VALUES = {"1", "yes", "y", "true"}
@@ -119,6 +120,8 @@ def import_mapping_from_json(*, text: str) -> MappingSpec:
 def import_field_label(name: str) -> str:
     if name == OUTCOME:
         return _("Outcome per the source (converted and won)")
+    if name in DATE_FIELDS:
+        return {"created_at": _("Created on (per the source)"), "mql_at": _("Became MQL on (per the source)")}[name]
     return str(Lead._meta.get_field(name).verbose_name)
 
 
@@ -193,6 +196,8 @@ class _Converter:
             if folded in FALSE_VALUES:
                 return False
             raise ValidationError(_("“%(value)s” is not yes or no.") % {"value": value})
+        if target in DATE_FIELDS:
+            return _history_moment(value)
         if target in INTEGER_FIELDS:
             if not value:
                 return None
@@ -220,6 +225,23 @@ class _Converter:
                 raise ValidationError(_("No user “%(value)s” you may assign leads to.") % {"value": value})
             return user
         return value
+
+
+def _history_moment(value: str):
+    """A file's date or date-time (ISO: "2018-02-01", "2018-02-01 13:05:00") as an aware moment in the
+    business time zone; blank is None (unknown). ValidationError otherwise."""
+    from datetime import date, datetime, time
+
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if len(value) > 10 else datetime.combine(date.fromisoformat(value),
+                                                                                       time.min)
+    except ValueError:
+        moment = None
+    if moment is None or not 1900 <= moment.year <= 2100:
+        raise ValidationError(_("“%(value)s” is not a date (YYYY-MM-DD, optionally with a time).") % {"value": value})
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 @dataclass
@@ -259,7 +281,9 @@ def _parse_row(*, number: int, cells: list[str], header: list[str], positions: d
         outcome = True if outcome is None else outcome
     fields = {k: v for k, v in fields.items() if v is not None or k in INTEGER_FIELDS}
     fields.setdefault("owner", converter.default_owner)
-    lead = Lead(**fields, imported_from=source[:100], imported_at=now, imported_converted=outcome)
+    # no creation date in the file: the lead is of unknown date, in no dated period (not "created now")
+    lead = Lead(**fields, imported_from=source[:100], imported_at=now, imported_converted=outcome,
+                date_unknown=fields.get("created_at") is None)
     failed = {error.field for error in errors} | {"owner"}  # owners were looked up above
     try:
         lead.clean_fields(exclude=[f.name for f in Lead._meta.fields
@@ -422,13 +446,18 @@ def import_header_check(*, data: bytes, mapping) -> MappingSpec:
 
 # --- background jobs ------------------------------------------------------------------------------
 @transaction.atomic
-def lead_import_job_start(*, by, data: bytes, file_name: str, mapping, preview: bool = True) -> LeadImportJob:
-    """Check the file's header, stage it (0600) and queue a job that previews or imports it."""
+def lead_import_job_start(*, by, data: bytes, file_name: str, mapping, preview: bool = True,
+                          upload_id: int | None = None) -> LeadImportJob:
+    """Check the file's header, stage it (0600) and queue a job that previews or imports it
+    (`upload_id`: the LeadImportUpload of the mapping screen it came from)."""
     _check_may_import(by)
     spec = import_header_check(data=data, mapping=mapping)
+    options = {"mapping": spec.as_dict(), "source": spec.name or str(file_name)[:100]}
+    if upload_id is not None:
+        options["upload"] = upload_id
     job = LeadImportJob.objects.create(
         created_by=by, preview=preview, file_name=str(file_name)[:255], staged={"file": stage(data=data)},
-        options={"mapping": spec.as_dict(), "source": spec.name or str(file_name)[:100]})
+        options=options)
     _queue(job)
     return job
 

@@ -70,9 +70,17 @@ class OpportunitySerializer(serializers.ModelSerializer):
                   "stage_entered_at", "amount", "currency", "discount_percent", "stage_probability",
                   "model_probability", "rep_probability", "forecast_category", "expected_close_date", "closed_at",
                   "confirmed_needs", "need_tags", "decision_makers", "next_step", "competitors", "loss_reason",
-                  "loss_note", "stalled_at", "lines", "version", "created_at", "updated_at"]
+                  "loss_note", "stalled_at", "lines", "version", "created_at", "updated_at",
+                  "amount_known", "amount_estimate", "date_unknown"]
         read_only_fields = ["team", "lead", "stage", "stage_entered_at", "stage_probability", "model_probability",
-                            "closed_at", "loss_reason", "loss_note", "stalled_at", "created_at", "updated_at"]
+                            "closed_at", "loss_reason", "loss_note", "stalled_at", "created_at", "updated_at",
+                            "amount_known", "amount_estimate", "date_unknown"]
+        extra_kwargs = {
+            "amount_known": {"help_text": "False: the source gave no value; `amount` is then 0 and means “empty”."},
+            "amount_estimate": {"help_text": "An estimate (e.g. the product's list price), never the amount."},
+            "date_unknown": {"help_text": "The source gave no date: created_at is the import's, not a fact; "
+                                          "the deal is left out of every dated period."},
+        }
 
 
 class StageRefField(serializers.Field):
@@ -184,12 +192,19 @@ class FunnelQuerySerializer(QuerySerializer):
     end = serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive; default: today.")
     team = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Team id.")
     owner = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Owner (user) id.")
+    period = serializers.ChoiceField(choices=["all"], required=False,
+                                     help_text="`all`: every deal whatever its date, deals of unknown date included "
+                                               "(no start / end).")
 
     def validate(self, attrs):
         from django.utils import timezone
         from django.utils.translation import gettext as _
 
         from ..forecasting import default_funnel_period
+        if attrs.get("period") == "all":
+            if "start" in attrs or "end" in attrs:
+                raise serializers.ValidationError({"period": _("Give either period=all or start / end, not both.")})
+            return {**attrs, "start": None, "end": None}
         default_start, default_end = default_funnel_period(timezone.localdate())
         end = attrs.get("end") or default_end
         start = attrs.get("start") or (default_funnel_period(end)[0] if "end" in attrs else default_start)
@@ -264,8 +279,8 @@ class WonValueSerializer(serializers.Serializer):
 
 
 class FunnelSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = serializers.DateField(allow_null=True, help_text="Null for period=all.")
+    end = serializers.DateField(allow_null=True, help_text="Null for period=all.")
     stages = FunnelStageSerializer(many=True, help_text="Deals currently in each stage that entered it in the "
                                                         "period (closed stages: closed in the period).")
     conversion = FunnelConversionSerializer(many=True)
@@ -314,6 +329,16 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField()
 
 
+class UndatedPipelineSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    deals = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="Sum of the known amounts.")
+    amount_unknown = serializers.IntegerField(help_text="Deals whose amount the source did not give.")
+    estimate = serializers.DecimalField(max_digits=20, decimal_places=2,
+                                        help_text="Estimate of the deals without an amount (e.g. list prices): "
+                                                  "an estimate, not part of any amount.")
+
+
 class ForecastSerializer(serializers.Serializer):
     period = PeriodSerializer()
     currencies = serializers.ListField(child=serializers.CharField())
@@ -321,6 +346,8 @@ class ForecastSerializer(serializers.Serializer):
                                                           "are never added (no exchange rates).")
     reps = ForecastRowSerializer(many=True, help_text="One row per rep and currency.")
     teams = ForecastRowSerializer(many=True, help_text="One row per team and currency; managers and admins only.")
+    undated = UndatedPipelineSerializer(many=True, help_text="Open deals without an expected close date (in no "
+                                        "period), per currency.")
 
 
 class ForecastAccuracyRowSerializer(serializers.Serializer):

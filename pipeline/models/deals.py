@@ -52,6 +52,13 @@ class Opportunity(models.Model):
 
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"),
                                  validators=[MinValueValidator(Decimal("0"))])
+    amount_known = models.BooleanField(
+        _("amount known"), default=True,
+        help_text=_("False when the source gave no value: the amount is then empty (shown as such, summed as 0)."))
+    amount_estimate = models.DecimalField(
+        _("estimated amount"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("An estimate (e.g. the product's list price), never the deal's amount."))
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=Decimal("0"),
                                            validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
@@ -85,6 +92,9 @@ class Opportunity(models.Model):
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True, db_index=True,
                                     help_text=_("Id of this deal in the system it was imported from."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    date_unknown = models.BooleanField(
+        _("date unknown"), default=False,
+        help_text=_("The source gave no date: left out of every dated period, counted only over all time."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

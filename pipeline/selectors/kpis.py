@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Sum
 
 from salesops.metric_tools import (
-    keyed, link, main_currency, money, narrow, percent, period_params, period_q, rows_by, scope_params, shared,
+    dated_period_q, keyed, link, main_currency, money, narrow, percent, period_params, period_q, rows_by, scope_params, shared,
 )
 from salesops.metrics import MetricResult, MetricRow, Period, Scope
 from teams.selectors import person_or_team_labels, quota_queryset_for
@@ -27,7 +27,10 @@ from .metrics import (
     won_in, won_value_by,
 )
 
-FIELDS = {"owner": "owner_id", "team": "team_id", "stage": "stage__code"}
+FIELDS = {"owner": "owner_id", "team": "team_id", "stage": "stage__code",
+          # as imported, verbatim (issue 13): the account's source sector, the team's regional office
+          "source_sector": "account__sector__name", "office": "team__regional_office"}
+IMPORTED_GROUPS = ("source_sector", "office")
 LIST = "pipeline:list"
 
 
@@ -92,6 +95,8 @@ def drilldown(params, *, stage_param: str = "stage"):
         if group_by == "stage" and key:
             extra[stage_param] = stage_id(key)
         elif group_by in ("owner", "team") and key:
+            extra[group_by] = key
+        elif group_by in IMPORTED_GROUPS and key:
             extra[group_by] = key
         return link(LIST, {**params(period), **scope_params(scope), **extra})
     return url
@@ -221,7 +226,8 @@ def won_value(scope, period) -> MetricResult:
 def won_value_rows(scope, period, group_by) -> list[MetricRow]:
     rows = won_value_by(queryset=deals(scope), start=period.start, end=period.end, group_by=group_by)
     key, name = {"owner": ("owner_id", "name"), "team": ("team_id", "team_name"),
-                 "product": ("product_id", "product_name"), "sector": ("sector", "sector")}[group_by]
+                 "product": ("product_id", "product_name"), "sector": ("sector", "sector"),
+                 "source_sector": ("key", "key"), "office": ("key", "key")}[group_by]
     return per_key_money(rows, {r[key]: r[name] or "—" for r in rows}, key=key)
 
 
@@ -439,7 +445,7 @@ def high_margin_share(scope, period) -> MetricResult:
 
 # --- deals created (h10: the onboarding milestone "first opportunity") ----------------------------
 def created_records(scope, period, group_by=None, key=None):
-    return keyed(deals(scope).filter(period_q("created_at", period)), FIELDS, group_by, key)
+    return keyed(deals(scope).filter(dated_period_q("created_at", period)), FIELDS, group_by, key)
 
 
 def deals_created(scope, period) -> MetricResult:

@@ -29,11 +29,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Avg, Count, DecimalField, ExpressionWrapper, F, FloatField, Func, Max, Q, QuerySet, Sum,
+    Avg, Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum,
 )
 from django.db.models.functions import Coalesce
 
-from salesops.metric_tools import between_q, day_start, money, period_range, person  # noqa: F401  (re-exported)
+from salesops.metric_tools import DaysBetween, between_q, dated_q, day_start, money, period_range, person  # noqa: F401  (re-exported)
 from teams import predicates
 from teams.models import Team, User
 from teams.selectors import owner_q
@@ -45,21 +45,6 @@ from . import stage_list
 
 # --- helpers ------------------------------------------------------------------------------------
 # day_start / period_range live in the base (salesops.metric_tools): leads' metrics use them too.
-class DaysBetween(Func):
-    """Days (fractional) from `start` to `end`, on PostgreSQL and SQLite."""
-
-    output_field = FloatField()
-    arity = 2
-
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
-        end, start = (compiler.compile(e) for e in self.source_expressions)
-        return f"(EXTRACT(EPOCH FROM ({end[0]} - {start[0]})) / 86400.0)", [*end[1], *start[1]]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        end, start = (compiler.compile(e) for e in self.source_expressions)
-        return f"(julianday({end[0]}) - julianday({start[0]}))", [*end[1], *start[1]]
-
-
 def chosen_probability_expression():
     """rep_probability, else model_probability, else stage_probability (forecasting.chosen_probability)."""
     return Coalesce("rep_probability", "model_probability", "stage_probability")
@@ -115,8 +100,9 @@ def funnel_conversion(*, queryset: QuerySet[Opportunity], start: date, end: date
 
 
 def entered_in(queryset, start: date | None, end: date | None) -> QuerySet[Opportunity]:
-    """The funnel's deals: current stage entered in [start, end] (None: unbounded)."""
-    return queryset.filter(between_q("stage_entered_at", start, end))
+    """The funnel's deals: current stage entered in [start, end] (None: unbounded). Deals of unknown
+    date (imported without one) belong to no dated period: only to all time (both ends None)."""
+    return queryset.filter(dated_q("stage_entered_at", start, end))
 
 
 def won_in(queryset, start: date | None, end: date | None) -> QuerySet[Opportunity]:
@@ -168,6 +154,10 @@ def won_value_by(*, queryset: QuerySet[Opportunity], start: date | None, end: da
         return rows
     if group_by == "team":
         return list(won.values("team_id", "currency", team_name=F("team__name"))
+                    .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
+    if group_by in ("source_sector", "office"):  # verbatim, as imported (issue 13)
+        field = "account__sector__name" if group_by == "source_sector" else "team__regional_office"
+        return list(won.values("currency", key=F(field))
                     .annotate(deals=Count("pk"), amount=Sum("amount")).order_by("currency", "-amount"))
     if group_by == "sector":
         return list(won.values("currency", sector=F("account__industry"))
@@ -248,7 +238,19 @@ def forecast_current(*, user, queryset: QuerySet[Opportunity], kind: str, day: d
                          for (pk, code), f in figures["teams"].items()),
                         key=lambda r: (r["currency"], -r["weighted"], r["name"]))
         if show_teams else [],
+        "undated": undated_pipeline(queryset=queryset),
     }
+
+
+def undated_pipeline(*, queryset: QuerySet[Opportunity]) -> list[dict]:
+    """Open deals without an expected close date (issue 13: e.g. every imported Maven open deal), which
+    belong to no forecast period: per currency, how many, their amount (deals of unknown amount count 0)
+    and, apart and labelled so, the estimates of those without an amount. One GROUP BY."""
+    rows = (queryset.filter(closed_at__isnull=True, expected_close_date__isnull=True).order_by().values("currency")
+            .annotate(deals=Count("pk"), amount=Sum("amount"), amount_unknown=Count("pk", filter=Q(amount_known=False)),
+                      estimate=Sum("amount_estimate", filter=Q(amount_known=False))).order_by("currency"))
+    return [{**row, "amount": row["amount"] or Decimal("0"), "estimate": row["estimate"] or Decimal("0")}
+            for row in rows]
 
 
 def forecast_open_deals(*, queryset: QuerySet[Opportunity], start: date, end: date, limit: int = 50):

@@ -108,6 +108,8 @@ def opportunity_update(*, opportunity: Opportunity, by, expected_version: int | 
     previous_discount = opp.discount_percent
     owner_changed = "owner" in fields and getattr(fields["owner"], "pk", None) != opp.owner_id
     account_changed = "account" in fields and getattr(fields["account"], "pk", None) != opp.account_id
+    if "amount" in fields and fields["amount"] != opp.amount:
+        opp.amount_known = True  # someone gave the amount an imported file lacked (issue 13)
     for name, value in fields.items():
         setattr(opp, name, value)
     _check_links(by=by, opp=opp, owner_changed=owner_changed, account_changed=account_changed)

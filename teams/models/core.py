@@ -31,6 +31,8 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="managed_teams",
     )
+    regional_office = models.CharField(_("regional office"), max_length=100, blank=True,
+                                       help_text=_("As an imported file names it (e.g. Maven's regional_office)."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

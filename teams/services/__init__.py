@@ -28,7 +28,7 @@ from ..predicates import can_manage_organisation, may_lead_team
 
 logger = logging.getLogger(__name__)
 
-TEAM_FIELDS = ("name", "manager")
+TEAM_FIELDS = ("name", "manager", "regional_office")
 
 
 # --- audit ------------------------------------------------------------------------------------

@@ -199,7 +199,7 @@ class TestImportPages:
 
     @pytest.mark.parametrize("post, field", [
         ({"mapping_json": "{not json"}, "mapping"),
-        ({}, "mapping"),
+        ({"mapping": "999999"}, "mapping"),
         ({"mapping_json": '{"columns": {"name": "Nope"}}'}, None),
     ])
     def test_bad_mappings_show_form_errors(self, client, org, post, field):

@@ -45,9 +45,16 @@ class TestParse:
         assert data.errors == []
         won, lost, engaging, prospecting = data.deals
         assert won.product == "GTX Pro" and won.amount == Decimal("4514")
-        assert lost.amount == Decimal("55")  # the value at stake, not the file's 0
+        # amounts as given (issue 13): the lost deal's 0 stays 0, the list price is only an estimate
+        assert (lost.amount, lost.close_value, lost.estimate) == (Decimal("0"), Decimal("0"), Decimal("55"))
+        assert won.estimate is None
+        # an open deal without close_value has no amount (empty), the estimate apart; no engage_date: date unknown
+        assert (engaging.close_value, engaging.estimate is not None) == (None, True)
+        assert prospecting.date_unknown and not engaging.date_unknown
         assert engaging.stage_code == "needs_confirmed" and engaging.account == ""
         assert data.accounts["Acme Corporation"].sector == "technology"
+        assert data.accounts["Acme Corporation"].sector_name == "technolgy"  # verbatim, as the file spells it
+        assert data.aliases == {"GTXPro": ("GTX Pro", 1)}  # reported in the import summary
         assert dataset(engaging_stage="solution_demo").deals[2].stage_code == "solution_demo"
 
     def test_every_row_error_is_reported_with_its_row_number(self):
@@ -94,6 +101,37 @@ class TestImport:
         assert engaging.closed_at is None and engaging.account.external_ref == "maven:(none)"
         assert list(engaging.transitions.values_list("to_stage__code", flat=True)) == ["needs_confirmed"]
         assert Opportunity.objects.get(external_ref="P1").stage.code == "lead_identified"
+        # issue 13: what the file says, no more
+        assert team.regional_office == "Central"
+        assert won.account.sector.name == "technolgy" and won.account.sector.industry == "technology"
+        assert (won.amount_known, won.amount_estimate, won.date_unknown) == (True, None, False)
+        assert (engaging.amount, engaging.amount_known, engaging.amount_estimate) == (0, False, Decimal("4821"))
+        lost = Opportunity.objects.get(external_ref="L1")
+        assert (lost.amount, lost.amount_known, lost.amount_estimate) == (0, True, Decimal("55"))
+        prospecting = Opportunity.objects.get(external_ref="P1")
+        assert prospecting.date_unknown and not engaging.date_unknown
+        assert (counts["sectors"], counts["sectors_seen"], counts["offices"]) == (2, 2, 1)
+        assert (counts["amount_unknown"], counts["date_unknown"]) == (2, 1)
+
+    def test_the_summary_reports_rows_verbatim_values_and_aliases(self):
+        from pipeline.importing import alias_lines, summary_message
+
+        data = dataset()
+        text = summary_message(opportunities_import(dataset=data), alias_lines(data))
+        assert "Rows read: 4; created 4, updated 0, skipped (unchanged) 0." in text
+        assert "2 sectors (2 new reference values), 1 regional offices" in text
+        assert "GTXPro → GTX Pro (1 rows)" in text
+
+    def test_a_new_import_updates_known_deals_by_external_id(self):
+        opportunities_import(dataset=dataset())
+        # as an older importer left them: list price as the amount, import moment as the date
+        Opportunity.objects.filter(external_ref__in=["E1", "P1"]).update(amount=Decimal("4821"), amount_known=True,
+                                                                         amount_estimate=None, date_unknown=False)
+        again = opportunities_import(dataset=dataset())
+        assert (again.counts["updated"], again.unchanged, again.created) == (2, 2, 0)
+        engaging = Opportunity.objects.get(external_ref="E1")
+        assert (engaging.amount, engaging.amount_known, engaging.amount_estimate) == (0, False, Decimal("4821"))
+        assert Opportunity.objects.get(external_ref="P1").date_unknown
 
     def test_the_job_page_learns_that_every_row_was_checked_before_the_deals_are_written(self):
         class Recorder:
@@ -129,6 +167,7 @@ class TestImport:
         assert result.moved == 1
         deal = Opportunity.objects.get(external_ref="E1")
         assert deal.stage.code == "closed_won" and deal.amount == Decimal("4000")
+        assert deal.amount_known and deal.amount_estimate is None
         assert deal.transitions.last().kind == "imported"
 
 
@@ -183,6 +222,16 @@ class TestCommandAndUpload:
         page = client.get(response.url).content.decode()
         assert 'data-table="import-errors"' in page and "Nobody" in page
         assert not Opportunity.objects.exists() and not Account.objects.exists()
+        # the error report downloads as CSV (file, row, column, message), and the status is JSON
+        assert reverse("pipeline:import-job-errors", args=[job.pk]) in page
+        report = client.get(reverse("pipeline:import-job-errors", args=[job.pk])).content.decode("utf-8-sig")
+        lines = report.strip().splitlines()
+        assert lines[0] == "File,Row,Column,Problem" and len(lines) == 1 + job.outcome.error_count
+        assert all(line.startswith("sales_pipeline.csv,6,") for line in lines[1:])
+        status = client.get(reverse("pipeline:import-job-status", args=[job.pk])).json()
+        assert (status["status"], status["finished"]) == ("failed", True)
+        client.force_login(UserFactory(username="not-the-importer"))
+        assert client.get(reverse("pipeline:import-job-errors", args=[job.pk])).status_code == 404
 
     def test_a_queued_job_page_refreshes_itself_until_the_job_ends(self, client, org, staging):
         client.force_login(org["admin"])

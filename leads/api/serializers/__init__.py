@@ -15,7 +15,8 @@ class BreakdownItemSerializer(serializers.Serializer):
 
 SCORING_FIELDS = ["score", "grade", "score_breakdown", "scored_at", "mql_at", "assigned_at",
                   "first_touch_due_at", "first_touched_at", "sla_breached_at", "converted_at", "won_at",
-                  "imported_from", "imported_at", "imported_converted"]  # imported history: read-only
+                  "imported_from", "imported_at", "imported_converted",  # imported history: read-only
+                  "source_detail", "business_segment", "lead_type", "date_unknown"]  # as imported (issue 13)
 
 
 class LeadSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from pipeline.importing import opportunities_import, read_dataset, summary_message
+from pipeline.importing import alias_lines, opportunities_import, read_dataset, summary_message
 from pipeline.maven import ENGAGING_CHOICES
 from teams.models import User
 
@@ -35,4 +35,4 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(f"{error.file}:{error.row}: {error.message}")
             raise CommandError(_("%(count)s errors; nothing was imported.") % {"count": result.error_count})
-        self.stdout.write(self.style.SUCCESS(summary_message(result)))
+        self.stdout.write(self.style.SUCCESS(summary_message(result, alias_lines(dataset))))

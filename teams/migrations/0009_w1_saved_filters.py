@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0007_h9_compensation'),
+        ('teams', '0008_w6_regional_office'),
     ]
 
     operations = [
