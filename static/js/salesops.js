@@ -41,6 +41,7 @@ document.addEventListener("keydown", function (event) {
     p.value.value = item.dataset.id;
     text.value = item.textContent;
     text.dataset.asked = String(Number(text.dataset.asked || 0) + 1);  // a pending answer reopens nothing
+    clearTimeout(timers.get(text));
     close(p);
     text.dispatchEvent(new CustomEvent("picker:chosen", {bubbles: true}));
   }
