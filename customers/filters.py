@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import set_override
 
 from salesops.filters import MAX_ID, IdFilter
+from salesops.list_filters import ANY, CHIPS, AnyBooleanSelect, PickerWidget, SortFilter
+from teams.selectors.saved_filters import person_labels, team_labels
 from salesops.metric_tools import between_q
 from salesops.reference import Industry, Region
 
@@ -18,10 +20,19 @@ def _owner_choices(request):
     return account_owner_choices_for(user=getattr(request, "user", None))
 
 
+def _people_picker():
+    return PickerWidget(lookup="teams:people-lookup", labels=person_labels)
+
+
+def _team_picker():
+    return PickerWidget(lookup="teams:teams-lookup", labels=team_labels)
+
+
 class UserPickerFilter(django_filters.ModelChoiceFilter):
-    """A person: a <select> of names on the page, a user id in the API (an unknown id is a 400)."""
+    """A person: picked by name with type-ahead on the page, a user id in the API (an unknown id is a 400)."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _people_picker())
         super().__init__(*args, **kwargs)
         set_override(self, "field", {"type": "integer", "minimum": 1, "maximum": MAX_ID})
 
@@ -31,17 +42,21 @@ class AccountFilterSet(django_filters.FilterSet):
     owner and the success owner (pickers on the page, ids in the API), and "mine"."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
-    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
-    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
+    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"), widget=CHIPS)
+    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"), empty_label=ANY)
     sector = django_filters.CharFilter(field_name="sector__name", label=_("Sector (as imported)"), max_length=100)
     owner = UserPickerFilter(field_name="owner", queryset=_owner_choices, label=_("Sales owner"))
     success_owner = UserPickerFilter(field_name="success_owner", queryset=_owner_choices, label=_("Success owner"))
     mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput,
                                         label=_("Only mine (sales or success owner)"))
-    team = IdFilter(field_name="owner__team_id", label=_("Sales owner's team id"))
-    health = django_filters.ChoiceFilter(method="filter_health", label=_("Health"), choices=[
+    team = IdFilter(field_name="owner__team_id", label=_("Sales owner's team"), widget=_team_picker())
+    health = django_filters.ChoiceFilter(method="filter_health", label=_("Health"), empty_label=ANY, choices=[
         ("scored", _("With a health score")), ("healthy", _("Healthy")), ("at_risk", _("At risk")),
         ("critical", _("Critical"))])
+    ordering = SortFilter(fields={"name": _("Name"), "industry": _("Industry"), "region": _("Region"),
+                                  "owner": _("Sales owner"), "success_owner": _("Success owner"),
+                                  "created_at": _("Created")},
+                          paths={"owner": "owner__first_name", "success_owner": "success_owner__first_name"})
 
     class Meta:
         model = Account
@@ -89,16 +104,19 @@ class ActivityFilterSet(django_filters.FilterSet):
     account = IdFilter(field_name="account_id", label=_("Account id"))
     lead = IdFilter(field_name="lead_id", label=_("Lead id"))
     contact = IdFilter(field_name="contact_id", label=_("Contact id"))
-    owner = IdFilter(field_name="owner_id", label=_("Owner id"))
-    team = IdFilter(field_name="owner__team_id", label=_("Owner's team id"))
-    kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"))
-    late = django_filters.BooleanFilter(method="filter_late", label=_("Logged more than 24 h after it happened"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner"), widget=_people_picker())
+    team = IdFilter(field_name="owner__team_id", label=_("Owner's team"), widget=_team_picker())
+    kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"), widget=CHIPS)
+    late = django_filters.BooleanFilter(method="filter_late", label=_("Logged more than 24 h after it happened"),
+                                        widget=AnyBooleanSelect)
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte",
                                                       label=_("Occurred at or after"))
     occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte",
                                                        label=_("Occurred at or before"))
     logged_after = django_filters.DateFilter(method="filter_logged_after", label=_("Logged on or after"))
     logged_before = django_filters.DateFilter(method="filter_logged_before", label=_("Logged on or before"))
+    ordering = SortFilter(fields={"kind": _("Kind"), "occurred_at": _("Occurred at"), "logged_at": _("Logged at"),
+                                  "owner": _("Owner")}, paths={"owner": "owner__first_name"})
 
     class Meta:
         model = Activity

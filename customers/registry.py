@@ -3,6 +3,7 @@ and timeline sources. Each area adds its own register_* function and calls it fr
 
 
 def register() -> None:
+    register_saved_lists()
     register_account_pages()
     register_surveys()
     register_contracts()
@@ -494,3 +495,28 @@ def register_search() -> None:
     search.register("account", search_accounts, label=lambda: gettext_lazy("Accounts"), order=30,
                     more_url=lambda q: f"{reverse('customers:account-list')}?{urlencode({'q': q})}")
     search.register("contact", search_contacts, label=lambda: gettext_lazy("Contacts"), order=40)
+
+
+# --- the account and activity lists' built-in filters (issue 12) -------------------------------
+def register_saved_lists() -> None:
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy
+
+    from salesops.list_filters import Preset, SavedList, register_list
+
+    def week_start(today) -> str:
+        start = datetime.combine(today - timedelta(days=today.weekday()), time.min)
+        return timezone.make_aware(start).isoformat()
+
+    register_list(SavedList(key="accounts", title=gettext_lazy("Accounts"), url_name="customers:account-list",
+                            presets=(Preset("mine", gettext_lazy("My accounts"), lambda user, today: {"mine": "on"}),
+                                     Preset("at_risk", gettext_lazy("Accounts at risk"),
+                                            lambda user, today: {"health": "at_risk"}))))
+    register_list(SavedList(key="activities", title=gettext_lazy("Activities"), url_name="customers:activity-list",
+                            presets=(Preset("my_week", gettext_lazy("My activities this week"),
+                                            lambda user, today: {"owner": user.pk,
+                                                                 "occurred_after": week_start(today)}),
+                                     Preset("my_open_tasks", gettext_lazy("My tasks"),
+                                            lambda user, today: {"owner": user.pk, "kind": "task"}))))

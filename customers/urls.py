@@ -57,6 +57,9 @@ from .views import activities as activity_views  # noqa: E402
 
 urlpatterns += [
     path("activities/", activity_views.activity_list_view, name="activity-list"),
+    path("activities/quick-add/", activity_views.activity_quick_add_view, name="quick-add"),  # issue 12
+    path("accounts/lookup/", activity_views.account_lookup_view, name="account-lookup"),
+    path("records/lookup/", activity_views.record_lookup_view, name="record-lookup"),
     path("activities/log/", activity_views.activity_log_view, name="activity-log"),
     path("tasks/", activity_views.task_list_view, name="task-list"),
     path("tasks/<int:pk>/complete/", activity_views.task_complete_view, name="task-complete"),

@@ -5,17 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from salesops.filters import BoundedIntegerFilter, IdFilter
+from salesops.list_filters import ANY, CHIPS, AnyBooleanSelect, PickerWidget, SortFilter
+from teams.selectors.saved_filters import person_labels, team_labels
 
 from .models import EventType, Industry, Lead, LeadEvent, Region, Source
 
 
 class LeadFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=Lead.Status.choices, label=_("Status"))
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("Source"))
-    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
-    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
-    owner = IdFilter(field_name="owner_id", label=_("Owner id"))
+    status = django_filters.MultipleChoiceFilter(choices=Lead.Status.choices, label=_("Status"), widget=CHIPS)
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("Source"), widget=CHIPS)
+    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"), widget=CHIPS)
+    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"), empty_label=ANY)
+    owner = IdFilter(field_name="owner_id", label=_("Owner"),
+                     widget=PickerWidget(lookup="teams:people-lookup", labels=person_labels))
     grade = django_filters.CharFilter(field_name="grade", label=_("Grade"))
     min_score = BoundedIntegerFilter(field_name="score", lookup_expr="gte", min_value=-(2**31), label=_("Score at least"))
     min_company_size = BoundedIntegerFilter(field_name="company_size", lookup_expr="gte",
@@ -33,19 +36,21 @@ class LeadFilterSet(django_filters.FilterSet):
                                             label=_("Time on site at least (seconds)"))
     max_time_on_site = BoundedIntegerFilter(field_name="time_on_site", lookup_expr="lte",
                                             label=_("Time on site at most (seconds)"))
-    date_unknown = django_filters.BooleanFilter(field_name="date_unknown", label=_("Date unknown"))
-    won = django_filters.BooleanFilter(field_name="won_at", lookup_expr="isnull", exclude=True, label=_("Won"))
+    date_unknown = django_filters.BooleanFilter(field_name="date_unknown", label=_("Date unknown"),
+                                                widget=AnyBooleanSelect)
+    won = django_filters.BooleanFilter(field_name="won_at", lookup_expr="isnull", exclude=True, label=_("Won"),
+                                       widget=AnyBooleanSelect)
     won_after = django_filters.DateFilter(field_name="won_at", lookup_expr="date__gte", label=_("Won on or after"))
     won_before = django_filters.DateFilter(field_name="won_at", lookup_expr="date__lte", label=_("Won on or before"))
     # drill-down filters of the metrics (leads.selectors.kpis)
-    team = IdFilter(field_name="owner__team_id", label=_("Owner's team id"))
+    team = IdFilter(field_name="owner__team_id", label=_("Owner's team"),
+                    widget=PickerWidget(lookup="teams:teams-lookup", labels=team_labels))
     mql_after = django_filters.DateFilter(field_name="mql_at", lookup_expr="date__gte", label=_("MQL on or after"))
     mql_before = django_filters.DateFilter(field_name="mql_at", lookup_expr="date__lte", label=_("MQL on or before"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "created_at"), ("score", "score"), ("name", "name"), ("company", "company"),
-                ("company_size", "company_size"), ("completeness", "completeness")),
-        label=_("Sort by"),
-    )
+    ordering = SortFilter(fields={
+        "created_at": _("Created"), "name": _("Name"), "company": _("Company"), "industry": _("Industry"),
+        "company_size": _("Company size"), "source": _("Source"), "status": _("Status"), "score": _("Score"),
+        "grade": _("Grade"), "completeness": _("Completeness")})
 
     class Meta:
         model = Lead

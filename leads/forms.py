@@ -7,6 +7,13 @@ from .models import Lead
 from .services import EDITABLE_FIELDS
 
 
+# Written by imports, behaviour events and integrations, never typed by a person (issue 12): the
+# form leaves them out, so an edit keeps them as they are (the update service writes only the
+# fields given). Score, grade, scored_with and the timestamps were never editable.
+INTERNAL_FIELDS = ("origin", "last_activity", "total_visits", "time_on_site", "external_ref")
+FORM_FIELDS = tuple(name for name in EDITABLE_FIELDS if name not in INTERNAL_FIELDS)
+
+
 class LeadForm(forms.ModelForm):
     """Validation only; saving goes through leads.services. The status is not edited here (it has
     its own actions on the lead page); `version` detects a concurrent change."""
@@ -15,7 +22,7 @@ class LeadForm(forms.ModelForm):
 
     class Meta:
         model = Lead
-        fields = list(EDITABLE_FIELDS)
+        fields = list(FORM_FIELDS)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,3 +45,14 @@ class LeadDisqualifyForm(forms.Form):
 
 class LeadTransitionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+
+
+class QuickLeadForm(forms.ModelForm):
+    """Quick add from the header (issue 12): the five fields that matter; the creator owns the lead."""
+
+    class Meta:
+        model = Lead
+        fields = ["name", "company", "email", "phone", "source"]
+
+    def validate_unique(self):
+        pass  # the service checks email uniqueness (case-insensitively) with a translated message

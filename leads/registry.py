@@ -22,6 +22,7 @@ def load_demo(today) -> str:
 
 
 def register() -> None:
+    register_saved_lists()
     demo.register(DEMO_ORDER, "leads", load_demo)
     register_metrics()
     register_public_datasets()
@@ -140,3 +141,24 @@ def register_search() -> None:
 
     search.register("lead", search_leads, label=lambda: gettext_lazy("Leads"), order=10,
                     more_url=lambda q: f"{reverse('leads:list')}?{urlencode({'q': q})}")
+
+
+# --- the lead list's built-in filters (issue 12) -------------------------------------------------
+def register_saved_lists() -> None:
+    from datetime import timedelta
+
+    from django.utils.translation import gettext_lazy
+
+    from salesops.list_filters import Preset, SavedList, register_list
+
+    def monday(today):
+        return today - timedelta(days=today.weekday())
+
+    register_list(SavedList(key="leads", title=gettext_lazy("Leads"), url_name="leads:list", presets=(
+        Preset("my_new_this_week", gettext_lazy("My new leads this week"),
+               lambda user, today: {"owner": user.pk, "status": "new", "created_after": monday(today).isoformat()}),
+        Preset("my_working", gettext_lazy("My leads in progress"),
+               lambda user, today: {"owner": user.pk, "status": ["new", "working", "nurturing"],
+                                    "ordering": "-score"}),
+        Preset("top_scored", gettext_lazy("Highest scores first"), lambda user, today: {"ordering": "-score"}),
+    )))

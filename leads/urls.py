@@ -11,6 +11,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.LeadListView.as_view(), name="list"),
     path("new/", views.LeadCreateView.as_view(), name="create"),
+    path("quick-add/", views.lead_quick_add_view, name="quick-add"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.LeadUpdateView.as_view(), name="edit"),
     path("<int:pk>/qualify/", views.lead_transition_view, {"transition": "qualify"}, name="qualify"),

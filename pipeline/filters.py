@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesops.filters import IdFilter
+from salesops.list_filters import ANY, CHIPS, AnyBooleanSelect, PickerWidget, SortFilter
+from teams.selectors.saved_filters import person_labels, team_labels
 from salesops.metric_tools import between_q
 
 from .models import Opportunity, Stage, StageTransition
@@ -16,9 +18,11 @@ MAX_AMOUNT = Decimal("999999999999.99")  # fits the amount column (14 digits, 2 
 class OpportunityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     stage = django_filters.ModelMultipleChoiceFilter(queryset=Stage.objects.filter(is_active=True),
-                                                     label=_("Stage"))
-    owner = IdFilter(field_name="owner_id", label=_("Owner id"))
-    team = IdFilter(field_name="team_id", label=_("Team id"))
+                                                     label=_("Stage"), widget=CHIPS)
+    owner = IdFilter(field_name="owner_id", label=_("Owner"),
+                     widget=PickerWidget(lookup="teams:people-lookup", labels=person_labels))
+    team = IdFilter(field_name="team_id", label=_("Team"),
+                    widget=PickerWidget(lookup="teams:teams-lookup", labels=team_labels))
     close_after = django_filters.DateFilter(field_name="expected_close_date", lookup_expr="gte",
                                             label=_("Expected close on or after"))
     close_before = django_filters.DateFilter(field_name="expected_close_date", lookup_expr="lte",
@@ -27,8 +31,9 @@ class OpportunityFilterSet(django_filters.FilterSet):
                                              min_value=Decimal("0"), max_value=MAX_AMOUNT)
     max_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label=_("Amount at most"),
                                              min_value=Decimal("0"), max_value=MAX_AMOUNT)
-    is_open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", label=_("Open"))
-    stalled = django_filters.BooleanFilter(method="filter_stalled", label=_("Stalled"))
+    is_open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", label=_("Open"),
+                                         widget=AnyBooleanSelect)
+    stalled = django_filters.BooleanFilter(method="filter_stalled", label=_("Stalled"), widget=AnyBooleanSelect)
     # drill-down filters of the metrics (pipeline.selectors.kpis): the same whole-day periods
     entered_after = django_filters.DateFilter(method="filter_dated", label=_("In stage since on or after"))
     entered_before = django_filters.DateFilter(method="filter_dated", label=_("In stage since on or before"))
@@ -37,7 +42,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
     closed_before = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte",
                                               label=_("Closed on or before"))
     outcome = django_filters.ChoiceFilter(choices=(("won", _("Won")), ("lost", _("Lost"))), method="filter_outcome",
-                                          label=_("Outcome"))
+                                          label=_("Outcome"), empty_label=ANY)
     moved_after = django_filters.DateFilter(method="filter_pair", label=_("Left a stage on or after"))
     moved_before = django_filters.DateFilter(method="filter_pair", label=_("Left a stage on or before"))
     left_stage = IdFilter(method="filter_left_stage", label=_("Left the stage with this id"))
@@ -51,13 +56,15 @@ class OpportunityFilterSet(django_filters.FilterSet):
                                        max_length=100)
     office = django_filters.CharFilter(field_name="team__regional_office", label=_("Regional office"),
                                        max_length=100)
-    amount_known = django_filters.BooleanFilter(field_name="amount_known", label=_("Amount known"))
-    date_unknown = django_filters.BooleanFilter(field_name="date_unknown", label=_("Date unknown"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "created_at"), ("amount", "amount"), ("expected_close_date", "expected_close_date"),
-                ("name", "name")),
-        label=_("Sort by"),
-    )
+    amount_known = django_filters.BooleanFilter(field_name="amount_known", label=_("Amount known"),
+                                                widget=AnyBooleanSelect)
+    date_unknown = django_filters.BooleanFilter(field_name="date_unknown", label=_("Date unknown"),
+                                                widget=AnyBooleanSelect)
+    ordering = SortFilter(
+        fields={"created_at": _("Created"), "name": _("Opportunity"), "account": _("Account"),
+                "stage": _("Stage"), "amount": _("Amount"), "expected_close_date": _("Expected close"),
+                "owner": _("Owner")},
+        paths={"account": "account__name", "stage": "stage__order", "owner": "owner__first_name"})
 
     class Meta:
         model = Opportunity

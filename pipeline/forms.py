@@ -140,3 +140,30 @@ class HandoffQueueForm(forms.Form):
     status = forms.ChoiceField(label=_("Show"), required=False, choices=[
         ("awaiting", _("Waiting for product feasibility")), ("all", _("All open deals"))])
     account = forms.IntegerField(label=_("Account id"), required=False, min_value=1, max_value=2**63 - 1)
+
+
+class QuickOpportunityForm(forms.ModelForm):
+    """Quick add from the header (issue 12): name, account, amount, stage, expected close, owner (me)."""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), required=False, label=_("Stage"),
+                                   help_text=_("A later stage than the first goes through its gate."))
+
+    class Meta:
+        model = Opportunity
+        fields = ["name", "account", "amount", "expected_close_date", "owner"]
+        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user, **kwargs):
+        from customers.selectors.lookups import account_labels
+        from salesops.list_filters import PickerWidget
+
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = account_queryset_for(user=user)
+        self.fields["account"].widget = PickerWidget(lookup="customers:account-lookup",
+                                                     labels=lambda ids: account_labels(user=user, ids=ids))
+        self.fields["owner"].queryset = assignable_users_for(user=user)
+        self.fields["owner"].initial = user.pk
+        self.fields["stage"].queryset = Stage.objects.filter(is_active=True, is_won=False, is_lost=False)
+        self.fields["stage"].empty_label = None
+        self.fields["stage"].initial = self.fields["stage"].queryset.order_by("order").first()
+        self.order_fields(["name", "account", "amount", "stage", "expected_close_date", "owner"])

@@ -16,6 +16,7 @@ def load_demo(today) -> str:
 
 
 def register() -> None:
+    register_saved_lists()
     demo.register(DEMO_ORDER, "pipeline", load_demo)
     register_metrics()
     register_panels()
@@ -258,3 +259,29 @@ def register_search() -> None:
 
     search.register("deal", search_deals, label=lambda: gettext_lazy("Opportunities"), order=20,
                     more_url=lambda q: f"{reverse('pipeline:list')}?{urlencode({'q': q})}")
+
+
+# --- the deal list's built-in filters (issue 12) -------------------------------------------------
+def register_saved_lists() -> None:
+    import calendar
+
+    from django.utils.translation import gettext_lazy
+
+    from salesops.list_filters import Preset, SavedList, register_list
+
+    def month(today):
+        last = calendar.monthrange(today.year, today.month)[1]
+        return today.replace(day=1).isoformat(), today.replace(day=last).isoformat()
+
+    def closing_this_month(user, today):
+        first, last = month(today)
+        return {"owner": user.pk, "is_open": "true", "close_after": first, "close_before": last,
+                "ordering": "expected_close_date"}
+
+    register_list(SavedList(key="deals", title=gettext_lazy("Opportunities"), url_name="pipeline:list", presets=(
+        Preset("my_open_closing_this_month", gettext_lazy("My open deals closing this month"), closing_this_month),
+        Preset("my_stalled", gettext_lazy("My stalled deals"),
+               lambda user, today: {"owner": user.pk, "is_open": "true", "stalled": "true"}),
+        Preset("biggest_open", gettext_lazy("Biggest open deals"),
+               lambda user, today: {"is_open": "true", "ordering": "-amount"}),
+    )))

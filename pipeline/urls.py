@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/jobs/<int:pk>/status/", views.import_job_status_view, name="import-job-status"),
     path("import/jobs/<int:pk>/errors.csv", views.import_job_errors_view, name="import-job-errors"),
     path("new/", views.OpportunityCreateView.as_view(), name="create"),
+    path("quick-add/", views.opportunity_quick_add_view, name="quick-add"),  # issue 12
     path("<int:pk>/", views.OpportunityDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="edit"),
     path("<int:pk>/transition/", views.opportunity_transition_view, name="transition"),

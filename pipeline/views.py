@@ -21,7 +21,7 @@ from leads.selectors import lead_queryset_for
 from salesops.import_pages import job_errors_csv_response, job_status_response
 from salesops.timeline import timeline
 from teams import predicates
-from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
+from teams.mixins import ListFiltersMixin, ScopedChangeMixin, ScopedQuerysetMixin
 
 from teams.selectors import CHANGE
 
@@ -42,8 +42,9 @@ class OpportunityScopeMixin:
         return Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason")
 
 
-class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, FilterView):
+class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, FilterView):
     filterset_class = OpportunityFilterSet
+    saved_list_key = "deals"
     template_name = "pipeline/opportunity_list.html"
     paginate_by = 50
 
@@ -448,3 +449,23 @@ def board_move_view(request, pk):
             "totals": render_to_string("pipeline/_board_totals.html", {"column": column}, request=request),
         } for column in columns},
     })
+
+
+@login_required
+def opportunity_quick_add_view(request):
+    """The header's quick add (issue 12): created by pipeline.services.opportunity_quick_create."""
+    from salesops.quick_add import add_service_errors, quick_added, quick_form_response
+
+    from .forms import QuickOpportunityForm
+
+    form = QuickOpportunityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opp = services.opportunity_quick_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return quick_added(request, url=reverse("pipeline:detail", args=[opp.pk]),
+                               message=_("Opportunity “%(name)s” added.") % {"name": opp.name})
+    return quick_form_response(request, form, title=_("New opportunity"), action=reverse("pipeline:quick-add"),
+                               kind="deal")

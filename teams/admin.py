@@ -401,3 +401,18 @@ class PayoutDisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("line", "raised_by", "status", "created_at", "answered_by")
     list_filter = ("status",)
     list_select_related = ("line", "raised_by", "answered_by")
+
+
+# --- saved filters of the lists (issue 12) ------------------------------------------------------
+from .models import SavedFilter  # noqa: E402
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Viewable for support; a person saves and deletes their own filters on the list pages or
+    through /api/v1/saved-filters/ (teams.services.saved_filters), nobody else's."""
+
+    list_display = ("name", "user", "list_key", "query", "created_at")
+    list_filter = ("list_key",)
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username")

@@ -30,3 +30,32 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
 class ScopedChangeMixin(ScopedQuerysetMixin):
     scope_action = CHANGE
+
+
+class ListFiltersMixin:
+    """A list page's filter extras (issue 12): an unknown sort key answers the default order (not an
+    empty list), and the context has the list's built-in presets and the user's saved filters.
+    Set `saved_list_key` to the key the app registered in salesops.list_filters."""
+
+    saved_list_key = ""
+
+    def get_filterset_kwargs(self, filterset_class):
+        from salesops.list_filters import sanitize_ordering
+
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = sanitize_ordering(kwargs.get("data"), filterset_class)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        from .selectors.saved_filters import list_presets_for, saved_filters_for
+        from .services.saved_filters import clean_query
+
+        user = self.request.user
+        return super().get_context_data(
+            saved_list_key=self.saved_list_key,
+            list_presets=list_presets_for(user=user, list_key=self.saved_list_key, today=timezone.localdate()),
+            saved_filters=list(saved_filters_for(user=user, list_key=self.saved_list_key)),
+            current_query=clean_query(self.request.GET.urlencode()),
+            **kwargs)

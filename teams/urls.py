@@ -77,3 +77,13 @@ urlpatterns += [
     path("kb/<int:pk>/edit/", kb_views.article_edit_view, name="kb-edit"),
     path("kb/<int:pk>/delete/", kb_views.article_delete_view, name="kb-delete"),
 ]
+
+# --- pickers' type-ahead and saved filters of the lists (issue 12) ---------------------------------
+from .views import saved_filters as saved_filter_views  # noqa: E402
+
+urlpatterns += [
+    path("people/lookup/", saved_filter_views.people_lookup_view, name="people-lookup"),
+    path("teams/lookup/", saved_filter_views.teams_lookup_view, name="teams-lookup"),
+    path("saved-filters/", saved_filter_views.saved_filter_create_view, name="saved-filter-create"),
+    path("saved-filters/<int:pk>/delete/", saved_filter_views.saved_filter_delete_view, name="saved-filter-delete"),
+]

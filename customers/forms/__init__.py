@@ -2,6 +2,6 @@
 from .accounts import AccountForm, ContactForm
 
 __all__ = ["AccountForm", "ContactForm"]
-from .activities import QuickLogForm, QuickLogSubjectForm  # noqa: E402  (activities and tasks)
+from .activities import QuickActivityForm, QuickLogForm, QuickLogSubjectForm  # noqa: E402  (activities and tasks)
 
-__all__ += ["QuickLogForm", "QuickLogSubjectForm"]
+__all__ += ["QuickActivityForm", "QuickLogForm", "QuickLogSubjectForm"]

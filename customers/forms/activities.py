@@ -34,3 +34,42 @@ class QuickLogSubjectForm(QuickLogForm):
 
     subject = forms.ChoiceField(choices=[("lead", _("Lead")), ("account", _("Account"))], widget=forms.HiddenInput)
     subject_id = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+# --- quick add from the header (issue 12): kind, subject, what it is about, due date, note ----------
+class QuickActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    related = forms.CharField(label=_("About (a lead or an account)"), max_length=40)
+    due_at = forms.DateTimeField(label=_("Due"), required=False, input_formats=DATETIME_FORMATS,
+                                 widget=forms.DateTimeInput(attrs=DATETIME_INPUT, format=DATETIME_FORMATS[0]),
+                                 help_text=_("Needed for a task."))
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        from salesops.list_filters import PickerWidget
+
+        from ..selectors.lookups import record_labels
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["related"].widget = PickerWidget(
+            lookup="customers:record-lookup", parse=str, labels=lambda values: record_labels(user=user, values=values))
+
+    def clean_related(self):
+        from ..selectors.lookups import record_for
+
+        record = record_for(user=self.user, value=self.cleaned_data["related"])
+        if record is None:
+            raise forms.ValidationError(_("Pick a lead or an account from the list."))
+        return record
+
+    def activity_fields(self) -> dict:
+        """The service's keyword arguments: the subject and the note make the summary."""
+        data = self.cleaned_data
+        record = data["related"]
+        summary = data["subject"] + (f"\n\n{data['note']}" if data.get("note") else "")
+        fields = {"kind": data["kind"], "summary": summary, record._meta.model_name: record}
+        if data["kind"] == Activity.Kind.TASK or data.get("due_at"):
+            fields["due_at"] = data.get("due_at")
+        return fields

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+from teams.mixins import ListFiltersMixin
 from teams.predicates import can_change_account, can_change_customer_records, can_create_account
 
 from .. import services
@@ -22,8 +23,9 @@ from ..three_sixty import rendered_panels
 from .base import ServiceFormMixin
 
 
-class AccountListView(LoginRequiredMixin, FilterView):
+class AccountListView(LoginRequiredMixin, ListFiltersMixin, FilterView):
     filterset_class = AccountFilterSet
+    saved_list_key = "accounts"
     template_name = "customers/account_list.html"
     paginate_by = 50
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
 from leads.selectors import lead_queryset_for
+from teams.mixins import ListFiltersMixin
 from teams.predicates import can_see_team_tasks
 
 from .. import selectors, services
@@ -90,10 +91,11 @@ def task_list_view(request):
     })
 
 
-class ActivityListView(FilterView):
+class ActivityListView(ListFiltersMixin, FilterView):
     """Every activity one may see, filtered as in the API (the drill-down of the 24-hour metric)."""
 
     filterset_class = ActivityFilterSet
+    saved_list_key = "activities"
     template_name = "customers/activity_list.html"
     paginate_by = 50
 
@@ -107,3 +109,52 @@ class ActivityListView(FilterView):
 
 
 activity_list_view = login_required(ActivityListView.as_view())
+
+
+# --- quick add from the header and its type-ahead lookups (issue 12) -----------------------------
+def _lookup(request, read):
+    from django.http import JsonResponse
+
+    q = request.GET.get("q", "")
+    if len(q) > 100:
+        return JsonResponse({"error": _("Type at most %(count)d characters.") % {"count": 100}}, status=400)
+    return JsonResponse({"results": read(user=request.user, q=q.strip())})
+
+
+@login_required
+def account_lookup_view(request):
+    """`?q=` → up to ten accounts the user may see, by name or web domain."""
+    from ..selectors.lookups import account_lookup
+
+    return _lookup(request, account_lookup)
+
+
+@login_required
+def record_lookup_view(request):
+    """`?q=` → accounts and leads the user may see ("account:7", "lead:12"), for "what it is about"."""
+    from ..selectors.lookups import record_lookup
+
+    return _lookup(request, record_lookup)
+
+
+@login_required
+def activity_quick_add_view(request):
+    """The header's quick add: kind, subject, about, due date, note; logged by customers.services.activity_log."""
+    from salesops.quick_add import add_service_errors, quick_added, quick_form_response
+
+    from ..forms import QuickActivityForm
+
+    form = QuickActivityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = form.activity_fields()
+        try:
+            activity = services.activity_log(by=request.user, **fields)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        else:
+            record = activity.account or activity.lead
+            return quick_added(request, url=record.get_absolute_url() if activity.account_id
+                               else reverse("leads:detail", args=[activity.lead_id]),
+                               message=activity_saved_message(activity))
+    return quick_form_response(request, form, title=_("New activity"), action=reverse("customers:quick-add"),
+                               kind="activity")

@@ -2,20 +2,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+from salesops.quick_add import add_service_errors, quick_added, quick_form_response
 from salesops.timeline import timeline
-from teams.mixins import ScopedChangeMixin, ScopedQuerysetMixin
+from teams.mixins import ListFiltersMixin, ScopedChangeMixin, ScopedQuerysetMixin
 from teams.predicates import can_change_lead, can_log_activity
 from teams.selectors import CHANGE
 
 from .. import services
 from ..filters import LeadFilterSet
-from ..forms import LeadDisqualifyForm, LeadForm, LeadTransitionForm
+from ..forms import LeadDisqualifyForm, LeadForm, LeadTransitionForm, QuickLeadForm
 from ..models import Lead
 from ..selectors import LEAD_READ_ALL_ROLES, lead_queryset_for
 
@@ -28,8 +30,9 @@ class LeadScopeMixin:
         return Lead.objects.select_related("owner")
 
 
-class LeadListView(LeadScopeMixin, ScopedQuerysetMixin, FilterView):
+class LeadListView(LeadScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, FilterView):
     filterset_class = LeadFilterSet
+    saved_list_key = "leads"
     template_name = "leads/lead_list.html"
     paginate_by = 50
 
@@ -110,3 +113,18 @@ def lead_transition_view(request, pk, transition):
     else:
         messages.success(request, done)
     return redirect("leads:detail", pk=lead.pk)
+
+
+@login_required
+def lead_quick_add_view(request):
+    """The header's quick add (issue 12): five fields, created by leads.services.lead_create."""
+    form = QuickLeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return quick_added(request, url=reverse("leads:detail", args=[lead.pk]),
+                               message=_("Lead “%(name)s” added.") % {"name": lead.name})
+    return quick_form_response(request, form, title=_("New lead"), action=reverse("leads:quick-add"), kind="lead")

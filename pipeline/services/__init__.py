@@ -11,6 +11,7 @@ from .transitions import (  # noqa: F401
 )
 from .deals import (  # noqa: F401
     EDITABLE_FIELDS, CREATE_ONLY_FIELDS, FROZEN_WHEN_CLOSED, opportunity_create, opportunity_update,
+    opportunity_quick_create,
     frozen_changes, frozen_message, opportunity_correct_closed, opportunity_delete, opportunity_line_add,
     LINE_FIELDS, opportunity_line_update, opportunity_line_remove, checklist_tick, opportunity_activity_log,
 )
@@ -35,7 +36,7 @@ __all__ = [
     "approvals_withdraw_uncovered", "checklist_tick", "lead_convert", "opportunities_flag_stalled",
     "opportunity_correct_closed", "opportunity_create", "opportunity_delete", "opportunity_import_stage",
     "opportunity_line_add", "opportunity_line_remove", "opportunity_line_update", "opportunity_override_stage",
-    "opportunity_transition", "opportunity_update",
+    "opportunity_transition", "opportunity_update", "opportunity_quick_create",
     "handoff_update", "handoff_confirm_feasibility", "handoff_onboarding_open",
     "transition_problems", "forecast_model_recompute", "forecast_snapshot_take", "model_probability_for",
 ]

@@ -17,6 +17,7 @@ from ..models import (
     ChecklistTick,
     Opportunity,
     OpportunityLine,
+    Stage,
     StageTransition,
 )
 from ..selectors import first_stage
@@ -79,6 +80,18 @@ def opportunity_create(*, by, **fields) -> Opportunity:
     StageTransition.objects.create(opportunity=opp, from_stage=None, to_stage=stage, by=by, at=opp.created_at,
                                    amount=opp.amount, currency=opp.currency, probability=stage.probability,
                                    kind=StageTransition.Kind.CREATED)
+    return opp
+
+
+@transaction.atomic
+def opportunity_quick_create(*, by, stage: Stage | None = None, **fields) -> Opportunity:
+    """Quick add (issue 12): create the deal in the first stage and, when a later stage is asked for,
+    move it there through the gates (opportunity_transition); a refused move creates nothing."""
+    from .transitions import opportunity_transition
+
+    opp = opportunity_create(by=by, **fields)
+    if stage is not None and stage.pk != opp.stage_id:
+        opp = opportunity_transition(opportunity=opp, to_stage=stage, by=by)
     return opp
 
 

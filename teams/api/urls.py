@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .compensation import CompensationPlanViewSet, PayoutDisputeViewSet, PayoutLineViewSet, PayoutViewSet
 from .notifications import NotificationViewSet
+from .saved_filters import SavedFilterViewSet
 from .onboarding import OnboardingPlanViewSet, OnboardingTemplateViewSet
 
 app_name = "teams-api"
@@ -12,6 +13,7 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("quotas", views.QuotaViewSet, basename="quota")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("saved-filters", SavedFilterViewSet, basename="saved-filter")  # issue 12
 # --- onboarding (h10) ---
 router.register("onboarding/templates", OnboardingTemplateViewSet, basename="onboarding-template")
 router.register("onboarding/plans", OnboardingPlanViewSet, basename="onboarding-plan")

@@ -28,3 +28,7 @@ from .compensation import (  # noqa: E402
 
 __all__ += ["CommissionTier", "CompensationPlan", "Payout", "PayoutDispute", "PayoutLine", "PlanAssignment",
             "PlanComponent"]
+# --- saved filters of the lists (issue 12) ------------------------------------------------------
+from .saved_filters import SavedFilter  # noqa: E402
+
+__all__ += ["SavedFilter"]

@@ -57,7 +57,8 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
             Q(pk=user.pk) | Q(team__in=Team.objects.filter(manager=user).values("pk"))).values("pk"))
         terms = [Q(**{f"{field}__in": people}) for field in fields]
     else:
-        terms = [Q(**{field: user}) for field in fields]
+        # owner_field "pk" scopes the people themselves (the pickers' lookup): compare with the user's id
+        terms = [Q(**{field: user.pk if field == "pk" else user}) for field in fields]
     if action == VIEW:  # onboarding: a mentor reads the records of the hires of their open plans
         terms += [Q(**{f"{field}__in": mentee_ids(user)}) for field in fields]
     return reduce(or_, terms)

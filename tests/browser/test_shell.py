@@ -33,7 +33,7 @@ def test_a_rep_creates_a_lead_and_sees_its_completeness(page):
     UserFactory(username="rep.ui3", password="pw-for-tests-1")
     login(page, "rep.ui3", "pw-for-tests-1")
     nav_link(page, "leads").click()
-    page.click("text=New lead")
+    page.click("main >> text=New lead")  # not the header's "+ New" menu (issue 12)
     page.fill("#id_name", "Ada Lovelace")
     page.fill("#id_email", "not-an-email")
     page.click("main button[type=submit]")

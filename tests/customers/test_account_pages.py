@@ -36,7 +36,9 @@ def test_list_filters_by_search_industry_region_owners_and_mine(client, people):
     client.force_login(people["owner"])
     assert _names(client.get(url, {"mine": "on"})) == ["Acme"]
     page = client.get(url).content.decode()
-    assert acme.get_absolute_url() in page and f'<option value="{people["success"].pk}"' in page  # pickers, not ids
+    assert acme.get_absolute_url() in page and 'data-lookup="/org/people/lookup/"' in page  # pickers, not ids
+    picked = client.get(url, {"success_owner": people["success"].pk}).content.decode()  # the name is shown back
+    assert f'value="{people["success"].pk}" class="picker-value"' in picked and str(people["success"]) in picked
 
 
 def test_list_has_a_constant_query_count(client, people, django_assert_max_num_queries):
