@@ -105,18 +105,23 @@ def _attribute_condition(rule: AttributeRule, params: list) -> str:
     return f"{text} LIKE %s ESCAPE '\\'"
 
 
-def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledScore:
+def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: bool = False) -> CompiledScore:
     """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade.
-    With `marked_before`, only leads marked "needs rescore" at or before that moment."""
+    With `marked_before`, only leads marked "needs rescore" at or before that moment. With
+    `with_fires`, also f0..fn: 1 where rule i applies to the lead (its condition holds, or it
+    counts at least one event), else 0 — whatever its points (leads.services.scoring_quality)."""
     attribute_rules = list(rule_set.attribute_rules.order_by("id"))
     behaviour_rules = list(rule_set.behaviour_rules.order_by("id"))
     spec = rule_set_spec(rule_set)
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
     params: list = []
-    point_columns = []
+    point_columns, fire_columns, fire_params = [], [], []
     for rule in attribute_rules:
         condition = _attribute_condition(rule, params)
         params.append(rule.points)
+        if with_fires:
+            fire_columns.append(f"CASE WHEN {_attribute_condition(rule, fire_params)} THEN 1 ELSE 0 END"
+                                f" AS f{len(point_columns)}")
         point_columns.append(f"CASE WHEN {condition} THEN %s ELSE 0 END AS p{len(point_columns)}")
     count_columns, count_params = [], []
     for j, rule in enumerate(behaviour_rules):
@@ -132,6 +137,8 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledS
             counted = f"{least}({counted}, %s)"
             params.append(rule.max_count)
         params.append(rule.points)
+        if with_fires:
+            fire_columns.append(f"CASE WHEN COALESCE(ev.c{j}, 0) > 0 THEN 1 ELSE 0 END AS f{len(point_columns)}")
         point_columns.append(f"{counted} * %s AS p{len(point_columns)}")
     n = len(point_columns)
     marked, marked_params = "", []
@@ -159,7 +166,7 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledS
         grade_params += [grade.lower_bound, grade.name]
     grade_sql += " ELSE %s END"
     grade_params.append(open_grade)
-    points_select = (", " + ", ".join(point_columns)) if point_columns else ""
+    points_select = (", " + ", ".join(point_columns + fire_columns)) if point_columns else ""
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
              f" l.scored_with_id AS old_rs, l.converted_at, l.won_at, l.imported_converted{points_select}"
              f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
@@ -167,7 +174,7 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledS
            f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
     # parameter order follows placeholder order in the final text: grade, then inner (points, join, range)
     # Placeholders in text order: grade bands, then the inner SELECT's point columns, JOIN, id range.
-    all_params = [*grade_params, *params, *join_params, "__LO__", "__HI__", *marked_params]
+    all_params = [*grade_params, *params, *fire_params, *join_params, "__LO__", "__HI__", *marked_params]
     return CompiledScore(sql=sql, params=all_params, top_grade=spec.top_grade)
 
 
