@@ -212,6 +212,11 @@ LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
 LEADS_RESCORE_MARK_GRACE_SECONDS = env.int("LEADS_RESCORE_MARK_GRACE_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # w8: score decay — behaviour points of event types with a half-life fade; rescore those leads nightly
+    "leads-rescore-decayed-nightly": {
+        "task": "leads.tasks.leads_rescore_decayed_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # h9: compensation payouts (last and running month/quarter; approved ones are never recomputed)
     "teams-payouts-compute-daily": {
         "task": "teams.tasks.payouts_compute_due_task",
