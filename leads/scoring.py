@@ -10,6 +10,7 @@ first) whose lower bound the score reaches; the band without a lower bound takes
 leads.services.scoring compiles the same definition to SQL for set-based rescoring; tests check
 that both agree. Text comparisons ignore case and surrounding blanks.
 """
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,7 @@ class BehaviourRule:
     max_count: int | None = None
     window_days: int | None = None
     label: str = ""
+    half_life_days: int | None = None  # of its event type: each event's points halve every this many days
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Score:
 MAX_POINTS = 1000             # points of an attribute rule, or per counted event
 MAX_WINDOW_DAYS = 3650        # a behaviour rule looks back ten years at most
 MAX_COUNT = 1000              # a behaviour rule counts at most this many events
+MAX_HALF_LIFE_DAYS = 3650     # an event type's points halve at the slowest every ten years
+MAX_HALF_LIVES = 1000         # older events count 0.5 ** 1000 (≈ 0): no float underflow in SQL
 MAX_GRADE_BOUND = 1_000_000   # a grade's lower bound, either sign
 MAX_NUMBER = 2_147_483_647    # a number compared with a numeric lead field, either sign
 MAX_LIST_ITEMS = 200          # values of an "is one of" rule
@@ -199,9 +203,24 @@ def attribute_matches(rule: AttributeRule, value) -> bool:
     return False
 
 
+def decay_weight(age_days: float, half_life_days: int) -> float:
+    """What an event of this age still counts for: 1 when it happens, ½ after one half-life, ¼ after
+    two... (an event dated in the future counts 1)."""
+    return 0.5 ** min(max(age_days, 0.0) / half_life_days, MAX_HALF_LIVES)
+
+
 def behaviour_points(rule: BehaviourRule, events: Iterable[tuple[str, datetime]], now: datetime) -> int:
+    """Points of a behaviour rule: counted events (in its window, at most max_count) times its points.
+    With a half-life, each event counts decay_weight(its age) instead of 1, the capped sum times the
+    points is rounded half up (floor(x + 0.5)) to whole points — the SQL does the same."""
     since = window_start(now, rule.window_days)
-    count = sum(1 for code, when in events if code == rule.event_type and (since is None or when >= since))
+    counted = [when for code, when in events if code == rule.event_type and (since is None or when >= since)]
+    if rule.half_life_days:
+        weight = sum(decay_weight((now - when).total_seconds() / 86400, rule.half_life_days) for when in counted)
+        if rule.max_count is not None:
+            weight = min(weight, rule.max_count)
+        return math.floor(weight * rule.points + 0.5)
+    count = len(counted)
     if rule.max_count is not None:
         count = min(count, rule.max_count)
     return count * rule.points

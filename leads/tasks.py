@@ -84,3 +84,10 @@ def leads_rescore_marked_task() -> int:
     """Every minute (beat): rescore, set-based, leads whose own rescore task never ran (broker away)."""
     from .services.scoring import leads_rescore_marked
     return leads_rescore_marked()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def leads_rescore_decayed_task() -> int:
+    """Nightly (beat): rescore, set-based, the leads whose behaviour points faded with time."""
+    from .services.scoring import leads_rescore_decayed
+    return leads_rescore_decayed()

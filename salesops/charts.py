@@ -40,3 +40,17 @@ def score_history_figure(days: list, scores: list, *, title: str, y_title: str,
     fig.update_layout(title=title, yaxis_title=y_title, yaxis_range=[0, 100],
                       margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=280, showlegend=False)
     return fig
+
+
+def interval_bar_figure(categories: list[str], values: list[float | None], lows: list[float | None],
+                        highs: list[float | None], *, title: str, x_title: str, y_title: str,
+                        y_suffix: str = "") -> go.Figure:
+    """One bar per category with its confidence interval as an error bar (e.g. conversion per grade)."""
+    plus = [None if v is None or h is None else h - v for v, h in zip(values, highs)]
+    minus = [None if v is None or lo is None else v - lo for v, lo in zip(values, lows)]
+    fig = go.Figure(go.Bar(x=list(categories), y=list(values), name=y_title,
+                           error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus}))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, yaxis_ticksuffix=y_suffix,
+                      xaxis_type="category", showlegend=False,
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=320)
+    return fig

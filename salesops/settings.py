@@ -220,6 +220,11 @@ LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
 LEADS_RESCORE_MARK_GRACE_SECONDS = env.int("LEADS_RESCORE_MARK_GRACE_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # w8: score decay — behaviour points of event types with a half-life fade; rescore those leads nightly
+    "leads-rescore-decayed-nightly": {
+        "task": "leads.tasks.leads_rescore_decayed_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # h9: compensation payouts (last and running month/quarter; approved ones are never recomputed)
     "teams-payouts-compute-daily": {
         "task": "teams.tasks.payouts_compute_due_task",
@@ -471,6 +476,9 @@ SALESOPS_DASHBOARD_CACHE_SECONDS = env.int("SALESOPS_DASHBOARD_CACHE_SECONDS", d
 SALESOPS_DASHBOARD_WARM_MINUTES = env.int("SALESOPS_DASHBOARD_WARM_MINUTES", default=5)
 SALESOPS_DASHBOARD_WARM_HOURS = env.int("SALESOPS_DASHBOARD_WARM_HOURS", default=24)
 SALESOPS_DASHBOARD_WARM_MAX = env.int("SALESOPS_DASHBOARD_WARM_MAX", default=200)
+# A rule set's quality on history (leads.services.scoring_quality): how long a computed report is kept per
+# rule-set content, viewer and segment (0 = always computed live); at 1M leads one report takes seconds.
+SALESOPS_QUALITY_CACHE_SECONDS = env.int("SALESOPS_QUALITY_CACHE_SECONDS", default=600)
 SALESOPS_GOAL_THRESHOLDS = {
     "on_track": env.float("SALESOPS_GOAL_ON_TRACK", default=0.99),
     "at_risk": env.float("SALESOPS_GOAL_AT_RISK", default=0.81),

@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from leads.models import RuleSet
-from leads.services.scoring import rule_set_backtest
+from leads.services.scoring import published_rule_set, rule_set_backtest
+from leads.services.scoring_quality import Segment, rule_set_quality
 from salesops import metrics
 from salesops.metrics import DAYS, PERCENT, Period, Scope
 from teams.models import User
@@ -79,6 +80,26 @@ class ReviewPack:
     sources: list[SourceRow]
     scoring_changes: list[ScoringChange]
     goals: list[GoalLine]
+    scoring_quality: dict | None = None  # the current rule set on the history up to the month's end
+
+
+def _pct(rate):
+    return None if rate is None else round(100 * rate, 1)
+
+
+def _scoring_quality(user, period: Period) -> dict | None:
+    """The current rule set's quality (leads.services.scoring_quality) over the viewer's leads
+    created up to the end of the month: its AUC and each grade's conversion with a 95 % interval."""
+    current = published_rule_set()
+    if current is None:
+        return None
+    try:
+        quality = rule_set_quality(rule_set=current, user=user, segment=Segment(end=period.end))
+    except PermissionDenied:
+        return None
+    grades = [{**g, "pct": _pct(g["conversion"]), "low_pct": _pct(g["interval"][0]) if g["interval"] else None,
+               "high_pct": _pct(g["interval"][1]) if g["interval"] else None} for g in quality["grades"]]
+    return {**quality, "grades": grades}
 
 
 def format_value(value, unit: str) -> str:
@@ -198,6 +219,7 @@ def review_pack(*, user, month: date) -> ReviewPack:
         columns=columns, sources=sources,
         scoring_changes=_scoring_changes(user, period),
         goals=_goals(user, period),
+        scoring_quality=_scoring_quality(user, period),
     )
 
 

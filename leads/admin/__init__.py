@@ -254,7 +254,7 @@ class NurtureSendAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(EventType)
 class EventTypeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_zh_hans", "is_active")
+    list_display = ("code", "name", "name_zh_hans", "is_active", "half_life_days")
     list_filter = ("is_active",)
     search_fields = ("code", "name", "name_zh_hans")
 

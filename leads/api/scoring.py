@@ -1,16 +1,18 @@
 """Scoring API: rule sets with their rules, backtest (GET) and publish (POST), rescore jobs."""
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from teams.predicates import can_backtest_scoring, can_manage_scoring, is_active_user
 
-from ..models import AttributeRule, BehaviourRule, EventType, GradeBand, RescoreJob, RuleSet
+from ..models import AttributeRule, BehaviourRule, EventType, GradeBand, RescoreJob, RuleSet, Source
 from ..selectors import rule_set_queryset
 from ..services import scoring as services
+from ..services.scoring_quality import QualityFilterForm, rule_set_quality
 
 
 class CanManageScoringOrReadOnly(permissions.BasePermission):
@@ -20,7 +22,7 @@ class CanManageScoringOrReadOnly(permissions.BasePermission):
         if not is_active_user(request.user):
             return False
         if request.method in permissions.SAFE_METHODS:
-            if getattr(view, "action", None) == "backtest":
+            if getattr(view, "action", None) in ("backtest", "quality"):
                 return can_backtest_scoring(request.user)
             return True
         return can_manage_scoring(request.user)
@@ -120,6 +122,58 @@ BacktestSerializer = inline_serializer("Backtest", fields={
 })
 
 
+_RATE = {"allow_null": True, "help_text": "0–1; null where there are no leads"}
+_INTERVAL = serializers.ListField(child=serializers.FloatField(), allow_null=True,
+                                  help_text="95 % Wilson interval [low, high]; null where there are no leads")
+QualitySerializer = inline_serializer("RuleSetQuality", fields={
+    "rule_set": inline_serializer("RuleSetQualityRuleSet", fields={
+        "id": serializers.IntegerField(), "version": serializers.IntegerField(), "name": serializers.CharField(),
+        "status": serializers.CharField()}),
+    "segment": inline_serializer("RuleSetQualitySegment", fields={
+        "start": serializers.DateField(allow_null=True), "end": serializers.DateField(allow_null=True),
+        "source": serializers.ListField(child=serializers.CharField()), "owner": serializers.IntegerField(allow_null=True),
+        "team": serializers.IntegerField(allow_null=True)}),
+    "leads": serializers.IntegerField(), "converted": serializers.IntegerField(),
+    "conversion": serializers.FloatField(**_RATE), "won": serializers.IntegerField(),
+    "win_rate": serializers.FloatField(**_RATE),
+    "auc": serializers.FloatField(allow_null=True, help_text="ROC AUC of the score for conversion (Mann–Whitney, ties "
+                                                             "count half); null without both outcomes"),
+    "won_auc": serializers.FloatField(allow_null=True, help_text="ROC AUC of the score for a won deal"),
+    "deciles": inline_serializer("RuleSetQualityDecile", many=True, fields={
+        "part": serializers.IntegerField(help_text="1 = the highest scores"), "leads": serializers.IntegerField(),
+        "positives": serializers.FloatField(help_text="converted leads; a score shared with the next decile is "
+                                                      "split in proportion, hence fractions"),
+        "conversion": serializers.FloatField(), "lift": serializers.FloatField(allow_null=True),
+        "min_score": serializers.IntegerField(), "max_score": serializers.IntegerField(),
+        "cumulative_share": serializers.FloatField(allow_null=True)}),
+    "grades": inline_serializer("RuleSetQualityGrade", many=True, fields={
+        "grade": serializers.CharField(), "lower_bound": serializers.IntegerField(allow_null=True),
+        "leads": serializers.IntegerField(), "converted": serializers.IntegerField(),
+        "conversion": serializers.FloatField(**_RATE), "interval": _INTERVAL, "won": serializers.IntegerField(),
+        "win_rate": serializers.FloatField(**_RATE), "win_interval": _INTERVAL,
+        "min_score": serializers.IntegerField(allow_null=True), "max_score": serializers.IntegerField(allow_null=True)}),
+    "calibration": serializers.DictField(help_text="A rule set gives points, not probabilities: predicted is null "
+                                                   "and calibration is the observed conversion per grade band"),
+    "rules": inline_serializer("RuleSetQualityRule", many=True, fields={
+        "rule": serializers.CharField(), "kind": serializers.ChoiceField(choices=["attribute", "behaviour"]),
+        "points": serializers.IntegerField(), "fires": serializers.IntegerField(),
+        "fire_rate": serializers.FloatField(**_RATE),
+        "with": serializers.DictField(help_text="{leads, positives, conversion, interval} of the leads it fires on"),
+        "without": serializers.DictField(help_text="the same for the other leads"),
+        "lift": serializers.FloatField(allow_null=True)}),
+    "histogram": serializers.ListField(child=serializers.DictField(), help_text="[{score, leads, converted, won}]"),
+    "computed_at": serializers.DateTimeField(),
+})
+QUALITY_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="Leads created on or after this day"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Leads created on or before this day"),
+    OpenApiParameter("source", OpenApiTypes.STR, many=True, enum=list(Source.values),
+                     description="Lead sources (repeat for several)"),
+    OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id"),
+    OpenApiParameter("team", OpenApiTypes.INT, description="Owner's team id"),
+]
+
+
 class RuleSetViewSet(viewsets.ModelViewSet):
     """Scoring rule sets. Drafts are edited (rules replaced as a whole) and published; published
     and archived sets are read-only. PUT/PATCH send the complete rules and grades."""
@@ -140,6 +194,19 @@ class RuleSetViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def backtest(self, request, pk=None):
         return Response(services.rule_set_backtest(rule_set=self.get_object(), user=request.user))
+
+    @extend_schema(parameters=QUALITY_PARAMETERS, responses={200: QualitySerializer, 400: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def quality(self, request, pk=None):
+        """How well the rule set finds the leads that convert, on the history of the leads you may see
+        (created in the period, of the segment): AUC, deciles with lift, grade conversion with 95 %
+        intervals, each rule's effect. A bad filter is a 400 naming it."""
+        rule_set = self.get_object()
+        form = QualityFilterForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError({"non_field_errors" if key == "__all__" else key: list(errors)
+                                               for key, errors in form.errors.items()})
+        return Response(rule_set_quality(rule_set=rule_set, user=request.user, segment=form.segment()))
 
     @extend_schema(request=None, responses={202: RescoreJobSerializer})
     @action(detail=True, methods=["post"])

@@ -139,6 +139,11 @@ class EventType(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Score decay (leads.scoring.behaviour_points): an event's points halve every this many days.
+    half_life_days = models.PositiveIntegerField(
+        _("half-life (days)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Behaviour points of this event type halve every this many days; empty: they never fade."))
 
     class Meta:
         ordering = ["code"]

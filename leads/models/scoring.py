@@ -169,6 +169,7 @@ class ScoreChange(models.Model):
         EVENT = "event", _("Behaviour event")
         PUBLISH = "publish", _("Rule set published")
         IMPORT = "import", _("Import")
+        DECAY = "decay", _("Behaviour points faded with time")
 
     lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="score_changes")
     score = models.IntegerField(_("score"))

@@ -37,13 +37,15 @@ def completeness_expression():
 # --- scoring reads ----------------------------------------------------------------------------
 def rule_set_spec(rule_set: RuleSet) -> scoring.RuleSet:
     """The pure-Python form of a rule set (rules in breakdown order: attribute, then behaviour)."""
-    codes = dict(EventType.objects.values_list("id", "code"))
+    types = {pk: (code, half_life) for pk, code, half_life in
+             EventType.objects.values_list("id", "code", "half_life_days")}
     return scoring.RuleSet(
         attribute_rules=tuple(
             scoring.AttributeRule(r.field, r.operator, r.value, r.points, r.label or str(r))
             for r in rule_set.attribute_rules.order_by("id")),
         behaviour_rules=tuple(
-            scoring.BehaviourRule(codes[r.event_type_id], r.points, r.max_count, r.window_days, r.label or str(r))
+            scoring.BehaviourRule(types[r.event_type_id][0], r.points, r.max_count, r.window_days, r.label or str(r),
+                                  types[r.event_type_id][1])
             for r in rule_set.behaviour_rules.order_by("id")),
         grades=tuple(scoring.Grade(g.name, g.lower_bound) for g in rule_set.grades.all()),
     )

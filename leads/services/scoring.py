@@ -105,18 +105,30 @@ def _attribute_condition(rule: AttributeRule, params: list) -> str:
     return f"{text} LIKE %s ESCAPE '\\'"
 
 
-def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledScore:
+def _age_days_sql() -> str:
+    """SQL: days (fractional, at least 0) from an event's occurred_at to the `now` parameter."""
+    if connection.vendor == "postgresql":
+        return "GREATEST(EXTRACT(EPOCH FROM (CAST(%s AS timestamptz) - e.occurred_at)) / 86400.0, 0)"
+    return "MAX(julianday(%s) - julianday(e.occurred_at), 0)"
+
+
+def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: bool = False) -> CompiledScore:
     """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade.
-    With `marked_before`, only leads marked "needs rescore" at or before that moment."""
+    With `marked_before`, only leads marked "needs rescore" at or before that moment. With
+    `with_fires`, also f0..fn: 1 where rule i applies to the lead (its condition holds, or it
+    counts at least one event), else 0 — whatever its points (leads.services.scoring_quality)."""
     attribute_rules = list(rule_set.attribute_rules.order_by("id"))
-    behaviour_rules = list(rule_set.behaviour_rules.order_by("id"))
+    behaviour_rules = list(rule_set.behaviour_rules.select_related("event_type").order_by("id"))
     spec = rule_set_spec(rule_set)
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
     params: list = []
-    point_columns = []
+    point_columns, fire_columns, fire_params = [], [], []
     for rule in attribute_rules:
         condition = _attribute_condition(rule, params)
         params.append(rule.points)
+        if with_fires:
+            fire_columns.append(f"CASE WHEN {_attribute_condition(rule, fire_params)} THEN 1 ELSE 0 END"
+                                f" AS f{len(point_columns)}")
         point_columns.append(f"CASE WHEN {condition} THEN %s ELSE 0 END AS p{len(point_columns)}")
     count_columns, count_params = [], []
     for j, rule in enumerate(behaviour_rules):
@@ -126,13 +138,23 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledS
         if since is not None:
             condition += " AND e.occurred_at >= %s"
             count_params.append(connection.ops.adapt_datetimefield_value(since))
-        count_columns.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS c{j}")
+        half_life = rule.event_type.half_life_days
+        if half_life:  # each event counts 0.5 ** (age in days / half-life), as leads.scoring.decay_weight
+            count_columns.append(f"SUM(CASE WHEN {condition} THEN POWER(0.5, {least}({_age_days_sql()} / %s,"
+                                 f" {scoring.MAX_HALF_LIVES})) ELSE 0 END) AS c{j}")
+            count_params += [connection.ops.adapt_datetimefield_value(now), half_life]
+        else:
+            count_columns.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS c{j}")
         counted = f"COALESCE(ev.c{j}, 0)"
         if rule.max_count is not None:
             counted = f"{least}({counted}, %s)"
             params.append(rule.max_count)
         params.append(rule.points)
-        point_columns.append(f"{counted} * %s AS p{len(point_columns)}")
+        # decayed: whole points, rounded half up like the Python definition
+        points_sql = f"CAST(FLOOR({counted} * %s + 0.5) AS INTEGER)" if half_life else f"{counted} * %s"
+        if with_fires:
+            fire_columns.append(f"CASE WHEN COALESCE(ev.c{j}, 0) > 0 THEN 1 ELSE 0 END AS f{len(point_columns)}")
+        point_columns.append(f"{points_sql} AS p{len(point_columns)}")
     n = len(point_columns)
     marked, marked_params = "", []
     if marked_before is not None:
@@ -159,7 +181,7 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledS
         grade_params += [grade.lower_bound, grade.name]
     grade_sql += " ELSE %s END"
     grade_params.append(open_grade)
-    points_select = (", " + ", ".join(point_columns)) if point_columns else ""
+    points_select = (", " + ", ".join(point_columns + fire_columns)) if point_columns else ""
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
              f" l.scored_with_id AS old_rs, l.converted_at, l.won_at, l.imported_converted{points_select}"
              f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
@@ -167,7 +189,7 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledS
            f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
     # parameter order follows placeholder order in the final text: grade, then inner (points, join, range)
     # Placeholders in text order: grade bands, then the inner SELECT's point columns, JOIN, id range.
-    all_params = [*grade_params, *params, *join_params, "__LO__", "__HI__", *marked_params]
+    all_params = [*grade_params, *params, *fire_params, *join_params, "__LO__", "__HI__", *marked_params]
     return CompiledScore(sql=sql, params=all_params, top_grade=spec.top_grade)
 
 
@@ -278,6 +300,34 @@ def leads_rescore_marked(*, now=None, grace_seconds: int | None = None) -> int:
     for lo in range(bounds["lo"], bounds["hi"] + 1, size):
         changed += leads_rescore_range(lo=lo, hi=min(lo + size - 1, bounds["hi"]), reason=ScoreChange.Reason.DATA,
                                        marked_before=cutoff)
+    return changed
+
+
+def leads_rescore_decayed(*, now=None) -> int:
+    """Nightly: behaviour points of event types with a half-life fade with age, so scores change with
+    no new data. Marks, in one UPDATE, the leads with events of a fading type the published rule set
+    counts, then rescores the marked leads batch by batch (set-based; only changed rows are written,
+    with reason "decay"). Returns the number of leads whose score changed."""
+    from ..models import LeadEvent
+
+    rule_set = published_rule_set()
+    if rule_set is None:
+        return 0
+    fading = list(rule_set.behaviour_rules.filter(event_type__half_life_days__isnull=False)
+                  .values_list("event_type_id", flat=True).distinct())
+    if not fading:
+        return 0
+    now = now or timezone.now()
+    Lead.objects.filter(rescore_needed_at__isnull=True,
+                        pk__in=LeadEvent.objects.filter(event_type_id__in=fading).values("lead_id")
+                        ).update(rescore_needed_at=now)
+    bounds = Lead.objects.filter(rescore_needed_at__lte=now).aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return 0
+    changed, size = 0, settings.LEADS_RESCORE_BATCH_SIZE
+    for lo in range(bounds["lo"], bounds["hi"] + 1, size):
+        changed += leads_rescore_range(lo=lo, hi=min(lo + size - 1, bounds["hi"]), reason=ScoreChange.Reason.DECAY,
+                                       rule_set=rule_set, now=now, marked_before=now)
     return changed
 
 

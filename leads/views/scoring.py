@@ -14,6 +14,7 @@ from ..scoring_display import seeded_text
 from ..scoring_editor import RuleSetEditor, editor_config
 from ..selectors import rule_set_list_queryset, rule_set_queryset
 from ..services import scoring as services
+from .scoring_quality import quality_context
 
 
 @login_required
@@ -30,13 +31,14 @@ def _grade_changes(backtest) -> int | None:
 def rule_set_detail_view(request, pk):
     rule_set = get_object_or_404(rule_set_queryset(), pk=pk)
     can_backtest = can_backtest_scoring(request.user)
-    backtest = None
+    backtest, quality = None, {}
     if can_backtest and request.GET.get("backtest"):
         backtest = services.rule_set_backtest(rule_set=rule_set, user=request.user)
+        quality = quality_context(request, rule_set)
     return render(request, "leads/rule_set_detail.html", {
         "rule_set": rule_set, "backtest": backtest, "can_backtest": can_backtest,
         "would_change": _grade_changes(backtest),
-        "can_manage": can_manage_scoring(request.user), "job": rule_set.jobs.first(),
+        "can_manage": can_manage_scoring(request.user), "job": rule_set.jobs.first(), **quality,
     })
 
 
