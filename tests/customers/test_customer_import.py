@@ -127,4 +127,4 @@ class TestLoadPublicDatasets:
 def test_every_public_data_set_is_registered():
     from salesops.importers import public_datasets
 
-    assert [d.code for d in public_datasets()] == ["x-education", "maven-crm", "ibm-telco"]
+    assert [d.code for d in public_datasets()] == ["x-education", "olist", "maven-crm", "ibm-telco"]
