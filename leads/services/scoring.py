@@ -25,7 +25,7 @@ from teams.predicates import can_backtest_scoring
 
 from .. import scoring
 from ..models import AttributeRule, Lead, RescoreJob, RuleSet, ScoreChange
-from ..selectors import lead_queryset_for, rule_set_spec
+from ..selectors import lead_queryset_for, rule_set_loaded, rule_set_spec
 
 logger = logging.getLogger(__name__)
 
@@ -108,9 +108,8 @@ def _attribute_condition(rule: AttributeRule, params: list) -> str:
 def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None) -> CompiledScore:
     """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade.
     With `marked_before`, only leads marked "needs rescore" at or before that moment."""
-    attribute_rules = list(rule_set.attribute_rules.order_by("id"))
-    behaviour_rules = list(rule_set.behaviour_rules.order_by("id"))
-    spec = rule_set_spec(rule_set)
+    loaded = rule_set_loaded(rule_set)  # cached for published and archived sets: no query
+    attribute_rules, behaviour_rules, spec = loaded.attribute_rules, loaded.behaviour_rules, loaded.spec
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
     params: list = []
     point_columns = []
@@ -177,7 +176,12 @@ def _bind(params: list, lo: int, hi: int) -> list:
 
 # --- rescoring --------------------------------------------------------------------------------
 def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi: int, reason: str, now) -> int:
-    """Score leads lo..hi, write the changed rows and their history. Returns changed leads."""
+    """Score leads lo..hi, write the changed rows and their history. Returns changed leads.
+
+    The UPDATE repeats the id range on the updated table itself (`l.id >= lo AND l.id <= hi`):
+    without it PostgreSQL hash-joins `s` with the whole of leads_lead for every batch, and a full
+    rescore grows with the square of the table. Rows whose score, grade, breakdown and rule set
+    are unchanged are not written at all (no new row version, no history)."""
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
@@ -186,13 +190,13 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
                 f"WITH s AS ({compiled.sql}), upd AS ("
                 " UPDATE leads_lead AS l SET score = s.score, grade = s.new_grade,"
                 " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s"
-                " FROM s WHERE l.id = s.id AND (s.old_score, s.old_grade, s.old_bd, s.old_rs)"
+                " FROM s WHERE l.id = s.id AND l.id >= %s AND l.id <= %s AND (s.old_score, s.old_grade, s.old_bd, s.old_rs)"
                 " IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb), %s)"
                 " RETURNING l.id, s.score, s.new_grade, s.bd, s.old_score, s.old_grade, s.old_bd)"
                 " INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
                 " SELECT id, score, new_grade, CAST(bd AS jsonb), %s, %s, %s FROM upd"
                 " WHERE (old_score, old_grade, old_bd) IS DISTINCT FROM (score, new_grade, CAST(bd AS jsonb))",
-                [*params, rule_set_id, when, rule_set_id, rule_set_id, reason, when],
+                [*params, rule_set_id, when, lo, hi, rule_set_id, rule_set_id, reason, when],
             )
             return cursor.rowcount
         cursor.execute(
@@ -205,9 +209,9 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
         cursor.execute(
             "UPDATE leads_lead SET score = s.score, grade = s.new_grade, score_breakdown = s.bd,"
             " scored_with_id = %s, scored_at = %s"
-            f" FROM ({compiled.sql}) AS s WHERE leads_lead.id = s.id"
+            f" FROM ({compiled.sql}) AS s WHERE leads_lead.id = s.id AND leads_lead.id >= %s AND leads_lead.id <= %s"
             " AND (s.old_score, s.old_grade, s.old_bd, s.old_rs) IS NOT (s.score, s.new_grade, s.bd, %s)",
-            [rule_set_id, when, *params, rule_set_id],
+            [rule_set_id, when, *params, lo, hi, rule_set_id],
         )
         return changed
 
