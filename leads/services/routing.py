@@ -15,6 +15,7 @@ after the commit.
 """
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from ..routing import LeadFacts, Message, RepSpec, RuleSpec, decide_route, first
 
 CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.DISQUALIFIED)
 BATCH_SIZE = 500
+ROUTE_BATCH_SIZE = 200  # leads routed per transaction
 
 
 # --- settings and small helpers ---------------------------------------------------------------
@@ -161,26 +163,44 @@ def _rule_specs() -> list[RuleSpec]:
     ]
 
 
-def _team_reps(*, team_id: int) -> dict[int, tuple[User, RepSpec]]:
-    """The team's reps, locked so that concurrent routers see each other's turns and loads."""
-    ids = list(User.objects.select_for_update().filter(team_id=team_id, role=User.Role.REP)
-               .order_by("pk").values_list("pk", flat=True))
-    users = User.objects.filter(pk__in=ids).annotate(
-        open_leads=Count("leads", filter=~Q(leads__status__in=CLOSED_STATUSES))).order_by("pk")
-    return {
-        user.pk: (user, RepSpec(id=user.pk, name=str(user), is_active=user.is_active, is_away=user.is_away,
-                                open_leads=user.open_leads, capacity=user.lead_capacity,
-                                last_lead_assigned_at=user.last_lead_assigned_at))
-        for user in users
-    }
+def open_leads_q() -> Q:
+    """A rep's open leads: exactly the condition of the partial index `lead_owner_open`, so that
+    counting them reads that index (only owned, open leads) and never scans all leads."""
+    return Q(owner__isnull=False) & ~Q(status__in=list(CLOSED_STATUSES))
 
 
-def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignment | None:
-    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    # Routed before: the router's own rows have no `assigned_by` (an owner given on creation does not count).
-    if (lead is None or lead.status in CLOSED_STATUSES or lead.imported_converted
-            or lead.assignments.filter(assigned_by__isnull=True).exists()):
-        return None  # gone, closed, history (converted per an import), or already routed (retries change nothing)
+def rep_open_lead_counts(*, rep_ids: Iterable[int]) -> dict[int, int]:
+    """Open leads per rep, from the partial index `lead_owner_open` (cost grows with these reps'
+    open leads, not with the table). Reps without open leads are absent."""
+    ids = sorted(set(rep_ids))
+    return dict(open_lead_counts_queryset(rep_ids=ids)) if ids else {}
+
+
+def open_lead_counts_queryset(*, rep_ids: list[int]) -> QuerySet:
+    return (Lead.objects.filter(open_leads_q(), owner_id__in=rep_ids).order_by().values("owner_id")
+            .annotate(n=Count("*")).values_list("owner_id", "n"))
+
+
+def _teams_reps(*, team_ids: Iterable[int]) -> dict[int, dict[int, tuple[User, RepSpec]]]:
+    """The teams' reps (locked, teams in id order, so that concurrent routers see each other's
+    turns and loads and never wait on each other in a circle), with their open-lead counts."""
+    team_ids = sorted(set(team_ids))
+    if not team_ids:
+        return {}
+    users = list(User.objects.select_for_update().filter(team_id__in=team_ids, role=User.Role.REP)
+                 .order_by("team_id", "pk"))
+    loads = rep_open_lead_counts(rep_ids=[user.pk for user in users])
+    teams: dict[int, dict[int, tuple[User, RepSpec]]] = {team_id: {} for team_id in team_ids}
+    for user in users:
+        teams[user.team_id][user.pk] = (user, RepSpec(
+            id=user.pk, name=str(user), is_active=user.is_active, is_away=user.is_away,
+            open_leads=loads.get(user.pk, 0), capacity=user.lead_capacity,
+            last_lead_assigned_at=user.last_lead_assigned_at))
+    return teams
+
+
+def _route_locked(*, lead: Lead, rules: list[RuleSpec], teams: dict, now: datetime) -> Assignment:
+    """Route one locked lead with the batch's reps (`teams`), whose loads and turns it updates."""
     owner = lead.owner
     if keeps_lead_at_routing(owner):  # e.g. a rep who entered it
         reason = _in_default_language(lambda: Message(
@@ -191,13 +211,25 @@ def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignm
 
     facts = LeadFacts(region=lead.region or "", industry=lead.industry or "", company_size=lead.company_size)
     rule = first_matching_rule(rules, facts)
-    reps = _team_reps(team_id=rule.team_id) if rule else {}
+    reps = teams.get(rule.team_id, {}) if rule else {}
     decision = decide_route(lead=facts, rules=rules,
                             reps_by_team={rule.team_id: [spec for _, spec in reps.values()]} if rule else {})
     reason = _in_default_language(lambda: decision.reason_text(gettext))
     rep = reps[decision.rep_id][0] if decision.rep_id else None
+    previous_owner_id = lead.owner_id
     assignment = _apply_assignment(lead=lead, rep=rep, by=None, rule_id=decision.rule_id, reason=reason, now=now,
                                    take_turn=True)
+    for team in teams.values():  # the loads and turns the next leads of this batch see
+        if previous_owner_id in team and previous_owner_id != getattr(rep, "pk", None):
+            user, spec = team[previous_owner_id]
+            team[previous_owner_id] = (user, replace(spec, open_leads=spec.open_leads - 1))
+        if rep is not None and rep.pk in team and previous_owner_id != rep.pk:
+            user, spec = team[rep.pk]
+            team[rep.pk] = (user, replace(spec, open_leads=spec.open_leads + 1,
+                                          last_lead_assigned_at=rep.last_lead_assigned_at))
+        elif rep is not None and rep.pk in team:
+            user, spec = team[rep.pk]
+            team[rep.pk] = (user, replace(spec, last_lead_assigned_at=rep.last_lead_assigned_at))
     if rep is not None:
         _notify_assigned(lead=lead, rep=rep, reason=reason)
     elif rule is not None:
@@ -210,15 +242,41 @@ def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignm
     return assignment
 
 
-def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None) -> list[Assignment]:
-    """Route leads that reached the top grade. Each lead commits on its own; returns the new rows."""
+def _route_batch(*, lead_ids: list[int], rules: list[RuleSpec], now: datetime) -> list[Assignment]:
+    """Route a batch of leads in one transaction: a constant number of reads per batch (the leads,
+    which were routed before, the reps and their loads), then each lead's writes."""
+    leads = list(Lead.objects.select_for_update(of=("self",)).select_related("owner")
+                 .filter(pk__in=lead_ids).order_by("pk"))
+    # Routed before: the router's own rows have no `assigned_by` (an owner given on creation does not count).
+    routed = set(Assignment.objects.filter(lead_id__in=lead_ids, assigned_by__isnull=True)
+                 .values_list("lead_id", flat=True))
+    # gone, closed, history (converted per an import), or already routed (retries change nothing)
+    leads = [lead for lead in leads if lead.status not in CLOSED_STATUSES and not lead.imported_converted
+             and lead.pk not in routed]
+    team_ids = set()
+    for lead in leads:
+        if not keeps_lead_at_routing(lead.owner):
+            rule = first_matching_rule(rules, LeadFacts(region=lead.region or "", industry=lead.industry or "",
+                                                        company_size=lead.company_size))
+            if rule is not None:
+                team_ids.add(rule.team_id)
+    teams = _teams_reps(team_ids=team_ids)
+    return [_route_locked(lead=lead, rules=rules, teams=teams, now=now) for lead in leads]
+
+
+def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None, batch_size: int = ROUTE_BATCH_SIZE,
+                on_progress=None) -> list[Assignment]:
+    """Route leads that reached the top grade, `batch_size` leads per transaction (each batch
+    commits on its own and reads the reps' loads once). `on_progress(done, total)` is called after
+    each batch. Returns the new assignment rows."""
     rules = _rule_specs()
-    done = []
-    for lead_id in sorted({int(pk) for pk in lead_ids}):
+    ids = sorted({int(pk) for pk in lead_ids})
+    done: list[Assignment] = []
+    for start in range(0, len(ids), batch_size):
         with transaction.atomic():
-            assignment = _route_one(lead_id=lead_id, rules=rules, now=now or timezone.now())
-        if assignment is not None:
-            done.append(assignment)
+            done += _route_batch(lead_ids=ids[start:start + batch_size], rules=rules, now=now or timezone.now())
+        if on_progress is not None:
+            on_progress(min(start + batch_size, len(ids)), len(ids))
     return done
 
 
