@@ -199,3 +199,48 @@ class TestRoutingLoads:
         assert progress == [(3, 4), (4, 4)]
         assert rep_open_lead_counts(rep_ids=[r.pk for r in reps]) == fresh_counts() == {reps[0].pk: 2, reps[1].pk: 2}
         assert User.objects.get(pk=reps[1].pk).last_lead_assigned_at > NOW
+
+
+# --- keyset pages ------------------------------------------------------------------------------
+class TestKeysetPages:
+    def test_pages_repeat_and_skip_nothing_even_on_equal_timestamps(self, org):
+        from salesops.keyset import keyset_page
+
+        leads = LeadFactory.create_batch(7, owner=org["owner"])
+        same = timezone.now() - timedelta(days=1)
+        Lead.objects.filter(pk__in=[lead.pk for lead in leads[2:6]]).update(created_at=same)  # ties on created_at
+        seen, after = [], None
+        for _ in range(10):
+            page = keyset_page(Lead.objects.all(), after=after, size=3)
+            seen += [lead.pk for lead in page.rows]
+            after = page.next_cursor
+            if after is None:
+                break
+        assert seen == list(Lead.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+        assert len(seen) == len(set(seen)) == 7
+
+    def test_a_bad_cursor_starts_from_the_beginning(self, org):
+        from salesops.keyset import decode_cursor, keyset_page
+
+        LeadFactory.create_batch(2)
+        for token in ("!!", "bm90LWEtY3Vyc29y", "x" * 500, ""):
+            assert decode_cursor(token) is None
+            assert len(keyset_page(Lead.objects.all(), after=token, size=5).rows) == 2
+
+    def test_the_lead_list_walks_by_cursor_without_counting(self, client, org):
+        from django.urls import reverse
+
+        LeadFactory.create_batch(55, owner=org["owner"])
+        client.force_login(org["admin"])
+        first = client.get(reverse("leads:list"))
+        cursor = first.context["keyset_next"]
+        assert cursor
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(reverse("leads:list"), {"after": cursor})
+        assert second.status_code == 200 and second.context["keyset"]
+        assert len(second.context["object_list"]) == 5 and second.context["keyset_next"] is None
+        shown = {lead.pk for lead in first.context["object_list"]} | {lead.pk for lead in second.context["object_list"]}
+        assert len(shown) == 55
+        assert not any("COUNT(" in q["sql"] and "leads_lead" in q["sql"] for q in queries.captured_queries)
+        assert 'data-link="keyset-next"' not in second.content.decode()
+        assert client.get(reverse("leads:list"), {"after": "garbage"}).status_code == 200
