@@ -122,3 +122,13 @@ def handoff_gate(request):
     importlib.import_module("pipeline.migrations.0012_h7_handoff_gate").install(apps, None)
     GateCriterion.objects.filter(kind=GateCriterion.Kind.HANDOFF).update(is_active=True)
     return list(GateCriterion.objects.filter(kind=GateCriterion.Kind.HANDOFF))
+
+
+@pytest.fixture(autouse=True)
+def _rule_set_cache_forgets_rolled_back_rules():
+    """leads.selectors keeps published rule sets per process (they never change in production);
+    a test that edits one and rolls back must not leave its edit cached for the next test."""
+    yield
+    from leads.selectors import rule_set_cache_clear
+
+    rule_set_cache_clear()
