@@ -65,36 +65,39 @@ class LoadedRuleSet:
 
 
 # Published and archived rule sets never change (only drafts are edited), so their loaded form is
-# kept per process: a single-lead rescore then reads no rule rows (7 of its 11 queries before).
+# kept per process: a single-lead rescore then reads no rule or grade rows (6 of its 11 queries
+# before); event types, which the admin may edit, are read each time.
 # The key carries status and published_at (a set put back to draft and published again is a new
 # entry); any save or delete of a rule set, rule or grade in this process empties the cache
 # (receivers below), and drafts are never cached.
-_LOADED: dict[tuple, LoadedRuleSet] = {}
+_LOADED: dict[tuple, tuple] = {}
 _LOADED_MAX = 32
 
 
 def rule_set_loaded(rule_set: RuleSet) -> LoadedRuleSet:
     key = (rule_set.pk, rule_set.status, rule_set.published_at)
     cacheable = rule_set.pk is not None and rule_set.status != RuleSet.Status.DRAFT
-    if cacheable and key in _LOADED:
-        return _LOADED[key]
+    rows = _LOADED.get(key) if cacheable else None
+    if rows is None:
+        rows = (tuple(rule_set.attribute_rules.order_by("id")), tuple(rule_set.behaviour_rules.order_by("id")),
+                tuple(scoring.Grade(g.name, g.lower_bound) for g in rule_set.grades.all()))
+        if cacheable:
+            if len(_LOADED) >= _LOADED_MAX:
+                _LOADED.clear()
+            _LOADED[key] = rows
+    attribute_rules, behaviour_rules, grades = rows
+    # Event types are admin data that may change under a published set: read on every load (one
+    # small query), so that no process ever scores with another process's stale copy of them.
     codes = dict(EventType.objects.values_list("id", "code"))
-    attribute_rules = tuple(rule_set.attribute_rules.order_by("id"))
-    behaviour_rules = tuple(rule_set.behaviour_rules.order_by("id"))
     spec = scoring.RuleSet(
         attribute_rules=tuple(
             scoring.AttributeRule(r.field, r.operator, r.value, r.points, r.label or str(r)) for r in attribute_rules),
         behaviour_rules=tuple(
             scoring.BehaviourRule(codes[r.event_type_id], r.points, r.max_count, r.window_days, r.label or str(r))
             for r in behaviour_rules),
-        grades=tuple(scoring.Grade(g.name, g.lower_bound) for g in rule_set.grades.all()),
+        grades=grades,
     )
-    loaded = LoadedRuleSet(attribute_rules=attribute_rules, behaviour_rules=behaviour_rules, spec=spec)
-    if cacheable:
-        if len(_LOADED) >= _LOADED_MAX:
-            _LOADED.clear()
-        _LOADED[key] = loaded
-    return loaded
+    return LoadedRuleSet(attribute_rules=attribute_rules, behaviour_rules=behaviour_rules, spec=spec)
 
 
 def rule_set_cache_clear(**kwargs) -> None:
