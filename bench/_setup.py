@@ -32,14 +32,18 @@ def ensure_database(script: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def generate_leads(n: int, *, events_per_lead: int) -> None:
+def generate_leads(n: int, *, events_per_lead: int, varied: bool = False) -> None:
     """Replace the leads (and their events, scores, jobs) with `n` generated leads, each with
-    `events_per_lead` behaviour events spread over the last 400 days. Needs django.setup()."""
+    `events_per_lead` behaviour events spread over the last 400 days. Needs django.setup().
+
+    `varied`: event types drawn by a hash of (lead, k) instead of a fixed stride, so that leads get
+    every combination of events and the default rule set gives every grade (MQLs included)."""
     from django.db import connection
 
     from leads.models import EventType
 
     type_ids = list(EventType.objects.order_by("id").values_list("id", flat=True))
+    pick = ("((hashint8(l.id * 16 + k)::bigint %% %s) + %s) %% %s" if varied else "(l.id * 7 + k * 3) %% %s")
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE leads_lead, leads_leadevent, leads_scorechange, leads_assignment, "
                        "leads_nurtureenrollment, leads_nurturesend, leads_rescorejob RESTART IDENTITY CASCADE")
@@ -56,8 +60,8 @@ def generate_leads(n: int, *, events_per_lead: int) -> None:
             " FROM generate_series(1, %s) g", [n])
         cursor.execute(
             "INSERT INTO leads_leadevent (lead_id, event_type_id, occurred_at, external_id, received_at)"
-            " SELECT l.id, (%s::bigint[])[1 + (l.id * 7 + k * 3) %% %s], now() - ((l.id + k) %% 400) * interval '1 day',"
+            f" SELECT l.id, (%s::bigint[])[1 + {pick}], now() - ((l.id + k) %% 400) * interval '1 day',"
             " NULL, now() FROM leads_lead l CROSS JOIN generate_series(1, %s) k",
-            [type_ids, len(type_ids), events_per_lead])
+            [type_ids, *([len(type_ids)] * pick.count("%s")), events_per_lead])
         cursor.execute("ANALYZE leads_lead")
         cursor.execute("ANALYZE leads_leadevent")

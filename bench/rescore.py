@@ -3,9 +3,13 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/salesops_bench \
     CELERY_BROKER_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/rescore.py --leads 1000000
 
-The database named in DATABASE_URL is created if missing and its leads are REPLACED. Data: N leads
-with ~3 behaviour events each, scored with the default published rule set. Prints key=value
-figures and ends with `RESULT name=rescore app_s=<x> raw_s=<y> ratio=<x/y> ...`.
+The database named in DATABASE_URL is created if missing and its leads are REPLACED (unless
+`--reuse` finds N leads there already). Data: N leads with 3 behaviour events each, drawn so that
+the default published rule set gives every grade (so the rescore makes new MQLs; their routing is
+counted here and measured by bench/routing.py). The hand-written statement does the same writes:
+score, grade, breakdown, rule set and time on changed rows only, mql_at on new MQLs, and a history
+row per change. Prints key=value figures, time per lead, and ends with
+`RESULT name=rescore app_s=<x> raw_s=<y> ratio=<x/y> ...`.
 """
 import argparse
 import os
@@ -32,6 +36,7 @@ def main():
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--events-per-lead", type=int, default=3)
     parser.add_argument("--skip-latency", action="store_true", help="do not measure event-to-score latency")
+    parser.add_argument("--reuse", action="store_true", help="keep the leads already there when their number is N")
     args = parser.parse_args()
 
     ensure_database("bench/rescore.py")
@@ -42,12 +47,16 @@ def main():
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from leads.models import EventType, Lead, RescoreJob, RuleSet
+    from leads.models import EventType, Lead, RescoreJob, RuleSet, ScoreChange
     from leads.services.scoring import rescore_job_run
 
     n = args.leads
-    timed("generate", lambda: generate_leads(n, events_per_lead=args.events_per_lead))
-    events = Lead.objects.count() * args.events_per_lead
+    from leads.models import LeadEvent
+    if args.reuse and Lead.objects.count() == n and LeadEvent.objects.count() == n * args.events_per_lead:
+        print("generate_s=reused", flush=True)
+    else:
+        timed("generate", lambda: generate_leads(n, events_per_lead=args.events_per_lead, varied=True))
+    events = LeadEvent.objects.count()
     print(f"leads={n} events={events}", flush=True)
     rule_set = RuleSet.objects.get(status=RuleSet.Status.PUBLISHED)
 
@@ -73,7 +82,11 @@ def main():
     app_s, (job, new_mqls) = timed("app_full_rescore", app_rescore)
     app_grades = dict(Lead.objects.values_list("grade").annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id")))
     app_checksum = Lead.objects.aggregate(s=__import__("django.db.models", fromlist=["Sum"]).Sum("score"))["s"]
-    print(f"app_changed={job.changed} app_new_mqls={new_mqls} app_grades={app_grades}", flush=True)
+    app_history = ScoreChange.objects.count()
+    app_mqls = Lead.objects.filter(mql_at__isnull=False).count()
+    print(f"app_changed={job.changed} app_new_mqls={new_mqls} app_grades={app_grades} app_history={app_history}",
+          flush=True)
+    print(f"app_us_per_lead={app_s / n * 1e6:.2f}", flush=True)
 
     def rerun():
         job = RescoreJob.objects.create(rule_set=rule_set, total=n, last_id=0, max_id=n)
@@ -88,10 +101,7 @@ def main():
     def raw():
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE leads_lead l SET score = s.score,"
-                " grade = CASE WHEN s.score >= 50 THEN 'MQL' WHEN s.score >= 30 THEN 'SQL' ELSE 'Lead' END,"
-                " score_breakdown = jsonb_build_array(s.p0, s.p1, s.p2, s.p3, s.p4)"
-                " FROM (SELECT x.*, x.p0 + x.p1 + x.p2 + x.p3 + x.p4 AS score FROM ("
+                "WITH s AS (SELECT x.*, x.p0 + x.p1 + x.p2 + x.p3 + x.p4 AS score FROM ("
                 "  SELECT l.id,"
                 "   CASE WHEN l.industry IN ('technology', 'finance') THEN 15 ELSE 0 END AS p0,"
                 "   CASE WHEN l.company_size > 1000 THEN 10 ELSE 0 END AS p1,"
@@ -102,22 +112,35 @@ def main():
                 "   SELECT lead_id, COUNT(*) FILTER (WHERE event_type_id = %s) AS c0,"
                 "    COUNT(*) FILTER (WHERE event_type_id = %s) AS c1,"
                 "    COUNT(*) FILTER (WHERE event_type_id = %s) AS c2"
-                "   FROM leads_leadevent GROUP BY lead_id) e ON e.lead_id = l.id) x) s"
-                " WHERE l.id = s.id",
-                [types["whitepaper_download"], types["webinar_attended"], types["pricing_page_visit"]])
+                "   FROM leads_leadevent GROUP BY lead_id) e ON e.lead_id = l.id) x),"
+                " g AS (SELECT s.id, s.score, jsonb_build_array(s.p0, s.p1, s.p2, s.p3, s.p4) AS bd,"
+                "  CASE WHEN s.score >= 50 THEN 'MQL' WHEN s.score >= 30 THEN 'SQL' ELSE 'Lead' END AS grade FROM s),"
+                " upd AS (UPDATE leads_lead l SET score = g.score, grade = g.grade, score_breakdown = g.bd,"
+                "  scored_with_id = %s, scored_at = now(),"
+                "  mql_at = CASE WHEN g.grade = 'MQL' AND l.mql_at IS NULL THEN now() ELSE l.mql_at END"
+                "  FROM g WHERE l.id = g.id AND (l.score, l.grade, l.score_breakdown, l.scored_with_id)"
+                "  IS DISTINCT FROM (g.score, g.grade, g.bd, %s) RETURNING l.id, g.score, g.grade, g.bd)"
+                " INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
+                " SELECT id, score, grade, bd, %s, %s, now() FROM upd",
+                [types["whitepaper_download"], types["webinar_attended"], types["pricing_page_visit"],
+                 rule_set.pk, rule_set.pk, rule_set.pk, ScoreChange.Reason.PUBLISH])
 
     raw_s, _ = timed("raw_sql", raw)
     from django.db.models import Count, Sum
     raw_grades = dict(Lead.objects.values_list("grade").annotate(n=Count("id")))
     raw_checksum = Lead.objects.aggregate(s=Sum("score"))["s"]
-    agree = raw_grades == app_grades and raw_checksum == app_checksum
-    print(f"raw_grades={raw_grades} same_result={agree}", flush=True)
+    raw_history = ScoreChange.objects.count()
+    raw_mqls = Lead.objects.filter(mql_at__isnull=False).count()
+    agree = (raw_grades == app_grades and raw_checksum == app_checksum and raw_history == app_history
+             and raw_mqls == app_mqls == new_mqls)
+    print(f"raw_grades={raw_grades} raw_history={raw_history} raw_mqls={raw_mqls} same_result={agree}", flush=True)
 
     latency = ""
     if not args.skip_latency and os.environ.get("CELERY_BROKER_URL"):
         latency = " " + measure_latency()
     print(f"RESULT name=rescore app_s={app_s:.2f} raw_s={raw_s:.2f} ratio={app_s / raw_s:.2f} "
-          f"leads={n} events={events} rerun_s={rerun_s:.2f} same_result={agree}{latency}", flush=True)
+          f"leads={n} events={events} app_us_per_lead={app_s / n * 1e6:.2f} raw_us_per_lead={raw_s / n * 1e6:.2f} "
+          f"new_mqls={new_mqls} rerun_s={rerun_s:.2f} same_result={agree}{latency}", flush=True)
 
 
 def measure_latency() -> str:

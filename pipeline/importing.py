@@ -32,7 +32,7 @@ from . import maven
 from .models import Opportunity, OpportunityImportJob, OpportunityLine, Product, Stage, StageTransition
 from .selectors.metrics import day_start
 from .services import forecast_model_recompute, opportunity_import_stage
-from .services.ledger import ledger_entries_with_stays
+from .services.ledger import ledger_entries_with_stays, opportunities_furthest_sync
 
 BATCH = 1000
 SOURCE_CURRENCY = "USD"  # the Maven data set is in US dollars
@@ -325,6 +325,7 @@ def _write(*, dataset: maven.Dataset, by, result: ImportResult) -> None:
         lines.append(OpportunityLine(opportunity_id=opp.pk, product=product, quantity=1, unit_price=opp.amount,
                                      margin_percent=product.margin_percent))
     StageTransition.objects.bulk_create(ledger_entries_with_stays(ledger), batch_size=BATCH)
+    opportunities_furthest_sync(opportunity_ids=[opp.pk for opp in opportunities])
     OpportunityLine.objects.bulk_create(lines, batch_size=BATCH)
     result.counts["ledger_entries"] = len(ledger) + result.moved
     result.to_create = result.created

@@ -167,3 +167,13 @@ def screenshots():
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _rule_set_cache_forgets_rolled_back_rules():
+    """leads.selectors keeps published rule sets per process (they never change in production);
+    a test that edits one and rolls back must not leave its edit cached for the next test."""
+    yield
+    from leads.selectors import rule_set_cache_clear
+
+    rule_set_cache_clear()

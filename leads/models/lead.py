@@ -46,8 +46,9 @@ class Lead(models.Model):
     source = models.CharField(_("source"), max_length=30, choices=Source.choices, default=Source.WEBSITE)
     consent = models.BooleanField(_("marketing consent"), default=False)
     do_not_email = models.BooleanField(_("do not email"), default=False)
+    # No index of its own: lead_owner_created (owner, created_at) serves every lookup by owner.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="leads")
+                              on_delete=models.SET_NULL, related_name="leads", db_index=False)
     # Changed only by named transitions (leads.services: touch, qualify, nurture, disqualify, conversion,
     # the pool return), never by editing.
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
@@ -62,21 +63,26 @@ class Lead(models.Model):
     last_activity = models.CharField(_("last activity"), max_length=100, blank=True)
     total_visits = models.PositiveIntegerField(_("total site visits"), null=True, blank=True)
     time_on_site = models.PositiveIntegerField(_("time on site (seconds)"), null=True, blank=True)
-    external_ref = models.CharField(_("external reference"), max_length=100, blank=True, db_index=True,
+    # Indexed in Meta.indexes (lead_external_ref): equality only, so no LIKE twin.
+    external_ref = models.CharField(_("external reference"), max_length=100, blank=True,
                                     help_text=_("Id of this lead in the system it was imported from."))
 
     # Scoring (see leads.scoring): current score and grade, and the per-rule points behind them, in
     # the order of the rule set's rules (leads.selectors.explain_breakdown turns them into labels).
     score = models.IntegerField(_("score"), default=0)
-    grade = models.CharField(_("grade"), max_length=30, blank=True, db_index=True)
+    # Not indexed: a handful of values (an index would not narrow a filter), and every rescore
+    # writes it; unindexed score columns let PostgreSQL update rows in place (HOT).
+    grade = models.CharField(_("grade"), max_length=30, blank=True)
     score_breakdown = models.JSONField(_("score breakdown"), default=list, blank=True)
+    # Not indexed: read through the lead, never searched by (deleting a draft rule set, rare,
+    # scans the leads once to clear it).
     scored_with = models.ForeignKey("RuleSet", verbose_name=_("scored with"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
     # Set in the same transaction as the change that needs a rescore, cleared by the rescore: a lead
     # whose queued task was lost (broker away) is found by leads_rescore_marked_task and rescored.
-    rescore_needed_at = models.DateTimeField(_("needs rescore since"), null=True, blank=True, db_index=True,
-                                             editable=False)
+    rescore_needed_at = models.DateTimeField(_("needs rescore since"), null=True, blank=True,
+                                             editable=False)  # partial index lead_rescore_needed
 
     # Funnel milestones (set by routing and by the pipeline when the lead converts / wins).
     mql_at = models.DateTimeField(_("reached top grade at"), null=True, blank=True)
@@ -97,7 +103,7 @@ class Lead(models.Model):
     imported_converted = models.BooleanField(
         _("converted per the source"), null=True, blank=True,
         help_text=_("The outcome the imported file recorded (converted and won); empty when it said nothing."))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)  # index lead_created_id
     date_unknown = models.BooleanField(
         _("date unknown"), default=False,
         help_text=_("Imported without a date: left out of every dated period, counted only over all time."))
@@ -114,8 +120,24 @@ class Lead(models.Model):
             models.UniqueConstraint(Lower("email"), name="lead_email_unique_ci", condition=~models.Q(email=""),
                                     violation_error_message=_("A lead with this email already exists.")),
         ]
+        # Every index here has a named reader; the update-heavy columns (score, grade, breakdown,
+        # scored_with, scored_at) carry none, so a rescore writes the heap only. The unique
+        # lower(email) constraint above is also the one index of every email lookup
+        # (leads.selectors.email_lookup_q).
         indexes = [
+            # a rep's leads (lists, scope filters, the user deletion's SET NULL, routing loads)
             models.Index(fields=["owner", "-created_at"], name="lead_owner_created"),
+            # the lead list's default order and its keyset pages; date ranges of the dashboards
+            models.Index(fields=["created_at", "id"], name="lead_created_id"),
+            # import duplicate checks and API upserts by the source system's id
+            models.Index(fields=["external_ref"], name="lead_external_ref"),
+            # leads_rescore_marked (the sweep of lost rescore tasks): only marked rows are in it
+            models.Index(fields=["rescore_needed_at"], name="lead_rescore_needed",
+                         condition=models.Q(rescore_needed_at__isnull=False)),
+            # each rep's open leads, counted by MQL routing (leads.services.routing.rep_open_lead_counts)
+            models.Index(fields=["owner"], name="lead_owner_open",
+                         condition=models.Q(owner__isnull=False) & ~models.Q(status__in=["converted", "disqualified"])),
+            # the lead list's source filter, the lead-quality report by source and month (leads.selectors.reports)
             models.Index(fields=["source", "created_at"], name="lead_source_created"),
             # MQL count, MQL -> opportunity and their monthly trend read leads by when they became MQL
             models.Index(fields=["mql_at"], name="lead_mql_at", condition=models.Q(mql_at__isnull=False)),

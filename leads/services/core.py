@@ -11,7 +11,7 @@ from teams.predicates import can_assign_lead
 from teams.services import check_known_fields
 
 from ..models import Lead
-from ..selectors import completeness_expression
+from ..selectors import completeness_expression, email_lookup_q
 from ..tasks import lead_refresh_completeness_task
 
 EDITABLE_FIELDS = (
@@ -38,7 +38,7 @@ def _check_fields(fields: dict, allowed) -> None:
 def _check_unique_email(*, lead: Lead) -> None:
     if not lead.email:
         return
-    clash = Lead.objects.filter(email__iexact=lead.email)
+    clash = Lead.objects.filter(email_lookup_q(lead.email))
     if lead.pk:
         clash = clash.exclude(pk=lead.pk)
     if clash.exists():

@@ -24,7 +24,7 @@ from teams.predicates import can_create_leads_from_events, can_record_events_for
 from teams.selectors import CHANGE, VIEW
 
 from ..models import EventType, Lead, LeadEvent, ScoreChange, Source
-from ..selectors import lead_queryset_for
+from ..selectors import email_lookup_q, lead_queryset_for
 from .core import lead_create
 from .scoring import lead_queue_rescore
 
@@ -71,11 +71,10 @@ class _Resolver:
         ids = {parse_id(raw.get("lead")) for raw in dicts} - {None}
         self.by_id = {lead.pk: lead for lead in scope.filter(pk__in=ids)}
         emails = {raw.get("email").strip().lower() for raw in dicts if isinstance(raw.get("email"), str)}
-        self.by_email = {lead.email.lower(): lead for lead in
-                         scope.annotate(email_ci=Lower("email")).filter(email_ci__in=emails)}
+        self.by_email = {lead.email.lower(): lead for lead in scope.filter(email_lookup_q(emails))} if emails else {}
         unseen = emails - set(self.by_email)
-        self.existing_emails = set(Lead.objects.annotate(email_ci=Lower("email")).filter(
-            email_ci__in=unseen).values_list("email_ci", flat=True)) if unseen else set()
+        self.existing_emails = set(Lead.objects.filter(email_lookup_q(unseen)).annotate(
+            email_ci=Lower("email")).values_list("email_ci", flat=True)) if unseen else set()
 
     def resolve(self, raw) -> tuple[_Item | None, dict[str, list[str]]]:
         if not isinstance(raw, dict):

@@ -39,6 +39,7 @@ from teams.selectors import assignable_users_for
 
 from ..models import ImportMapping, Lead, LeadImportJob, ScoreChange
 from ..quality import PROFILE_FIELDS, completeness_percent
+from ..selectors import email_lookup_q
 from .scoring import leads_rescore_range
 
 KIND = "leads"
@@ -300,8 +301,8 @@ def _existing(*, emails: set[str], refs: set[str]) -> tuple[set[str], set[str]]:
     found_emails, found_refs = set(), set()
     emails_list, refs_list = sorted(emails), sorted(refs)
     for start in range(0, len(emails_list), LOOKUP_CHUNK):
-        found_emails |= set(Lead.objects.annotate(e=Lower("email")).filter(
-            e__in=emails_list[start:start + LOOKUP_CHUNK]).values_list("e", flat=True))
+        found_emails |= set(Lead.objects.filter(email_lookup_q(emails_list[start:start + LOOKUP_CHUNK]))
+                            .annotate(e=Lower("email")).values_list("e", flat=True))
     for start in range(0, len(refs_list), LOOKUP_CHUNK):
         found_refs |= set(Lead.objects.filter(external_ref__in=refs_list[start:start + LOOKUP_CHUNK])
                           .values_list("external_ref", flat=True))

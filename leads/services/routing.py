@@ -15,6 +15,7 @@ after the commit.
 """
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -28,13 +29,14 @@ from django.utils.translation import gettext, gettext_noop
 from teams.models import User
 from teams.predicates import can_assign_lead, can_work_lead_queue, keeps_lead_at_routing
 from teams.selectors import CHANGE, owner_q
-from teams.services import email_user, notify
+from teams.services import email_user, notify, notify_all
 
 from ..models import Assignment, Lead, RoutingRule
 from ..routing import LeadFacts, Message, RepSpec, RuleSpec, decide_route, first_matching_rule
 
 CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.DISQUALIFIED)
 BATCH_SIZE = 500
+ROUTE_BATCH_SIZE = 200  # leads routed per transaction
 
 
 # --- settings and small helpers ---------------------------------------------------------------
@@ -104,9 +106,12 @@ def assignment_history(*, lead: Lead) -> QuerySet[Assignment]:
 
 # --- the shared write path --------------------------------------------------------------------
 
-def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id: int | None, reason: str,
-                      now: datetime, take_turn: bool) -> Assignment:
-    """Set the owner and the SLA clock of a locked lead and write the audit row."""
+OWNER_FIELDS = ["owner", "assigned_at", "first_touch_due_at", "first_touched_at", "sla_breached_at",
+                "pool_warning_at", "version", "updated_at"]
+
+
+def _set_owner(*, lead: Lead, rep: User | None, now: datetime) -> None:
+    """The fields an owner change sets (in memory; the caller saves OWNER_FIELDS)."""
     previous_owner_id = lead.owner_id
     lead.owner = rep
     lead.sla_breached_at = None
@@ -119,8 +124,14 @@ def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id:
             lead.first_touched_at = None  # the first touch is measured for the current owner
         lead.first_touch_due_at = now + first_touch_sla() if lead.first_touched_at is None else None
     lead.version += 1
-    lead.save(update_fields=["owner", "assigned_at", "first_touch_due_at", "first_touched_at",
-                             "sla_breached_at", "pool_warning_at", "version", "updated_at"])
+
+
+def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id: int | None, reason: str,
+                      now: datetime, take_turn: bool) -> Assignment:
+    """Set the owner and the SLA clock of a locked lead and write the audit row."""
+    previous_owner_id = lead.owner_id
+    _set_owner(lead=lead, rep=rep, now=now)
+    lead.save(update_fields=OWNER_FIELDS)
     if rep is not None and take_turn:
         # The round-robin stamp: strictly the latest of the team, so that the rep goes to the back of
         # the line even when several leads share one `now` (a batch) or workers' clocks differ a bit.
@@ -136,9 +147,12 @@ def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id:
 
 
 def _notify_assigned(*, lead: Lead, rep: User, reason: str) -> None:
+    notify(**_assigned_notice(lead=lead, rep=rep, reason=reason))
+
+
+def _assigned_notice(*, lead: Lead, rep: User, reason: str) -> dict:
+    """Email the new owner (after commit) and return their in-app notification, to create."""
     params = {"lead": lead.name, "company": lead.company or "-", "due": _when(lead.first_touch_due_at)}
-    notify(recipient=rep, kind="lead_assigned", url=_lead_url(lead), params=params,
-           text=gettext_noop("Lead %(lead)s (%(company)s) was assigned to you. First touch due %(due)s."))
     email_user(
         recipient=rep,
         subject=gettext_noop("New lead assigned to you: %(lead)s"),
@@ -146,6 +160,8 @@ def _notify_assigned(*, lead: Lead, rep: User, reason: str) -> None:
                           "Why: %(reason)s\nPlease contact it before %(due)s.\n\n%(url)s\n"),
         params={**params, "name": str(rep), "reason": reason, "url": _absolute(_lead_url(lead))},
     )
+    return {"recipient": rep, "kind": "lead_assigned", "url": _lead_url(lead), "params": params,
+            "text": gettext_noop("Lead %(lead)s (%(company)s) was assigned to you. First touch due %(due)s.")}
 
 
 # --- automatic routing ------------------------------------------------------------------------
@@ -161,64 +177,141 @@ def _rule_specs() -> list[RuleSpec]:
     ]
 
 
-def _team_reps(*, team_id: int) -> dict[int, tuple[User, RepSpec]]:
-    """The team's reps, locked so that concurrent routers see each other's turns and loads."""
-    ids = list(User.objects.select_for_update().filter(team_id=team_id, role=User.Role.REP)
-               .order_by("pk").values_list("pk", flat=True))
-    users = User.objects.filter(pk__in=ids).annotate(
-        open_leads=Count("leads", filter=~Q(leads__status__in=CLOSED_STATUSES))).order_by("pk")
-    return {
-        user.pk: (user, RepSpec(id=user.pk, name=str(user), is_active=user.is_active, is_away=user.is_away,
-                                open_leads=user.open_leads, capacity=user.lead_capacity,
-                                last_lead_assigned_at=user.last_lead_assigned_at))
-        for user in users
-    }
+def open_leads_q() -> Q:
+    """A rep's open leads: exactly the condition of the partial index `lead_owner_open`, so that
+    counting them reads that index (only owned, open leads) and never scans all leads."""
+    return Q(owner__isnull=False) & ~Q(status__in=list(CLOSED_STATUSES))
 
 
-def _route_one(*, lead_id: int, rules: list[RuleSpec], now: datetime) -> Assignment | None:
-    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+def rep_open_lead_counts(*, rep_ids: Iterable[int]) -> dict[int, int]:
+    """Open leads per rep, from the partial index `lead_owner_open` (cost grows with these reps'
+    open leads, not with the table). Reps without open leads are absent."""
+    ids = sorted(set(rep_ids))
+    return dict(open_lead_counts_queryset(rep_ids=ids)) if ids else {}
+
+
+def open_lead_counts_queryset(*, rep_ids: list[int]) -> QuerySet:
+    return (Lead.objects.filter(open_leads_q(), owner_id__in=rep_ids).order_by().values("owner_id")
+            .annotate(n=Count("*")).values_list("owner_id", "n"))
+
+
+def _teams_reps(*, team_ids: Iterable[int]) -> dict[int, dict[int, tuple[User, RepSpec]]]:
+    """The teams' reps (locked, teams in id order, so that concurrent routers see each other's
+    turns and loads and never wait on each other in a circle), with their open-lead counts."""
+    team_ids = sorted(set(team_ids))
+    if not team_ids:
+        return {}
+    users = list(User.objects.select_for_update().filter(team_id__in=team_ids, role=User.Role.REP)
+                 .order_by("team_id", "pk"))
+    loads = rep_open_lead_counts(rep_ids=[user.pk for user in users])
+    teams: dict[int, dict[int, tuple[User, RepSpec]]] = {team_id: {} for team_id in team_ids}
+    for user in users:
+        teams[user.team_id][user.pk] = (user, RepSpec(
+            id=user.pk, name=str(user), is_active=user.is_active, is_away=user.is_away,
+            open_leads=loads.get(user.pk, 0), capacity=user.lead_capacity,
+            last_lead_assigned_at=user.last_lead_assigned_at))
+    return teams
+
+
+def _route_batch(*, lead_ids: list[int], rules: list[RuleSpec], now: datetime) -> list[Assignment]:
+    """Route a batch of leads in one transaction with a constant number of statements: read the
+    leads (locked), which were routed before, the reps and their loads; decide each lead in turn
+    (the loads and turns change as the batch assigns); then write the leads, the audit rows and
+    the notifications each in one statement, and each rep's new turn once."""
+    leads = list(Lead.objects.select_for_update(of=("self",)).select_related("owner")
+                 .filter(pk__in=lead_ids).order_by("pk"))
     # Routed before: the router's own rows have no `assigned_by` (an owner given on creation does not count).
-    if (lead is None or lead.status in CLOSED_STATUSES or lead.imported_converted
-            or lead.assignments.filter(assigned_by__isnull=True).exists()):
-        return None  # gone, closed, history (converted per an import), or already routed (retries change nothing)
-    owner = lead.owner
-    if keeps_lead_at_routing(owner):  # e.g. a rep who entered it
-        reason = _in_default_language(lambda: Message(
-            gettext_noop("Already owned by %(rep)s; routing kept the owner and started the first-touch clock"),
-            {"rep": str(owner)}).render(gettext))
-        return _apply_assignment(lead=lead, rep=owner, by=None, rule_id=None, reason=reason, now=now,
-                                 take_turn=False)
+    routed = set(Assignment.objects.filter(lead_id__in=lead_ids, assigned_by__isnull=True)
+                 .values_list("lead_id", flat=True))
+    # gone, closed, history (converted per an import), or already routed (retries change nothing)
+    leads = [lead for lead in leads if lead.status not in CLOSED_STATUSES and not lead.imported_converted
+             and lead.pk not in routed]
+    if not leads:
+        return []
+    facts = {lead.pk: LeadFacts(region=lead.region or "", industry=lead.industry or "",
+                                company_size=lead.company_size) for lead in leads}
+    matched = {lead.pk: first_matching_rule(rules, facts[lead.pk]) for lead in leads
+               if not keeps_lead_at_routing(lead.owner)}
+    teams = _teams_reps(team_ids={rule.team_id for rule in matched.values() if rule is not None})
+    # The round-robin stamp is strictly the latest of the team, so that a rep goes to the back of
+    # the line even when several leads share one `now` or workers' clocks differ a bit.
+    latest = dict(User.objects.filter(team_id__in=list(teams)).order_by().values("team_id")
+                  .annotate(latest=Max("last_lead_assigned_at")).values_list("team_id", "latest")) if teams else {}
+    managers: dict[int, User | None] = {}
+    assignments, notices, turned = [], [], {}
+    updated_at = timezone.now()
+    for lead in leads:
+        previous_owner_id = lead.owner_id
+        if lead.pk not in matched:  # e.g. a rep who entered it keeps it
+            owner = lead.owner
+            reason = _in_default_language(lambda owner=owner: Message(
+                gettext_noop("Already owned by %(rep)s; routing kept the owner and started the first-touch clock"),
+                {"rep": str(owner)}).render(gettext))
+            rep, rule_id = owner, None
+        else:
+            rule = matched[lead.pk]
+            reps = teams.get(rule.team_id, {}) if rule else {}
+            decision = decide_route(lead=facts[lead.pk], rules=rules,
+                                    reps_by_team={rule.team_id: [spec for _, spec in reps.values()]} if rule else {})
+            reason = _in_default_language(lambda decision=decision: decision.reason_text(gettext))
+            rep, rule_id = (reps[decision.rep_id][0] if decision.rep_id else None), decision.rule_id
+            if rep is not None:
+                stamp = now
+                team_latest = latest.get(rep.team_id)
+                if rep.team_id and team_latest is not None and team_latest >= stamp:
+                    stamp = team_latest + timedelta(microseconds=1)
+                latest[rep.team_id] = rep.last_lead_assigned_at = stamp
+                turned[rep.pk] = rep
+                user, spec = reps[rep.pk]
+                reps[rep.pk] = (user, replace(spec, last_lead_assigned_at=stamp, open_leads=spec.open_leads + (
+                    0 if previous_owner_id == rep.pk else 1)))
+            for team in teams.values():  # a lead taken from another of these reps lightens their load
+                if previous_owner_id in team and previous_owner_id != getattr(rep, "pk", None):
+                    user, spec = team[previous_owner_id]
+                    team[previous_owner_id] = (user, replace(spec, open_leads=spec.open_leads - 1))
+            if rep is None and rule is not None:
+                if rule.id not in managers:
+                    managers[rule.id] = RoutingRule.objects.select_related("team__manager").get(pk=rule.id).team.manager
+                if managers[rule.id] is not None:
+                    notices.append({"recipient": managers[rule.id], "kind": "lead_queued", "url": reverse("leads:queue"),
+                                    "params": {"lead": lead.name, "rule": rule.name},
+                                    "text": gettext_noop("Lead %(lead)s matched rule '%(rule)s' but no rep of your team "
+                                                         "is available: it waits in the managers' queue.")})
+        _set_owner(lead=lead, rep=rep, now=now)
+        lead.updated_at = updated_at
+        assignments.append(Assignment(lead=lead, rep=rep, previous_owner_id=previous_owner_id, assigned_by=None,
+                                      rule_id=rule_id, reason=reason))
+        if rep is not None and rule_id is not None:
+            notices.append(_assigned_notice(lead=lead, rep=rep, reason=reason))
+    # One UPDATE per distinct set of values (about one per rep), not per lead: Django's bulk_update
+    # builds a CASE per row and field, which costs more than the rows it writes.
+    groups: dict[tuple, list[int]] = {}
+    for lead in leads:
+        key = (lead.owner_id, lead.assigned_at, lead.first_touch_due_at, lead.first_touched_at)
+        groups.setdefault(key, []).append(lead.pk)
+    for (owner_id, assigned_at, due_at, touched_at), ids in groups.items():
+        Lead.objects.filter(pk__in=ids).update(
+            owner_id=owner_id, assigned_at=assigned_at, first_touch_due_at=due_at, first_touched_at=touched_at,
+            sla_breached_at=None, pool_warning_at=None, version=F("version") + 1, updated_at=updated_at)
+    for rep in turned.values():
+        User.objects.filter(pk=rep.pk).update(last_lead_assigned_at=rep.last_lead_assigned_at)
+    notify_all(notifications=notices)
+    return Assignment.objects.bulk_create(assignments)
 
-    facts = LeadFacts(region=lead.region or "", industry=lead.industry or "", company_size=lead.company_size)
-    rule = first_matching_rule(rules, facts)
-    reps = _team_reps(team_id=rule.team_id) if rule else {}
-    decision = decide_route(lead=facts, rules=rules,
-                            reps_by_team={rule.team_id: [spec for _, spec in reps.values()]} if rule else {})
-    reason = _in_default_language(lambda: decision.reason_text(gettext))
-    rep = reps[decision.rep_id][0] if decision.rep_id else None
-    assignment = _apply_assignment(lead=lead, rep=rep, by=None, rule_id=decision.rule_id, reason=reason, now=now,
-                                   take_turn=True)
-    if rep is not None:
-        _notify_assigned(lead=lead, rep=rep, reason=reason)
-    elif rule is not None:
-        manager = RoutingRule.objects.select_related("team__manager").get(pk=rule.id).team.manager
-        if manager is not None:
-            notify(recipient=manager, kind="lead_queued", url=reverse("leads:queue"),
-                   params={"lead": lead.name, "rule": rule.name},
-                   text=gettext_noop("Lead %(lead)s matched rule '%(rule)s' but no rep of your team is "
-                                     "available: it waits in the managers' queue."))
-    return assignment
 
-
-def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None) -> list[Assignment]:
-    """Route leads that reached the top grade. Each lead commits on its own; returns the new rows."""
+def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None, batch_size: int = ROUTE_BATCH_SIZE,
+                on_progress=None) -> list[Assignment]:
+    """Route leads that reached the top grade, `batch_size` leads per transaction (each batch
+    commits on its own and reads the reps' loads once). `on_progress(done, total)` is called after
+    each batch. Returns the new assignment rows."""
     rules = _rule_specs()
-    done = []
-    for lead_id in sorted({int(pk) for pk in lead_ids}):
+    ids = sorted({int(pk) for pk in lead_ids})
+    done: list[Assignment] = []
+    for start in range(0, len(ids), batch_size):
         with transaction.atomic():
-            assignment = _route_one(lead_id=lead_id, rules=rules, now=now or timezone.now())
-        if assignment is not None:
-            done.append(assignment)
+            done += _route_batch(lead_ids=ids[start:start + batch_size], rules=rules, now=now or timezone.now())
+        if on_progress is not None:
+            on_progress(min(start + batch_size, len(ids)), len(ids))
     return done
 
 

@@ -25,7 +25,7 @@ from teams.predicates import can_backtest_scoring
 
 from .. import scoring
 from ..models import AttributeRule, Lead, RescoreJob, RuleSet, ScoreChange
-from ..selectors import lead_queryset_for, rule_set_spec
+from ..selectors import lead_queryset_for, rule_set_loaded, rule_set_spec
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +117,8 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: 
     With `marked_before`, only leads marked "needs rescore" at or before that moment. With
     `with_fires`, also f0..fn: 1 where rule i applies to the lead (its condition holds, or it
     counts at least one event), else 0 — whatever its points (leads.services.scoring_quality)."""
-    attribute_rules = list(rule_set.attribute_rules.order_by("id"))
-    behaviour_rules = list(rule_set.behaviour_rules.select_related("event_type").order_by("id"))
-    spec = rule_set_spec(rule_set)
+    loaded = rule_set_loaded(rule_set)  # cached for published and archived sets: no query
+    attribute_rules, behaviour_rules, spec = loaded.attribute_rules, loaded.behaviour_rules, loaded.spec
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
     params: list = []
     point_columns, fire_columns, fire_params = [], [], []
@@ -138,7 +137,7 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: 
         if since is not None:
             condition += " AND e.occurred_at >= %s"
             count_params.append(connection.ops.adapt_datetimefield_value(since))
-        half_life = rule.event_type.half_life_days
+        half_life = spec.behaviour_rules[j].half_life_days  # read fresh with the event types (rule rows may be cached)
         if half_life:  # each event counts 0.5 ** (age in days / half-life), as leads.scoring.decay_weight
             count_columns.append(f"SUM(CASE WHEN {condition} THEN POWER(0.5, {least}({_age_days_sql()} / %s,"
                                  f" {scoring.MAX_HALF_LIVES})) ELSE 0 END) AS c{j}")
@@ -183,7 +182,8 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: 
     grade_params.append(open_grade)
     points_select = (", " + ", ".join(point_columns + fire_columns)) if point_columns else ""
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
-             f" l.scored_with_id AS old_rs, l.converted_at, l.won_at, l.imported_converted{points_select}"
+             f" l.scored_with_id AS old_rs, l.mql_at AS old_mql_at, l.converted_at, l.won_at, l.imported_converted"
+             f"{points_select}"
              f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
     sql = (f"SELECT y.*, {grade_sql} AS new_grade FROM ("
            f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
@@ -198,25 +198,42 @@ def _bind(params: list, lo: int, hi: int) -> list:
 
 
 # --- rescoring --------------------------------------------------------------------------------
-def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi: int, reason: str, now) -> int:
-    """Score leads lo..hi, write the changed rows and their history. Returns changed leads."""
+def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi: int, reason: str, now,
+                      new_top: list | None = None) -> int:
+    """Score leads lo..hi, write the changed rows and their history. Returns changed leads.
+
+    The UPDATE repeats the id range on the updated table itself (`l.id >= lo AND l.id <= hi`):
+    without it PostgreSQL hash-joins `s` with the whole of leads_lead for every batch, and a full
+    rescore grows with the square of the table. Rows whose score, grade, breakdown and rule set
+    are unchanged are not written at all (no new row version, no history). On PostgreSQL the same
+    write stamps mql_at on leads reaching the top grade for the first time and appends their ids
+    to `new_top` (one row version per lead, not two); _mark_new_top_grade then finds none left."""
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            top = compiled.top_grade or ""
             cursor.execute(
                 f"WITH s AS ({compiled.sql}), upd AS ("
                 " UPDATE leads_lead AS l SET score = s.score, grade = s.new_grade,"
-                " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s"
-                " FROM s WHERE l.id = s.id AND (s.old_score, s.old_grade, s.old_bd, s.old_rs)"
+                " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s,"
+                " mql_at = CASE WHEN s.new_grade = %s AND %s <> '' AND l.mql_at IS NULL THEN %s ELSE l.mql_at END"
+                " FROM s WHERE l.id = s.id AND l.id >= %s AND l.id <= %s AND (s.old_score, s.old_grade, s.old_bd, s.old_rs)"
                 " IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb), %s)"
-                " RETURNING l.id, s.score, s.new_grade, s.bd, s.old_score, s.old_grade, s.old_bd)"
-                " INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
+                " RETURNING l.id, s.score, s.new_grade, s.bd, s.old_score, s.old_grade, s.old_bd,"
+                " (s.old_mql_at IS NULL AND l.mql_at IS NOT NULL) AS new_top),"
+                " ins AS (INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
                 " SELECT id, score, new_grade, CAST(bd AS jsonb), %s, %s, %s FROM upd"
-                " WHERE (old_score, old_grade, old_bd) IS DISTINCT FROM (score, new_grade, CAST(bd AS jsonb))",
-                [*params, rule_set_id, when, rule_set_id, rule_set_id, reason, when],
+                " WHERE (old_score, old_grade, old_bd) IS DISTINCT FROM (score, new_grade, CAST(bd AS jsonb))"
+                " RETURNING 1)"
+                " SELECT (SELECT COUNT(*) FROM ins),"
+                " (SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM upd WHERE new_top)",
+                [*params, rule_set_id, when, top, top, when, lo, hi, rule_set_id, rule_set_id, reason, when],
             )
-            return cursor.rowcount
+            changed, top_ids = cursor.fetchone()
+            if new_top is not None:
+                new_top.extend(top_ids)
+            return changed
         cursor.execute(
             "INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
             f" SELECT s.id, s.score, s.new_grade, s.bd, %s, %s, %s FROM ({compiled.sql}) s"
@@ -227,21 +244,25 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
         cursor.execute(
             "UPDATE leads_lead SET score = s.score, grade = s.new_grade, score_breakdown = s.bd,"
             " scored_with_id = %s, scored_at = %s"
-            f" FROM ({compiled.sql}) AS s WHERE leads_lead.id = s.id"
+            f" FROM ({compiled.sql}) AS s WHERE leads_lead.id = s.id AND leads_lead.id >= %s AND leads_lead.id <= %s"
             " AND (s.old_score, s.old_grade, s.old_bd, s.old_rs) IS NOT (s.score, s.new_grade, s.bd, %s)",
-            [rule_set_id, when, *params, rule_set_id],
+            [rule_set_id, when, *params, lo, hi, rule_set_id],
         )
         return changed
 
 
-def _mark_new_top_grade(*, top_grade: str | None, lo: int, hi: int, now) -> list[int]:
-    """Leads in lo..hi that reached the top grade for the first time: stamp mql_at, return ids."""
+def _mark_new_top_grade(*, top_grade: str | None, lo: int, hi: int, now, stamped: list[int] = ()) -> list[int]:
+    """Leads in lo..hi that reached the top grade for the first time: stamp mql_at, queue their
+    routing, return their ids. `stamped`: those the rescore's UPDATE stamped already (PostgreSQL);
+    the query here then finds only leads graded top without being rescored (none, normally)."""
     if not top_grade:
         return []
     new = Lead.objects.filter(pk__gte=lo, pk__lte=hi, grade=top_grade, mql_at__isnull=True)
     ids = list(new.values_list("pk", flat=True))
     if ids:
         Lead.objects.filter(pk__in=ids, mql_at__isnull=True).update(mql_at=now)
+    ids = sorted({*stamped, *ids})
+    if ids:
         _queue_routing(ids)
     return ids
 
@@ -264,8 +285,10 @@ def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | No
         return 0
     now = now or started
     compiled = compile_rule_set(rule_set, now=now, marked_before=marked_before)
-    changed = _rescore_range_sql(compiled, rule_set_id=rule_set.pk, lo=lo, hi=hi, reason=reason, now=now)
-    _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now)
+    stamped: list[int] = []
+    changed = _rescore_range_sql(compiled, rule_set_id=rule_set.pk, lo=lo, hi=hi, reason=reason, now=now,
+                                 new_top=stamped)
+    _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now, stamped=stamped)
     # A mark set after this rescore began stays: its change may not have been seen here.
     Lead.objects.filter(pk__gte=lo, pk__lte=hi, rescore_needed_at__lte=marked_before or started).update(
         rescore_needed_at=None)
@@ -441,9 +464,10 @@ def _rescore_job_step(*, job_id: int, batch_size: int, now, compiled: list) -> b
     if compiled[0] is None:
         compiled[0] = compile_rule_set(job.rule_set, now=now)
     lo, hi = job.last_id + 1, min(job.last_id + batch_size, job.max_id)
+    stamped: list[int] = []
     changed = _rescore_range_sql(compiled[0], rule_set_id=job.rule_set_id, lo=lo, hi=hi,
-                                 reason=ScoreChange.Reason.PUBLISH, now=now)
-    _mark_new_top_grade(top_grade=compiled[0].top_grade, lo=lo, hi=hi, now=now)
+                                 reason=ScoreChange.Reason.PUBLISH, now=now, new_top=stamped)
+    _mark_new_top_grade(top_grade=compiled[0].top_grade, lo=lo, hi=hi, now=now, stamped=stamped)
     scored = Lead.objects.filter(pk__gte=lo, pk__lte=hi).count()
     RescoreJob.objects.filter(pk=job.pk).update(last_id=hi, processed=F("processed") + scored,
                                                 changed=F("changed") + changed, heartbeat_at=timezone.now())

@@ -49,6 +49,13 @@ class Opportunity(models.Model):
                              on_delete=models.SET_NULL, related_name="opportunities")
     stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities")
     stage_entered_at = models.DateTimeField(_("in stage since"), default=timezone.now)
+    # Derived from the stage ledger, kept in step by the services that write it (creation,
+    # pipeline.services.ledger.ledger_stays_sync after every move or correction, imports): the
+    # funnel's conversion counts deals by it instead of reading every deal's ledger.
+    furthest_stage = models.ForeignKey(
+        Stage, verbose_name=_("furthest stage"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False, db_index=False,
+        help_text=_("The furthest stage of the forward sequence this deal's history shows (lost stages aside)."))
 
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"),
                                  validators=[MinValueValidator(Decimal("0"))])

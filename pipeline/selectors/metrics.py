@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Avg, Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum,
+    Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum,
 )
 from django.db.models.functions import Coalesce
 
@@ -39,7 +39,7 @@ from teams.models import Team, User
 from teams.selectors import owner_q
 
 from .. import forecasting
-from ..models import ForecastSnapshot, Opportunity, OpportunityLine, Stage, StageTransition
+from ..models import ForecastSnapshot, Opportunity, OpportunityLine, Stage
 from . import stage_list
 
 
@@ -80,17 +80,12 @@ def funnel_stages(*, queryset: QuerySet[Opportunity], start: date, end: date,
 def funnel_conversion(*, queryset: QuerySet[Opportunity], start: date, end: date, stages: list[Stage]) -> list[dict]:
     """Stage-to-stage conversion along the forward sequence, from the ledger (see the module doc).
 
-    One GROUP BY over the ledger entries of the funnel's deals (their furthest forward stage), then
-    one over those: deals with no forward entry reached nothing and are left out."""
-    from django.db import connections
-
-    furthest = (StageTransition.objects.filter(opportunity__in=entered_in(queryset, start, end).order_by().values("pk"),
-                                               to_stage__is_lost=False)
-                .order_by().values("opportunity_id").annotate(furthest=Max("to_stage__order")).values("furthest"))
-    sql, params = furthest.query.sql_with_params()
-    with connections[furthest.db].cursor() as cursor:
-        cursor.execute(f"SELECT furthest, COUNT(*) FROM ({sql}) deals GROUP BY furthest", params)
-        stopped = dict(cursor.fetchall())
+    One GROUP BY of the funnel's deals by their stored furthest forward stage
+    (Opportunity.furthest_stage, kept from the ledger by pipeline.services.ledger): no read of any
+    deal's ledger. Deals with no forward entry reached nothing and are left out."""
+    stopped = dict(entered_in(queryset, start, end).filter(furthest_stage__isnull=False).order_by()
+                   .values("furthest_stage__order").annotate(n=Count("pk"))
+                   .values_list("furthest_stage__order", "n"))
     sequence = [s for s in stages if not s.is_lost]
     reached = forecasting.reached_counts(stopped, [s.order for s in sequence])
     return [{"from_stage": a.code, "to_stage": b.code, "from_name": a.label, "to_name": b.label,

@@ -73,6 +73,7 @@ def opportunity_create(*, by, **fields) -> Opportunity:
     if "created_at" in fields:
         opp.stage_entered_at = fields["created_at"]
     _check_links(by=by, opp=opp, owner_changed=True, account_changed=True)
+    opp.furthest_stage = None if stage.is_lost else stage  # its ledger's only entry, written below
     opp.full_clean()
     opp.save()
     if competitors:

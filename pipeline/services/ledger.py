@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import connection
+from collections.abc import Iterable
 
-from ..models import StageTransition
+from django.db import connection
+from django.db.models import OuterRef, Subquery
+
+from ..models import Opportunity, StageTransition
 
 # The same stays for every deal at once (a migration's or the benchmark's backfill), PostgreSQL.
 BACKFILL_SQL = """
@@ -38,9 +41,28 @@ def stays_of(entries: Sequence[tuple[int, datetime]]) -> list[tuple[int | None, 
     return result
 
 
+def furthest_stage_subquery(transitions=StageTransition.objects) -> Subquery:
+    """The to_stage of the deal's furthest forward (not lost) ledger entry, for an UPDATE of deals."""
+    return Subquery(transitions.filter(opportunity_id=OuterRef("pk"), to_stage__is_lost=False)
+                    .order_by("-to_stage__order", "-id").values("to_stage_id")[:1])
+
+
+def opportunities_furthest_sync(*, opportunity_ids: Iterable[int] | None = None) -> int:
+    """Set Opportunity.furthest_stage from the ledger, in one statement: for `opportunity_ids`, or
+    for every deal (None: the backfill). Returns the deals written."""
+    if opportunity_ids is None:
+        return Opportunity.objects.update(furthest_stage_id=furthest_stage_subquery())
+    ids, written = sorted(opportunity_ids), 0
+    for start in range(0, len(ids), 5000):
+        written += Opportunity.objects.filter(pk__in=ids[start:start + 5000]).update(
+            furthest_stage_id=furthest_stage_subquery())
+    return written
+
+
 def ledger_stays_sync(*, opportunity_id: int) -> int:
-    """Bring the stays of one deal's entries up to date (callers hold the deal's lock); returns the
-    entries changed — normally only the new one."""
+    """Bring the stays of one deal's entries up to date (callers hold the deal's lock), and its
+    furthest stage; returns the entries changed — normally only the new one."""
+    opportunities_furthest_sync(opportunity_ids=[opportunity_id])
     rows = list(StageTransition.objects.filter(opportunity_id=opportunity_id).order_by("at", "id")
                 .values_list("pk", "to_stage_id", "at", "stay_stage_id", "stay_days"))
     changed = 0
