@@ -142,7 +142,7 @@ def generate_stays_and_leads() -> None:
     from django.db import connection
 
     from pipeline.models import Stage
-    from pipeline.services.ledger import ledger_stays_backfill
+    from pipeline.services.ledger import ledger_stays_backfill, opportunities_furthest_sync
 
     first = Stage.objects.order_by("order").values_list("pk", flat=True).first()
     with connection.cursor() as cursor:
@@ -157,6 +157,7 @@ def generate_stays_and_leads() -> None:
         cursor.execute("UPDATE pipeline_opportunity SET stalled_at = stage_entered_at + interval '30 days'"
                        " WHERE closed_at IS NULL AND id %% 25 = 0", [])
         ledger_stays_backfill()  # the stay each entry ends, as the services keep it
+        opportunities_furthest_sync()  # each deal's furthest stage, as the transition service keeps it
         cursor.execute("SELECT min(id) FROM teams_user WHERE username LIKE %s", ["bench.%"])
         user_lo = cursor.fetchone()[0]
         # 20 % become MQL two days after creation; a quarter of those convert, a third of those win
