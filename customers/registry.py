@@ -11,6 +11,7 @@ def register() -> None:
     register_health()
     register_meeting_metrics()
     register_search()
+    register_integrations()
 
 
 # --- surveys (h5): NPS, CSAT and response-rate metrics; the "Voice of the customer" panel; demo -----
@@ -490,3 +491,14 @@ def register_search() -> None:
     search.register("account", search_accounts, label=lambda: gettext_lazy("Accounts"), order=30,
                     more_url=lambda q: f"{reverse('customers:account-list')}?{urlencode({'q': q})}")
     search.register("contact", search_contacts, label=lambda: gettext_lazy("Contacts"), order=40)
+
+
+def register_integrations() -> None:
+    """Event types of customers for webhooks and the change feed (integrations.events)."""
+    from django.utils.translation import gettext_lazy
+
+    from integrations import events
+
+    events.register("account.health_band_changed", label=gettext_lazy("Account health band changed"),
+                    object_type="account")
+    events.register("survey.answered", label=gettext_lazy("Survey answered"), object_type="survey_response")

@@ -24,6 +24,7 @@ def register() -> None:
     register_activities()
     register_onboarding_metrics()
     register_knowledge()
+    register_integrations()
     register_search()
 
 
@@ -255,3 +256,15 @@ def register_search() -> None:
 
     search.register("deal", search_deals, label=lambda: gettext_lazy("Opportunities"), order=20,
                     more_url=lambda q: f"{reverse('pipeline:list')}?{urlencode({'q': q})}")
+
+
+def register_integrations() -> None:
+    """Event types of deals for webhooks and the change feed (integrations.events)."""
+    from django.utils.translation import gettext_lazy
+
+    from integrations import events
+
+    for code, label in (("opportunity.stage_changed", gettext_lazy("Deal stage changed")),
+                        ("opportunity.won", gettext_lazy("Deal won")),
+                        ("opportunity.lost", gettext_lazy("Deal lost"))):
+        events.register(code, label=label, object_type="opportunity")

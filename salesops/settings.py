@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "salesops.apps.SalesOpsConfig",
     "teams",
+    "integrations",
     "leads",
     "pipeline",
     "customers",
@@ -326,8 +327,16 @@ REST_FRAMEWORK = {
         # Token first, so an unauthenticated call gets 401 with `WWW-Authenticate: Token`.
         "teams.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "integrations.authentication.IntegrationKeyAuthentication",  # `Authorization: Bearer <key>`
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "integrations.scopes.KeyScopes"],
+    # Rate limits (429 with Retry-After): per integration key (its own limit), per address on the
+    # token login and on the public web-to-lead forms.
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.IntegrationKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_RATE", default="30/min"),
+        "public_form": env.str("PUBLIC_FORM_RATE", default="20/min"),
+    },
     "DEFAULT_FILTER_BACKENDS": [
         "salesops.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -427,6 +436,24 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     },
+}
+
+# --- Cache (rate limits) ----------------------------------------------------------------------
+# DRF throttling counts in the default cache: per process by default (locmem); set CACHE_URL (e.g.
+# redis://127.0.0.1:6379/1) when several processes serve the API, so they count together.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- integrations (issue 15): webhooks, change feed, keys ---------------------------------------
+INTEGRATIONS_WEBHOOK_TIMEOUT = env.float("INTEGRATIONS_WEBHOOK_TIMEOUT", default=10.0)
+INTEGRATIONS_CHANGES_RETENTION_DAYS = env.int("INTEGRATIONS_CHANGES_RETENTION_DAYS", default=30)
+INTEGRATIONS_CHANGES_MAX_PAGE = 500
+# The feed shows changes older than this many seconds only: a transaction that committed late with a
+# smaller id is not skipped by a consumer that has already read past it.
+INTEGRATIONS_CHANGES_SETTLE_SECONDS = env.int("INTEGRATIONS_CHANGES_SETTLE_SECONDS", default=5)
+CELERY_BEAT_SCHEDULE |= {
+    "integrations-webhooks-dispatch": {"task": "integrations.tasks.webhooks_dispatch_task", "schedule": 60.0},
+    "integrations-changes-purge-daily": {"task": "integrations.tasks.changes_purge_task",
+                                         "schedule": crontab(hour=4, minute=30)},
 }
 
 # --- SalesOps domain settings ---------------------------------------------------------------

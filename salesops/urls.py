@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("pipeline.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("dashboards.api.urls")),  # after pipeline: /metrics/funnel/ stays pipeline's
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [

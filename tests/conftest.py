@@ -31,6 +31,16 @@ DEFAULT_DATA = [
     ("customers.migrations.0009_h6_telco_mapping", "install"),
 ]
 DEFAULT_DATA += [("customers.migrations.0011_h4_health", "install")]
+DEFAULT_DATA += [("leads.migrations.0012_w5_web_forms_utm", "install")]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache (locmem in tests): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 def _is_transactional(request) -> bool:

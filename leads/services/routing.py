@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from integrations.events import publish
 from teams.models import User
 from teams.predicates import can_assign_lead, can_work_lead_queue, keeps_lead_at_routing
 from teams.selectors import CHANGE, owner_q
@@ -131,8 +132,12 @@ def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id:
                 stamp = latest + timedelta(microseconds=1)
         User.objects.filter(pk=rep.pk).update(last_lead_assigned_at=stamp)
         rep.last_lead_assigned_at = stamp
-    return Assignment.objects.create(lead=lead, rep=rep, previous_owner_id=previous_owner_id, assigned_by=by,
-                                     rule_id=rule_id, reason=reason)
+    assignment = Assignment.objects.create(lead=lead, rep=rep, previous_owner_id=previous_owner_id, assigned_by=by,
+                                           rule_id=rule_id, reason=reason)
+    publish("lead.assigned", object_id=lead.pk, owner_id=lead.owner_id,
+            payload={"lead": lead.pk, "owner": lead.owner_id, "previous_owner": previous_owner_id, "reason": reason,
+                     "first_touch_due_at": lead.first_touch_due_at.isoformat() if lead.first_touch_due_at else None})
+    return assignment
 
 
 def _notify_assigned(*, lead: Lead, rep: User, reason: str) -> None:
