@@ -143,7 +143,8 @@ def webhook_deliver(*, delivery_id: int) -> Delivery | None:
                 "gave up after %(n)s attempts") % {"n": delivery.attempts}
         else:
             delivery.status = Delivery.Status.PENDING
-            delivery.next_attempt_at = now + timedelta(seconds=signing.backoff_seconds(delivery.attempts))
+            delivery.next_attempt_at = now + timedelta(seconds=signing.backoff_seconds(
+                delivery.attempts, base=settings.INTEGRATIONS_WEBHOOK_BACKOFF_BASE))
             delivery.failure_reason = error or _("HTTP %(code)s") % {"code": status_code}
         delivery.save(update_fields=["status", "status_code", "response_excerpt", "duration_ms", "finished_at",
                                      "failure_reason", "next_attempt_at"])

@@ -369,6 +369,17 @@ def leads_flag_sla_breaches(*, now: datetime | None = None) -> int:
             flagged += len(ids)
 
 
+def _publish_returned(*, ids: list[int], reason: str) -> None:
+    """"lead.assigned" (to nobody: the pool) for a batch, set-based; the feed shows it to the previous owner."""
+    from django.db.models import Value
+    from django.db.models.functions import JSONObject
+
+    from integrations.events import publish_rows
+
+    publish_rows("lead.assigned", Lead.objects.filter(pk__in=ids), object_id="pk", owner_id="owner_id",
+                 payload=JSONObject(lead=F("pk"), previous_owner=F("owner_id"), reason=Value(reason)))
+
+
 def leads_return_to_pool(*, now: datetime | None = None) -> dict[str, int]:
     """Return leads untouched for LEADS_POOL_RETURN_DAYS since assignment to the pool (owner None),
     and warn their owners one day before (once). Returns {"returned": n, "warned": m}."""
@@ -385,6 +396,7 @@ def leads_return_to_pool(*, now: datetime | None = None) -> dict[str, int]:
             if not ids:
                 break
             leads = list(Lead.objects.filter(pk__in=ids).select_related("owner"))
+            _publish_returned(ids=ids, reason=reason)
             Lead.objects.filter(pk__in=ids).update(owner=None, assigned_at=None, first_touch_due_at=None,
                                                    pool_warning_at=None, updated_at=now,
                                                    version=F("version") + 1)
