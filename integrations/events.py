@@ -84,12 +84,12 @@ def publish_rows(event_type: str, rows: QuerySet, *, object_id: str, owner_id: s
         cursor.execute(f"INSERT INTO {table} (event_type, object_type, object_id, owner_id, payload, created_at) {sql}",
                        params)
         count = cursor.rowcount
-    if count:
-        _fan_out(event_types={event_type}, after=marker, upto=None)
+    if count:  # this batch's rows: after the marker, with this batch's timestamp (not a concurrent batch's)
+        _fan_out(event_types={event_type}, after=marker, upto=None, created_at=now)
     return count
 
 
-def _fan_out(*, event_types: set[str], after: int, upto: int | None) -> None:
+def _fan_out(*, event_types: set[str], after: int, upto: int | None, created_at=None) -> None:
     """Create the pending deliveries of the new events (one INSERT per matching subscription) and
     send them once the transaction commits."""
     from .models import ChangeEvent, Delivery, Subscription
@@ -102,6 +102,8 @@ def _fan_out(*, event_types: set[str], after: int, upto: int | None) -> None:
     events = ChangeEvent.objects.filter(pk__gt=after)
     if upto is not None:
         events = events.filter(pk__lte=upto)
+    if created_at is not None:
+        events = events.filter(created_at=created_at)
     table = Delivery._meta.db_table
     created = 0
     for subscription in subscriptions:
