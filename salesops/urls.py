@@ -26,6 +26,7 @@ urlpatterns = [
     path("pipeline/", include("pipeline.urls")),
     path("customers/", include("customers.urls")),
     path("org/", include("teams.urls")),
+    path("org/integrations/", include("integrations.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
