@@ -21,7 +21,7 @@ class ChangeFeedSerializer(serializers.Serializer):
 
 
 class ChangeQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(required=False, min_value=0, default=0,
+    after = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1, default=0,
                                      help_text=_("Return changes with a larger id (the cursor)."))
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
     event_type = serializers.ChoiceField(choices=[], required=False)
