@@ -31,6 +31,12 @@ class ChangeQuerySerializer(serializers.Serializer):
         self.fields["event_type"].choices = events.choices()
 
 
+class EventTypeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    object_type = serializers.CharField()
+
+
 class SubscriptionSerializer(serializers.ModelSerializer):
     event_types = serializers.ListField(child=serializers.CharField(max_length=60), allow_empty=False, max_length=50)
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +17,7 @@ from .. import events, services
 from ..models import DeliveryAttempt
 from ..selectors import change_feed_for, delivery_queryset, key_queryset, subscription_queryset
 from .serializers import (
-    ChangeEventSerializer, ChangeFeedSerializer, ChangeQuerySerializer, DeliverySerializer,
+    ChangeEventSerializer, ChangeFeedSerializer, ChangeQuerySerializer, DeliverySerializer, EventTypeSerializer,
     IntegrationKeyCreatedSerializer, IntegrationKeySerializer, RotateSerializer, SubscriptionCreatedSerializer,
     SubscriptionSerializer,
 )
@@ -80,12 +79,12 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
         subscription = services.subscription_rotate_secret(subscription=self.get_object(), by=request.user)
         return Response(SubscriptionCreatedSerializer(subscription).data)
 
-    @extend_schema(tags=["webhooks"], responses={200: OpenApiTypes.OBJECT})
-    @action(detail=False, methods=["get"], url_path="event-types", pagination_class=None)
+    @extend_schema(tags=["webhooks"], responses={200: EventTypeSerializer(many=True)})
+    @action(detail=False, methods=["get"], url_path="event-types", pagination_class=None, filter_backends=[])
     def event_types(self, request):
         """The event types a subscription may choose."""
-        return Response([{"code": t.code, "name": str(t.label), "object_type": t.object_type}
-                         for t in events.event_types()])
+        return Response(EventTypeSerializer([{"code": t.code, "name": str(t.label), "object_type": t.object_type}
+                                             for t in events.event_types()], many=True).data)
 
 
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -92,10 +92,12 @@ def _clean(data) -> dict:
 @transaction.atomic
 def web_form_submit(*, form: WebForm, data) -> SubmitResult:
     """One public submission of `form` (a dict or QueryDict of text fields)."""
+    fields = _clean(data)  # invalid input is a 400 whatever the honeypot says
     honeypot = data.get(HONEYPOT_FIELD)
-    if honeypot not in (None, ""):
+    if honeypot is not None and not isinstance(honeypot, str):
+        raise ValidationError({HONEYPOT_FIELD: [_("Enter text.")]})
+    if honeypot:
         return SubmitResult("ignored")
-    fields = _clean(data)
     lead = Lead.objects.annotate(email_ci=Lower("email")).filter(email_ci=fields["email"].lower()).first()
     if lead is None:
         candidate = Lead(**{name: value for name, value in fields.items()})
