@@ -141,3 +141,10 @@ def test_subscriptions_are_for_administrators(api, org):
     bad = api.as_user(org["admin"]).post("/api/v1/webhooks/subscriptions/", {**body, "event_types": ["nope"]},
                                          format="json")
     assert bad.status_code == 400 and "event_types" in bad.json()
+
+
+def test_the_event_type_catalogue_lists_every_registered_type(api, org):
+    body = api.as_user(org["admin"]).get("/api/v1/webhooks/subscriptions/event-types/").json()
+    codes = {entry["code"] for entry in body}
+    assert {"lead.created", "lead.scored", "lead.grade_changed", "lead.assigned", "opportunity.stage_changed",
+            "opportunity.won", "opportunity.lost", "account.health_band_changed", "survey.answered"} <= codes
