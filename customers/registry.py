@@ -12,6 +12,7 @@ def register() -> None:
     register_health()
     register_meeting_metrics()
     register_search()
+    register_integrations()
 
 
 # --- surveys (h5): NPS, CSAT and response-rate metrics; the "Voice of the customer" panel; demo -----
@@ -520,3 +521,14 @@ def register_saved_lists() -> None:
                                                                  "occurred_after": week_start(today)}),
                                      Preset("my_open_tasks", gettext_lazy("My tasks"),
                                             lambda user, today: {"owner": user.pk, "kind": "task"}))))
+
+
+def register_integrations() -> None:
+    """Event types of customers for webhooks and the change feed (integrations.events)."""
+    from django.utils.translation import gettext_lazy
+
+    from integrations import events
+
+    events.register("account.health_band_changed", label=gettext_lazy("Account health band changed"),
+                    object_type="account")
+    events.register("survey.answered", label=gettext_lazy("Survey answered"), object_type="survey_response")

@@ -27,6 +27,23 @@ def register() -> None:
     register_metrics()
     register_public_datasets()
     register_search()
+    register_integrations()
+
+
+def register_integrations() -> None:
+    """Event types of leads for webhooks and the change feed (integrations.events), and the scope
+    integration keys need for the behaviour-event endpoint."""
+    from django.utils.translation import gettext_lazy
+
+    from integrations import events, scopes
+
+    for code, label in (("lead.created", gettext_lazy("Lead created")),
+                        ("lead.scored", gettext_lazy("Lead scored")),
+                        ("lead.grade_changed", gettext_lazy("Lead grade changed")),
+                        ("lead.assigned", gettext_lazy("Lead assigned")),
+                        ("lead.form_submitted", gettext_lazy("Web form submitted"))):
+        events.register(code, label=label, object_type="lead")
+    scopes.register("lead-event", read="leads:read", write="events:write")
 
 
 # --- metrics (salesops.metrics): computed in leads.selectors.kpis ----------------------------------------

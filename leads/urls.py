@@ -34,3 +34,13 @@ urlpatterns = [
     path("import/jobs/<int:pk>/errors.csv", views_imports.lead_import_job_errors_view, name="import-job-errors"),
     path("import/jobs/<int:pk>/confirm/", views_imports.lead_import_confirm_view, name="import-confirm"),
 ]
+
+# web-to-lead forms (issue 15)
+from .views import web_forms as views_web_forms  # noqa: E402
+
+urlpatterns += [
+    path("forms/", views_web_forms.web_form_list_view, name="web-forms"),
+    path("forms/new/", views_web_forms.web_form_edit_view, name="web-form-create"),
+    path("forms/<int:pk>/", views_web_forms.web_form_detail_view, name="web-form"),
+    path("forms/<int:pk>/edit/", views_web_forms.web_form_edit_view, name="web-form-edit"),
+]

@@ -25,6 +25,7 @@ def register() -> None:
     register_activities()
     register_onboarding_metrics()
     register_knowledge()
+    register_integrations()
     register_search()
 
 
@@ -285,3 +286,15 @@ def register_saved_lists() -> None:
         Preset("biggest_open", gettext_lazy("Biggest open deals"),
                lambda user, today: {"is_open": "true", "ordering": "-amount"}),
     )))
+
+
+def register_integrations() -> None:
+    """Event types of deals for webhooks and the change feed (integrations.events)."""
+    from django.utils.translation import gettext_lazy
+
+    from integrations import events
+
+    for code, label in (("opportunity.stage_changed", gettext_lazy("Deal stage changed")),
+                        ("opportunity.won", gettext_lazy("Deal won")),
+                        ("opportunity.lost", gettext_lazy("Deal lost"))):
+        events.register(code, label=label, object_type="opportunity")

@@ -35,3 +35,14 @@ def enqueue(task, *args, **kwargs) -> bool:
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Send `task` once the current transaction commits (never before), as enqueue() does."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+def enqueue_later(task, *args, countdown: int = 0, **kwargs) -> bool:
+    """enqueue() with a delay in seconds (a retry's back-off); False if the broker is away."""
+    try:
+        task.apply_async(args=args, kwargs=kwargs, countdown=countdown, retry=False, ignore_result=True)
+    except BROKER_ERRORS as exc:
+        logger.warning("broker unavailable: %s not queued (%s: %s); the periodic sweep will catch up",
+                       task.name, exc.__class__.__name__, exc)
+        return False
+    return True

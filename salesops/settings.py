@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "salesops.apps.SalesOpsConfig",
     "teams",
+    "integrations",
     "leads",
     "pipeline",
     "customers",
@@ -92,7 +93,8 @@ TEMPLATES = [
 ]
 
 # --- Cache ----------------------------------------------------------------------------------------
-# Built dashboards (dashboards.board_cache), backtests and API rate limits live in Django's cache. The
+# Built dashboards (dashboards.board_cache), backtests and API rate limits (DRF throttling: the
+# processes serving the API count together only with a shared cache) live in Django's cache. The
 # web and worker processes must share it in production: CACHE_URL=redis://host:6379/1 (docker-compose)
 # or filecache:///path (bin/run). Unset: per-process memory (tests, one-process runs).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -349,8 +351,16 @@ REST_FRAMEWORK = {
         # Token first, so an unauthenticated call gets 401 with `WWW-Authenticate: Token`.
         "teams.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "integrations.authentication.IntegrationKeyAuthentication",  # `Authorization: Bearer <key>`
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "integrations.scopes.KeyScopes"],
+    # Rate limits (429 with Retry-After): per integration key (its own limit), per address on the
+    # token login and on the public web-to-lead forms.
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.IntegrationKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_RATE", default="30/min"),
+        "public_form": env.str("PUBLIC_FORM_RATE", default="20/min"),
+    },
     "DEFAULT_FILTER_BACKENDS": [
         "salesops.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -450,6 +460,21 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     },
+}
+
+# --- integrations (issue 15): webhooks, change feed, keys ---------------------------------------
+INTEGRATIONS_WEBHOOK_TIMEOUT = env.float("INTEGRATIONS_WEBHOOK_TIMEOUT", default=10.0)
+# Back-off after a failed delivery attempt n: BASE * 2^(n-1) seconds (30 s, 1 min, 2 min, ...), at most 6 hours.
+INTEGRATIONS_WEBHOOK_BACKOFF_BASE = env.int("INTEGRATIONS_WEBHOOK_BACKOFF_BASE", default=30)
+INTEGRATIONS_CHANGES_RETENTION_DAYS = env.int("INTEGRATIONS_CHANGES_RETENTION_DAYS", default=30)
+INTEGRATIONS_CHANGES_MAX_PAGE = 500
+# The feed shows changes older than this many seconds only: a transaction that committed late with a
+# smaller id is not skipped by a consumer that has already read past it.
+INTEGRATIONS_CHANGES_SETTLE_SECONDS = env.int("INTEGRATIONS_CHANGES_SETTLE_SECONDS", default=5)
+CELERY_BEAT_SCHEDULE |= {
+    "integrations-webhooks-dispatch": {"task": "integrations.tasks.webhooks_dispatch_task", "schedule": 60.0},
+    "integrations-changes-purge-daily": {"task": "integrations.tasks.changes_purge_task",
+                                         "schedule": crontab(hour=4, minute=30)},
 }
 
 # --- SalesOps domain settings ---------------------------------------------------------------

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("pipeline.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("dashboards.api.urls")),  # after pipeline: /metrics/funnel/ stays pipeline's
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("pipeline/", include("pipeline.urls")),
     path("customers/", include("customers.urls")),
     path("org/", include("teams.urls")),
+    path("org/integrations/", include("integrations.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -558,3 +558,15 @@ def can_dispute_payout_line(user, line) -> bool:
 def can_answer_payout_dispute(user, dispute) -> bool:
     """Whoever may approve the payout answers its disputes."""
     return dispute is not None and can_approve_payout(user, dispute.line.payout)
+
+
+# --- integrations (issue 15): webhooks, integration keys, web-to-lead forms ----------------------------
+
+def can_manage_integrations(user) -> bool:
+    """Integration keys and webhook subscriptions: administrators."""
+    return is_admin(user)
+
+
+def can_manage_web_forms(user) -> bool:
+    """Web-to-lead forms: marketing and administrators."""
+    return has_role(user, Role.MARKETING)

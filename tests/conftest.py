@@ -51,6 +51,16 @@ DEFAULT_DATA = [
 ]
 DEFAULT_DATA += [("customers.migrations.0011_h4_health", "install")]
 DEFAULT_DATA += [("leads.migrations.0013_w6_source_detail_date_unknown", "keep_source_verbatim")]
+DEFAULT_DATA += [("leads.migrations.0017_w5_web_forms_utm", "install")]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache (locmem in tests): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 def _is_transactional(request) -> bool:

@@ -107,6 +107,9 @@ class AccountHealth(models.Model):
                                    related_name="health", primary_key=True)
     score = models.PositiveSmallIntegerField(_("health score"), null=True, blank=True)
     band = models.CharField(_("band"), max_length=20, choices=HealthBand.Code.choices, blank=True)
+    # the band before the latest recompute (set by the upsert): a change publishes an event
+    previous_band = models.CharField(_("previous band"), max_length=20, blank=True, default="", db_default="",
+                                     editable=False)
     model = models.ForeignKey(HealthModel, verbose_name=_("health model"), null=True, on_delete=models.SET_NULL,
                               related_name="+")
     components = models.JSONField(_("components"), default=list)

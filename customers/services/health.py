@@ -31,7 +31,7 @@ from teams.predicates import can_manage_health_models
 
 from .. import health as rules
 from ..models import (
-    Account, HealthBand, HealthComponent, HealthModel, HealthRecomputeJob, HealthScoreHistory,
+    Account, AccountHealth, HealthBand, HealthComponent, HealthModel, HealthRecomputeJob, HealthScoreHistory,
 )
 
 logger = logging.getLogger(__name__)
@@ -359,6 +359,7 @@ def _recompute(model: HealthModel, accounts: _Filter, *, now: datetime, segs: li
     upsert = ("INSERT INTO customers_accounthealth (account_id, score, band, model_id, components, computed_at)"
               f" SELECT r.account_id, r.score, r.band, %s, {parts}, %s FROM ({sql}) r WHERE 1 = 1"
               " ON CONFLICT (account_id) DO UPDATE SET score = excluded.score, band = excluded.band,"
+              " previous_band = customers_accounthealth.band,"
               " model_id = excluded.model_id, components = excluded.components, computed_at = excluded.computed_at")
     history = ("INSERT INTO customers_healthscorehistory (account_id, day, score, band, model_id)"
                " SELECT h.account_id, %s, h.score, h.band, h.model_id FROM {source} h{where}"
@@ -368,14 +369,31 @@ def _recompute(model: HealthModel, accounts: _Filter, *, now: datetime, segs: li
         if q.pg:  # one statement: the upserted rows feed today's history directly
             cursor.execute(f"WITH h AS ({upsert} RETURNING account_id, score, band, model_id) "
                            + history.format(source="h", where=""), [model.pk, when, *params, _dt(today)])
-            return cursor.rowcount
-        cursor.execute(upsert, [model.pk, when, *params])
-        written = cursor.rowcount
-        f, p = accounts.sql("h.account_id")
-        cursor.execute(history.format(source="customers_accounthealth",
-                                      where=f" WHERE {f} AND h.model_id = %s AND h.computed_at = %s"),
-                       [_dt(today), *p, model.pk, when])
+            written = cursor.rowcount
+        else:
+            cursor.execute(upsert, [model.pk, when, *params])
+            written = cursor.rowcount
+            f, p = accounts.sql("h.account_id")
+            cursor.execute(history.format(source="customers_accounthealth",
+                                          where=f" WHERE {f} AND h.model_id = %s AND h.computed_at = %s"),
+                           [_dt(today), *p, model.pk, when])
+    _publish_band_changes(model=model, now=now)
     return written
+
+
+def _publish_band_changes(*, model: HealthModel, now: datetime) -> None:
+    """"account.health_band_changed" for the accounts this recompute moved to another band (a first
+    band is not a change), set-based: one INSERT ... SELECT."""
+    from django.db.models import F
+    from django.db.models.functions import JSONObject
+
+    from integrations.events import publish_rows
+
+    rows = (AccountHealth.objects.filter(model=model, computed_at=now).exclude(previous_band="")
+            .exclude(band=F("previous_band")))
+    publish_rows("account.health_band_changed", rows, object_id="account_id", owner_id="account__owner_id",
+                 payload=JSONObject(account=F("account_id"), band=F("band"), previous_band=F("previous_band"),
+                                    score=F("score")))
 
 
 # --- the Python reference (tests; explains one account without SQL) ----------------------------------

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from integrations.events import publish
 from teams.predicates import can_manage_surveys, can_record_survey_responses, can_send_surveys
 from teams.services import check_known_fields
 
@@ -306,6 +307,10 @@ def survey_response_record(*, survey: Survey, account: Account, score: int, reas
             raise
         return SurveyResponse.objects.get(external_id=external_id), False  # a concurrent twin won
     survey_followup_open(response=response)
+    publish("survey.answered", object_id=response.pk, owner_id=account.owner_id,
+            payload={"response": response.pk, "survey": survey.pk, "kind": response.kind, "account": account.pk,
+                     "contact": contact.pk if contact else None, "score": score, "reason": response.reason,
+                     "responded_at": responded_at.isoformat()})
     account_id = account.pk
     transaction.on_commit(lambda: health_recompute_later([account_id]))
     return response, True

@@ -365,3 +365,24 @@ class LeadAuditAdmin(ReadOnlyAdminMixin, AdminRoleOnlyMixin, admin.ModelAdmin):
     search_fields = ("lead_repr", "reason")
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+
+# --- web-to-lead forms (issue 15): saved through leads.services.web_forms ------------------------------
+from ..models import WebForm  # noqa: E402
+from ..services.web_forms import EDIT_FIELDS as WEB_FORM_FIELDS, web_form_save  # noqa: E402
+
+
+@admin.register(WebForm)
+class WebFormAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "is_active", "owner", "created_at"]
+    fields = [*WEB_FORM_FIELDS, "key"]
+    readonly_fields = ["key"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = web_form_save(by=request.user, form=obj if change else None,
+                                  **{name: form.cleaned_data[name] for name in WEB_FORM_FIELDS})
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+            return
+        obj.pk, obj.key = saved.pk, saved.key

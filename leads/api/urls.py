@@ -8,6 +8,7 @@ from .events import LeadEventViewSet
 from .imports import LeadImportApi, LeadImportJobViewSet
 from .nurture import NurtureEnrollmentViewSet, NurtureTrackViewSet
 from .reports import LeadQualityReportApi
+from .web_forms import PublicFormView
 
 app_name = "leads-api"
 router = SimpleRouter()
@@ -22,3 +23,4 @@ router.register("nurture/enrollments", NurtureEnrollmentViewSet, basename="nurtu
 # before the router: "leads/<pk>/" would otherwise take "leads/import/"
 urlpatterns = [path("leads/import/", LeadImportApi.as_view(), name="lead-import"), *router.urls]
 urlpatterns += [path("reports/lead-quality/", LeadQualityReportApi.as_view(), name="lead-quality-report")]
+urlpatterns += [path("public/forms/<str:key>/", PublicFormView.as_view(), name="public-form")]

@@ -7,3 +7,4 @@ from .routing import RoutingRule, Assignment  # noqa: F401
 from .audit import LeadAudit  # noqa: F401
 from .nurture import NurtureTrack, NurtureStep, NurtureEnrollment, NurtureSend  # noqa: F401
 from .imports import LeadImportJob, LeadImportUpload, ImportMapping  # noqa: F401
+from .web_forms import WebForm  # noqa: F401

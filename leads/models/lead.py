@@ -66,6 +66,12 @@ class Lead(models.Model):
     # Indexed in Meta.indexes (lead_external_ref): equality only, so no LIKE twin.
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True,
                                     help_text=_("Id of this lead in the system it was imported from."))
+    # Campaign parameters of the page the lead came from (web-to-lead forms, API)
+    utm_source = models.CharField(_("UTM source"), max_length=100, blank=True)
+    utm_medium = models.CharField(_("UTM medium"), max_length=100, blank=True)
+    utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
+    utm_term = models.CharField(_("UTM term"), max_length=100, blank=True)
+    utm_content = models.CharField(_("UTM content"), max_length=100, blank=True)
 
     # Scoring (see leads.scoring): current score and grade, and the per-rule points behind them, in
     # the order of the rule set's rules (leads.selectors.explain_breakdown turns them into labels).

@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from integrations.events import publish
 from salesops.errors import VersionConflict, conflict_on_integrity_error
 from salesops.queue import enqueue_on_commit
 from teams.predicates import can_assign_lead
@@ -18,6 +19,7 @@ EDITABLE_FIELDS = (
     "name", "email", "phone", "company", "industry", "company_size", "region", "job_title",
     "source", "consent", "do_not_email", "owner",
     "origin", "last_activity", "total_visits", "time_on_site", "external_ref",
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
 )
 # Only a new lead takes a status as given (e.g. an import of historical records); afterwards the
 # status changes through its named transitions (leads.services.lifecycle, routing, conversion).
@@ -27,6 +29,13 @@ CREATE_FIELDS = (*EDITABLE_FIELDS, "status")
 def status_rule_message() -> str:
     return _("The status cannot be edited: it changes only through its actions — record a contact "
              "(working), qualify, nurture, disqualify with a reason, convert to a deal, or the pool return.")
+
+
+def lead_payload(lead: Lead) -> dict:
+    """What webhooks and the change feed say about a lead."""
+    return {"id": lead.pk, "name": lead.name, "email": lead.email, "company": lead.company, "source": lead.source,
+            "status": lead.status, "owner": lead.owner_id, "score": lead.score, "grade": lead.grade,
+            "external_ref": lead.external_ref}
 
 
 def _check_fields(fields: dict, allowed) -> None:
@@ -92,6 +101,7 @@ def lead_create(*, by, **fields) -> Lead:
     _check_unique_email(lead=lead)
     lead.full_clean()
     _save_checked(lead)
+    publish("lead.created", object_id=lead.pk, owner_id=owner.pk if owner else None, payload=lead_payload(lead))
     if owner is not None:
         lead_record_assignment(lead=lead, rep=owner, by=by, note=gettext_noop("new lead"))
     _queue_background_work(lead.pk)

@@ -422,6 +422,21 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
     return result
 
 
+def _publish_created(*, ids: list[int]) -> None:
+    """"lead.created" for the imported leads, set-based: one INSERT ... SELECT per BATCH_SIZE leads."""
+    from django.db.models import F
+    from django.db.models.functions import JSONObject
+
+    from integrations.events import publish_rows
+
+    for start in range(0, len(ids), BATCH_SIZE):
+        publish_rows("lead.created", Lead.objects.filter(pk__in=ids[start:start + BATCH_SIZE]), object_id="pk",
+                     owner_id="owner_id",
+                     payload=JSONObject(id=F("pk"), name=F("name"), email=F("email"), company=F("company"),
+                                        source=F("source"), status=F("status"), owner=F("owner_id"),
+                                        external_ref=F("external_ref")))
+
+
 def _save(*, new: list[Lead], result: ImportResult, by) -> None:
     from .routing import leads_record_owners
 
@@ -431,6 +446,7 @@ def _save(*, new: list[Lead], result: ImportResult, by) -> None:
         ids.extend(lead.pk for lead in created)
     result.created = len(ids)
     result.ids = [min(ids), max(ids)]
+    _publish_created(ids=ids)
     # An owner is given like any assignment (audit row, notification, first-touch SLA), set-based;
     # leads the file records as already converted are history, not work for a rep.
     working = Lead.objects.filter(pk__in=ids).exclude(imported_converted=True).values_list("pk", flat=True)

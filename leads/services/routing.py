@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from integrations.events import publish
 from teams.models import User
 from teams.predicates import can_assign_lead, can_work_lead_queue, keeps_lead_at_routing
 from teams.selectors import CHANGE, owner_q
@@ -142,8 +143,12 @@ def _apply_assignment(*, lead: Lead, rep: User | None, by: User | None, rule_id:
                 stamp = latest + timedelta(microseconds=1)
         User.objects.filter(pk=rep.pk).update(last_lead_assigned_at=stamp)
         rep.last_lead_assigned_at = stamp
-    return Assignment.objects.create(lead=lead, rep=rep, previous_owner_id=previous_owner_id, assigned_by=by,
-                                     rule_id=rule_id, reason=reason)
+    assignment = Assignment.objects.create(lead=lead, rep=rep, previous_owner_id=previous_owner_id, assigned_by=by,
+                                           rule_id=rule_id, reason=reason)
+    publish("lead.assigned", object_id=lead.pk, owner_id=lead.owner_id,
+            payload={"lead": lead.pk, "owner": lead.owner_id, "previous_owner": previous_owner_id, "reason": reason,
+                     "first_touch_due_at": lead.first_touch_due_at.isoformat() if lead.first_touch_due_at else None})
+    return assignment
 
 
 def _notify_assigned(*, lead: Lead, rep: User, reason: str) -> None:
@@ -457,6 +462,17 @@ def leads_flag_sla_breaches(*, now: datetime | None = None) -> int:
             flagged += len(ids)
 
 
+def _publish_returned(*, ids: list[int], reason: str) -> None:
+    """"lead.assigned" (to nobody: the pool) for a batch, set-based; the feed shows it to the previous owner."""
+    from django.db.models import Value
+    from django.db.models.functions import JSONObject
+
+    from integrations.events import publish_rows
+
+    publish_rows("lead.assigned", Lead.objects.filter(pk__in=ids), object_id="pk", owner_id="owner_id",
+                 payload=JSONObject(lead=F("pk"), previous_owner=F("owner_id"), reason=Value(reason)))
+
+
 def leads_return_to_pool(*, now: datetime | None = None) -> dict[str, int]:
     """Return leads untouched for LEADS_POOL_RETURN_DAYS since assignment to the pool (owner None),
     and warn their owners one day before (once). Returns {"returned": n, "warned": m}."""
@@ -473,6 +489,7 @@ def leads_return_to_pool(*, now: datetime | None = None) -> dict[str, int]:
             if not ids:
                 break
             leads = list(Lead.objects.filter(pk__in=ids).select_related("owner"))
+            _publish_returned(ids=ids, reason=reason)
             Lead.objects.filter(pk__in=ids).update(owner=None, assigned_at=None, first_touch_due_at=None,
                                                    pool_warning_at=None, updated_at=now,
                                                    version=F("version") + 1)

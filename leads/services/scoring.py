@@ -251,6 +251,24 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
         return changed
 
 
+def _publish_score_changes(*, marker: int, lo: int, hi: int, now) -> None:
+    """"lead.scored" for each score change this batch wrote and "lead.grade_changed" where the grade
+    differs from the lead's previous history row: two INSERT ... SELECT, whatever the batch size."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce, JSONObject
+
+    from integrations.events import publish_rows
+
+    rows = ScoreChange.objects.filter(pk__gt=marker, lead_id__gte=lo, lead_id__lte=hi, created_at=now)
+    previous = ScoreChange.objects.filter(lead_id=OuterRef("lead_id"), pk__lt=OuterRef("pk")).order_by("-pk")
+    rows = rows.annotate(previous_grade=Coalesce(Subquery(previous.values("grade")[:1]), Value("")))
+    payload = JSONObject(lead=F("lead_id"), score=F("score"), grade=F("grade"), previous_grade=F("previous_grade"),
+                         reason=F("reason"))
+    publish_rows("lead.scored", rows, object_id="lead_id", owner_id="lead__owner_id", payload=payload)
+    publish_rows("lead.grade_changed", rows.exclude(grade=F("previous_grade")), object_id="lead_id",
+                 owner_id="lead__owner_id", payload=payload)
+
+
 def _mark_new_top_grade(*, top_grade: str | None, lo: int, hi: int, now, stamped: list[int] = ()) -> list[int]:
     """Leads in lo..hi that reached the top grade for the first time: stamp mql_at, queue their
     routing, return their ids. `stamped`: those the rescore's UPDATE stamped already (PostgreSQL);
@@ -285,9 +303,12 @@ def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | No
         return 0
     now = now or started
     compiled = compile_rule_set(rule_set, now=now, marked_before=marked_before)
+    marker = ScoreChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     stamped: list[int] = []
     changed = _rescore_range_sql(compiled, rule_set_id=rule_set.pk, lo=lo, hi=hi, reason=reason, now=now,
                                  new_top=stamped)
+    if changed:
+        _publish_score_changes(marker=marker, lo=lo, hi=hi, now=now)
     _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now, stamped=stamped)
     # A mark set after this rescore began stays: its change may not have been seen here.
     Lead.objects.filter(pk__gte=lo, pk__lte=hi, rescore_needed_at__lte=marked_before or started).update(

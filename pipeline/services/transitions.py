@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from customers.models import Contact, Activity
 from leads.services import lead_record_won
 from salesops.errors import VersionConflict
+from integrations.events import publish
 from salesops.queue import enqueue_on_commit
 from teams import predicates
 
@@ -167,6 +168,17 @@ def transition_problems(*, opportunity: Opportunity, to_stage: Stage, reason: st
 
 
 # --- the ledger ---------------------------------------------------------------------------------
+def _publish_move(*, opp: Opportunity, from_stage: Stage, to_stage: Stage, at, kind: str, amount) -> None:
+    """Webhooks and the change feed (integrations.events): the stage change, and won or lost."""
+    payload = {"opportunity": opp.pk, "name": opp.name, "from_stage": from_stage.name, "to_stage": to_stage.name,
+               "at": at.isoformat(), "kind": kind, "amount": str(amount) if amount is not None else None,
+               "currency": opp.currency, "owner": opp.owner_id, "account": opp.account_id}
+    publish("opportunity.stage_changed", object_id=opp.pk, owner_id=opp.owner_id, payload=payload)
+    if to_stage.is_won or to_stage.is_lost:
+        publish("opportunity.won" if to_stage.is_won else "opportunity.lost", object_id=opp.pk,
+                owner_id=opp.owner_id, payload=payload)
+
+
 def _move(*, opp: Opportunity, to_stage: Stage, by, reason: str, kind: str, at=None, amount=None,
           probability=None, extra: dict | None = None) -> Opportunity:
     """Compare-and-set the stage on the locked row and append the ledger entry."""
@@ -192,6 +204,9 @@ def _move(*, opp: Opportunity, to_stage: Stage, by, reason: str, kind: str, at=N
         amount=changes.get("amount", opp.amount), currency=opp.currency,
         probability=to_stage.probability if probability is None else probability, kind=kind)
     ledger_stays_sync(opportunity_id=opp.pk)
+    if kind != StageTransition.Kind.IMPORTED:  # imported history is not news to subscribers
+        _publish_move(opp=opp, from_stage=from_stage, to_stage=to_stage, at=at, kind=kind,
+                      amount=changes.get("amount", opp.amount))
     if opp.lead_id and (to_stage.is_won or from_stage.is_won):  # the lead's funnel outcome follows its deal
         lead_record_won(lead_id=opp.lead_id, won_at=at if to_stage.is_won else None)
     if to_stage.is_won and kind != StageTransition.Kind.IMPORTED:  # imported history opens no tasks

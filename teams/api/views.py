@@ -9,6 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from salesops.throttling import LoginThrottle
+
 from .. import selectors, services
 from ..authentication import lockout_response, token_expires_at
 from ..filters import QuotaFilterSet, UserFilterSet
@@ -73,6 +75,7 @@ class TokenView(ObtainAuthToken):
     `Authorization: Token <key>`. After too many wrong passwords the login is locked: 429."""
 
     authentication_classes = []  # a stale `Authorization` header must not stop a new login
+    throttle_classes = [LoginThrottle]  # per address, whatever the usernames tried (429, Retry-After)
 
     @extend_schema(tags=["auth"], request=AuthTokenSerializer,
                    responses={200: TokenSerializer, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT})
