@@ -20,6 +20,16 @@ def notifications(request):
         from .predicates import can_confirm_feasibility
         return can_confirm_feasibility(user)
 
+    def integrations() -> bool:  # issue 15: integration keys and webhooks
+        from .predicates import can_manage_integrations
+        return can_manage_integrations(user)
+
+    def web_forms() -> bool:  # issue 15: web-to-lead forms
+        from .predicates import can_manage_web_forms
+        return can_manage_web_forms(user)
+
     # navigation entries asked of the named predicates, never of the role in a template
     return {"unread_notification_count": SimpleLazyObject(count), "can_work_lead_queue": SimpleLazyObject(queue),
-            "can_confirm_feasibility": SimpleLazyObject(feasibility)}
+            "can_confirm_feasibility": SimpleLazyObject(feasibility),
+            "can_manage_integrations": SimpleLazyObject(integrations),
+            "can_manage_web_forms": SimpleLazyObject(web_forms)}
