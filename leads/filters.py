@@ -1,5 +1,6 @@
 """One FilterSet for the HTML lead list and the API."""
 import django_filters
+from salesops.sync import UpdatedRangeFilterSet
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -29,7 +30,8 @@ class LeadFilterSet(django_filters.FilterSet):
     mql_after = django_filters.DateFilter(field_name="mql_at", lookup_expr="date__gte", label=_("MQL on or after"))
     mql_before = django_filters.DateFilter(field_name="mql_at", lookup_expr="date__lte", label=_("MQL on or before"))
     ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "created_at"), ("score", "score"), ("name", "name"), ("company", "company"),
+        fields=(("created_at", "created_at"), ("updated_at", "updated_at"), ("id", "id"), ("score", "score"),
+                ("name", "name"), ("company", "company"),
                 ("company_size", "company_size"), ("completeness", "completeness")),
         label=_("Sort by"),
     )
@@ -61,3 +63,12 @@ class LeadEventFilterSet(django_filters.FilterSet):
     class Meta:
         model = LeadEvent
         fields = []
+
+
+class LeadApiFilterSet(LeadFilterSet, UpdatedRangeFilterSet):
+    """The API's filters: the list's, plus those of sync clients (changed since, the other system's id)."""
+
+    external_ref = django_filters.CharFilter(field_name="external_ref", label=_("External reference (exact)"))
+
+    class Meta(LeadFilterSet.Meta):
+        pass

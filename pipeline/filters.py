@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import django_filters
+from salesops.sync import UpdatedRangeFilterSet
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,8 @@ class OpportunityFilterSet(django_filters.FilterSet):
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
                                                label=_("Created on or before"))
     ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "created_at"), ("amount", "amount"), ("expected_close_date", "expected_close_date"),
+        fields=(("created_at", "created_at"), ("updated_at", "updated_at"), ("id", "id"), ("amount", "amount"),
+                ("expected_close_date", "expected_close_date"),
                 ("name", "name")),
         label=_("Sort by"),
     )
@@ -93,3 +95,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
                 open_q &= Q(expected_close_date__lte=forecast[1])
             queryset = queryset.filter(open_q | (Q(stage__is_won=True) & between_q("closed_at", *forecast)))
         return queryset
+
+
+class OpportunityApiFilterSet(OpportunityFilterSet, UpdatedRangeFilterSet):
+    """The API's filters: the list's, plus those of sync clients (changed since, the other system's id)."""
+
+    external_ref = django_filters.CharFilter(field_name="external_ref", label=_("External reference (exact)"))
+
+    class Meta(OpportunityFilterSet.Meta):
+        pass

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "salesops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -330,13 +331,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "salesops.filters.StrictFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "salesops.filters.TieBreakOrderingFilter",
     ],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "salesops.parsers.StrictMultiPartParser",
-    ],
+    # JSON only (issue 15: generated clients); the upload endpoints (imports) add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "salesops.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "salesops.api.exception_handler",

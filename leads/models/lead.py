@@ -59,6 +59,10 @@ class Lead(models.Model):
     time_on_site = models.PositiveIntegerField(_("time on site (seconds)"), null=True, blank=True)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True, db_index=True,
                                     help_text=_("Id of this lead in the system it was imported from."))
+    source_system = models.CharField(
+        _("source system"), max_length=100, blank=True, default="", db_default="",
+        help_text=_("The system the external reference is an id of (e.g. “hubspot”); an external reference is "
+                    "unique per source system."))
 
     # Scoring (see leads.scoring): current score and grade, and the per-rule points behind them, in
     # the order of the rule set's rules (leads.selectors.explain_breakdown turns them into labels).
@@ -105,8 +109,13 @@ class Lead(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="lead_email_unique_ci", condition=~models.Q(email=""),
                                     violation_error_message=_("A lead with this email already exists.")),
+            models.UniqueConstraint(fields=["source_system", "external_ref"], name="lead_external_ref_unique",
+                                    condition=~models.Q(external_ref=""),
+                                    violation_error_message=_("A lead with this external reference already exists "
+                                                              "for this source system.")),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="lead_updated_sync"),  # sync clients' cursor
             models.Index(fields=["owner", "-created_at"], name="lead_owner_created"),
             models.Index(fields=["source", "created_at"], name="lead_source_created"),
             # MQL count, MQL -> opportunity and their monthly trend read leads by when they became MQL

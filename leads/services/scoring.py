@@ -180,19 +180,21 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
     """Score leads lo..hi, write the changed rows and their history. Returns changed leads."""
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
+    # updated_at is the wall clock, not the as-of time scored at: sync clients page by it
+    changed_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"WITH s AS ({compiled.sql}), upd AS ("
                 " UPDATE leads_lead AS l SET score = s.score, grade = s.new_grade,"
-                " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s"
+                " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s, updated_at = %s"
                 " FROM s WHERE l.id = s.id AND (s.old_score, s.old_grade, s.old_bd, s.old_rs)"
                 " IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb), %s)"
                 " RETURNING l.id, s.score, s.new_grade, s.bd, s.old_score, s.old_grade, s.old_bd)"
                 " INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
                 " SELECT id, score, new_grade, CAST(bd AS jsonb), %s, %s, %s FROM upd"
                 " WHERE (old_score, old_grade, old_bd) IS DISTINCT FROM (score, new_grade, CAST(bd AS jsonb))",
-                [*params, rule_set_id, when, rule_set_id, rule_set_id, reason, when],
+                [*params, rule_set_id, when, changed_at, rule_set_id, rule_set_id, reason, when],
             )
             return cursor.rowcount
         cursor.execute(
@@ -204,10 +206,10 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
         changed = cursor.rowcount
         cursor.execute(
             "UPDATE leads_lead SET score = s.score, grade = s.new_grade, score_breakdown = s.bd,"
-            " scored_with_id = %s, scored_at = %s"
+            " scored_with_id = %s, scored_at = %s, updated_at = %s"
             f" FROM ({compiled.sql}) AS s WHERE leads_lead.id = s.id"
             " AND (s.old_score, s.old_grade, s.old_bd, s.old_rs) IS NOT (s.score, s.new_grade, s.bd, %s)",
-            [rule_set_id, when, *params, rule_set_id],
+            [rule_set_id, when, changed_at, *params, rule_set_id],
         )
         return changed
 
@@ -219,7 +221,7 @@ def _mark_new_top_grade(*, top_grade: str | None, lo: int, hi: int, now) -> list
     new = Lead.objects.filter(pk__gte=lo, pk__lte=hi, grade=top_grade, mql_at__isnull=True)
     ids = list(new.values_list("pk", flat=True))
     if ids:
-        Lead.objects.filter(pk__in=ids, mql_at__isnull=True).update(mql_at=now)
+        Lead.objects.filter(pk__in=ids, mql_at__isnull=True).update(mql_at=now, updated_at=timezone.now())
         _queue_routing(ids)
     return ids
 
