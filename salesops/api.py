@@ -171,6 +171,15 @@ class Pagination(pagination.PageNumberPagination):
         page_number = self._single_number(request, self.page_query_param, allow=self.last_page_strings) or 1
         return paginator.num_pages if page_number in self.last_page_strings else page_number
 
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        descriptions = {"count": "Rows in all pages.", "next": "The next page's URL (null on the last page).",
+                        "previous": "The previous page's URL (null on the first page).",
+                        "results": "The rows of this page."}
+        for name, prop in result["properties"].items():
+            prop.setdefault("description", descriptions.get(name, name))
+        return result
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -98,7 +98,9 @@ class AutoSchema(SpectacularAutoSchema):
         Every field has a description (its help text, else its label: the model field's verbose
         name) and the common ones an example (FIELD_EXAMPLES)."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if "$ref" not in schema and "allOf" not in schema:
+        if set(schema) == {"$ref"} and getattr(field, "label", None):  # an enum or a nested object
+            schema = {"allOf": [schema], "description": str(field.label)}
+        elif "$ref" not in schema and "allOf" not in schema:
             if not schema.get("description") and getattr(field, "label", None):
                 schema["description"] = str(field.label)
             name = getattr(field, "field_name", None)
@@ -175,3 +177,19 @@ def _has_file_input(serializer) -> bool:
     serializer = getattr(serializer, "child", serializer)  # a list body: its items
     fields = getattr(serializer, "fields", {})
     return any(isinstance(field, serializers.FileField) for field in fields.values())
+
+
+def describe_enum_properties(result, generator, request, public):
+    """Post-processing hook (after drf-spectacular's enum hook, which turns inline choices into
+    `$ref`s and drops what was beside them): an enum property without a description gets one from
+    its name, so every property of the schema is described."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for name, prop in component.get("properties", {}).items():
+            if "description" in prop:
+                continue
+            label = name.replace("_", " ").capitalize()
+            if set(prop) == {"$ref"}:
+                component["properties"][name] = {"allOf": [prop], "description": label}
+            elif "oneOf" in prop or "allOf" in prop:
+                prop["description"] = label
+    return result

@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "salesops.schema.describe_enum_properties"],
     # one name per choice set that several components share (else W001 on `check --deploy`)
     "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "customers.models.Activity.Kind",
                             "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status",

@@ -97,7 +97,7 @@ class SyncCursorPagination(pagination.BasePagination):
                 "has_more": {"type": "boolean", "description": "More rows are waiting now."},
                 "next": {"type": "string", "format": "uri", "nullable": True,
                          "description": "The next page's URL while `has_more`."},
-                "results": schema,
+                "results": {**schema, "description": "The changed rows, oldest change first."},
             },
         }
 
