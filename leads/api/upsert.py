@@ -11,6 +11,7 @@ from salesops.api import reject_nul_characters
 
 from .. import services
 from ..services.upsert import ERROR, MAX_UPSERT_BATCH, UpsertOutcome
+from .events import EventBatchErrorSerializer
 from .serializers import LeadSerializer
 
 
@@ -21,6 +22,7 @@ class LeadUpsertItemSerializer(LeadSerializer):
     class Meta(LeadSerializer.Meta):
         fields = [*services.EDITABLE_FIELDS]
         read_only_fields = []
+        extra_kwargs = {**LeadSerializer.Meta.extra_kwargs, "name": {"required": False}}  # required to create only
 
 
 class UpsertItemResultSerializer(serializers.Serializer):
@@ -56,7 +58,8 @@ class LeadUpsertActionMixin:
     """The upsert action of the lead viewset."""
 
     @extend_schema(
-        request=LeadUpsertItemSerializer(many=True), responses={200: UpsertResultSerializer},
+        request=LeadUpsertItemSerializer(many=True), responses={200: UpsertResultSerializer,
+                                                                400: EventBatchErrorSerializer},
         summary="Create or update leads by external reference or email (idempotent; a result per item)",
         examples=[OpenApiExample("Two records from a marketing tool", request_only=True, value=[
             {"source_system": "hubspot", "external_ref": "hs-1001", "name": "Ada Lovelace",
@@ -74,19 +77,23 @@ class LeadUpsertActionMixin:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Send at most %(max)s items at a time.") % {"max": MAX_UPSERT_BATCH}]},
                 code="too_many_items")
-        outcomes, valid, positions = [None] * len(items), [], []
+        # Input the schema refuses (a wrong type, a value out of range) refuses the whole request
+        # (400, nothing written); what only the data decides (a duplicate, a lead you cannot
+        # change, a race) is reported per item.
+        valid, invalid = [], {}
         for index, item in enumerate(items):
             serializer = LeadUpsertItemSerializer(data=item, partial=True, context=self.get_serializer_context())
-            if not isinstance(item, dict) or not serializer.is_valid():
-                errors = serializer.errors if isinstance(item, dict) else {
-                    "non_field_errors": [_("Each item must be a JSON object.")]}
-                outcomes[index] = UpsertOutcome(ERROR, code="invalid", errors=errors)
+            if not isinstance(item, dict):
+                invalid[str(index)] = {"non_field_errors": [_("Each item must be a JSON object.")]}
+            elif not serializer.is_valid():
+                invalid[str(index)] = serializer.errors
             else:
                 valid.append(dict(serializer.validated_data))
-                positions.append(index)
-        for index, outcome in zip(positions, services.leads_upsert(by=request.user, items=valid,
-                                                                   changeable=self.get_queryset()), strict=True):
-            outcomes[index] = outcome
+        if invalid:
+            return Response({"detail": _("Nothing was saved: %(bad)s of %(total)s items are invalid.")
+                             % {"bad": len(invalid), "total": len(items)}, "code": "invalid_items",
+                             "items": invalid}, status=400)
+        outcomes = services.leads_upsert(by=request.user, items=valid, changeable=self.get_queryset())
         results = [_result(index, outcome) for index, outcome in enumerate(outcomes)]
         counts = {status: sum(r["status"] == status for r in results) for status in ("created", "updated", "unchanged")}
         return Response({**counts, "errors": sum(r["status"] == ERROR for r in results), "results": results})

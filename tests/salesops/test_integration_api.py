@@ -142,16 +142,21 @@ class TestUpsert:
                             format="json").json()
         assert other["results"][0]["status"] == "created" and Lead.objects.filter(external_ref="hs-1").count() == 2
 
-    def test_matches_by_email_and_bad_items_fail_alone_with_a_code(self, api, org):
+    def test_matches_by_email_and_invalid_input_refuses_the_batch(self, api, org):
         lead = LeadFactory(owner=org["owner"], email="known@example.com", company="Old")
-        response = api.as_user(org["owner"]).post(f"{LEADS}upsert/", [
-            {"email": "KNOWN@example.com", "company": "New"},
-            {"name": "No email", "company_size": -5},
-            "not an object",
-        ], format="json").json()
-        assert [r["status"] for r in response["results"]] == ["updated", "error", "error"]
-        assert response["results"][0]["id"] == lead.pk and response["results"][1]["code"] == "invalid"
-        assert "company_size" in response["results"][1]["errors"]
+        client = api.as_user(org["owner"])
+        refused = client.post(f"{LEADS}upsert/", [{"email": "KNOWN@example.com", "company": "New"},
+                                                  {"name": "No email", "company_size": -5}, "not an object"],
+                              format="json")
+        assert refused.status_code == 400 and refused.json()["code"] == "invalid_items"
+        assert set(refused.json()["items"]) == {"1", "2"} and "company_size" in refused.json()["items"]["1"]
+        lead.refresh_from_db()
+        assert lead.company == "Old"
+        response = client.post(f"{LEADS}upsert/", [{"email": "KNOWN@example.com", "company": "New"},
+                                                   {"company": "No name, no key"}], format="json").json()
+        assert [r["status"] for r in response["results"]] == ["updated", "error"]
+        assert response["results"][0]["id"] == lead.pk and response["results"][1]["code"] == "blank"
+        assert "name" in response["results"][1]["errors"]
         lead.refresh_from_db()
         assert lead.company == "New" and Lead.objects.count() == 1
 
