@@ -1,5 +1,6 @@
 """FilterSets shared by the customers pages and API (one FilterSet per list)."""
 import django_filters
+from salesops.sync import UpdatedRangeFilterSet
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -254,3 +255,26 @@ class TaskFilterSet(django_filters.FilterSet):
         if value == "overdue":
             return queryset.filter(done_at__isnull=True, due_at__lt=timezone.now())
         return queryset.filter(done_at__isnull=True)
+
+
+class AccountApiFilterSet(AccountFilterSet, UpdatedRangeFilterSet):
+    """The API's filters: the list's, plus those of sync clients (changed since, the other system's id)."""
+
+    external_ref = django_filters.CharFilter(field_name="external_ref", label=_("External reference (exact)"))
+
+    class Meta(AccountFilterSet.Meta):
+        pass
+
+
+class ContactApiFilterSet(ContactFilterSet, UpdatedRangeFilterSet):
+    """The API's contact filters, with those of sync clients (changed since)."""
+
+    class Meta(ContactFilterSet.Meta):
+        pass
+
+
+class ActivityApiFilterSet(ActivityFilterSet, UpdatedRangeFilterSet):
+    """The API's activity filters, with those of sync clients (changed since)."""
+
+    class Meta(ActivityFilterSet.Meta):
+        pass

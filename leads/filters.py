@@ -1,5 +1,6 @@
 """One FilterSet for the HTML lead list and the API."""
 import django_filters
+from salesops.sync import UpdatedRangeFilterSet
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -50,7 +51,9 @@ class LeadFilterSet(django_filters.FilterSet):
     ordering = SortFilter(fields={
         "created_at": _("Created"), "name": _("Name"), "company": _("Company"), "industry": _("Industry"),
         "company_size": _("Company size"), "source": _("Source"), "status": _("Status"), "score": _("Score"),
-        "grade": _("Grade"), "completeness": _("Completeness")})
+        "grade": _("Grade"), "completeness": _("Completeness"),
+        # sync clients (issue 15): by last change, or by id; the id breaks ties either way
+        "updated_at": _("Last changed"), "id": _("ID")})
 
     class Meta:
         model = Lead
@@ -84,3 +87,12 @@ class LeadEventFilterSet(django_filters.FilterSet):
     class Meta:
         model = LeadEvent
         fields = []
+
+
+class LeadApiFilterSet(LeadFilterSet, UpdatedRangeFilterSet):
+    """The API's filters: the list's, plus those of sync clients (changed since, the other system's id)."""
+
+    external_ref = django_filters.CharFilter(field_name="external_ref", label=_("External reference (exact)"))
+
+    class Meta(LeadFilterSet.Meta):
+        pass

@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import django_filters
+from salesops.sync import UpdatedRangeFilterSet
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +64,9 @@ class OpportunityFilterSet(django_filters.FilterSet):
     ordering = SortFilter(
         fields={"created_at": _("Created"), "name": _("Opportunity"), "account": _("Account"),
                 "stage": _("Stage"), "amount": _("Amount"), "expected_close_date": _("Expected close"),
-                "owner": _("Owner")},
+                "owner": _("Owner"),
+                # sync clients (issue 15): by last change, or by id; the id breaks ties either way
+                "updated_at": _("Last changed"), "id": _("ID")},
         paths={"account": "account__name", "stage": "stage__order", "owner": "owner__first_name"})
 
     class Meta:
@@ -109,3 +112,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
                 open_q &= Q(expected_close_date__lte=forecast[1])
             queryset = queryset.filter(open_q | (Q(stage__is_won=True) & between_q("closed_at", *forecast)))
         return queryset
+
+
+class OpportunityApiFilterSet(OpportunityFilterSet, UpdatedRangeFilterSet):
+    """The API's filters: the list's, plus those of sync clients (changed since, the other system's id)."""
+
+    external_ref = django_filters.CharFilter(field_name="external_ref", label=_("External reference (exact)"))
+
+    class Meta(OpportunityFilterSet.Meta):
+        pass

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
@@ -96,6 +97,30 @@ def install_strict_types() -> None:
             or (isinstance(data, int) and not isinstance(data, bool)))
     _strict(serializers.FloatField, lambda field, data: not _from_json(field)
             or (isinstance(data, int | float) and not isinstance(data, bool)))
+    _refuse_naive_datetimes()
+
+
+def _refuse_naive_datetimes() -> None:
+    """A date-time without an offset is ambiguous (whose 10:00?): 400 with code `naive_datetime`,
+    instead of DRF's silent reading in the server's zone."""
+    original = serializers.DateTimeField.to_internal_value
+    if getattr(original, "strict", False):
+        return
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                from .ingest import naive_datetime_message
+
+                raise serializers.ValidationError(naive_datetime_message(), code="naive_datetime")
+        return original(self, value)
+
+    to_internal_value.strict = True
+    serializers.DateTimeField.to_internal_value = to_internal_value
 
 
 class Conflict(exceptions.APIException):
@@ -146,6 +171,15 @@ class Pagination(pagination.PageNumberPagination):
         page_number = self._single_number(request, self.page_query_param, allow=self.last_page_strings) or 1
         return paginator.num_pages if page_number in self.last_page_strings else page_number
 
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        descriptions = {"count": "Rows in all pages.", "next": "The next page's URL (null on the last page).",
+                        "previous": "The previous page's URL (null on the first page).",
+                        "results": "The rows of this page."}
+        for name, prop in result["properties"].items():
+            prop.setdefault("description", descriptions.get(name, name))
+        return result
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -165,12 +199,20 @@ def exception_handler(exc, context):
     """DRF's handler, plus Django's ValidationError (raised by services) as a 400.
 
     Errors are always JSON: `{"field": ["message", ...]}` for input errors and
-    `{"detail": "message"}` for everything else; messages are in the user's language. A stale
-    version (salesops.errors.VersionConflict) answers 409 with the current version.
+    `{"detail": "message"}` for everything else; messages are in the user's language. Beside the
+    messages, a stable machine-readable `code` (e.g. `not_found`, `naive_datetime`,
+    `unknown_parameter`, `duplicate`, `version_conflict`) and, for input errors, `codes`
+    {field: [code, ...]} (see with_error_codes). A stale version (salesops.errors.VersionConflict)
+    answers 409 with the current version.
     """
     if isinstance(exc, VersionConflict):
-        return Response({"detail": exc.messages[0], **exc.conflict_detail()}, status=status.HTTP_409_CONFLICT)
+        return Response({"detail": exc.messages[0], "code": "version_conflict", **exc.conflict_detail()},
+                        status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ConflictError):
+        extra = getattr(exc, "conflict_body", None)
+        if extra is not None:
+            return Response({"detail": " ".join(exc.messages), "code": getattr(exc, "error_code", "conflict"),
+                             **extra}, status=status.HTTP_409_CONFLICT)  # e.g. salesops.errors.DuplicateError
         exc = Conflict(detail=" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
@@ -191,7 +233,42 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError({"detail": _("A date or number is out of the supported range.")})
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        response.data = with_error_codes(response.data, exc.get_codes())
+    return response
+
+
+def _flat_codes(codes) -> list[str]:
+    if isinstance(codes, dict):
+        return [code for value in codes.values() for code in _flat_codes(value)]
+    if isinstance(codes, list):
+        return [code for value in codes for code in _flat_codes(value)]
+    return [str(codes)]
+
+
+def with_error_codes(data, codes):
+    """The error body with its machine-readable codes.
+
+    `{"detail": ...}` bodies get `code`; field-error bodies `codes` ({field: [code, ...]}, nested as
+    the messages are) and `code`: the one code when all fields agree, else `invalid`. A resource with
+    an input field named `code` keeps that field's messages under `code`: read `codes` there.
+    """
+    if isinstance(data, list):  # a bare list of messages (ValidationError("text") in a view)
+        flat = _flat_codes(codes)
+        return {"non_field_errors": data, "code": flat[0] if len(set(flat)) == 1 else "invalid",
+                "codes": {"non_field_errors": flat}}
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    if set(data) == {"detail"} or (isinstance(codes, dict) and set(codes) == {"detail"}) or not isinstance(codes, dict):
+        flat = _flat_codes(codes.get("detail") if isinstance(codes, dict) else codes)
+        data.setdefault("code", flat[0] if flat else "error")
+        return data
+    flat = set(_flat_codes(codes))
+    data.setdefault("code", flat.pop() if len(flat) == 1 else "invalid")
+    data.setdefault("codes", codes)
+    return data
 
 
 
@@ -204,17 +281,17 @@ def _is_api(request) -> bool:
 
 def not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def bad_request(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": _("Bad request.")}, status=400)
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def server_error(request):
     if _is_api(request):
-        return JsonResponse({"detail": _("Server error; it has been logged.")}, status=500)
+        return JsonResponse({"detail": _("Server error; it has been logged."), "code": "server_error"}, status=500)
     return defaults.server_error(request)

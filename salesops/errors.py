@@ -39,3 +39,13 @@ def conflict_on_integrity_error(message):
             yield
     except IntegrityError as exc:
         raise ConflictError(message, code="conflict") from exc
+
+
+class DuplicateError(ConflictError):
+    """The record exists already (a unique email, an external reference): the API answers 409 with
+    `{"detail", "code": "duplicate", "field", "existing_id"}`, so a client can update that one."""
+
+    def __init__(self, message, *, field: str, existing_id: int):
+        self.conflict_body = {"field": field, "existing_id": existing_id}
+        self.error_code = "duplicate"
+        super().__init__({field: [message]})

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
+from rest_framework.filters import OrderingFilter
 
 from .api import query_param_errors, raise_query_param_errors
 
@@ -48,6 +49,9 @@ class StrictFilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        from .sync import check_query_params  # (salesops.sync imports DRF's views, which import this)
+
+        check_query_params(request, view)  # an unknown parameter is a 400, not "no filter"
         filterset = self.get_filterset(request, queryset, view)
         if filterset is not None:
             filters, params = filterset.filters, request.query_params
@@ -60,3 +64,25 @@ class StrictFilterBackend(DjangoFilterBackend):
                                      if isinstance(f, django_filters.BooleanFilter)
                                      and not set(params.getlist(name)) <= {"true", "false"})
         return super().filter_queryset(request, queryset, view)
+
+
+class TieBreakOrderingFilter(OrderingFilter):
+    """DRF's `?ordering=`, plus the id as the last key, so equal values (`created_at` of a bulk
+    import) come in a stable order and page boundaries neither repeat nor skip rows; `id` and
+    `updated_at` may be asked for wherever the model has them."""
+
+    def get_valid_fields(self, queryset, view, context={}):  # noqa: B006 (DRF's signature)
+        fields = super().get_valid_fields(queryset, view, context)
+        names = {name for name, _label in fields}
+        model_fields = {f.name for f in queryset.model._meta.get_fields()}
+        extra = [name for name in ("id", "updated_at") if name in model_fields and name not in names]
+        return [*fields, *((name, name) for name in extra)]
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        keys = [key.lstrip("-") for key in ordering]
+        if "id" not in keys and "pk" not in keys:
+            ordering = [*ordering, "-id" if ordering[-1].startswith("-") else "id"]
+        return queryset.order_by(*ordering)

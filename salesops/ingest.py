@@ -51,15 +51,16 @@ class BatchError(ValidationError):
 class ItemErrors(dict):
     """The errors of one item, {field: [messages]}, filled with `fail(field, message)`."""
 
-    def fail(self, name: str, message: str) -> None:
+    def fail(self, name: str, message: str, code: str = "invalid") -> None:
         self.setdefault(str(name), []).append(str(message))
+        self.__dict__.setdefault("codes", {}).setdefault(str(name), []).append(code)
 
     def parse(self, name: str, parse: Callable[[Any], T], value) -> T | None:
         """`parse(value)`, or None with the ValidationError's first message recorded for `name`."""
         try:
             return parse(value)
         except ValidationError as exc:
-            self.fail(name, exc.messages[0])
+            self.fail(name, exc.messages[0], getattr(exc, "code", None) or exc.error_list[0].code or "invalid")
             return None
 
 
@@ -74,7 +75,7 @@ def validate_batch(items, *, resolve: Callable[[Any], tuple[T | None, dict]], ma
     for index, raw in enumerate(items):
         item, errors = resolve(raw)
         if errors:
-            item_errors[index] = dict(errors)
+            item_errors[index] = errors if isinstance(errors, ItemErrors) else dict(errors)
         parsed.append(item)
     if item_errors:
         raise BatchError(item_errors, total=len(items))
@@ -130,7 +131,10 @@ def parse_id(value) -> int | None:
 
 
 def parse_event_time(value) -> datetime:
-    """An ISO 8601 date-time of something that happened (naive: the business time zone), 1970 .. a day ahead."""
+    """An ISO 8601 date-time with an offset of something that happened, 1970 .. a day ahead.
+
+    A date-time without an offset is refused (code `naive_datetime`): read in the server's zone it
+    would silently be hours off for a client elsewhere."""
     if isinstance(value, datetime):
         parsed = value
     else:
@@ -141,9 +145,14 @@ def parse_event_time(value) -> datetime:
         if parsed is None:
             raise ValidationError(_("Enter a valid date and time in ISO 8601 format, e.g. 2026-05-01T10:00:00Z."))
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+        raise ValidationError(naive_datetime_message(), code="naive_datetime")
     validate_event_time(parsed)  # 1970 .. a day ahead: year 1 would be stored as 1 BC
     return parsed
+
+
+def naive_datetime_message() -> str:
+    return _("Give the time zone: a date and time without an offset is ambiguous, e.g. 2026-05-01T10:00:00Z "
+             "or 2026-05-01T12:00:00+02:00.")
 
 
 def parse_external_id(value, *, max_length: int = 200) -> str | None:
@@ -236,5 +245,13 @@ def request_items(data) -> tuple[list, bool]:
 def batch_error_body(exc: BatchError, *, many: bool, detail: str) -> dict:
     """The 400 body: one item's errors as they are; a batch's with `detail` and errors by index."""
     if not many:
-        return exc.item_errors[0]
-    return {"detail": detail, "items": {str(index): errors for index, errors in exc.item_errors.items()}}
+        return {**exc.item_errors[0], **error_codes(exc.item_errors[0])}
+    return {"detail": detail, "code": "invalid_items",
+            "items": {str(index): {**errors, **error_codes(errors)} for index, errors in exc.item_errors.items()}}
+
+
+def error_codes(errors: dict) -> dict:
+    """`code` (the one code when all agree, else "invalid") and `codes` {field: [codes]} of an item's errors."""
+    codes = getattr(errors, "codes", None) or {name: ["invalid"] * len(messages) for name, messages in errors.items()}
+    distinct = {code for field_codes in codes.values() for code in field_codes}
+    return {"code": distinct.pop() if len(distinct) == 1 else "invalid", "codes": codes}

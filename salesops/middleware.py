@@ -1,5 +1,7 @@
 """Request limits applied before any view runs, so every endpoint (DRF or not) gets them alike."""
 import json
+import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -55,7 +57,7 @@ class RequestBodyLimitsMiddleware:
             body = request.body  # enforces the same limit when no length was declared
         except RequestDataTooBig:
             return JsonResponse({"detail": _("The request body is too large (at most %(size)s bytes).")
-                                 % {"size": limit}}, status=413)
+                                 % {"size": limit}, "code": "too_large"}, status=413)
         if not body:
             return None
         try:
@@ -66,5 +68,24 @@ class RequestBodyLimitsMiddleware:
             return None
         if depth > MAX_JSON_DEPTH:
             return JsonResponse({"detail": _("The JSON body is nested too deeply (at most %(depth)s levels).")
-                                 % {"depth": MAX_JSON_DEPTH}}, status=400)
+                                 % {"depth": MAX_JSON_DEPTH}, "code": "too_deep"}, status=400)
         return None
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+class RequestIdMiddleware:
+    """Every response carries `X-Request-ID`: the caller's own (8 to 128 letters, digits and
+    `._:-`) echoed, else a new UUID. Kept on `request.request_id` for logs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        request.request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        return response

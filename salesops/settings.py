@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "salesops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -363,13 +364,10 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_FILTER_BACKENDS": [
         "salesops.filters.StrictFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "salesops.filters.TieBreakOrderingFilter",
     ],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "salesops.parsers.StrictMultiPartParser",
-    ],
+    # JSON only (issue 15: generated clients); the upload endpoints (imports) add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "salesops.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "salesops.api.exception_handler",
@@ -387,6 +385,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "salesops.schema.describe_enum_properties"],
     # one name per choice set that several components share (else W001 on `check --deploy`)
     "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "customers.models.Activity.Kind",
                             "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status",

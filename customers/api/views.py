@@ -18,7 +18,9 @@ from teams.predicates import can_change_customer_records
 from teams.selectors import CHANGE, VIEW
 
 from .. import services
-from ..filters import AccountFilterSet, ActivityFilterSet, ContactFilterSet, TaskFilterSet
+from salesops.sync import SyncViewSetMixin
+
+from ..filters import AccountApiFilterSet, ActivityApiFilterSet, ContactApiFilterSet, TaskFilterSet
 from ..models import Account, Activity, Contact
 from ..selectors import account_duplicates_for, account_queryset_for, activity_queryset_for, contact_queryset_for
 from .serializers import (
@@ -40,7 +42,7 @@ class CustomerRecordsWritePermission(permissions.IsAuthenticated):
         return request.method in SAFE_METHODS or can_change_customer_records(request.user)
 
 
-class AccountViewSet(viewsets.ModelViewSet):
+class AccountViewSet(SyncViewSetMixin, viewsets.ModelViewSet):
     """Accounts (companies). Reps see and change their own, customer success the accounts it is
     success owner of, managers their teams', admins all; support and product read every account and
     change nothing (403). Only admins delete (with the contacts and activity log; never an account
@@ -48,10 +50,10 @@ class AccountViewSet(viewsets.ModelViewSet):
     (user ids), `mine` (you are its sales or success owner)."""
 
     serializer_class = AccountSerializer
-    filterset_class = AccountFilterSet
+    filterset_class = AccountApiFilterSet
     permission_classes = [CustomerRecordsWritePermission]
     queryset = Account.objects.none()  # for the schema; requests read get_queryset()
-    ordering_fields = ["name", "created_at", "employees"]
+    ordering_fields = ["name", "created_at", "employees", "updated_at", "id"]
 
     @extend_schema(parameters=[AccountDuplicatesQuerySerializer], responses={200: AccountDuplicatesSerializer},
                    summary="Possible duplicates of an account (same name ignoring case, or same web domain)")
@@ -80,11 +82,11 @@ class AccountViewSet(viewsets.ModelViewSet):
         services.account_delete(account=instance, by=self.request.user)
 
 
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(SyncViewSetMixin, viewsets.ModelViewSet):
     """Contacts of the accounts you can see (changed by whoever may change the account)."""
 
     serializer_class = ContactSerializer
-    filterset_class = ContactFilterSet
+    filterset_class = ContactApiFilterSet
     permission_classes = [CustomerRecordsWritePermission]
     queryset = Contact.objects.none()  # for the schema; requests read get_queryset()
 
@@ -109,7 +111,7 @@ def scoped_activities(request):
     return activity_queryset_for(user=request.user, action=action)
 
 
-class ActivityViewSet(viewsets.ModelViewSet):
+class ActivityViewSet(SyncViewSetMixin, viewsets.ModelViewSet):
     """The activity log: calls, meetings, emails, notes and tasks on accounts, contacts and leads.
 
     Lists your own entries plus (read) those on accounts and leads you can see; filter by account,
@@ -120,9 +122,9 @@ class ActivityViewSet(viewsets.ModelViewSet):
     """
 
     serializer_class = ActivitySerializer
-    filterset_class = ActivityFilterSet
+    filterset_class = ActivityApiFilterSet
     queryset = Activity.objects.none()  # for the schema; requests read get_queryset()
-    ordering_fields = ["occurred_at", "logged_at"]
+    ordering_fields = ["occurred_at", "logged_at", "updated_at", "id"]
 
     def get_queryset(self):
         return scoped_activities(self.request).order_by("-occurred_at", "-id")

@@ -7,6 +7,7 @@ pipeline.OpportunityActivity, customers never points at pipeline). Health, contr
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +72,8 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         indexes = [models.Index(fields=["owner", "name"], name="account_owner_name"),
-                   models.Index(fields=["success_owner", "name"], name="account_success_owner_name")]
+                   models.Index(fields=["success_owner", "name"], name="account_success_owner_name"),
+                   models.Index(fields=["updated_at", "id"], name="account_updated_sync")]  # sync clients' cursor
 
     def __str__(self):
         return self.name
@@ -91,6 +93,7 @@ class Contact(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     title = models.CharField(_("job title"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True, db_default=Now())
 
     class Meta:
         ordering = ["account", "name", "id"]

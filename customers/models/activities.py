@@ -7,6 +7,7 @@ job that runs twice opens one follow-up, not two.
 """
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -33,6 +34,7 @@ class Activity(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     logged_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True, db_default=Now())
     summary = models.TextField(_("summary"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
                               related_name="activities")

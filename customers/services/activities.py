@@ -114,7 +114,7 @@ def lead_activities_follow(*, lead_id: int, account: Account, contact=None) -> l
     ids = list(Activity.objects.select_for_update().filter(lead_id=lead_id, account__isnull=True)
                .order_by("pk").values_list("pk", flat=True))
     if ids:
-        Activity.objects.filter(pk__in=ids).update(account=account, contact=contact)
+        Activity.objects.filter(pk__in=ids).update(account=account, contact=contact, updated_at=timezone.now())
     return ids
 
 

@@ -1,11 +1,11 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from salesops.api import reject_nul_characters
-from salesops.ingest import batch_error_body, request_items
+from salesops.ingest import MAX_BATCH, batch_error_body, request_items
+from salesops.schema import ONE_OR_MANY
 from teams.api.permissions import ScopedQuerysetMixin
 
 from ..filters import LeadEventFilterSet
@@ -13,6 +13,15 @@ from ..models import LeadEvent
 from ..selectors import LEAD_READ_ALL_ROLES
 from ..services.events import EventBatchError, events_ingest
 from .serializers.events import EventIngestResultSerializer, LeadEventInputSerializer, LeadEventSerializer
+
+
+class EventBatchErrorSerializer(serializers.Serializer):
+    """The 400 body of a batch (a JSON list): nothing was stored; errors by item index."""
+
+    detail = serializers.CharField(help_text="How many items are invalid; nothing was stored.")
+    code = serializers.CharField(help_text="Always `invalid_items`.")
+    items = serializers.DictField(child=serializers.DictField(), help_text=(
+        "By item index (\"0\", \"1\", ...): {field: [messages], code, codes} as for a single item."))
 
 
 class LeadEventViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -26,8 +35,14 @@ class LeadEventViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrie
     scope_read_all_roles = LEAD_READ_ALL_ROLES
     ordering_fields = ["occurred_at", "received_at"]
 
-    @extend_schema(request=LeadEventInputSerializer, responses={201: EventIngestResultSerializer,
-                                                                400: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=LeadEventInputSerializer, extensions={ONE_OR_MANY: MAX_BATCH},
+        responses={201: EventIngestResultSerializer, 400: EventBatchErrorSerializer},
+        examples=[OpenApiExample("A batch", request_only=True, value=[
+            {"email": "ada@example.com", "type": "site_visit", "occurred_at": "2026-05-01T10:00:00Z",
+             "external_id": "evt-1"},
+            {"email": "ada@example.com", "type": "webinar_attended", "occurred_at": "2026-05-02T09:30:00+08:00",
+             "external_id": "evt-2"}])])
     def create(self, request, *args, **kwargs):
         reject_nul_characters(request.data)
         items, many = request_items(request.data)

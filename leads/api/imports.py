@@ -5,7 +5,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a ValueError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
+
+from salesops.parsers import StrictMultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,7 +41,7 @@ class LeadImportApi(APIView):
     The file's size, text and mapped columns are checked at once (400); rows are checked by the job,
     which ends `done` or `failed` with its reason and row errors (all rows or none are imported)."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [StrictMultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": LeadImportInputSerializer}, responses={202: LeadImportJobSerializer})
     def post(self, request):

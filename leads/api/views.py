@@ -6,16 +6,19 @@ from rest_framework.response import Response
 from teams.api.permissions import ScopedQuerysetMixin
 
 from .. import services
-from ..filters import LeadFilterSet
+from salesops.sync import SyncViewSetMixin
+
+from ..filters import LeadApiFilterSet
 from ..models import Lead
 from ..selectors import LEAD_READ_ALL_ROLES
 from .routing import LeadRoutingActionsMixin
+from .upsert import LeadUpsertActionMixin
 from .serializers import LeadDisqualifySerializer, LeadSerializer, LeadTransitionSerializer
 
 CONFLICT = OpenApiResponse(description="changed by someone else: {detail, version}")
 
 
-class LeadViewSet(LeadRoutingActionsMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
+class LeadViewSet(LeadUpsertActionMixin, SyncViewSetMixin, LeadRoutingActionsMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
     """Leads. Reps see and change their own, managers their team's, marketing reads all.
 
     `status` is read-only: it changes with the actions (`touch`, `qualify`, `nurturing`, `disqualify`),
@@ -24,10 +27,10 @@ class LeadViewSet(LeadRoutingActionsMixin, ScopedQuerysetMixin, viewsets.ModelVi
     """
 
     serializer_class = LeadSerializer
-    filterset_class = LeadFilterSet
+    filterset_class = LeadApiFilterSet
     queryset = Lead.objects.select_related("owner")
     scope_read_all_roles = LEAD_READ_ALL_ROLES
-    ordering_fields = ["created_at", "name", "company", "company_size", "completeness"]
+    ordering_fields = ["created_at", "name", "company", "company_size", "completeness", "updated_at", "id"]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

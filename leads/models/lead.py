@@ -72,6 +72,10 @@ class Lead(models.Model):
     utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
     utm_term = models.CharField(_("UTM term"), max_length=100, blank=True)
     utm_content = models.CharField(_("UTM content"), max_length=100, blank=True)
+    source_system = models.CharField(
+        _("source system"), max_length=100, blank=True, default="", db_default="",
+        help_text=_("The system the external reference is an id of (e.g. “hubspot”); an external reference is "
+                    "unique per source system."))
 
     # Scoring (see leads.scoring): current score and grade, and the per-rule points behind them, in
     # the order of the rule set's rules (leads.selectors.explain_breakdown turns them into labels).
@@ -125,12 +129,18 @@ class Lead(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="lead_email_unique_ci", condition=~models.Q(email=""),
                                     violation_error_message=_("A lead with this email already exists.")),
+            models.UniqueConstraint(fields=["source_system", "external_ref"], name="lead_external_ref_unique",
+                                    condition=~models.Q(external_ref=""),
+                                    violation_error_message=_("A lead with this external reference already exists "
+                                                              "for this source system.")),
         ]
         # Every index here has a named reader; the update-heavy columns (score, grade, breakdown,
-        # scored_with, scored_at) carry none, so a rescore writes the heap only. The unique
-        # lower(email) constraint above is also the one index of every email lookup
+        # scored_with, scored_at) carry none. A rescore that changes a lead also moves its updated_at
+        # (sync clients must see score changes, issue 15), so it writes the heap and lead_updated_sync
+        # only. The unique lower(email) constraint above is also the one index of every email lookup
         # (leads.selectors.email_lookup_q).
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="lead_updated_sync"),  # sync clients' cursor
             # a rep's leads (lists, scope filters, the user deletion's SET NULL, routing loads)
             models.Index(fields=["owner", "-created_at"], name="lead_owner_created"),
             # the lead list's default order and its keyset pages; date ranges of the dashboards

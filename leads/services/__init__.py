@@ -4,6 +4,7 @@
 - lifecycle: status transitions (qualify, nurture, disqualify) and audited deletion
 - scoring: rescoring (one lead, or set-based over all leads), publishing rule sets, backtests
 - events:  behaviour event ingestion (idempotent by external id)
+- upsert:  create-or-update by the other system's id or email (integrations)
 - imports: CSV import with saved column mappings
 - routing: MQL routing, first-touch SLA, lead pool (公海)
 - nurture: nurture tracks and emails
@@ -21,4 +22,5 @@ from .core import (  # noqa: F401
     lead_update,
     status_rule_message,
 )
+from .upsert import MAX_UPSERT_BATCH, leads_upsert  # noqa: F401
 from .lifecycle import lead_delete, lead_disqualify, lead_nurture, lead_qualify, leads_delete  # noqa: F401

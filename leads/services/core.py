@@ -2,11 +2,12 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from integrations.events import publish
-from salesops.errors import VersionConflict, conflict_on_integrity_error
+from salesops.errors import DuplicateError, VersionConflict, conflict_on_integrity_error
 from salesops.queue import enqueue_on_commit
 from teams.predicates import can_assign_lead
 from teams.services import check_known_fields
@@ -18,7 +19,7 @@ from ..tasks import lead_refresh_completeness_task
 EDITABLE_FIELDS = (
     "name", "email", "phone", "company", "industry", "company_size", "region", "job_title",
     "source", "consent", "do_not_email", "owner",
-    "origin", "last_activity", "total_visits", "time_on_site", "external_ref",
+    "origin", "last_activity", "total_visits", "time_on_site", "external_ref", "source_system",
     "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
 )
 # Only a new lead takes a status as given (e.g. an import of historical records); afterwards the
@@ -45,13 +46,23 @@ def _check_fields(fields: dict, allowed) -> None:
 
 
 def _check_unique_email(*, lead: Lead) -> None:
-    if not lead.email:
-        return
-    clash = Lead.objects.filter(email_lookup_q(lead.email))
-    if lead.pk:
-        clash = clash.exclude(pk=lead.pk)
-    if clash.exists():
-        raise ValidationError({"email": _("A lead with this email already exists.")})
+    """A lead's email and its (source system, external reference) are unique: DuplicateError
+    (the API's 409) names the lead that has them."""
+    if lead.email:
+        clash = Lead.objects.filter(email_lookup_q(lead.email))
+        if lead.pk:
+            clash = clash.exclude(pk=lead.pk)
+        existing = clash.values_list("pk", flat=True).first()
+        if existing is not None:
+            raise DuplicateError(_("A lead with this email already exists."), field="email", existing_id=existing)
+    if lead.external_ref:
+        clash = Lead.objects.filter(source_system=lead.source_system, external_ref=lead.external_ref)
+        if lead.pk:
+            clash = clash.exclude(pk=lead.pk)
+        existing = clash.values_list("pk", flat=True).first()
+        if existing is not None:
+            raise DuplicateError(_("A lead with this external reference already exists for this source system."),
+                                 field="external_ref", existing_id=existing)
 
 
 def _save_checked(lead: Lead, **save_kwargs) -> None:
@@ -150,13 +161,13 @@ def lead_refresh_completeness(*, lead_ids=None) -> int:
     if lead_ids is not None:
         queryset = queryset.filter(pk__in=list(lead_ids))
     expression = completeness_expression()
-    return queryset.exclude(completeness=expression).update(completeness=expression)
+    return queryset.exclude(completeness=expression).update(completeness=expression, updated_at=timezone.now())
 
 
 def lead_record_won(*, lead_id: int, won_at) -> None:
     """The opportunity converted from this lead was won (or, with None, reopened): the funnel and
     lead-quality figures count a lead as won while its deal is."""
-    Lead.objects.filter(pk=lead_id).update(won_at=won_at, version=F("version") + 1)
+    Lead.objects.filter(pk=lead_id).update(won_at=won_at, version=F("version") + 1, updated_at=timezone.now())
 
 
 def lead_lock_for_conversion(*, lead_id: int) -> Lead:
@@ -171,4 +182,5 @@ def lead_lock_for_conversion(*, lead_id: int) -> Lead:
 
 def lead_mark_converted(*, lead_id: int, at) -> None:
     """The lead became an opportunity (the link is kept on the opportunity, for conversion metrics)."""
-    Lead.objects.filter(pk=lead_id).update(status=Lead.Status.CONVERTED, converted_at=at, version=F("version") + 1)
+    Lead.objects.filter(pk=lead_id).update(status=Lead.Status.CONVERTED, converted_at=at, version=F("version") + 1,
+                                           updated_at=timezone.now())

@@ -85,16 +85,16 @@ class _Resolver:
         event_type = None
         code = raw.get("type")
         if code in (None, ""):
-            errors.fail("type", _("This field is required."))
+            errors.fail("type", _("This field is required."), "required")
         elif not isinstance(code, str) or code not in self.types:
-            errors.fail("type", _("Unknown event type “%(type)s”.") % {"type": code})
+            errors.fail("type", _("Unknown event type “%(type)s”.") % {"type": code}, "unknown_event_type")
         elif not self.types[code].is_active:
             errors.fail("type", _("The event type “%(type)s” is not active.") % {"type": code})
         else:
             event_type = self.types[code]
         occurred_at = None
         if raw.get("occurred_at") in (None, ""):
-            errors.fail("occurred_at", _("This field is required."))
+            errors.fail("occurred_at", _("This field is required."), "required")
         else:
             occurred_at = errors.parse("occurred_at", parse_event_time, raw.get("occurred_at"))
         external_id = errors.parse("external_id", parse_external_id, raw.get("external_id"))

@@ -362,7 +362,7 @@ def leads_record_owners(*, lead_ids: Iterable[int], by: User | None, note: str =
     with transaction.atomic():
         rows = list(owned.select_for_update().values_list("pk", "owner_id"))
         owned.update(assigned_at=now, first_touch_due_at=now + first_touch_sla(), first_touched_at=None,
-                     sla_breached_at=None, pool_warning_at=None, version=F("version") + 1)
+                     sla_breached_at=None, pool_warning_at=None, version=F("version") + 1, updated_at=timezone.now())
         Assignment.objects.bulk_create([Assignment(lead_id=pk, rep_id=owner_id, assigned_by=by, reason=audit)
                                         for pk, owner_id in rows])
         counts = Counter(owner_id for _pk, owner_id in rows if owner_id != getattr(by, "pk", None))
@@ -445,7 +445,7 @@ def leads_flag_sla_breaches(*, now: datetime | None = None) -> int:
             ids = _locked_batch(candidates)
             if not ids:
                 return flagged
-            Lead.objects.filter(pk__in=ids).update(sla_breached_at=now)
+            Lead.objects.filter(pk__in=ids).update(sla_breached_at=now, updated_at=timezone.now())
             for lead in Lead.objects.filter(pk__in=ids).select_related("owner__team__manager"):
                 manager = lead.owner.team.manager if lead.owner.team_id else None
                 if manager is None or manager.pk == lead.owner_id:
@@ -509,7 +509,7 @@ def leads_return_to_pool(*, now: datetime | None = None) -> dict[str, int]:
             ids = _locked_batch(warn)
             if not ids:
                 break
-            Lead.objects.filter(pk__in=ids).update(pool_warning_at=now)
+            Lead.objects.filter(pk__in=ids).update(pool_warning_at=now, updated_at=timezone.now())
             for lead in Lead.objects.filter(pk__in=ids).select_related("owner"):
                 notify(recipient=lead.owner, kind="lead_pool_warning", url=_lead_url(lead),
                        params={"lead": lead.name, "when": _when(lead.assigned_at + timedelta(days=days))},

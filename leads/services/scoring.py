@@ -210,13 +210,15 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
     to `new_top` (one row version per lead, not two); _mark_new_top_grade then finds none left."""
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
+    # updated_at is the wall clock, not the as-of time scored at: sync clients page by it
+    changed_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             top = compiled.top_grade or ""
             cursor.execute(
                 f"WITH s AS ({compiled.sql}), upd AS ("
                 " UPDATE leads_lead AS l SET score = s.score, grade = s.new_grade,"
-                " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s,"
+                " score_breakdown = CAST(s.bd AS jsonb), scored_with_id = %s, scored_at = %s, updated_at = %s,"
                 " mql_at = CASE WHEN s.new_grade = %s AND %s <> '' AND l.mql_at IS NULL THEN %s ELSE l.mql_at END"
                 " FROM s WHERE l.id = s.id AND l.id >= %s AND l.id <= %s AND (s.old_score, s.old_grade, s.old_bd, s.old_rs)"
                 " IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb), %s)"
@@ -228,7 +230,7 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
                 " RETURNING 1)"
                 " SELECT (SELECT COUNT(*) FROM ins),"
                 " (SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM upd WHERE new_top)",
-                [*params, rule_set_id, when, top, top, when, lo, hi, rule_set_id, rule_set_id, reason, when],
+                [*params, rule_set_id, when, changed_at, top, top, when, lo, hi, rule_set_id, rule_set_id, reason, when],
             )
             changed, top_ids = cursor.fetchone()
             if new_top is not None:
@@ -243,10 +245,10 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
         changed = cursor.rowcount
         cursor.execute(
             "UPDATE leads_lead SET score = s.score, grade = s.new_grade, score_breakdown = s.bd,"
-            " scored_with_id = %s, scored_at = %s"
+            " scored_with_id = %s, scored_at = %s, updated_at = %s"
             f" FROM ({compiled.sql}) AS s WHERE leads_lead.id = s.id AND leads_lead.id >= %s AND leads_lead.id <= %s"
             " AND (s.old_score, s.old_grade, s.old_bd, s.old_rs) IS NOT (s.score, s.new_grade, s.bd, %s)",
-            [rule_set_id, when, *params, lo, hi, rule_set_id],
+            [rule_set_id, when, changed_at, *params, lo, hi, rule_set_id],
         )
         return changed
 
@@ -278,7 +280,7 @@ def _mark_new_top_grade(*, top_grade: str | None, lo: int, hi: int, now, stamped
     new = Lead.objects.filter(pk__gte=lo, pk__lte=hi, grade=top_grade, mql_at__isnull=True)
     ids = list(new.values_list("pk", flat=True))
     if ids:
-        Lead.objects.filter(pk__in=ids, mql_at__isnull=True).update(mql_at=now)
+        Lead.objects.filter(pk__in=ids, mql_at__isnull=True).update(mql_at=now, updated_at=timezone.now())
     ids = sorted({*stamped, *ids})
     if ids:
         _queue_routing(ids)

@@ -3,7 +3,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
+
+from salesops.parsers import StrictMultiPartParser
 from rest_framework.response import Response
 
 from salesops.import_api import ImportJobSerializer, require
@@ -40,7 +42,7 @@ class OpportunityImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
 
     def get_parsers(self):
         if getattr(self, "action", None) == "create" or getattr(self.request, "method", "") == "POST":
-            return [MultiPartParser(), FormParser()]
+            return [StrictMultiPartParser(), FormParser()]
         return super().get_parsers()
 
     def get_queryset(self):

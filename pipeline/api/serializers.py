@@ -134,14 +134,16 @@ class UnmetSerializer(serializers.Serializer):
 
 
 class TransitionRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    unmet = UnmetSerializer(many=True)
+    detail = serializers.CharField(help_text="Why the deal cannot move, in the user's language.")
+    code = serializers.CharField(help_text="Always `unmet_criteria`.")
+    unmet = UnmetSerializer(many=True, help_text="Every criterion that is not met, with a stable code.")
 
 
 class TransitionConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    version = serializers.IntegerField()
-    stage = serializers.IntegerField()
+    detail = serializers.CharField(help_text="The conflict, in the user's language.")
+    code = serializers.CharField(help_text="Always `version_conflict`.")
+    version = serializers.IntegerField(help_text="The deal's current version.")
+    stage = serializers.IntegerField(help_text="The deal's current stage id.")
 
 
 class StageTransitionSerializer(serializers.ModelSerializer):

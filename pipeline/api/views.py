@@ -12,7 +12,9 @@ from teams.api.permissions import ScopedQuerysetMixin
 from teams.selectors import VIEW, scope_for_user
 
 from .. import services
-from ..filters import OpportunityFilterSet
+from salesops.sync import SyncViewSetMixin
+
+from ..filters import OpportunityApiFilterSet
 from ..models import Approval, Competitor, LossReason, Opportunity
 from ..selectors import metrics, opportunity_activities, opportunity_queryset_for, stage_queryset_with_criteria
 from .serializers import (
@@ -21,15 +23,17 @@ from .serializers import (
     LossReasonSerializer, OpportunitySerializer, StageSerializer, StageTransitionSerializer,
     TransitionConflictSerializer, TransitionRefusedSerializer, TransitionSerializer,
 )
+from .checklist import ChecklistActionsMixin
 from .serializers import OpportunityActivitySerializer
 
 
 def _conflict(exc: services.TransitionConflict) -> Response:
-    return Response({"detail": exc.messages[0], "version": exc.current_version, "stage": exc.current_stage.pk},
+    return Response({"detail": exc.messages[0], "code": "version_conflict", "version": exc.current_version,
+                     "stage": exc.current_stage.pk},
                     status=status.HTTP_409_CONFLICT)
 
 
-class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+class OpportunityViewSet(ChecklistActionsMixin, SyncViewSetMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
     """Opportunities. Reps see and change their own, managers their team's, admins all.
 
     The stage is read-only here: it changes only with `POST …/{id}/transition/`, through the gates.
@@ -40,9 +44,9 @@ class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     """
 
     serializer_class = OpportunitySerializer
-    filterset_class = OpportunityFilterSet
+    filterset_class = OpportunityApiFilterSet
     queryset = Opportunity.objects.select_related("stage").prefetch_related("competitors", "lines")
-    ordering_fields = ["created_at", "amount", "expected_close_date", "name"]
+    ordering_fields = ["created_at", "amount", "expected_close_date", "name", "updated_at", "id"]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -94,7 +98,8 @@ class OpportunityViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         except services.TransitionConflict as exc:
             return _conflict(exc)
         except services.TransitionRefused as exc:
-            return Response({"detail": " ".join(exc.messages), "unmet": exc.unmet}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": " ".join(exc.messages), "code": "unmet_criteria", "unmet": exc.unmet},
+                            status=status.HTTP_400_BAD_REQUEST)
         return Response(OpportunitySerializer(opportunity, context=self.get_serializer_context()).data)
 
     @extend_schema(responses=StageTransitionSerializer(many=True))

@@ -115,6 +115,7 @@ class Opportunity(models.Model):
             models.Index(fields=["team", "stage"], name="opp_team_stage"),
             models.Index(fields=["closed_at"], name="opp_closed"),
             models.Index(fields=["created_at"], name="opp_created"),
+            models.Index(fields=["updated_at", "id"], name="opp_updated_sync"),  # sync clients' cursor
             # The funnel reads deals by the date they entered their current stage (= closed_at for
             # closed deals); the index also holds the stage and amount, so it covers the query
             # (index-only scan on PostgreSQL; a key-column index works on SQLite too).

@@ -241,9 +241,14 @@ def opportunity_line_remove(*, line: OpportunityLine, by) -> None:
 
 @transaction.atomic
 def checklist_tick(*, opportunity: Opportunity, item: ChecklistItem, by, ticked: bool = True) -> bool:
-    """Tick (or untick) a checklist item on a deal. Returns whether it is ticked now."""
+    """Tick (or untick) a checklist item on a deal. Returns whether it is ticked now.
+
+    The deal's row is locked (a transition's gate check reads the ticks) and its `updated_at`
+    moves, so sync clients see the change."""
     if not item.is_active:
         raise ValidationError(_("This checklist item is not in use."))
+    opportunity = _lock(opportunity)
+    Opportunity.objects.filter(pk=opportunity.pk).update(updated_at=timezone.now())
     if ticked:
         ChecklistTick.objects.get_or_create(opportunity=opportunity, item=item, defaults={"ticked_by": by})
     else:

@@ -37,7 +37,7 @@ def opportunities_flag_stalled(*, now=None) -> int:
             due = list(Opportunity.objects.select_for_update(skip_locked=True, of=("self",))
                        .filter(stage=stage, stalled_at__isnull=True, stage_entered_at__lt=cutoff)
                        .select_related("owner__team__manager"))
-            Opportunity.objects.filter(pk__in=[o.pk for o in due]).update(stalled_at=now)
+            Opportunity.objects.filter(pk__in=[o.pk for o in due]).update(stalled_at=now, updated_at=timezone.now())
             for opp in due:
                 params = {"opportunity": opp.name, "stage": stage.name, "days": int(days)}
                 text = gettext_noop("“%(opportunity)s” has been in “%(stage)s” for more than %(days)s days.")
@@ -94,9 +94,10 @@ def forecast_model_recompute(*, min_samples: int = forecasting.RATE_MIN_SAMPLES,
             else:
                 cell = open_deals.filter(stage_id=rate.stage_id, team_id=rate.team_id)
             if rate.probability is None:
-                updated += cell.filter(model_probability__isnull=False).update(model_probability=None)
+                updated += cell.filter(model_probability__isnull=False).update(model_probability=None, updated_at=timezone.now())
             else:
-                updated += cell.exclude(model_probability=rate.probability).update(model_probability=rate.probability)
+                updated += cell.exclude(model_probability=rate.probability).update(model_probability=rate.probability,
+                                                                                     updated_at=timezone.now())
     return updated
 
 

@@ -70,7 +70,7 @@ class TestSpendApi:
 
     def test_marketing_records_spend_through_the_service(self, api, org):
         response = api.as_user(org["marketing"]).post(self.URL, {"month": "2026-03-17", "channel": "events",
-                                                                 "amount": "1200.50", "currency": "USD"})
+                                                                 "amount": "1200.50", "currency": "USD"}, format="json")
         assert response.status_code == 201, response.content
         spend = Spend.objects.get()
         assert (spend.month, str(spend.amount), spend.recorded_by) == (date(2026, 3, 1), "1200.50", org["marketing"])
@@ -80,14 +80,15 @@ class TestSpendApi:
         for user in (org["owner"],):
             client = api.as_user(user)
             assert client.get(self.URL).status_code == 403
-            assert client.post(self.URL, {"month": "2026-03-01", "channel": "events", "amount": "1"}).status_code == 403
+            assert client.post(self.URL, {"month": "2026-03-01", "channel": "events", "amount": "1"},
+                               format="json").status_code == 403
         assert Spend.objects.count() == 0
 
     def test_one_entry_per_month_channel_and_currency(self, api, org):
         client = api.as_user(org["mgr"])
         payload = {"month": "2026-03-01", "channel": "events", "amount": "10", "currency": "CNY"}
-        assert client.post(self.URL, payload).status_code == 201
-        assert client.post(self.URL, payload).status_code == 400
+        assert client.post(self.URL, payload, format="json").status_code == 201
+        assert client.post(self.URL, payload, format="json").status_code == 400
         assert Spend.objects.count() == 1
 
     def test_filters_update_and_delete(self, api, org):
@@ -109,7 +110,7 @@ class TestSpendApi:
         {"month": "x", "channel": "events", "amount": "1"},
     ])
     def test_bad_spend_is_a_400(self, api, org, payload):
-        assert api.as_user(org["admin"]).post(self.URL, payload).status_code == 400
+        assert api.as_user(org["admin"]).post(self.URL, payload, format="json").status_code == 400
         assert Spend.objects.count() == 0
 
     def test_the_list_has_a_constant_query_count(self, api, org, django_assert_max_num_queries):

@@ -1,5 +1,5 @@
 """leads.services.events: validation, idempotency, all-or-nothing batches, permissions."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -66,9 +66,16 @@ class TestEventIngest:
         event_ingest(by=org["owner"], item={"email": "ADA@Example.com", "type": "site_visit", "occurred_at": WHEN})
         assert LeadEvent.objects.get().lead == lead
 
-    def test_naive_times_are_read_in_the_business_time_zone(self, org, lead, rescore):
-        event_ingest(by=org["owner"], item=item(lead, occurred_at="2026-03-01 18:00"))
-        assert LeadEvent.objects.get().occurred_at == timezone.make_aware(timezone.datetime(2026, 3, 1, 18))
+    def test_naive_times_are_refused_not_guessed(self, org, lead, rescore):
+        """Issue 15: a time without an offset is ambiguous; it used to be read in the business zone."""
+        with pytest.raises(EventBatchError) as info:
+            event_ingest(by=org["owner"], item=item(lead, occurred_at="2026-03-01 18:00"))
+        assert info.value.item_errors[0].codes == {"occurred_at": ["naive_datetime"]}
+        assert not LeadEvent.objects.exists()
+
+    def test_times_with_an_offset_are_kept_exactly(self, org, lead, rescore):
+        event_ingest(by=org["owner"], item=item(lead, occurred_at="2026-03-01T18:00:00+08:00"))
+        assert LeadEvent.objects.get().occurred_at == datetime(2026, 3, 1, 10, tzinfo=UTC)
 
 
 class TestEventValidation:

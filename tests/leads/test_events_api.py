@@ -64,7 +64,8 @@ class TestPostEvents:
         response = api.as_user(org["owner"]).post(URL, {"lead": leads["own"].pk, "type": "x", "occurred_at": "soon"},
                                                   format="json")
         assert response.status_code == 400
-        assert set(response.json()) == {"type", "occurred_at"}
+        assert set(response.json()) == {"type", "occurred_at", "code", "codes"}
+        assert response.json()["codes"] == {"type": ["unknown_event_type"], "occurred_at": ["invalid"]}
 
     def test_a_rep_cannot_post_events_for_another_reps_lead(self, api, org, leads):
         response = api.as_user(org["owner"]).post(URL, event(leads["teammate"]), format="json")

@@ -40,7 +40,8 @@ class TestTwoLeadsWithOneEmail:
             response = api.as_user(org["owner"]).post("/api/v1/leads/", {"name": "Ada", "email": "ada@example.com"},
                                                       format="json")
         assert response.status_code == 409
-        assert response.json() == {"detail": "A lead with this email was saved by someone else at the same time."}
+        assert response.json() == {"detail": "A lead with this email was saved by someone else at the same time.",
+                                   "code": "conflict"}
         assert Lead.objects.count() == 1
 
 

@@ -196,7 +196,7 @@ class TestRoutingApi:
         response = api.as_user(org["mgr"]).post(self.url(queued, "assign"), {"rep": org["outsider"].pk},
                                                 format="json")
         assert response.status_code == 400
-        assert response.json() == {"rep": ["You cannot assign leads to this user."]}
+        assert response.json()["rep"] == ["You cannot assign leads to this user."]
 
     def test_a_rep_cannot_assign_through_the_api(self, api, org, queued):
         own = LeadFactory(owner=org["owner"])

@@ -62,5 +62,7 @@ def test_the_api_helpers():
     assert request_items([1, 2]) == ([1, 2], True)
     assert request_items({"a": 1}) == ([{"a": 1}], False)
     exc = BatchError({0: {"a": ["bad"]}}, total=1)
-    assert batch_error_body(exc, many=False, detail="x") == {"a": ["bad"]}
-    assert batch_error_body(exc, many=True, detail="x") == {"detail": "x", "items": {"0": {"a": ["bad"]}}}
+    codes = {"code": "invalid", "codes": {"a": ["invalid"]}}
+    assert batch_error_body(exc, many=False, detail="x") == {"a": ["bad"], **codes}
+    assert batch_error_body(exc, many=True, detail="x") == {"detail": "x", "code": "invalid_items",
+                                                            "items": {"0": {"a": ["bad"], **codes}}}
