@@ -99,6 +99,10 @@ def test_the_rescore_publishes_scored_and_grade_changes_set_based(org):
                             industry="technology", owner=org["owner"])
     ids = sorted(Lead.objects.values_list("pk", flat=True))
     ChangeEvent.objects.all().delete()
+    from leads.models import RuleSet
+    from leads.selectors import rule_set_loaded
+
+    rule_set_loaded(RuleSet.objects.get(status=RuleSet.Status.PUBLISHED))  # the per-process cache (issue 14) warm
     with CaptureQueriesContext(connection) as few:
         changed = leads_rescore_range(lo=ids[0], hi=ids[2], reason="data")
     with CaptureQueriesContext(connection) as many:  # the same queries for 27 leads as for 3: none per lead

@@ -55,7 +55,8 @@ class TestRangeRescore:
         after = {row[0]: row for row in Lead.objects.values_list("pk", "score", "scored_at", "updated_at", "version")}
         assert after[other.pk] == before[other.pk]  # not written: same scored_at, updated_at, version
         assert after[lead.pk][1] == 35 and after[lead.pk][2] != before[lead.pk][2]
-        assert after[lead.pk][3:] == before[lead.pk][3:]  # a rescore is not an edit
+        # a score change moves updated_at (sync clients see it, issue 15) but is not an edit: same version
+        assert after[lead.pk][3] > before[lead.pk][3] and after[lead.pk][4] == before[lead.pk][4]
         assert ScoreChange.objects.filter(lead=other).count() == 1
         if xmin:
             assert _xmins()[other.pk] == xmin[other.pk] and _xmins()[lead.pk] != xmin[lead.pk]
@@ -70,7 +71,10 @@ class TestRangeRescore:
         tables = " ".join(q["sql"] for q in queries.captured_queries)
         assert "leads_attributerule" not in tables and "leads_gradeband" not in tables
         assert "leads_behaviourrule" not in tables
-        assert len([q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) <= 6
+        # 6 to score and write; 7 for webhooks and the change feed (the batch's history marker, then for
+        # "lead.scored" and "lead.grade_changed" each a feed marker, one INSERT … SELECT and the
+        # subscriptions): a constant per batch, whatever its size (tests/integrations/test_webhooks.py)
+        assert len([q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) <= 13
         lead.refresh_from_db()
         assert lead.score == 45
 
