@@ -31,7 +31,7 @@ class ChangeQuerySerializer(serializers.Serializer):
         self.fields["event_type"].choices = events.choices()
 
 
-class EventTypeSerializer(serializers.Serializer):
+class WebhookEventTypeSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     object_type = serializers.CharField()

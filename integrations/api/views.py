@@ -17,7 +17,7 @@ from .. import events, services
 from ..models import DeliveryAttempt
 from ..selectors import change_feed_for, delivery_queryset, key_queryset, subscription_queryset
 from .serializers import (
-    ChangeEventSerializer, ChangeFeedSerializer, ChangeQuerySerializer, DeliverySerializer, EventTypeSerializer,
+    ChangeEventSerializer, ChangeFeedSerializer, ChangeQuerySerializer, DeliverySerializer, WebhookEventTypeSerializer,
     IntegrationKeyCreatedSerializer, IntegrationKeySerializer, RotateSerializer, SubscriptionCreatedSerializer,
     SubscriptionSerializer,
 )
@@ -79,11 +79,11 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
         subscription = services.subscription_rotate_secret(subscription=self.get_object(), by=request.user)
         return Response(SubscriptionCreatedSerializer(subscription).data)
 
-    @extend_schema(tags=["webhooks"], responses={200: EventTypeSerializer(many=True)})
+    @extend_schema(tags=["webhooks"], responses={200: WebhookEventTypeSerializer(many=True)})
     @action(detail=False, methods=["get"], url_path="event-types", pagination_class=None, filter_backends=[])
     def event_types(self, request):
         """The event types a subscription may choose."""
-        return Response(EventTypeSerializer([{"code": t.code, "name": str(t.label), "object_type": t.object_type}
+        return Response(WebhookEventTypeSerializer([{"code": t.code, "name": str(t.label), "object_type": t.object_type}
                                              for t in events.event_types()], many=True).data)
 
 
