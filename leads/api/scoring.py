@@ -7,6 +7,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from salesops.api import query_param_errors, raise_query_param_errors
 from teams.predicates import can_backtest_scoring, can_manage_scoring, is_active_user
 
 from ..models import AttributeRule, BehaviourRule, EventType, GradeBand, RescoreJob, RuleSet, Source
@@ -203,6 +204,8 @@ class RuleSetViewSet(viewsets.ModelViewSet):
         intervals, each rule's effect. A bad filter is a 400 naming it."""
         rule_set = self.get_object()
         form = QualityFilterForm(request.query_params)
+        # `?start=` or a parameter twice is a 400, not "not given" (as every API filter)
+        raise_query_param_errors(query_param_errors(request.query_params, names=form.fields, many_ok=("source",)))
         if not form.is_valid():
             raise serializers.ValidationError({"non_field_errors" if key == "__all__" else key: list(errors)
                                                for key, errors in form.errors.items()})

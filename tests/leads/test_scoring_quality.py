@@ -145,7 +145,7 @@ class TestApi:
 
     @pytest.mark.parametrize("params", [{"start": "2026-13-01"}, {"end": "yesterday"},
                                         {"start": "2026-03-20", "end": "2026-03-01"}, {"owner": "x"},
-                                        {"source": "nowhere"}])
+                                        {"source": "nowhere"}, {"start": ""}, {"team": ["1", "2"]}])
     def test_bad_filters_are_a_400_with_a_message(self, org, api, params):
         flat = rule_set_save_draft(by=org["marketing"], name="Flat", attribute_rules=[], behaviour_rules=[],
                                    grades=[{"name": "Everyone", "lower_bound": None}])
