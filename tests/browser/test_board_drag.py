@@ -1,15 +1,14 @@
 """Issue 12: the board moves deals by drag and drop and from the keyboard, without a page reload."""
-from pathlib import Path
 
 import pytest
 
 from pipeline.models import Opportunity
 from tests.browser.conftest import login, open_page
+from tests.conftest import screenshot_dir
 from tests.pipeline.factories import make_opportunity
 from tests.teams.factories import TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path("test-artifacts")
 
 
 @pytest.fixture
@@ -65,8 +64,7 @@ def test_a_refused_drop_snaps_back_and_names_the_criteria_in_red(browser, live_s
         assert criterion in refusal.inner_text()
         assert refusal.evaluate("element => getComputedStyle(element).color") == "rgb(185, 28, 28)"
         assert stage_of(deal) == "needs_confirmed"
-        ARTIFACTS.mkdir(exist_ok=True)  # a picture for review (test-artifacts/ is not committed)
-        page.screenshot(path=str(ARTIFACTS / f"board-refused-{language}.png"), full_page=True)
+        page.screenshot(path=str(screenshot_dir() / f"board-refused-{language}.png"), full_page=True)
         assert [error for error in errors if "400" not in error] == []  # the refusal's 400 is logged
     finally:
         ctx.close()

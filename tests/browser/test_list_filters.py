@@ -8,6 +8,7 @@ import pytest
 from leads.models import Lead
 from teams.models import User
 from tests.browser.conftest import login, open_page
+from tests.conftest import screenshot_dir
 from tests.leads.factories import LeadFactory
 from tests.teams.factories import TeamFactory, UserFactory
 
@@ -123,9 +124,7 @@ def test_the_quick_add_dialog_fits_a_phone(browser, live_server, team):
         for name in ("subject", "due_at", "note"):
             field = dialog.locator(f"[name={name}]").bounding_box()
             assert field["x"] >= 0 and field["x"] + field["width"] <= 390, name
-        artifacts = __import__("pathlib").Path("test-artifacts")
-        artifacts.mkdir(exist_ok=True)
-        page.screenshot(path=str(artifacts / "quick-add-390-zh-hans.png"))
+        page.screenshot(path=str(screenshot_dir() / "quick-add-390-zh-hans.png"))
         assert not errors
     finally:
         ctx.close()

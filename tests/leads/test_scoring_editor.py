@@ -150,7 +150,7 @@ def test_copy_makes_a_draft_and_opens_the_editor(client, org):
 def test_seeded_names_and_conditions_are_translated():
     rule = AttributeRule(field="industry", operator="in", value=["technology", "finance"], points=1)
     with translation.override("zh-hans"):
-        # (the seeded names' msgids reach the catalogue when the lead merges w2_zh.po)
+        assert seeded_text("Default (playbook example)") == "默认（销售手册示例）"
         assert seeded_text("Default (playbook example) (v1 copy)").endswith(" (v1 copy)")
         assert seeded_text("Typed by a person") == "Typed by a person"
         text = condition_display(rule)
