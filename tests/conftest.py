@@ -23,7 +23,8 @@ def _eager_celery(request):
 
 @pytest.fixture(autouse=True)
 def _dashboard_cache_off(request, settings):
-    """Every test starts with an empty cache, and dashboards are built live (a test changes data and
+    """Every test starts with an empty cache (no rate-limit counters, backtests or dashboards of an
+    earlier test), and dashboards are built live (a test changes data and
     looks again); tests of dashboards.board_cache ask for the `dashboard_cache` fixture."""
     from django.core.cache import cache
 
@@ -52,15 +53,6 @@ DEFAULT_DATA = [
 DEFAULT_DATA += [("customers.migrations.0011_h4_health", "install")]
 DEFAULT_DATA += [("leads.migrations.0013_w6_source_detail_date_unknown", "keep_source_verbatim")]
 DEFAULT_DATA += [("leads.migrations.0017_w5_web_forms_utm", "install")]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counters live in the cache (locmem in tests): each test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
 
 
 def _is_transactional(request) -> bool:
