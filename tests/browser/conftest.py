@@ -57,17 +57,32 @@ def open_page(browser, live_server, language="en", **context):
     return ctx, page, errors
 
 
+def wait_until_settled(page):
+    """Wait until the board has no card in flight (`.deal-card.moving`). A locator expectation, not
+    `page.wait_for_function("…")`: Playwright polls a string predicate through `new Function`, which
+    the app's Content-Security-Policy (no 'unsafe-eval') refuses whenever the first check is false."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".deal-card.moving")).to_have_count(0)
+
+
 def nav_link(page, name):
     """The main navigation's link `[data-nav=name]`, made visible first: the links sit in drop-down
-    groups (and, on a phone, in the folded menu), so the menu and the link's group are opened -- again
-    until the page has loaded, as its script folds the menu on a phone when the document is ready."""
-    page.wait_for_function(
-        """name => {
-            const link = document.querySelector(`nav.mainnav [data-nav="${name}"]`);
-            if (!link || document.readyState !== "complete") { return false; }
-            for (let d = link.closest("details"); d; d = d.parentElement.closest("details")) { d.open = true; }
-            return link.getClientRects().length > 0;
-        }""",
-        arg=name,
-    )
-    return page.locator(f'nav.mainnav [data-nav="{name}"]')
+    groups (and, on a phone, in the folded menu), so the menu and the link's group are opened once the
+    page has loaded (its script folds the menu on a phone when the document is ready). Polled from
+    Python rather than with `wait_for_function`, which the app's CSP refuses (see above)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("load")
+    link = page.locator(f'nav.mainnav [data-nav="{name}"]')
+    open_groups = """name => {
+        const link = document.querySelector(`nav.mainnav [data-nav="${name}"]`);
+        for (let d = link && link.closest("details"); d; d = d.parentElement.closest("details")) { d.open = true; }
+        return !!link && link.getClientRects().length > 0;
+    }"""
+    for _ in range(50):
+        if page.evaluate(open_groups, name):
+            break
+        page.wait_for_timeout(100)
+    expect(link).to_be_visible()
+    return link

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.models import Opportunity
-from tests.browser.conftest import login, open_page
+from tests.browser.conftest import login, open_page, wait_until_settled
 from tests.conftest import screenshot_dir
 from tests.pipeline.factories import make_opportunity
 from tests.teams.factories import TeamFactory, UserFactory
@@ -28,7 +28,7 @@ def column_of(page, deal):
 def drag(page, deal, code):
     with page.expect_response(lambda response: "/move/" in response.url):
         card(page, deal).drag_to(page.locator(f'section[data-stage="{code}"]'))
-    page.wait_for_function("!document.querySelector('.deal-card.moving')")
+    wait_until_settled(page)
 
 
 def stage_of(deal):
@@ -93,7 +93,7 @@ def test_a_focused_card_moves_with_the_arrow_keys_and_enter(page, deal):
     assert "Needs confirmed" in page.locator("[data-board-status]").inner_text()
     with page.expect_response(lambda response: "/move/" in response.url):
         page.keyboard.press("Enter")
-    page.wait_for_function("!document.querySelector('.deal-card.moving')")
+    wait_until_settled(page)
     assert column_of(page, deal) == "needs_confirmed"
     assert page.evaluate("document.activeElement.dataset.opportunity") == str(deal.pk)  # focus stays on it
     assert "moved to" in page.locator("[data-board-status]").inner_text()

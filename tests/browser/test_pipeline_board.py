@@ -2,7 +2,7 @@
 import pytest
 
 from pipeline.models import Opportunity
-from tests.browser.conftest import login
+from tests.browser.conftest import login, wait_until_settled
 from tests.pipeline.factories import make_opportunity
 from tests.teams.factories import TeamFactory, UserFactory
 
@@ -24,7 +24,7 @@ def move_next(page, deal):
     """The card's "Move to…" button: sent by the board's script, without a page reload."""
     with page.expect_response(lambda response: "/move/" in response.url):
         card(page, deal).locator("button[data-next]").click()
-    page.wait_for_function("!document.querySelector('.deal-card.moving')")
+    wait_until_settled(page)
 
 
 def test_a_rep_moves_a_deal_through_two_gates(page, deal):
