@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from salesops.admin import ReadOnlyAdminMixin, ServiceWritesAdminMixin
 
 from . import events, keys, services
+from .targets import check_target
 from .models import ChangeEvent, Delivery, DeliveryAttempt, IntegrationKey, Subscription
 
 
@@ -18,6 +19,14 @@ class SubscriptionForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = ["name", "url", "event_types", "is_active", "max_attempts"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            check_target(url)  # the service checks again; here the error lands on the field
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from None
+        return url
 
 
 @admin.register(Subscription)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from teams.predicates import can_manage_integrations
 
 from . import events, keys, signing
+from .targets import check_target
 from .models import ChangeEvent, Delivery, DeliveryAttempt, IntegrationKey, Subscription
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def subscription_create(*, by, name: str, url: str, event_types: list, is_active
     subscription = Subscription(name=name, url=url, event_types=_check_event_types(event_types), is_active=is_active,
                                 max_attempts=max_attempts, secret="whsec_" + secrets.token_urlsafe(32), created_by=by)
     subscription.full_clean()
+    check_target(subscription.url)
     subscription.save()
     return subscription
 
@@ -61,6 +63,8 @@ def subscription_update(*, subscription: Subscription, by, **fields) -> Subscrip
         if name in fields:
             setattr(locked, name, fields[name])
     locked.full_clean()
+    if "url" in fields:
+        check_target(locked.url)
     locked.save()
     return locked
 
@@ -109,6 +113,10 @@ def _post(delivery: Delivery) -> tuple[int | None, str, int, str]:
         "X-SalesOps-Timestamp": str(timestamp),
         signing.SIGNATURE_HEADER: signing.sign(delivery.subscription.secret, body, timestamp),
     }
+    try:
+        check_target(delivery.subscription.url)  # again: the host may resolve elsewhere since it was saved
+    except ValidationError as exc:
+        return None, "", 0, " ".join(exc.message_dict["url"])[:EXCERPT_CHARS]
     started = time.monotonic()
     try:
         response = requests.post(delivery.subscription.url, data=body, headers=headers,

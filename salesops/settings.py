@@ -466,6 +466,9 @@ CONTENT_SECURITY_POLICY = {
 INTEGRATIONS_WEBHOOK_TIMEOUT = env.float("INTEGRATIONS_WEBHOOK_TIMEOUT", default=10.0)
 # Back-off after a failed delivery attempt n: BASE * 2^(n-1) seconds (30 s, 1 min, 2 min, ...), at most 6 hours.
 INTEGRATIONS_WEBHOOK_BACKOFF_BASE = env.int("INTEGRATIONS_WEBHOOK_BACKOFF_BASE", default=30)
+# Webhooks go to public addresses only (integrations/targets.py: no loopback, private or link-local
+# networks); set to 1 where the receiver sits on the same machine or network (development).
+INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE = env.bool("INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE", default=False)
 INTEGRATIONS_CHANGES_RETENTION_DAYS = env.int("INTEGRATIONS_CHANGES_RETENTION_DAYS", default=30)
 INTEGRATIONS_CHANGES_MAX_PAGE = 500
 # The feed shows changes older than this many seconds only: a transaction that committed late with a

@@ -33,3 +33,6 @@ SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 # A "replica" alias (DATABASE_REPLICA_URL) is a TEST MIRROR of default; reads stay on default in tests, where
 # a mirror's second connection would not see rows written inside the test's transaction (salesops/db_router.py).
 READ_REPLICA_ROUTING = False
+# Webhook receivers in the suite are local servers or mocks (tests/integrations/test_targets.py turns
+# the private-network check back on).
+INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE = True
