@@ -18,6 +18,7 @@ SEEDED_TEXTS = (
     gettext_noop("Downloaded the whitepaper"),
     gettext_noop("Attended a webinar"),
     gettext_noop("Visited the pricing page"),
+    gettext_noop("Suggested weights"),  # drafts saved by leads.services.scoring_suggest: "Suggested weights #12"
 )
 _SEEDED = frozenset(SEEDED_TEXTS)
 
