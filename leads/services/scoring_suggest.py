@@ -77,12 +77,13 @@ def _check(user) -> None:
 
 # --- starting -----------------------------------------------------------------------------------
 @transaction.atomic
-def suggestion_start(*, by, base_rule_set: RuleSet, segment: Segment = Segment(), held_out_percent: int = 25,
+def suggestion_start(*, by, base_rule_set: RuleSet, segment: Segment | None = None, held_out_percent: int = 25,
                      targets: list[float] | None = None, as_of=None, random_state: int = 16,
                      max_leads: int | None = None, rerun_of: ScoringSuggestion | None = None) -> ScoringSuggestion:
     """Record a suggestion and queue it (after commit). `targets`: conversion (0–1) each bounded
     grade of the base set aims at, top first (default: leads.scoring_suggest.default_targets)."""
     _check(by)
+    segment = segment or Segment()
     if segment.start and segment.end and segment.start > segment.end:
         raise ValidationError({"end": [_("The start date must not be after the end date.")]})
     if not 10 <= held_out_percent <= 50:
