@@ -5,6 +5,7 @@ import pytest
 from leads.models import RuleSet
 from teams.models import User
 from tests.browser.conftest import login, open_page
+from tests.conftest import screenshot_dir
 from tests.leads.suggest_data import make_history
 from tests.teams.factories import UserFactory
 
@@ -31,6 +32,7 @@ def test_suggest_weights_from_the_rule_set_page_on_a_phone(browser, live_server,
             page.locator("[data-auc-base]").inner_text())
         assert page.locator("[data-rule-points]").count() >= 1
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(screenshot_dir() / f"suggest-weights-390-{language}.png"), full_page=True)
         page.click('[data-action="edit-draft"]')
         page.wait_for_url("**/edit/")
         assert page.locator("html").get_attribute("lang") == language
