@@ -43,7 +43,10 @@ from .scoring_quality import Segment, quality_figures, quality_histogram, segmen
 
 logger = logging.getLogger(__name__)
 
-DRAFT_NAME = "Suggested weights"  # a seeded text (leads.scoring_display): shown translated
+# Seeded texts (leads.scoring_display.SEEDED_TEXTS): stored in English, shown in the reader's language.
+DRAFT_NAME = "Suggested weights"
+DRAFT_NOTES = ("Learned from converted and not-converted history; compare it with the current rule set on "
+               "its suggestion page before you publish it.")
 
 ERROR_MESSAGES = {
     "no_leads": gettext_lazy("No leads in this period and segment."),
@@ -252,8 +255,7 @@ def _run(suggestion: ScoringSuggestion) -> ScoringSuggestion:
         if locked.status != ScoringSuggestion.Status.RUNNING or locked.attempts != suggestion.attempts:
             return locked  # taken over by another worker meanwhile: its result counts, not ours
         name = f"{DRAFT_NAME} #{suggestion.pk}"
-        notes = (f"Suggestion #{suggestion.pk}: learned from {result.train_size} leads, compared on "
-                 f"{result.held_out_size} held-out leads with v{base.version}.")
+        notes = DRAFT_NOTES
         draft = rule_set_save_draft(by=user, name=name, notes=notes, **_draft_payload(result))
         figures = {"base": _figures(rule_set=base, user=user, leads=held_out, as_of=suggestion.as_of),
                    "suggested": _figures(rule_set=draft, user=user, leads=held_out, as_of=suggestion.as_of)}

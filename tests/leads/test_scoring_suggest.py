@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from leads.models import RuleSet, ScoringSuggestion
+from leads.scoring_display import SEEDED_TEXTS
 from leads.services import scoring_suggest as services
 from leads.services.scoring import published_rule_set
 from leads.tasks import scoring_suggestion_run_task
@@ -35,6 +36,8 @@ class TestSuggestionRun:
         draft = done.draft_rule_set
         assert draft.status == RuleSet.Status.DRAFT  # nobody published it
         assert [g.name for g in draft.grades.all()] == ["MQL", "SQL", "Lead"]
+        assert draft.name == f"Suggested weights #{suggestion.pk}"  # seeded texts: shown translated
+        assert draft.notes in SEEDED_TEXTS
         origin = [r for r in done.rules if r["field"] == "origin"]
         assert max(done.rules, key=lambda r: abs(r["points"]))["field"] == "origin"
         assert any(r["value"] == ["Partner referral"] and r["points"] > 0 for r in origin)
