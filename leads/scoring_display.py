@@ -18,6 +18,9 @@ SEEDED_TEXTS = (
     gettext_noop("Downloaded the whitepaper"),
     gettext_noop("Attended a webinar"),
     gettext_noop("Visited the pricing page"),
+    gettext_noop("Suggested weights"),  # drafts saved by leads.services.scoring_suggest: "Suggested weights #12"
+    gettext_noop("Learned from converted and not-converted history; compare it with the current rule set on "
+                 "its suggestion page before you publish it."),
 )
 _SEEDED = frozenset(SEEDED_TEXTS)
 

@@ -91,3 +91,18 @@ def leads_rescore_decayed_task() -> int:
     """Nightly (beat): rescore, set-based, the leads whose behaviour points faded with time."""
     from .services.scoring import leads_rescore_decayed
     return leads_rescore_decayed()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def scoring_suggestion_run_task(suggestion_id: int) -> str:
+    """Suggested weights (issue 16): fit, save the draft, measure it. Runs at most once at a time."""
+    from .services.scoring_suggest import suggestion_run
+    suggestion = suggestion_run(suggestion_id=suggestion_id)
+    return suggestion.status if suggestion else "held elsewhere or finished"
+
+
+@shared_task
+def scoring_suggestions_resume_stale_task() -> list[int]:
+    """Every 5 minutes (beat): queue again suggestions whose message was lost or whose worker died."""
+    from .services.scoring_suggest import suggestions_resume_stale
+    return suggestions_resume_stale()

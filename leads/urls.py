@@ -6,6 +6,7 @@ from .views import nurture as views_nurture
 from .views import reports as views_reports
 from .views import routing as views_routing
 from .views import scoring as views_scoring
+from .views import suggestions as views_suggestions
 
 app_name = "leads"
 urlpatterns = [
@@ -23,6 +24,9 @@ urlpatterns = [
     path("scoring/<int:pk>/edit/", views_scoring.rule_set_edit_view, name="rule-set-edit"),
     path("scoring/<int:pk>/publish/", views_scoring.rule_set_publish_view, name="rule-set-publish"),
     path("scoring/<int:pk>/copy/", views_scoring.rule_set_copy_view, name="rule-set-copy"),
+    path("scoring/<int:pk>/suggest/", views_suggestions.suggestion_new_view, name="suggestion-new"),
+    path("scoring/suggestions/<int:pk>/", views_suggestions.suggestion_detail_view, name="suggestion"),
+    path("scoring/suggestions/<int:pk>/rerun/", views_suggestions.suggestion_rerun_view, name="suggestion-rerun"),
     path("quality/", views_reports.lead_quality_view, name="quality"),
     path("queue/", views_routing.lead_queue_view, name="queue"),
     path("<int:pk>/assign/", views_routing.lead_assign_view, name="assign"),

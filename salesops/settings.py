@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "teams.tasks.payouts_compute_due_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "leads-resume-stale-suggestions": {
+        "task": "leads.tasks.scoring_suggestions_resume_stale_task",
+        "schedule": 300.0,
+    },
     "leads-resume-stale-jobs": {
         "task": "leads.tasks.leads_resume_stale_jobs_task",
         "schedule": 60.0,
@@ -507,6 +511,10 @@ SALESOPS_DASHBOARD_WARM_MAX = env.int("SALESOPS_DASHBOARD_WARM_MAX", default=200
 # A rule set's quality on history (leads.services.scoring_quality): how long a computed report is kept per
 # rule-set content, viewer and segment (0 = always computed live); at 1M leads one report takes seconds.
 SALESOPS_QUALITY_CACHE_SECONDS = env.int("SALESOPS_QUALITY_CACHE_SECONDS", default=600)
+# issue 16 item 2: suggested weights use at most this many leads (an every-k-th-id sample beyond it),
+# and a running suggestion silent this long is taken over by the next worker (the sweep re-queues it)
+SALESOPS_SUGGEST_MAX_LEADS = env.int("SALESOPS_SUGGEST_MAX_LEADS", default=200_000)
+SALESOPS_SUGGEST_STALE_SECONDS = env.int("SALESOPS_SUGGEST_STALE_SECONDS", default=900)
 SALESOPS_GOAL_THRESHOLDS = {
     "on_track": env.float("SALESOPS_GOAL_ON_TRACK", default=0.99),
     "at_risk": env.float("SALESOPS_GOAL_AT_RISK", default=0.81),

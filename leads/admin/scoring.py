@@ -17,7 +17,7 @@ from salesops.admin import ReadOnlyAdminMixin
 from teams.predicates import can_manage_scoring
 
 from .. import scoring
-from ..models import AttributeRule, BehaviourRule, GradeBand, RescoreJob, RuleSet
+from ..models import AttributeRule, BehaviourRule, GradeBand, RescoreJob, RuleSet, ScoringSuggestion
 from ..services import scoring as scoring_services
 
 
@@ -192,3 +192,14 @@ class RuleSetAdmin(MarketingAdminMixin, admin.ModelAdmin):
 class RescoreJobAdmin(ReadOnlyAdminMixin, MarketingAdminMixin, admin.ModelAdmin):
     list_display = ("rule_set", "status", "processed", "total", "changed", "started_at", "finished_at", "error")
     readonly_fields = [f.name for f in RescoreJob._meta.fields]
+
+
+@admin.register(ScoringSuggestion)
+class ScoringSuggestionAdmin(ReadOnlyAdminMixin, MarketingAdminMixin, admin.ModelAdmin):
+    """Suggested weights (issue 16): read-only records; started from the rule-set page or the API."""
+
+    list_display = ("id", "status", "base_rule_set", "draft_rule_set", "requested_by", "held_out_size",
+                    "created_at", "finished_at", "error_code")
+    list_filter = ("status",)
+    list_select_related = ("base_rule_set", "draft_rule_set", "requested_by")
+    readonly_fields = [f.name for f in ScoringSuggestion._meta.fields]

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .routing import AssignmentViewSet
 from .scoring import RescoreJobViewSet, RuleSetViewSet
+from .suggestions import ScoringSuggestionViewSet
 from .event_types import EventTypeViewSet
 from .events import LeadEventViewSet
 from .imports import LeadImportApi, LeadImportJobViewSet
@@ -17,6 +18,7 @@ router.register("leads", views.LeadViewSet, basename="lead")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("scoring/rule-sets", RuleSetViewSet, basename="rule-set")
 router.register("scoring/jobs", RescoreJobViewSet, basename="rescore-job")
+router.register("scoring/suggestions", ScoringSuggestionViewSet, basename="scoring-suggestion")
 router.register("lead-events", LeadEventViewSet, basename="lead-event")
 router.register("event-types", EventTypeViewSet, basename="event-type")
 router.register("lead-import-jobs", LeadImportJobViewSet, basename="lead-import-job")

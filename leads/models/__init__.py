@@ -8,3 +8,4 @@ from .audit import LeadAudit  # noqa: F401
 from .nurture import NurtureTrack, NurtureStep, NurtureEnrollment, NurtureSend  # noqa: F401
 from .imports import LeadImportJob, LeadImportUpload, ImportMapping  # noqa: F401
 from .web_forms import WebForm  # noqa: F401
+from .suggestions import ScoringSuggestion  # noqa: F401

@@ -94,12 +94,15 @@ def segment_queryset(*, user, segment: Segment):
     return leads
 
 
-def quality_histogram(*, rule_set: RuleSet, user, segment: Segment = Segment(), now=None) -> dict:
+def quality_histogram(*, rule_set: RuleSet, user, segment: Segment = Segment(), now=None, leads=None) -> dict:
     """The one GROUP BY: {"rows": [(score, leads, converted, won)], "fires": [[fires, fires_converted]
-    per rule]} over the segment's leads scored with `rule_set` (nothing is saved)."""
+    per rule]} over the segment's leads scored with `rule_set` (nothing is saved). `leads`, when
+    given, replaces the segment: a narrower queryset of the leads `user` may see (the held-out
+    part of a suggestion, leads.services.scoring_suggest)."""
     if not can_backtest_scoring(user):
         raise PermissionDenied(_("Only marketing, managers and administrators run backtests."))
-    leads = segment_queryset(user=user, segment=segment)
+    if leads is None:
+        leads = segment_queryset(user=user, segment=segment)
     n_rules = rule_set.attribute_rules.count() + rule_set.behaviour_rules.count()
     bounds = leads.aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
