@@ -196,12 +196,13 @@ class FieldChecks:
         self.template = Lead()
         self.fields = [f for f in Lead._meta.fields]
         self.quick = {f.name: _quick_test(f) for f in self.fields}
+        self.by_name = {f.name: f for f in self.fields}
+        self.order = {f.name: i for i, f in enumerate(self.fields)}
 
     def errors(self, values: dict, *, check: set[str]) -> dict[str, list[str]]:
         found = {}
-        for field in self.fields:
-            if field.name not in check:
-                continue
+        for name in sorted(check, key=self.order.__getitem__):  # the model's field order, as clean_fields
+            field = self.by_name[name]
             value = values[field.name] if field.name in values else getattr(self.template, field.attname)
             if field.blank and value in field.empty_values:
                 continue
