@@ -136,3 +136,16 @@ class TestJobProgress:
         lead_import_job_run(job_id=job.pk)
         job = LeadImportJob.objects.get(pk=job.pk)
         assert (job.status, job.processed, job.total, job.outcome.created) == ("done", 23, 23, 23)
+
+
+@pytest.mark.parametrize("values", [
+    {}, {"name": "A"}, {"name": " ", "email": "a@b.cn", "company_size": 0}, {"industry": "retail", "phone": "1"},
+    {"name": "A", "email": "a@b.cn", "phone": "1", "company": "C", "industry": "retail", "company_size": 5,
+     "region": "east", "job_title": "T", "source": "other"},
+])
+def test_the_importers_completeness_is_the_quality_rule(values):
+    from leads.quality import PROFILE_FIELDS, completeness_percent
+    from leads.services.imports.rows import FieldChecks, profile_completeness
+    defaults = FieldChecks().profile_defaults
+    assert profile_completeness(values, defaults) == completeness_percent(
+        {name: values.get(name, defaults[name]) for name in PROFILE_FIELDS})

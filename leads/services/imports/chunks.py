@@ -7,6 +7,7 @@ by COPY; elsewhere (SQLite in development and tests) by `bulk_create`. Both writ
 values: a new lead with an owner (and not already converted per the source) is written assigned,
 with its first-touch deadline, as `leads_record_owners` would set it afterwards.
 """
+import json
 from collections import Counter
 
 from django.db import connections, router
@@ -79,8 +80,12 @@ class LeadWriter:
         self.fields = list(Lead._meta.concrete_fields)
         self.position = {f.name: i for i, f in enumerate(self.fields)}
         if self.use_copy:
+            from psycopg.types.json import Jsonb
+
             template = Lead()
             self.base = [f.get_db_prep_save(getattr(template, f.attname), self.connection) for f in self.fields]
+            # JSON defaults as their text once (COPY's text format), not dumped again for every row
+            self.base = [json.dumps(v.obj) if isinstance(v, Jsonb) else v for v in self.base]
 
     def _common(self, fields: dict) -> dict:
         """What every imported lead gets besides the file's values."""

@@ -23,7 +23,7 @@ from teams.models import User
 from teams.selectors import assignable_users_for
 
 from ...models import Lead
-from ...quality import PROFILE_FIELDS, completeness_percent
+from ...quality import PROFILE_FIELDS
 from .mapping import DATE_FIELDS, INTEGER_FIELDS, OUTCOME, PLACEHOLDER, MappingSpec
 
 BOOLEAN_FIELDS = {"consent", "do_not_email", OUTCOME}
@@ -198,6 +198,7 @@ class FieldChecks:
         self.quick = {f.name: _quick_test(f) for f in self.fields}
         self.by_name = {f.name: f for f in self.fields}
         self.order = {f.name: i for i, f in enumerate(self.fields)}
+        self.profile_defaults = {name: getattr(self.template, name) for name in PROFILE_FIELDS}
 
     def errors(self, values: dict, *, check: set[str]) -> dict[str, list[str]]:
         found = {}
@@ -276,6 +277,16 @@ def parse_row(*, number: int, cells: list[str], header: list[str], positions: di
         errors.extend(RowError(number, message, field=name, column=column) for message in messages)
     if errors:
         return Row(number, None, values, errors)
-    fields["completeness"] = completeness_percent(
-        {name: fields[name] if name in fields else checks.default(name) for name in PROFILE_FIELDS})
+    fields["completeness"] = profile_completeness(fields, checks.profile_defaults)
     return Row(number, fields, values, errors)
+
+
+def profile_completeness(fields: dict, defaults: dict) -> int:
+    """leads.quality.completeness_percent of a row's values (a lead's default where the row sets
+    none), without building a dict per row: the same rule, inlined (tests compare the two)."""
+    filled = 0
+    for name in PROFILE_FIELDS:
+        value = fields[name] if name in fields else defaults[name]
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            filled += 1
+    return filled * 100 // len(PROFILE_FIELDS)
