@@ -17,6 +17,10 @@ the process's peak resident set (resource.getrusage ru_maxrss after the run minu
 CSV bytes are already read before). 1% of the rows repeat an earlier row's email and, at N
 leads, 1% an existing lead's: they are reported as duplicates, not imported.
 
+Wall time on a shared machine says as much about the neighbours as about the import, so each run
+also prints the CPU seconds of the process and of its PostgreSQL backend (/proc) and rows per CPU
+second (what the import would do alone, I/O waits aside), and the load average.
+
 Prints one line per run and ends with
 `RESULT name=import rows=... rows_per_s_0=... peak_mb_0=... rows_per_s_n=... peak_mb_n=... targets_met=0|1`.
 Targets (issue 14): at least 20,000 rows/s and under 200 MB, in both runs.
@@ -82,31 +86,64 @@ def child(path: str) -> None:
     with mock.patch.object(imports, "_queue"):  # the task is run here, in this process
         job = imports.lead_import_job_start(by=user, data=data, file_name="bench.csv", mapping=MAPPING,
                                             preview=False)
-    rescore = {"s": 0.0}
-    real_rescore = imports.leads_rescore_range
+    from leads.services.imports import chunks
 
-    def timed_rescore(**kwargs):
-        start = time.perf_counter()
-        try:
-            return real_rescore(**kwargs)
-        finally:
-            rescore["s"] += time.perf_counter() - start
+    phases: dict[str, float] = {}
+
+    def timed(name, fn):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - start
+        return run
+
+    timed_rescore = timed("rescore", imports.leads_rescore_range)
+    patches = [mock.patch.object(chunks, "existing_keys", timed("dedupe_lookup", chunks.existing_keys)),
+               mock.patch.object(chunks.LeadWriter, "_insert_copy", timed("copy", chunks.LeadWriter._insert_copy)),
+               mock.patch.object(chunks.LeadWriter, "_after_insert",
+                                 timed("audit_and_changes", chunks.LeadWriter._after_insert)),
+               mock.patch.object(chunks.LeadWriter, "refresh_statistics",
+                                 timed("analyze", chunks.LeadWriter.refresh_statistics))]
+    for patch in patches:
+        patch.start()
 
     connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu_before, db_before = process_cpu(), backend_cpu(backend)
     start = time.perf_counter()
     with mock.patch.object(imports, "leads_rescore_range", timed_rescore):
         imports.lead_import_job_run(job_id=job.pk)
     elapsed = time.perf_counter() - start
+    cpu, db_cpu = process_cpu() - cpu_before, backend_cpu(backend) - db_before
     after_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     job = LeadImportJob.objects.get(pk=job.pk)
     outcome = job.outcome
     print(json.dumps({
         "status": job.status, "error": job.error, "rows": outcome.total_rows, "created": outcome.created,
         "duplicates": len(outcome.duplicates), "errors": outcome.error_count, "seconds": elapsed,
-        "rescore_s": rescore["s"], "peak_rss_growth_mb": (after_kb - before_kb) / 1024,
+        "rescore_s": phases.get("rescore", 0.0), "phases": {k: round(v, 2) for k, v in phases.items()},
+        "python_cpu_s": cpu, "db_cpu_s": db_cpu, "peak_rss_growth_mb": (after_kb - before_kb) / 1024,
         "peak_rss_mb": after_kb / 1024, "leads_after": Lead.objects.count(),
         "assigned": outcome.counts.get("assigned"), "rescored": outcome.counts.get("rescored")}), flush=True)
+
+
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backend_cpu(pid: int) -> float:
+    """CPU seconds of the PostgreSQL backend serving this process (same machine: /proc), or 0."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def delete_above(max_id: int) -> None:
@@ -196,8 +233,11 @@ def main():
         print(f"existing={existing} status={figures['status']} rows={figures['rows']} created={figures['created']} "
               f"duplicates={figures['duplicates']} errors={figures['errors']} seconds={figures['seconds']:.2f} "
               f"rows_per_s={figures['rows_per_s']:.0f} rescore_s={figures['rescore_s']:.2f} "
+              f"python_cpu_s={figures['python_cpu_s']:.2f} db_cpu_s={figures['db_cpu_s']:.2f} "
+              f"rows_per_cpu_s={figures['rows'] / (figures['python_cpu_s'] + figures['db_cpu_s']):.0f} "
               f"peak_rss_growth_mb={figures['peak_rss_growth_mb']:.0f} peak_rss_mb={figures['peak_rss_mb']:.0f} "
               f"assigned={figures['assigned']} load1={figures['load']:.2f} {figures['error']}".rstrip(), flush=True)
+        print(f"existing={existing} phases_s=" + ",".join(f"{k}:{v}" for k, v in figures["phases"].items()), flush=True)
         path.unlink()
     met = all(r["status"] == "done" and r["rows_per_s"] >= TARGET_ROWS_PER_S
               and r["peak_rss_growth_mb"] < TARGET_PEAK_MB for r in results.values())
