@@ -149,3 +149,25 @@ def test_the_importers_completeness_is_the_quality_rule(values):
     defaults = FieldChecks().profile_defaults
     assert profile_completeness(values, defaults) == completeness_percent(
         {name: values.get(name, defaults[name]) for name in PROFILE_FIELDS})
+
+
+@pytest.mark.parametrize("values", [
+    {"name": "Ada", "email": "ada@example.com", "company_size": 5, "total_visits": 0, "industry": "retail"},
+    {"name": "", "email": "not an email", "company_size": 0, "total_visits": -1},
+    {"name": "x" * 201, "email": "a@localhost", "company": "c" * 201, "company_size": 10_000_001},
+    {"name": "Ü", "email": "ü@bücher.example", "region": "moon", "phone": "1" * 51},
+    {"name": "Q", "email": '"quoted"@example.com', "do_not_email": True, "external_ref": "r" * 101},
+    {"name": "N", "email": "a@[127.0.0.1]", "industry": "", "time_on_site": 2**31},
+])
+def test_the_row_checks_are_lead_clean_fields(values):
+    """FieldChecks takes a shortcut for usual values: it must answer exactly as clean_fields."""
+    from django.core.exceptions import ValidationError
+
+    from leads.services.imports.rows import FieldChecks
+    check = set(values) | {"name"}
+    expected = {}
+    try:
+        Lead(**values).clean_fields(exclude=[f.name for f in Lead._meta.fields if f.name not in check])
+    except ValidationError as exc:
+        expected = exc.message_dict
+    assert FieldChecks().errors(values, check=check) == expected
