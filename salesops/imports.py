@@ -23,6 +23,7 @@ import io
 import os
 import secrets
 from dataclasses import asdict, dataclass
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -172,21 +173,56 @@ def _dialect(text: str):
     return Sniffed
 
 
-def csv_read(text: str, *, field_name: str = "file", header_only: bool = False) -> CsvTable:
-    """The header (stripped, trailing empty columns dropped) and the numbered rows of CSV text."""
+@dataclass
+class CsvStream:
+    """A CSV file read lazily: the header now, the numbered rows as they are iterated (one row in
+    memory at a time). `line_count` counts the text's lines after the header: the row count unless
+    quoted cells span lines (enough for a progress bar; the exact count comes with the rows)."""
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]  # (spreadsheet row number, cells)
+    line_count: int
+
+
+def csv_stream(text: str, *, field_name: str = "file") -> CsvStream:
+    """The header (stripped, trailing empty columns dropped) and an iterator of the numbered rows of
+    CSV text; a CSV error found while iterating raises ValidationError naming its line."""
     reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
+
+    def invalid(exc: csv.Error) -> ValidationError:
+        return ValidationError({field_name: [_("The file is not valid CSV near line %(line)s: %(error)s")
+                                             % {"line": reader.line_num, "error": exc}]})
+
     try:
         header = next(reader, None)
-        if not header or not any(cell.strip() for cell in header):
-            raise ValidationError({field_name: [_("The file is empty: the first row must name the columns.")]})
-        header = [cell.strip() for cell in header]
-        while header and not header[-1]:
-            header.pop()  # a trailing empty column (every line ends with a comma)
-        rows = [] if header_only else [(index + 2, row) for index, row in enumerate(reader)]
     except csv.Error as exc:
-        raise ValidationError({field_name: [_("The file is not valid CSV near line %(line)s: %(error)s")
-                                            % {"line": reader.line_num, "error": exc}]}) from None
-    return CsvTable(header=header, rows=rows)
+        raise invalid(exc) from None
+    if not header or not any(cell.strip() for cell in header):
+        raise ValidationError({field_name: [_("The file is empty: the first row must name the columns.")]})
+    header = [cell.strip() for cell in header]
+    while header and not header[-1]:
+        header.pop()  # a trailing empty column (every line ends with a comma)
+
+    def rows():
+        number = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise invalid(exc) from None
+            number += 1
+            yield number, cells
+
+    lines = text.count("\n") - (0 if text.endswith("\n") else -1)
+    return CsvStream(header=header, rows=rows(), line_count=max(0, lines - 1))
+
+
+def csv_read(text: str, *, field_name: str = "file", header_only: bool = False) -> CsvTable:
+    """The header (stripped, trailing empty columns dropped) and the numbered rows of CSV text, all
+    in memory (importers of big files iterate `csv_stream` instead)."""
+    stream = csv_stream(text, field_name=field_name)
+    return CsvTable(header=stream.header, rows=[] if header_only else list(stream.rows))
 
 
 # --- staging uploads for background jobs -----------------------------------------------------------

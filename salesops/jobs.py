@@ -17,7 +17,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -80,13 +80,20 @@ class ImportJobBase(models.Model):
 
 
 class JobProgress:
-    """Passed to the importer: `total(n)` once, `step(n)` as rows are checked (written every so often)."""
+    """Passed to the importer: `total(n)` once, `step(n)` as rows are checked (written every so
+    often) or `checked(n)` (written now: a streaming importer calls it once per chunk).
+
+    An importer that writes as it reads (leads) reports progress from inside its transaction,
+    where an UPDATE of the job row would show only at the commit. On PostgreSQL the progress then
+    goes through a connection of its own, committed at once, so the page sees the rows move;
+    elsewhere (SQLite: one writer at a time) it is written in the transaction as before."""
 
     def __init__(self, model, job_id: int):
         self.model, self.job_id, self.last_written = model, job_id, 0
+        self._side = None
 
     def total(self, count: int) -> None:
-        self.model.objects.filter(pk=self.job_id).update(total=count, heartbeat_at=timezone.now())
+        self._write(total=count, heartbeat_at=timezone.now())
 
     def step(self, processed: int) -> None:
         if processed - self.last_written >= PROGRESS_EVERY:
@@ -95,7 +102,25 @@ class JobProgress:
     def checked(self, processed: int) -> None:
         """`processed` rows are checked (written now, whatever the count)."""
         self.last_written = processed
-        self.model.objects.filter(pk=self.job_id).update(processed=processed, heartbeat_at=timezone.now())
+        self._write(processed=processed, heartbeat_at=timezone.now())
+
+    def _write(self, **values) -> None:
+        connection = connections[router.db_for_write(self.model)]
+        if not (connection.in_atomic_block and connection.vendor == "postgresql"):
+            self.model.objects.filter(pk=self.job_id).update(**values)
+            return
+        if self._side is None:
+            self._side = connection.__class__(dict(connection.settings_dict), connection.alias)
+        names = list(values)
+        with self._side.cursor() as cursor:  # autocommit: visible at once
+            cursor.execute(f"UPDATE {self.model._meta.db_table} SET "
+                           + ", ".join(f"{self.model._meta.get_field(name).column} = %s" for name in names)
+                           + " WHERE id = %s", [*values.values(), self.job_id])
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 def _finish(model, job_id: int, *, status: str, result: ImportResult | None = None, error: str = "") -> None:
@@ -132,8 +157,9 @@ def import_job_run(model, job_id: int, work: Callable) -> None:
                 raise RuntimeError("import job finished by another run")
             _finish(model, job_id, status=model.Status.DONE, result=result)
 
+    progress = JobProgress(model, job_id)
     try:
-        result = work(job, JobProgress(model, job_id), finish)
+        result = work(job, progress, finish)
     except ValidationError as exc:
         _finish(model, job_id, status=model.Status.FAILED, error=" ".join(exc.messages))
     except PermissionDenied as exc:
@@ -152,6 +178,7 @@ def import_job_run(model, job_id: int, work: Callable) -> None:
             _finish(model, job_id, status=model.Status.FAILED, result=result, error=failure_summary(result))
         elif not model.objects.filter(pk=job_id, status=model.Status.DONE).exists():
             finish(result)  # nothing to write (e.g. every row a duplicate)
+    progress.close()
     if not (job.preview and model.objects.filter(pk=job_id, status=model.Status.DONE).exists()):
         staged_delete(names=job.staged.values())  # kept only for a preview that can be confirmed
 

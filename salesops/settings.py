@@ -219,6 +219,9 @@ LEADS_EDITOR_INLINE_BACKTEST_MAX = env.int("LEADS_EDITOR_INLINE_BACKTEST_MAX", d
 LEADS_RESCORE_BATCH_PAUSE = env.float("LEADS_RESCORE_BATCH_PAUSE", default=0.0)
 LEADS_JOB_STALE_SECONDS = env.int("LEADS_JOB_STALE_SECONDS", default=120)
 LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
+# Lead CSV imports stream in chunks of this many rows: one duplicate lookup, one COPY/INSERT and
+# one progress write per chunk; memory stays flat whatever the file's size (issue 14).
+LEADS_IMPORT_CHUNK_ROWS = env.int("LEADS_IMPORT_CHUNK_ROWS", default=5000)
 # Leads marked "needs rescore" for longer than this are rescored by leads_rescore_marked_task.
 LEADS_RESCORE_MARK_GRACE_SECONDS = env.int("LEADS_RESCORE_MARK_GRACE_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesops.imports import STAGED_MAX_AGE, csv_decode, csv_read, stage, staged_read, upload_read
+from salesops.imports import STAGED_MAX_AGE, csv_decode, csv_stream, stage, staged_read, upload_read
 from teams.predicates import can_import
 
 from ..import_mapping import REQUIRED_TARGETS, choices_from_columns, columns_from_choices, guess_targets
@@ -29,17 +29,21 @@ def lead_import_upload_create(*, by, upload) -> LeadImportUpload:
     first rows and row count for the mapping screen."""
     _check(by)
     data = upload_read(upload=upload)
-    table = csv_read(csv_decode(data))
+    table = csv_stream(csv_decode(data))  # rows counted as they stream by, not held
     if not table.header:
         raise ValidationError({"file": [_("The file is empty: the first row must name the columns.")]})
-    rows = [cells for _number, cells in table.rows if any(c.strip() for c in cells)]
+    sample, row_count = [], 0
+    for _number, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            continue
+        row_count += 1
+        if len(sample) < SAMPLE_ROWS:
+            sample.append([(cells[i].strip() if i < len(cells) else "") for i in range(len(table.header))])
     # uploads outlive their staged file by nothing: both go after a day (set-based)
     LeadImportUpload.objects.filter(created_at__lt=timezone.now() - STAGED_MAX_AGE).delete()
-    sample = [[(cells[i].strip() if i < len(cells) else "") for i in range(len(table.header))]
-              for cells in rows[:SAMPLE_ROWS]]
     return LeadImportUpload.objects.create(
         created_by=by, file_name=str(getattr(upload, "name", "") or "upload.csv")[:255], staged_name=stage(data=data),
-        header=table.header, sample=sample, row_count=len(rows))
+        header=table.header, sample=sample, row_count=row_count)
 
 
 def target_choices() -> list[tuple[str, str]]:

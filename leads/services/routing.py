@@ -365,12 +365,40 @@ def leads_record_owners(*, lead_ids: Iterable[int], by: User | None, note: str =
                      sla_breached_at=None, pool_warning_at=None, version=F("version") + 1, updated_at=timezone.now())
         Assignment.objects.bulk_create([Assignment(lead_id=pk, rep_id=owner_id, assigned_by=by, reason=audit)
                                         for pk, owner_id in rows])
-        counts = Counter(owner_id for _pk, owner_id in rows if owner_id != getattr(by, "pk", None))
-        for owner in User.objects.filter(pk__in=list(counts)):
-            notify(recipient=owner, kind="leads_assigned", url=reverse("leads:list") + f"?owner={owner.pk}",
-                   params={"count": counts[owner.pk], "by": str(by or "-")},
-                   text=gettext_noop("%(count)s new leads were assigned to you by %(by)s."))
+        leads_notify_new_owners(counts=Counter(owner_id for _pk, owner_id in rows), by=by)
     return len(rows)
+
+
+def leads_notify_new_owners(*, counts: Counter, by: User | None) -> None:
+    """One notification per owner (but `by` themself) with the number of leads just given to them."""
+    counts = {owner_id: n for owner_id, n in counts.items() if n and owner_id != getattr(by, "pk", None)}
+    for owner in User.objects.filter(pk__in=list(counts)):
+        notify(recipient=owner, kind="leads_assigned", url=reverse("leads:list") + f"?owner={owner.pk}",
+               params={"count": counts[owner.pk], "by": str(by or "-")},
+               text=gettext_noop("%(count)s new leads were assigned to you by %(by)s."))
+
+
+def leads_record_imported_owners(*, leads: QuerySet, by: User | None, note: str = "",
+                                 now: datetime | None = None) -> Counter:
+    """The audit rows of `leads` just inserted in bulk with their owner and first-touch SLA already
+    set (an import writes `assigned_at`/`first_touch_due_at` with the rows: no second UPDATE of
+    them): one INSERT ... SELECT, no object per row. Returns owner id -> leads, for one
+    `leads_notify_new_owners` when the whole import is written."""
+    from django.db import connection
+    from django.db.models import Value
+    from django.db.models import fields as model_fields
+
+    owned = leads.filter(owner__isnull=False).order_by()
+    select = owned.annotate(
+        _rep=F("owner_id"), _by=Value(getattr(by, "pk", None), output_field=model_fields.BigIntegerField()),
+        _reason=Value(_assignment_text(by=by, note=note), output_field=model_fields.TextField()),
+        _at=Value(now or timezone.now(), output_field=model_fields.DateTimeField()),
+    ).values("pk", "_rep", "_by", "_reason", "_at")
+    sql, params = select.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {Assignment._meta.db_table} (lead_id, rep_id, assigned_by_id, reason, created_at)"
+                       f" {sql}", params)
+    return Counter(dict(owned.values_list("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n")))
 
 
 def lead_assign_locked(*, lead: Lead, rep: User | None, by: User, reason: str = "",

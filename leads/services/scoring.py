@@ -262,7 +262,11 @@ def _publish_score_changes(*, marker: int, lo: int, hi: int, now) -> None:
     from integrations.events import publish_rows
 
     rows = ScoreChange.objects.filter(pk__gt=marker, lead_id__gte=lo, lead_id__lte=hi, created_at=now)
-    previous = ScoreChange.objects.filter(lead_id=OuterRef("lead_id"), pk__lt=OuterRef("pk")).order_by("-pk")
+    # the lead's latest earlier row, in the order of index score_change_lead (lead_id, created_at DESC):
+    # ordered by pk alone, PostgreSQL may walk the primary key backwards for each row when its
+    # statistics say the table is small (a first import of 100,000 leads: 10 minutes instead of 1 s)
+    previous = ScoreChange.objects.filter(lead_id=OuterRef("lead_id"), pk__lt=OuterRef("pk")).order_by(
+        "-created_at", "-pk")
     rows = rows.annotate(previous_grade=Coalesce(Subquery(previous.values("grade")[:1]), Value("")))
     payload = JSONObject(lead=F("lead_id"), score=F("score"), grade=F("grade"), previous_grade=F("previous_grade"),
                          reason=F("reason"))

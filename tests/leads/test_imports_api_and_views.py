@@ -362,19 +362,19 @@ class TestImportedHistory:
 
 class TestJobRaces:
     def test_a_lead_created_meanwhile_ends_the_job_failed_with_a_message(self, org, mapping, monkeypatch):
-        from leads.services import imports as service
-        from leads.services.imports import lead_import_job_start
+        from leads.services.imports import chunks, lead_import_job_start
         from tests.leads.factories import LeadFactory
         job = lead_import_job_start(by=org["mgr"], data=(FIXTURES / "leads_ok.csv").read_bytes(),
                                     file_name="leads_ok.csv", mapping=mapping, preview=False)
-        checked = service._prepare
+        LeadFactory(email="ADA@example.com")
+        looked_up = chunks.existing_keys
 
-        def then_someone_adds_ada(**kwargs):
-            prepared = checked(**kwargs)
-            LeadFactory(email="ADA@example.com")
-            return prepared
+        def before_someone_adds_ada(**kwargs):
+            # the chunk's duplicate check ran just before another transaction committed Ada
+            emails, refs = looked_up(**kwargs)
+            return emails - {"ada@example.com"}, refs
 
-        monkeypatch.setattr(service, "_prepare", then_someone_adds_ada)
+        monkeypatch.setattr(chunks, "existing_keys", before_someone_adds_ada)
         lead_import_job_run(job_id=job.pk)
         job.refresh_from_db()
         assert job.status == "failed" and "created by someone else during the import" in job.error
