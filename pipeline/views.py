@@ -18,6 +18,8 @@ from django_filters.views import FilterView
 from customers.forms import QuickLogForm
 from customers.views.activities import activity_saved_message, form_errors
 from leads.selectors import lead_queryset_for
+from salesops.keyset import KeysetListMixin
+from salesops.pagination import LargeListPaginator
 from salesops.import_pages import job_errors_csv_response, job_status_response
 from salesops.timeline import timeline
 from teams import predicates
@@ -42,9 +44,12 @@ class OpportunityScopeMixin:
         return Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason")
 
 
-class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, FilterView):
+class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, KeysetListMixin, FilterView):
+    """Deep pages by keyset (`?after=`, salesops.keyset.KeysetListMixin), as the lead list."""
+
     filterset_class = OpportunityFilterSet
     saved_list_key = "deals"
+    paginator_class = LargeListPaginator  # "about N" for the whole table; deep pages by deferred join
     template_name = "pipeline/opportunity_list.html"
     paginate_by = 50
 
