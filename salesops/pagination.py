@@ -11,7 +11,8 @@ OFFSET through the whole page query. At 1,000,000 rows both grow with the table:
 - a deep page (`bottom` ≥ `SALESOPS_LIST_DEFERRED_FROM`, default 1,000 rows) is read as a deferred
   join: the OFFSET runs over the ids alone (`WHERE id IN (SELECT id … ORDER BY … LIMIT 50 OFFSET k)`,
   an index-only walk along the order's index) and only the 50 rows of the page are joined to their
-  owner, account and stage. Still one query.
+  owner, account and stage. Still one query. A page past the middle of an exactly counted list is
+  read from the other end (reversed order, OFFSET count - page end): its last page skips nothing.
 
 With an estimate the last page number is a guess: a page past the real end is an empty page, not a
 404, and the template offers no "last" link (sorting the other way is the way to the oldest rows).
@@ -85,8 +86,14 @@ class LargeListPaginator(Paginator):
             top = self.count
         rows = self.object_list
         if isinstance(rows, QuerySet) and bottom >= deferred_from():
-            # the OFFSET walks the ids only; the page's rows are then read by id, in the same order
-            rows = rows.filter(pk__in=rows.values("pk")[bottom:top])
+            # the OFFSET walks the ids only; the page's rows are then read by id, in the same order.
+            # Past the middle of an exact count the ids are read from the other end (the last page
+            # skips nothing): the outer query keeps the list's order either way.
+            if not self.estimated and rows.ordered and bottom > self.count // 2:
+                ids = rows.reverse().values("pk")[max(self.count - top, 0):self.count - bottom]
+            else:
+                ids = rows.values("pk")[bottom:top]
+            rows = rows.filter(pk__in=ids)
         else:
             rows = rows[bottom:top]
         return self._get_page(rows, number, self)

@@ -81,6 +81,19 @@ class TestDeferredJoin:
         assert rows[0].owner.username == "owner"  # the page's rows keep their joins (no extra query)
         assert len(queries) == 1
 
+    def test_a_page_past_the_middle_is_read_from_the_other_end(self, org, settings):
+        LeadFactory.create_batch(23, owner=org["owner"])
+        queryset = Lead.objects.select_related("owner").order_by("-created_at", "-pk")
+        everything = [lead.pk for lead in queryset]
+        settings.SALESOPS_LIST_DEFERRED_FROM = 0
+        paginator = LargeListPaginator(queryset.all(), 5)
+        assert paginator.count == 23  # counted once, before the pages
+        for number in range(1, 6):
+            with CaptureQueriesContext(connection) as queries:
+                rows = [lead.pk for lead in paginator.page(number).object_list]
+            assert rows == everything[(number - 1) * 5:number * 5] and len(queries) == 1
+        assert "ORDER BY" in queries.captured_queries[0]["sql"] and " ASC" in queries.captured_queries[0]["sql"]
+
     def test_the_list_pages_read_the_same_rows_either_way(self, client, org, settings):
         LeadFactory.create_batch(120, owner=org["owner"])
         client.force_login(org["admin"])
