@@ -14,7 +14,8 @@ time is the server's, as three viewers: an administrator (every record), the man
 list's first page and its page 4,000 (by OFFSET, `?page=`, and the same rows by keyset, `?after=`; a
 scope with fewer pages takes its last page), a deal's detail page, the same three for leads, the
 account list, and dashboard home (`/`, which redirects to the viewer's dashboard: both requests
-timed). Dashboard home is timed twice: served (the next view, from dashboards.board_cache, as viewers
+timed), and — as the machine's floor under its current load — a page of the same base template that
+reads no big table (`floor`: the password form). Dashboard home is timed twice: served (the next view, from dashboards.board_cache, as viewers
 get it — the 150 ms target applies to this one) and cold (`/?refresh=1`: built live, what "Refresh
 now" and the warm job pay). Each figure is the median of --repeat runs after one warm-up, with the
 request's query count and the time its queries took (`sql_ms`, CaptureQueriesContext: what the
@@ -146,12 +147,15 @@ def main():
           flush=True)
     print(f"{'viewer':8} {'page':26} {'ms':>8} {'sql_ms':>8} {'queries':>7} {'KB':>7}  url", flush=True)
     rows = []  # (who, page, ms, queries)
+    sqls = []  # (who, page, sql_ms)
     for who, user in users.items():
         client = Client()
         client.force_login(user)
         deal_page, deal_before = deep_row(opportunity_queryset_for(user=user))
         lead_page, lead_before = deep_row(lead_queryset_for(user=user))
         pages = [
+            # the machine's floor: a page of the same base template that reads no big table
+            ("floor", "/accounts/password/", {}),
             ("board", "/pipeline/board/", {}),
             ("deal_list_first", "/pipeline/", {}),
             ("deal_list_page4000_offset", "/pipeline/", {"page": deal_page}),
@@ -176,6 +180,7 @@ def main():
             shown = url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
             print(f"{who:8} {name:26} {ms:8.1f} {sql_ms:8.1f} {count:7d} {size / 1024:7.0f}  {shown[:70]}", flush=True)
             rows.append((who, name, ms, count))
+            sqls.append((who, name, sql_ms))
     print(f"deep pages: deals page {deal_page} / leads page {lead_page} for the last viewer; "
           f"accounts={Account.objects.count()}", flush=True)
 
@@ -194,14 +199,17 @@ def main():
         "lead_list_page4000_keyset": ("lead_list_page4000_keyset",),
         "lead_detail": ("lead_detail",), "account_list": ("account_list",),
         "dashboard_home": ("dashboard_home",), "dashboard_home_cold": ("dashboard_home_cold",),
+        "floor": ("floor",),
     }
-    served = [(ms, count) for _who, name, ms, count in rows if name != "dashboard_home_cold"]
+    served = [(ms, count) for _who, name, ms, count in rows if name not in ("dashboard_home_cold", "floor")]
     met = bool(served) and all(ms <= TARGET_MS for ms, _count in served)
     max_queries = max((count for _who, _name, _ms, count in rows), default=0)
+    sql_served = [(ms, name) for _who, name, ms in sqls if name not in ("dashboard_home_cold", "floor")]
+    max_sql_ms, max_sql_page = max(sql_served, default=(0.0, ""))
     load = os.getloadavg()
     print(f"load_average_end={load[0]:.2f},{load[1]:.2f},{load[2]:.2f}")
     print("RESULT name=pages " + " ".join(f"{key}_ms={worst(*names):.1f}" for key, names in keys.items())
-          + f" max_queries={max_queries} viewers={','.join(users)} leads={args.leads}"
+          + f" max_queries={max_queries} max_sql_ms={max_sql_ms:.1f} max_sql_page={max_sql_page} viewers={','.join(users)} leads={args.leads}"
           f" opportunities={args.opportunities} date={datetime.now(timezone.utc):%Y-%m-%dT%H:%MZ} load1={load[0]:.2f} targets_met={int(met)}",
           flush=True)
     return 0 if met else 1
