@@ -2,7 +2,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from customers.models import Activity
 from teams.selectors import VIEW, scope_for_user
