@@ -17,9 +17,9 @@ account list, and dashboard home (`/`, which redirects to the viewer's dashboard
 timed), and — as the machine's floor under its current load — a page of the same base template that
 reads no big table (`floor`: the password form). Dashboard home is timed twice: served (the next
 view, from dashboards.board_cache, as viewers get it — the 150 ms target applies to this one) and
-cold (`/?refresh=1`: built live, what "Refresh now" and the warm job pay). Each figure is the median of --repeat runs after one warm-up, with the
-request's query count and the time its queries took (`sql_ms`, CaptureQueriesContext: what the
-database did, apart from Python and templates). The cache is settings.CACHES (CACHE_URL; locmem if
+cold (`/?refresh=1`: built live, what "Refresh now" and the warm job pay). Each figure is the
+median of --repeat runs after one warm-up, with the request's query count and the time its queries
+took (`sql_ms`, CaptureQueriesContext: what the database did, apart from Python and templates). The cache is settings.CACHES (CACHE_URL; locmem if
 unset: set CACHE_URL=redis://127.0.0.1:6379/<db> to time a shared cache's round trip too).
 
 Prints one line per page and viewer, the load average, and ends with
