@@ -1,6 +1,6 @@
 """Benchmark: server time and query count of the main pages at 1M deals and 1M leads (issue 14).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/salesops_bench_w5 \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/salesops_bench_pages \
     .venv/bin/python bench/pages.py [--leads 1000000] [--opportunities 1000000] [--reuse] [--who admin,manager,rep]
 
 The database named in DATABASE_URL is created if missing and its leads and deals are REPLACED unless
@@ -8,19 +8,20 @@ The database named in DATABASE_URL is created if missing and its leads and deals
 each, every grade), the deals of bench/funnel.py (8 teams, 80 reps, 2,000 accounts, six stages, two
 years) and bench/dashboards.py's second ledger entries, owners, sources and dates for the leads.
 
-Requests run in-process through Django's test client (middleware, view, queries, template), so the
-time is the server's, as three viewers: an administrator (every record), the manager of one bench team
-(an eighth of them) and one rep of that team (an eightieth). For each: the pipeline board, the deal
-list's first page and its page 4,000 (by OFFSET, `?page=`, and the same rows by keyset, `?after=`; a
-scope with fewer pages takes its last page), a deal's detail page, the same three for leads, the
-account list, and dashboard home (`/`, which redirects to the viewer's dashboard: both requests
-timed), and — as the machine's floor under its current load — a page of the same base template that
-reads no big table (`floor`: the password form). Dashboard home is timed twice: served (the next
-view, from dashboards.board_cache, as viewers get it — the 150 ms target applies to this one) and
-cold (`/?refresh=1`: built live, what "Refresh now" and the warm job pay). Each figure is the
-median of --repeat runs after one warm-up, with the request's query count and the time its queries
-took (`sql_ms`, CaptureQueriesContext: what the database did, apart from Python and templates). The cache is settings.CACHES (CACHE_URL; locmem if
-unset: set CACHE_URL=redis://127.0.0.1:6379/<db> to time a shared cache's round trip too).
+Requests run in-process through Django's test client (middleware, view, queries, template), so the time
+is the server's, as three viewers: an administrator (every record), the manager of one bench team (an
+eighth of them) and one rep of that team (an eightieth). For each: the pipeline board, the deal list's
+first page and its page 4,000 (by OFFSET, `?page=`, and the same rows by keyset, `?after=`; a scope with
+fewer pages takes its last page), a deal's detail page, the same three for leads, the account list, and
+dashboard home (`/`, which redirects to the viewer's dashboard: both requests timed), and — as the
+machine's floor under its current load — a page of the same base template that reads no big table
+(`floor`: the password form). Dashboard home is timed twice: served (the next view, from
+dashboards.board_cache, as viewers get it — the 150 ms target applies to this one) and cold
+(`/?refresh=1`: built live, what "Refresh now" and the warm job pay). Each figure is the median of
+--repeat runs after one warm-up, with the request's query count and the time its queries took (`sql_ms`,
+CaptureQueriesContext: what the database did, apart from Python and templates). The cache is
+settings.CACHES (CACHE_URL; locmem if unset: set CACHE_URL=redis://127.0.0.1:6379/<db> to time a shared
+cache's round trip too).
 
 Prints one line per page and viewer, the load average, and ends with
 `RESULT name=pages board_ms=… deal_list_first_ms=… deal_list_page4000_ms=… … max_queries=… targets_met=0/1`
