@@ -47,7 +47,8 @@ def generate(n: int):
                        "customers_contact RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM teams_user WHERE username LIKE 'bench.%%'", [])
         cursor.execute("DELETE FROM teams_team WHERE name LIKE 'Bench %%'", [])
-        cursor.execute("INSERT INTO teams_team (name, created_at) SELECT 'Bench ' || g, now() FROM generate_series(1, 8) g")
+        cursor.execute("INSERT INTO teams_team (name, created_at, regional_office)"
+                       " SELECT 'Bench ' || g, now(), '' FROM generate_series(1, 8) g")
         cursor.execute(
             "INSERT INTO teams_user (password, is_superuser, username, first_name, last_name, email, is_staff, "
             "is_active, date_joined, role, team_id, is_away, lead_capacity, language)"

@@ -18,6 +18,9 @@ from django_filters.views import FilterView
 from customers.forms import QuickLogForm
 from customers.views.activities import activity_saved_message, form_errors
 from leads.selectors import lead_queryset_for
+from salesops.keyset import KeysetListMixin
+from salesops.metric_tools import shared_reads
+from salesops.pagination import LargeListPaginator
 from salesops.import_pages import job_errors_csv_response, job_status_response
 from salesops.timeline import timeline
 from teams import predicates
@@ -42,18 +45,22 @@ class OpportunityScopeMixin:
         return Opportunity.objects.select_related("account", "owner", "stage", "team", "loss_reason")
 
 
-class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, FilterView):
+class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, KeysetListMixin, FilterView):
+    """Deep pages by keyset (`?after=`, salesops.keyset.KeysetListMixin), as the lead list."""
+
     filterset_class = OpportunityFilterSet
     saved_list_key = "deals"
+    paginator_class = LargeListPaginator  # "about N" for the whole table; deep pages by deferred join
     template_name = "pipeline/opportunity_list.html"
     paginate_by = 50
 
 
 @login_required
 def board_view(request):
-    filterset, filtered = _board_queryset(request)
-    closed_since = _board_closed_since(filterset)
-    columns = selectors.board_columns(queryset=filtered, closed_since=closed_since)
+    with shared_reads():  # the scope's owners as values (teams.selectors.owner_q): owner indexes at 1M deals
+        filterset, filtered = _board_queryset(request)
+        closed_since = _board_closed_since(filterset)
+        columns = selectors.board_columns(queryset=filtered, closed_since=closed_since)
     return render(request, "pipeline/board.html", {
         "filter": filterset, "columns": columns, "stages": [column["stage"] for column in columns],
         "next_url": request.get_full_path(), "closed_since": closed_since,
@@ -432,8 +439,9 @@ def board_move_view(request, pk):
             "ok": False, "kind": "refused", "unmet": exc.unmet,
             "message": _("“%(name)s” cannot move to “%(stage)s”:") % {"name": opp.name, "stage": data["stage"].label},
         }, status=400)
-    filterset, filtered = _board_queryset(request)
-    columns = selectors.board_totals(queryset=filtered, closed_since=_board_closed_since(filterset))
+    with shared_reads():
+        filterset, filtered = _board_queryset(request)
+        columns = selectors.board_totals(queryset=filtered, closed_since=_board_closed_since(filterset))
     stages = [column["stage"] for column in columns]
     opp = selectors.opportunity_queryset_for(user=request.user).select_related("account", "owner").get(pk=opp.pk)
     query = request.GET.urlencode()

@@ -52,3 +52,29 @@ def keyset_page(queryset: QuerySet, *, after: str | None, size: int) -> KeysetPa
     more = len(rows) > size
     rows = rows[:size]
     return KeysetPage(rows=rows, next_cursor=encode_cursor(rows[-1].created_at, rows[-1].pk) if more else None)
+
+
+class KeysetListMixin:
+    """A ListView's keyset pages: `?after=<cursor>` (the "next" link of the default order, newest
+    first) reads the page after the last row shown along the (created_at, id) index instead of counting
+    every match and skipping by OFFSET, so deep pages cost what the first one does. Numbered pages
+    (`?page=`) and any other order (`?ordering=`) keep Django's paginator; their context carries
+    `keyset_next` for the default order. The page template shows `keyset` pages with first / next links
+    (templates/includes/_pagination.html)."""
+
+    keyset_size = 50
+
+    def get_context_data(self, **kwargs):
+        after = self.request.GET.get("after")
+        ordered = bool(self.request.GET.get("ordering"))
+        if after is None or ordered:
+            context = super().get_context_data(**kwargs)
+            page = context.get("page_obj")
+            if page is not None and page.has_next() and not ordered and page.object_list:
+                last = list(page.object_list)[-1]
+                context["keyset_next"] = encode_cursor(last.created_at, last.pk)
+            return context
+        self.paginate_by = None  # the keyset page below replaces Django's paginator (no COUNT, no OFFSET)
+        page = keyset_page(self.object_list, after=after, size=self.keyset_size)
+        return super().get_context_data(**{**kwargs, "object_list": page.rows}) | {
+            "keyset_next": page.next_cursor, "keyset": True}

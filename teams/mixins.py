@@ -1,6 +1,8 @@
 """HTML-view side of the permission layer: querysets scoped by teams.selectors."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 
+from salesops.metric_tools import shared_reads
+
 from .selectors import CHANGE, VIEW, scope_for_user
 
 
@@ -16,6 +18,12 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
     scope_owner_fields: tuple[str, ...] = ()
     scope_read_all_roles: tuple[str, ...] = ()
     scope_action = VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        # the scope's people (a manager's teams, a mentor's hires) read once as values, so PostgreSQL
+        # plans with the owners it will match (an owner index at 1M rows), not a subquery's guess
+        with shared_reads():
+            return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
         return self.model._default_manager.all()

@@ -10,7 +10,8 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from salesops.quick_add import add_service_errors, quick_added, quick_form_response
-from salesops.keyset import encode_cursor, keyset_page
+from salesops.keyset import KeysetListMixin
+from salesops.pagination import LargeListPaginator
 from salesops.timeline import timeline
 from teams.mixins import ListFiltersMixin, ScopedChangeMixin, ScopedQuerysetMixin
 from teams.predicates import can_change_lead, can_log_activity
@@ -31,28 +32,14 @@ class LeadScopeMixin:
         return Lead.objects.select_related("owner")
 
 
-class LeadListView(LeadScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, FilterView):
+class LeadListView(LeadScopeMixin, ScopedQuerysetMixin, ListFiltersMixin, KeysetListMixin, FilterView):
+    """Deep pages by keyset (`?after=`, salesops.keyset.KeysetListMixin)."""
+
     filterset_class = LeadFilterSet
     saved_list_key = "leads"
+    paginator_class = LargeListPaginator  # "about N" for the whole table; deep pages by deferred join
     template_name = "leads/lead_list.html"
     paginate_by = 50
-
-    def get_context_data(self, **kwargs):
-        """`?after=<cursor>` (the "next" link of the default order, newest first) reads the next
-        page after the last row shown along the (created_at, id) index (salesops.keyset) instead of
-        counting every match and skipping by OFFSET: deep pages cost what the first one does."""
-        after = self.request.GET.get("after")
-        if after is None or self.request.GET.get("ordering"):
-            context = super().get_context_data(**kwargs)
-            page = context.get("page_obj")
-            if page is not None and page.has_next() and not self.request.GET.get("ordering") and page.object_list:
-                last = list(page.object_list)[-1]
-                context["keyset_next"] = encode_cursor(last.created_at, last.pk)
-            return context
-        self.paginate_by = None  # the keyset page below replaces Django's paginator (no COUNT, no OFFSET)
-        page = keyset_page(self.object_list, after=after, size=50)
-        return super().get_context_data(**{**kwargs, "object_list": page.rows}) | {
-            "keyset_next": page.next_cursor, "keyset": True}
 
 
 class LeadDetailActionsMixin:

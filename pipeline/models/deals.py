@@ -109,12 +109,18 @@ class Opportunity(models.Model):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         indexes = [
-            models.Index(fields=["stage", "expected_close_date"], name="opp_stage_close"),
+            # the board: an open column's first cards (soonest expected close), and every open column's
+            # count and amount per currency as an index-only scan (pipeline.selectors._board_totals;
+            # the owner for a manager's or a rep's board)
+            models.Index(fields=["stage", "expected_close_date"], include=["currency", "amount", "owner", "id"],
+                         name="opp_stage_close"),
             models.Index(fields=["stage", "closed_at"], name="opp_stage_closed"),
             models.Index(fields=["owner", "stage"], name="opp_owner_stage"),
             models.Index(fields=["team", "stage"], name="opp_team_stage"),
             models.Index(fields=["closed_at"], name="opp_closed"),
-            models.Index(fields=["created_at"], name="opp_created"),
+            # the deal list's default order (-created_at, -id): its first page, keyset pages (?after=) and
+            # deep pages' id walk (salesops.pagination: index-only); created-date ranges of the metrics
+            models.Index(fields=["created_at", "id"], name="opp_created_id"),
             models.Index(fields=["updated_at", "id"], name="opp_updated_sync"),  # sync clients' cursor
             # The funnel reads deals by the date they entered their current stage (= closed_at for
             # closed deals); the index also holds the stage and amount, so it covers the query

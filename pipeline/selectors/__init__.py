@@ -2,7 +2,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from customers.models import Activity
 from teams.selectors import VIEW, scope_for_user
@@ -57,16 +57,28 @@ def next_stage_for(stage: Stage, stages: list[Stage]) -> Stage | None:
 BOARD_CARDS_PER_COLUMN = 50
 
 
-def _board_period(queryset: QuerySet[Opportunity], closed_since) -> QuerySet[Opportunity]:
+def _is_closed(stage: Stage) -> bool:
+    return stage.is_won or stage.is_lost
+
+
+def _board_totals(queryset: QuerySet[Opportunity], stages: list[Stage], closed_since) -> dict[int, list[dict]]:
+    """Count and amount per stage and currency: the open stages' deals, and the closed stages' deals
+    closed since `closed_since` (None: all of them). One statement of two parts (UNION ALL), each read
+    along its own index: the open stages by `opp_stage_close` (stage, …) INCLUDE (currency, amount,
+    owner) — an index-only scan —, this period's closed deals by their closing date. An OR of the two
+    (or a join to the stages) made PostgreSQL read every deal, closed history included (0.5 s at 1M)."""
+    open_ids = [stage.pk for stage in stages if not _is_closed(stage)]
+    closed_ids = [stage.pk for stage in stages if _is_closed(stage)]
     if closed_since is None:
-        return queryset
-    return queryset.filter(Q(stage__is_won=False, stage__is_lost=False) | Q(closed_at__gte=closed_since))
-
-
-def _board_totals(queryset: QuerySet[Opportunity]) -> dict[int, list[dict]]:
+        parts = [queryset.filter(stage_id__in=open_ids + closed_ids)]
+    else:
+        parts = [queryset.filter(stage_id__in=open_ids),
+                 queryset.filter(stage_id__in=closed_ids, closed_at__gte=closed_since)]
+    grouped = [part.order_by().values("stage_id", "currency").annotate(count=Count("*"), amount=Sum("amount"))
+               for part in parts]
+    rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
     totals = defaultdict(list)
-    for row in (queryset.order_by().values("stage_id", "currency")
-                .annotate(count=Count("pk"), amount=Sum("amount")).order_by("stage_id", "currency")):
+    for row in sorted(rows, key=lambda row: (row["stage_id"], row["currency"])):
         totals[row["stage_id"]].append(row)
     return totals
 
@@ -78,8 +90,27 @@ def _column_totals(rows: list[dict]) -> dict:
 
 def board_totals(*, queryset: QuerySet[Opportunity], closed_since=None) -> list[dict]:
     """The board's column totals without the cards (two queries): what a move on the board updates."""
-    totals = _board_totals(_board_period(queryset, closed_since))
-    return [{"stage": stage, **_column_totals(totals.get(stage.pk, []))} for stage in stage_list()]
+    stages = stage_list()
+    totals = _board_totals(queryset, stages, closed_since)
+    return [{"stage": stage, **_column_totals(totals.get(stage.pk, []))} for stage in stages]
+
+
+def _column_cards(queryset: QuerySet[Opportunity], stage: Stage, closed_since, limit: int) -> list[Opportunity]:
+    """A column's first cards. Open stage: soonest expected close first, along `opp_stage_close`
+    (stage, expected_close_date). Closed stage: this period's closed deals, most recently closed first,
+    along `opp_stage_closed` (stage, closed_at) — a range of one period, whatever the history (walking
+    the closed stage by expected close date read every won deal ever, 1.2 s at 1M, early in a month)."""
+    column = queryset.filter(stage_id=stage.pk)
+    if not _is_closed(stage):
+        order = (F("expected_close_date").asc(nulls_last=True), "pk")
+        # the ids first, along the index alone (it holds the owner and the id: a manager's or a rep's
+        # scope is checked without reading a row), then those rows with their joins; a scope with few
+        # deals in a big stage would otherwise fetch every row of the stage (0.5 s at 1M deals)
+        ids = column.order_by(*order).values("pk")[:limit]
+        return list(queryset.filter(pk__in=ids).order_by(*order))
+    if closed_since is not None:
+        column = column.filter(closed_at__gte=closed_since)
+    return list(column.order_by(F("closed_at").desc(nulls_last=True), "-pk")[:limit])
 
 
 def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CARDS_PER_COLUMN,
@@ -89,23 +120,18 @@ def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CA
 
     `closed_since` (an aware datetime) keeps only the deals closed since then in the closed (won and
     lost) columns, so they show this period rather than every historic deal; open deals are kept.
-    Two queries plus one per stage, whatever the data size: stages, per-stage totals, and each
-    column's first `per_column` cards (soonest expected close first), read by its own LIMIT query
-    along the index `opp_stage_close` (stage, expected_close_date): a column costs its cards, not
-    its deals (ranking every deal with a window function took 3.3 s at 1M deals). The template links
-    a capped column to the full list.
+    Two queries plus one per stage, whatever the data size: stages, per-stage totals (_board_totals),
+    and each column's first `per_column` cards (_column_cards), read by its own LIMIT query along an
+    index: a column costs its cards, not its deals (ranking every deal with a window function took
+    3.3 s at 1M deals). The template links a capped column to the full list.
     """
-    queryset = _board_period(queryset, closed_since)
     stages = stage_list()
-    totals = _board_totals(queryset)
-    order = [F("expected_close_date").asc(nulls_last=True), F("pk").asc()]
-    cards = {stage.pk: list(queryset.filter(stage_id=stage.pk).order_by(*order)[:per_column]) for stage in stages}
+    totals = _board_totals(queryset, stages, closed_since)
     columns = []
     for stage in stages:
-        rows = totals.get(stage.pk, [])
         columns.append({
-            "stage": stage, **_column_totals(rows),
-            "cards": cards.get(stage.pk, []), "next": next_stage_for(stage, stages),
+            "stage": stage, **_column_totals(totals.get(stage.pk, [])),
+            "cards": _column_cards(queryset, stage, closed_since, per_column), "next": next_stage_for(stage, stages),
         })
     return columns
 

@@ -60,7 +60,10 @@ def owner_q(*, user, owner_field: str | None = None, owner_fields: Sequence[str]
         # owner_field "pk" scopes the people themselves (the pickers' lookup): compare with the user's id
         terms = [Q(**{field: user.pk if field == "pk" else user}) for field in fields]
     if action == VIEW:  # onboarding: a mentor reads the records of the hires of their open plans
-        terms += [Q(**{f"{field}__in": mentee_ids(user)}) for field in fields]
+        # inside shared_reads (dashboards, list pages, the board) as values: no hires drops the term, so
+        # the owner condition stays an index condition (an OR with a subquery is a filter on every row)
+        mentees = list(mentee_id_list(user.pk)) if sharing() else mentee_ids(user)
+        terms += [Q(**{f"{field}__in": mentees}) for field in fields]
     return reduce(or_, terms)
 
 
@@ -69,6 +72,13 @@ def managed_people(user_id: int) -> tuple[int, ...]:
     """The manager `user_id` and the members of the teams they manage (ids)."""
     return tuple(User.objects.filter(Q(pk=user_id) | Q(team__manager_id=user_id)).order_by("pk")
                  .values_list("pk", flat=True))
+
+
+@shared
+def mentee_id_list(user_id: int) -> tuple[int, ...]:
+    """The hires `user_id` mentors on an open onboarding plan (ids; read once inside shared_reads)."""
+    return tuple(OnboardingPlan.objects.filter(mentor_id=user_id, closed_at__isnull=True).order_by("hire_id")
+                 .values_list("hire_id", flat=True))
 
 
 def mentee_ids(user) -> QuerySet:

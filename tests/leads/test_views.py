@@ -75,8 +75,9 @@ def test_the_list_page_uses_a_constant_number_of_queries(client, org, rows):
     client.force_login(org["owner"])
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("leads:list")).status_code == 200
-    # 9: the saved filters of the list (issue 12) are one query
-    assert len(ctx.captured_queries) <= 9, [q["sql"] for q in ctx.captured_queries]
+    # 9: the saved filters of the list (issue 12) are one query; 10: the hires the viewer mentors, read
+    # once as values so the owner condition stays an index condition at 1M leads (bench/pages.py)
+    assert len(ctx.captured_queries) <= 10, [q["sql"] for q in ctx.captured_queries]
     test_the_list_page_uses_a_constant_number_of_queries.counts = getattr(
         test_the_list_page_uses_a_constant_number_of_queries, "counts", set()) | {len(ctx.captured_queries)}
 

@@ -140,3 +140,43 @@ def test_without_javascript_a_move_comes_back_to_the_card(client, org, deal):
     response = client.post(reverse("pipeline:transition", args=[deal.pk]),
                            {"stage": stage("needs_confirmed").pk, "next": anchor})
     assert response.status_code == 302 and response["Location"] == anchor
+
+
+def test_the_board_filters_by_open_stage_ids_without_joining_the_stages(client, org):
+    """At 1M deals a join to the stages inside the open-or-closed-since OR made PostgreSQL read and join
+    every deal (bench/pages.py); the open stages go by id. Counts and amounts stay the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    open_deal = make_opportunity(owner=org["owner"], name="Open one", amount=100)
+    old = make_opportunity(owner=org["owner"], name="Won long ago", confirmed_needs="x", amount=7)
+    new = make_opportunity(owner=org["owner"], name="Won this month", confirmed_needs="x", amount=30)
+    for opp in (old, new):
+        services.opportunity_override_stage(opportunity=opp, to_stage=stage("closed_won"), by=org["admin"],
+                                            reason="Signed")
+    Opportunity.objects.filter(pk=old.pk).update(closed_at=timezone.now() - timedelta(days=400))
+    client.force_login(org["owner"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("pipeline:board"))
+    columns = {column["stage"].code: column for column in response.context["columns"]}
+    assert columns["lead_identified"]["count"] == 1 and [c.pk for c in columns["lead_identified"]["cards"]] == [open_deal.pk]
+    assert columns["closed_won"]["count"] == 1 and columns["closed_won"]["amounts"][0]["amount"] == 30
+    deal_reads = [q["sql"] for q in queries.captured_queries
+                  if 'FROM "pipeline_opportunity"' in q["sql"] and "GROUP BY" in q["sql"]]
+    assert len(deal_reads) == 1 and 'JOIN "pipeline_stage"' not in deal_reads[0]
+
+
+def test_a_closed_column_shows_this_periods_deals_newest_closed_first(client, org):
+    """A closed column reads one period's range along (stage, closed_at), newest closed first: walking
+    the stage by expected close date read every won deal ever (1.2 s at 1M deals, early in a month)."""
+    first = make_opportunity(owner=org["owner"], name="Closed first", confirmed_needs="x")
+    second = make_opportunity(owner=org["owner"], name="Closed second", confirmed_needs="x")
+    for opp in (first, second):
+        services.opportunity_override_stage(opportunity=opp, to_stage=stage("closed_won"), by=org["admin"],
+                                            reason="Signed")
+    now = timezone.now()
+    Opportunity.objects.filter(pk=first.pk).update(closed_at=now - timedelta(minutes=5))
+    Opportunity.objects.filter(pk=second.pk).update(closed_at=now)
+    client.force_login(org["owner"])
+    columns = {c["stage"].code: c for c in client.get(reverse("pipeline:board")).context["columns"]}
+    assert [o.pk for o in columns["closed_won"]["cards"]] == [second.pk, first.pk]

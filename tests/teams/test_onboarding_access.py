@@ -76,3 +76,35 @@ class TestMentorReadsTheMenteesRecords:
         deal = make_opportunity(owner=org["owner"])
         onboarding_plan_update(plan=plan, by=org["mgr"], closed=True)
         assert not opportunity_queryset_for(user=org["outsider"]).filter(pk=deal.pk).exists()
+
+
+class TestScopeAsValues:
+    """Inside shared_reads (list pages, the board, dashboards) the scope's people and a mentor's hires
+    are read once as values: the owner condition is an IN list PostgreSQL can use an owner index for
+    (bench/pages.py: a manager's lead list at 1M leads), and the same records are in scope."""
+
+    def test_a_mentor_still_reads_the_hires_records_and_others_do_not(self, org, plan):
+        from leads.models import Lead
+        from leads.selectors import lead_queryset_for
+        from salesops.metric_tools import shared_reads
+
+        lead = Lead.objects.create(name="Ada", email="ada@example.com", owner=org["owner"])
+        with shared_reads():
+            assert lead_queryset_for(user=org["outsider"]).filter(pk=lead.pk).exists()
+            assert not lead_queryset_for(user=org["other_mgr"]).filter(pk=lead.pk).exists()
+            assert lead_queryset_for(user=org["mgr"]).filter(pk=lead.pk).exists()
+
+    def test_the_list_page_filters_by_owner_values_without_subqueries(self, client, org):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from django.urls import reverse
+
+        from leads.models import Lead
+
+        Lead.objects.create(name="Ada", email="ada@example.com", owner=org["owner"])
+        client.force_login(org["mgr"])  # no hires to mentor: the mentor term is dropped
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("leads:list"))
+        assert [lead.name for lead in response.context["object_list"]] == ["Ada"]
+        lead_reads = [q["sql"] for q in queries.captured_queries if 'FROM "leads_lead"' in q["sql"]]
+        assert lead_reads and all("teams_onboardingplan" not in sql and "teams_team" not in sql for sql in lead_reads)
