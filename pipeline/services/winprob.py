@@ -165,6 +165,7 @@ def win_model_train(*, model_id: int) -> WinProbabilityModel | None:
     model.refresh_from_db()
     if _should_activate(model):
         win_model_activate(model=model)
+        model.refresh_from_db()
     return model
 
 
@@ -220,11 +221,14 @@ def _write_probabilities(values: list[tuple[int, int]], now) -> int:
     branch by branch per row; a VALUES join is one hash join)."""
     table = connection.ops.quote_name(Opportunity._meta.db_table)
     rows = ", ".join(["(%s, %s)"] * len(values))
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    sql = (f"WITH v(id, p) AS (VALUES {rows}) UPDATE {table} SET model_probability = v.p, updated_at = %s "
-           f"FROM v WHERE {table}.id = v.id AND {table}.model_probability {differs} v.p")
+    if connection.vendor == "postgresql":
+        source, differs = f"(VALUES {rows}) AS v(id, p)", "IS DISTINCT FROM"
+    else:  # SQLite names VALUES columns column1, column2 (and counts rows only for a plain UPDATE)
+        source, differs = f"(SELECT column1 AS id, column2 AS p FROM (VALUES {rows})) AS v", "IS NOT"
+    sql = (f"UPDATE {table} SET model_probability = v.p, updated_at = %s FROM {source} "
+           f"WHERE {table}.id = v.id AND {table}.model_probability {differs} v.p")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [x for pair in values for x in pair] + [now])
+        cursor.execute(sql, [now] + [x for pair in values for x in pair])
         return cursor.rowcount
 
 
