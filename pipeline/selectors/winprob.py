@@ -208,7 +208,7 @@ def factors_in_words(factor_lists: list[list[dict]]) -> list[list[dict]]:
         for f in factors:
             if f["feature"] in category:
                 text = category[f["feature"]] % {"names": ", ".join(
-                    "“%s”" % names.get((f["feature"], level), level) for level in f.get("levels") or ())}
+                    f"“{names.get((f['feature'], level), level)}”" for level in f.get("levels") or ())}
             else:
                 text = numeric.get((f["feature"], f["direction"]), f["feature"])
             points = f["points"]

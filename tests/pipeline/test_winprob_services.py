@@ -209,7 +209,7 @@ class TestTasksAndCommand:
         with mock.patch("pipeline.services.winprob.win_model_train") as run:
             win_model_train_task(7)
         run.assert_called_once_with(model_id=7)
-        with mock.patch("pipeline.services.winprob.win_probabilities_score", return_value=3) as score:
+        with mock.patch("pipeline.services.winprob.win_probabilities_score", return_value=3):
             assert win_probabilities_score_task() == 3
         with mock.patch("pipeline.services.winprob.win_model_request") as request:
             win_model_retrain_task()

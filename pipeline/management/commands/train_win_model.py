@@ -7,6 +7,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from pipeline.models import WinProbabilityModel
+from pipeline.selectors.winprob import excluded_in_words
 from pipeline.services.winprob import win_model_request, win_model_rerun, win_model_train
 
 
@@ -74,8 +75,8 @@ def report(model: WinProbabilityModel) -> str:
     for q in figures["per_quarter"]:
         lines.append(f"  {q['quarter']}{'*' if q['held_out'] else ' '} n={q['deals']:<5} {q['model']:.4f} / "
                      f"{q['stage_table']:.4f}")
-    excluded = [f for f in model.features if f.get("excluded")]
+    excluded = excluded_in_words(model.features or [])
     if excluded:
-        lines.append(_("Left out (separates won from lost almost perfectly: written after the outcome?): %(cols)s")
-                     % {"cols": ", ".join(f"{f['column']} (AUC {f['auc']})" for f in excluded)})
+        lines.append(_("Left out of the model:"))
+        lines += [f"  {f['column']} (AUC {f['auc']}): {f['reason_text']}" for f in excluded]
     return "\n".join(lines)
