@@ -316,3 +316,24 @@ class TestPages:
         assert page.count("data-decile=") == 10 and page.count("data-quarter=") == 3
         assert 'id="win-calibration-data"' in page and 'id="win-brier-data"' in page
         assert "plotly" in page
+
+
+class TestChinese:
+    def test_the_model_section_and_factors_have_no_english_in_zh_hans(self, client, history):
+        from django.utils import translation
+
+        from tests.salesops.interface_words import data_values, english_words
+        with translation.override("zh-hans"):
+            if translation.gettext("Win probability learnt from closed deals") == "Win probability learnt from closed deals":
+                pytest.skip("the Chinese catalogue does not hold the win-probability texts yet (/work/notes/w2_zh.po)")
+        deal = open_deal(history, 3)
+        train(activate="yes")
+        winprob_services.win_probabilities_score()
+        client.force_login(history["admin"])
+        client.cookies["django_language"] = "zh-hans"
+        for url in (reverse("pipeline:forecast"), reverse("pipeline:detail", args=[deal.pk])):
+            html = client.get(url).content.decode()
+            section = html[html.rindex("<section", 0, html.index('id="win-')):]
+            words = {w: t for w, t in english_words(section, data_values()).items()
+                     if w not in {"Brier", "Plotly", "AUC", "pts"}}
+            assert words == {}, url
