@@ -68,6 +68,7 @@ def forecast_model_recompute(*, min_samples: int = forecasting.RATE_MIN_SAMPLES,
 
     Set-based: one GROUP BY over closed deals and their furthest stage (from the ledger), a handful of
     rate rows, then one UPDATE per (team, stage) that touches only the deals whose value changes.
+    Deals scored by an active trained model (pipeline.services.winprob) keep that model's probability.
     Idempotent; returns the number of open deals updated.
     """
     now = now or timezone.now()
