@@ -400,10 +400,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "customers.models.Activity.Kind",
                             "ImportJobStatusEnum": "salesops.jobs.ImportJobBase.Status",
                             "SurveyKindEnum": "customers.models.Survey.Kind",
-                            "OnboardingStepKindEnum": "teams.models.onboarding.StepKind",
-                            # issue 16: where a deal's model probability came from, and which one the forecast uses
-                            "ModelProbabilitySourceEnum": ["trained_model", "stage_table", "none"],
-                            "ChosenProbabilitySourceEnum": ["rep", "model", "stage"]},
+                            "OnboardingStepKindEnum": "teams.models.onboarding.StepKind"},
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -43,8 +43,8 @@ class ModelRefSerializer(serializers.Serializer):
 
 class ModelProbabilitySerializer(serializers.Serializer):
     probability = serializers.IntegerField(allow_null=True)
-    source = serializers.ChoiceField(choices=["trained_model", "stage_table", "none"],
-                                     help_text="Which model wrote the probability.")
+    # plain strings, not enums: a "source" enum beside the lead's would make the schema's enum names collide
+    source = serializers.CharField(help_text="Which model wrote the probability: trained_model, stage_table or none.")
     model = ModelRefSerializer(allow_null=True)
     scored_at = serializers.DateTimeField(allow_null=True)
     factors = FactorSerializer(many=True)
@@ -62,7 +62,7 @@ class RepProbabilitySerializer(serializers.Serializer):
 
 class ChosenProbabilitySerializer(serializers.Serializer):
     probability = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=["rep", "model", "stage"])
+    source = serializers.CharField(help_text="rep, model or stage.")
 
 
 class WinProbabilitySerializer(serializers.Serializer):
