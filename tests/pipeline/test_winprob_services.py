@@ -337,3 +337,16 @@ class TestChinese:
             words = {w: t for w, t in english_words(section, data_values()).items()
                      if w not in {"Brier", "Plotly", "AUC", "pts"}}
             assert words == {}, url
+
+
+class TestAdmin:
+    def test_the_admin_reads_trainings_and_activates_through_the_service(self, client, history):
+        model = train(activate="no")
+        client.force_login(history["admin"])
+        assert client.get(reverse("admin:pipeline_winprobabilitymodel_changelist")).status_code == 200
+        assert client.get(reverse("admin:pipeline_winprobabilitymodel_change", args=[model.pk])).status_code == 200
+        with mock.patch("pipeline.services.win_model_activate") as activate:
+            client.post(reverse("admin:pipeline_winprobabilitymodel_changelist"),
+                        {"action": "activate_model", "_selected_action": [model.pk]})
+        activate.assert_called_once()
+        assert activate.call_args.kwargs["by"] == history["admin"]
