@@ -350,3 +350,11 @@ class TestAdmin:
                         {"action": "activate_model", "_selected_action": [model.pk]})
         activate.assert_called_once()
         assert activate.call_args.kwargs["by"] == history["admin"]
+
+
+def test_a_new_deal_is_scored_by_the_active_model(history, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        model = train(activate="yes")
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = make_opportunity(owner=history["owner"], name="New")
+    assert OpportunityWinFactors.objects.get(opportunity=deal).model == model
