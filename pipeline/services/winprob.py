@@ -245,9 +245,14 @@ def _score_batch(model: WinProbabilityModel, fitted: winprob.WinModel, facts: li
         if not rows:
             return 0
         updated = _write_probabilities([(f.id, pct) for f, pct, _fs in rows], now)
+        # factors rows: written only where the model, the probability or a factor changed
+        known = {pk: (m, p, fs) for pk, m, p, fs in OpportunityWinFactors.objects.filter(
+            opportunity_id__in=[f.id for f, _p, _fs in rows]).values_list("opportunity_id", "model_id", "probability",
+                                                                           "factors")}
+        changed = [(f, pct, fs) for f, pct, fs in rows if known.get(f.id) != (model.pk, pct, fs)]
         OpportunityWinFactors.objects.bulk_create(
             [OpportunityWinFactors(opportunity_id=f.id, model=model, probability=pct, factors=fs, scored_at=now)
-             for f, pct, fs in rows],
+             for f, pct, fs in changed],
             update_conflicts=True, unique_fields=["opportunity"], update_fields=["model", "probability", "factors",
                                                                                  "scored_at"])
     return updated
