@@ -382,3 +382,38 @@ from .models import ArticleDealView  # noqa: E402
 class ArticleDealViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("article", "opportunity", "user", "viewed_at")
     list_select_related = ("article", "opportunity", "user")
+
+
+# --- issue 16: the learnt win probability (read-only; activation through pipeline.services.winprob) ---
+from .models import WinProbabilityModel  # noqa: E402
+
+
+@admin.register(WinProbabilityModel)
+class WinProbabilityModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "status", "brier", "stage_table_brier", "training_deals", "holdout_deals", "is_active",
+                    "trained_by", "trained_at")
+    list_filter = ("status", "is_active")
+    exclude = ("model",)
+    actions = ["activate_model", "deactivate_model"]
+
+    def _each(self, request, queryset, service, done):
+        for model in queryset:
+            try:
+                service(model=model, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+                return
+        self.message_user(request, done, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Use as the model probability (administrators)"))
+    def activate_model(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one model."), messages.ERROR)
+            return
+        self._each(request, queryset, services.win_model_activate,
+                   _("The model is active; open deals are being scored."))
+
+    @admin.action(description=gettext_lazy("Stop using (back to the stage table)"))
+    def deactivate_model(self, request, queryset):
+        self._each(request, queryset, services.win_model_deactivate,
+                   _("Back to the win-rate table per team and stage."))

@@ -43,3 +43,32 @@ def handoff_onboarding_catch_up_task() -> int:
     """Nightly (beat): onboarding tasks of deals won this week that an on-commit run missed (idempotent)."""
     from .services import handoff_onboarding_catch_up
     return handoff_onboarding_catch_up()
+
+
+# --- issue 16: the learnt win probability ----------------------------------------------------------
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def win_model_train_task(model_id: int) -> None:
+    """Run one queued training (claims the row; a row already claimed or finished is left alone)."""
+    from .services.winprob import win_model_train
+    win_model_train(model_id=model_id)
+
+
+@shared_task
+def win_model_retrain_task() -> int:
+    """Monthly (beat): train again on every closed deal so far (activated if it beats the stage table)."""
+    from .services.winprob import win_model_request
+    return win_model_request(by=None).pk
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def win_probabilities_score_task() -> int:
+    """Nightly (beat) and on activation: the active model's probability for every open deal (idempotent)."""
+    from .services.winprob import win_probabilities_score
+    return win_probabilities_score()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def win_probability_rescore_task(opportunity_id: int) -> int:
+    """After a deal moves to an open stage: its probability from the active model (none: nothing)."""
+    from .services.winprob import win_probability_rescore
+    return win_probability_rescore(opportunity_id=opportunity_id)

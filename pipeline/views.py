@@ -36,6 +36,7 @@ from .models import Approval, ChecklistItem, Opportunity
 from .selectors import handoff as handoff_selectors
 from .selectors import metrics
 from .selectors.knowledge import deal_knowledge_for
+from .selectors.winprob import win_model_quality, win_probability_for
 
 
 class OpportunityScopeMixin:
@@ -82,6 +83,7 @@ class OpportunityDetailView(OpportunityScopeMixin, ScopedQuerysetMixin, DetailVi
             timeline_items=timeline("opportunity", opp, self.request.user),
             can_log_activity=predicates.can_log_activity(self.request.user),
             knowledge=deal_knowledge_for(opportunity=opp, user=self.request.user),
+            win=win_probability_for(opportunity=opp),
             lines=opp.lines.select_related("product"),
             transition_form=TransitionForm(initial={"version": opp.version}),
             can_decide=predicates.can_decide_approval(self.request.user, opp),
@@ -260,6 +262,7 @@ def forecast_view(request):
                                              end=forecast["period"]["end"]),
         "accuracy": metrics.forecast_accuracy(user=request.user, queryset=queryset, kind=kind, day=day, periods=4,
                                               team=params.get("team"), owner=params.get("owner")),
+        "win_model": win_model_quality(),
     })
 
 

@@ -54,3 +54,18 @@ def interval_bar_figure(categories: list[str], values: list[float | None], lows:
                       xaxis_type="category", showlegend=False,
                       margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=320)
     return fig
+
+
+def calibration_figure(series: list[tuple[str, list[float], list[float]]], *, title: str, x_title: str,
+                       y_title: str, diagonal: str) -> go.Figure:
+    """Predicted against actual rate per group (e.g. deciles of a win probability), one line per source,
+    in percent, with the diagonal a perfectly calibrated source would follow."""
+    fig = go.Figure([go.Scatter(name=diagonal, x=[0, 100], y=[0, 100], mode="lines",
+                                line={"dash": "dot", "color": "#999"}, hoverinfo="skip")])
+    for name, predicted, actual in series:
+        fig.add_trace(go.Scatter(name=name, x=list(predicted), y=list(actual), mode="lines+markers"))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, xaxis_ticksuffix="%",
+                      yaxis_ticksuffix="%", xaxis_range=[0, 100], yaxis_range=[0, 100],
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=360,
+                      legend={"orientation": "h", "y": -0.25})
+    return fig

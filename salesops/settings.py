@@ -284,6 +284,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.handoff_onboarding_catch_up_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    # issue 16: retrain the win-probability model monthly; rescore open deals with the active one nightly
+    "pipeline-win-model-retrain-monthly": {
+        "task": "pipeline.tasks.win_model_retrain_task",
+        "schedule": crontab(hour=4, minute=30, day_of_month=1),
+    },
+    "pipeline-win-probabilities-score-nightly": {
+        "task": "pipeline.tasks.win_probabilities_score_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "pipeline-forecast-snapshot-weekly": {
         "task": "pipeline.tasks.forecast_snapshot_task",
         "schedule": crontab(hour=4, minute=0, day_of_week="mon"),
@@ -536,6 +545,10 @@ PIPELINE_DISCOUNT_APPROVAL_LIMIT = env.float("PIPELINE_DISCOUNT_APPROVAL_LIMIT",
 # historical stays (then its 80th percentile is used).
 PIPELINE_STALL_DAYS = env.int("PIPELINE_STALL_DAYS", default=30)
 PIPELINE_STALL_MIN_SAMPLES = env.int("PIPELINE_STALL_MIN_SAMPLES", default=20)
+# Learnt win probability (issue 16): at most this many of the most recent closed deals are read to
+# train; at least PIPELINE_WINPROB_MIN_DEALS training deals (before the held-out quarters) are needed.
+PIPELINE_WINPROB_MAX_ROWS = env.int("PIPELINE_WINPROB_MAX_ROWS", default=200_000)
+PIPELINE_WINPROB_MIN_DEALS = env.int("PIPELINE_WINPROB_MIN_DEALS", default=30)
 
 # --- customers: contracts, renewals, usage and tickets (h3) ----------------------------------
 # The currencies a contract may be in (ISO 4217 codes); the default currency is always accepted.

@@ -178,6 +178,18 @@ def can_decide_approval(user, opportunity) -> bool:
     return bool(owner is not None and manages(user, owner) and opportunity.owner_id != user.pk)
 
 
+def can_train_win_model(user) -> bool:
+    """Train the deal win-probability model on closed deals (a background job; issue 16): managers
+    and admins. It reads every team's closed deals, but only its aggregate figures are shown."""
+    return is_manager_or_admin(user)
+
+
+def can_activate_win_model(user) -> bool:
+    """Make a trained win-probability model the source of every open deal's model probability (or
+    go back to the win-rate table): admins, since it changes every team's forecast."""
+    return is_admin(user)
+
+
 def can_see_team_figures(user) -> bool:
     """Per-team breakdowns in forecasts and funnels: managers (their teams) and admins."""
     return is_manager_or_admin(user)

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .handoff import HandoffApi, HandoffConfirmFeasibilityApi
 from .imports import OpportunityImportJobViewSet
+from .winprob import WinModelViewSet
 
 app_name = "pipeline-api"
 router = SimpleRouter()
@@ -13,6 +14,7 @@ router.register("approvals", views.ApprovalViewSet, basename="approval")
 router.register("competitors", views.CompetitorViewSet, basename="competitor")
 router.register("loss-reasons", views.LossReasonViewSet, basename="loss-reason")
 router.register("opportunity-import-jobs", OpportunityImportJobViewSet, basename="opportunity-import-job")
+router.register("win-models", WinModelViewSet, basename="win-model")  # issue 16
 urlpatterns = router.urls + [
     path("metrics/funnel/", views.FunnelMetricsApi.as_view(), name="metrics-funnel"),
     path("forecast/", views.ForecastApi.as_view(), name="forecast"),

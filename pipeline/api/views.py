@@ -24,6 +24,7 @@ from .serializers import (
     TransitionConflictSerializer, TransitionRefusedSerializer, TransitionSerializer,
 )
 from .checklist import ChecklistActionsMixin
+from .winprob import WinProbabilityActionMixin
 from .serializers import OpportunityActivitySerializer
 
 
@@ -33,7 +34,8 @@ def _conflict(exc: services.TransitionConflict) -> Response:
                     status=status.HTTP_409_CONFLICT)
 
 
-class OpportunityViewSet(ChecklistActionsMixin, SyncViewSetMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
+class OpportunityViewSet(WinProbabilityActionMixin, ChecklistActionsMixin, SyncViewSetMixin, ScopedQuerysetMixin,
+                         viewsets.ModelViewSet):
     """Opportunities. Reps see and change their own, managers their team's, admins all.
 
     The stage is read-only here: it changes only with `POST …/{id}/transition/`, through the gates.

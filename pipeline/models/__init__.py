@@ -25,3 +25,6 @@ from .handoff import (  # noqa: F401
 from .knowledge import (  # noqa: F401  (h12)
     ArticleDealView,
 )
+from .winprob import (  # noqa: F401  (issue 16: the learnt win probability)
+    WinProbabilityModel, OpportunityWinFactors,
+)

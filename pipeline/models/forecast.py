@@ -12,7 +12,8 @@ class StageWinRate(models.Model):
     """The learnt model: frequency-based win rate per team (or organisation-wide) and open stage.
 
     Recomputed set-based nightly and after a deal closes (pipeline.services.forecast_model_recompute);
-    opportunities copy the rate of their team and stage into `model_probability`.
+    opportunities copy the rate of their team and stage into `model_probability`, unless an active
+    WinProbabilityModel (learnt from closed deals, pipeline.services.winprob) scored them.
     """
 
     team = models.ForeignKey("teams.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE,

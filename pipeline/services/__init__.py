@@ -40,6 +40,10 @@ __all__ = [
     "handoff_update", "handoff_confirm_feasibility", "handoff_onboarding_open",
     "transition_problems", "forecast_model_recompute", "forecast_snapshot_take", "model_probability_for",
 ]
+from .winprob import (  # noqa: F401  (issue 16)
+    win_model_request, win_model_rerun, win_model_train, win_model_activate, win_model_deactivate,
+    win_probabilities_score, win_probability_rescore,
+)
 from .knowledge import (  # noqa: F401  (h12)
     article_deal_view_record,
 )

@@ -20,7 +20,10 @@ from ..models import (
     Stage,
     StageTransition,
 )
+from salesops.queue import enqueue_on_commit
+
 from ..selectors import first_stage
+from ..tasks import win_probability_rescore_task
 from .approvals import approvals_withdraw_uncovered
 from .ledger import ledger_stays_sync
 from .forecast import model_probability_for
@@ -81,6 +84,7 @@ def opportunity_create(*, by, **fields) -> Opportunity:
     StageTransition.objects.create(opportunity=opp, from_stage=None, to_stage=stage, by=by, at=opp.created_at,
                                    amount=opp.amount, currency=opp.currency, probability=stage.probability,
                                    kind=StageTransition.Kind.CREATED)
+    enqueue_on_commit(win_probability_rescore_task, opp.pk)  # a trained model, if active, scores it too
     return opp
 
 

@@ -68,6 +68,7 @@ def forecast_model_recompute(*, min_samples: int = forecasting.RATE_MIN_SAMPLES,
 
     Set-based: one GROUP BY over closed deals and their furthest stage (from the ledger), a handful of
     rate rows, then one UPDATE per (team, stage) that touches only the deals whose value changes.
+    Deals scored by an active trained model (pipeline.services.winprob) keep that model's probability.
     Idempotent; returns the number of open deals updated.
     """
     now = now or timezone.now()
@@ -87,7 +88,8 @@ def forecast_model_recompute(*, min_samples: int = forecasting.RATE_MIN_SAMPLES,
                          probability=r.probability, computed_at=now) for r in rates])
         team_rates = [r for r in rates if r.team_id is not None]
         learnt_teams = {r.team_id for r in team_rates}
-        open_deals = Opportunity.objects.filter(closed_at__isnull=True)
+        # deals scored by an active trained model keep its probability (pipeline.services.winprob)
+        open_deals = Opportunity.objects.filter(closed_at__isnull=True, win_factors__isnull=True)
         for rate in rates:
             if rate.team_id is None:
                 cell = open_deals.filter(stage_id=rate.stage_id).exclude(team_id__in=learnt_teams)

@@ -23,12 +23,13 @@ from ..models import (
     GateCriterion,
     LossReason,
     Opportunity,
+    OpportunityWinFactors,
     Stage,
     StageTransition,
 )
 from ..selectors import stage_infos, stage_list
 from ..selectors.handoff import handoff_facts
-from ..tasks import forecast_model_recompute_task
+from ..tasks import forecast_model_recompute_task, win_probability_rescore_task
 from .forecast import model_probability_for
 from .handoff import schedule_onboarding
 from .ledger import ledger_stays_sync
@@ -199,6 +200,10 @@ def _move(*, opp: Opportunity, to_stage: Stage, by, reason: str, kind: str, at=N
     if not updated:
         current = Opportunity.objects.select_related("stage").get(pk=opp.pk)
         raise TransitionConflict(current_version=current.version, current_stage=current.stage)
+    if not to_stage.is_closed:  # the table's rate stands until the trained model (if any) scores it again
+        OpportunityWinFactors.objects.filter(opportunity_id=opp.pk).delete()
+        if kind != StageTransition.Kind.IMPORTED:  # an import's many moves: the nightly run scores them
+            enqueue_on_commit(win_probability_rescore_task, opp.pk)
     StageTransition.objects.create(
         opportunity=opp, from_stage=from_stage, to_stage=to_stage, by=by, at=at, reason=reason or "",
         amount=changes.get("amount", opp.amount), currency=opp.currency,
