@@ -54,6 +54,13 @@ def win_model_train_task(model_id: int) -> None:
 
 
 @shared_task
+def win_models_resume_stale_task() -> list[int]:
+    """Every 10 minutes (beat): trainings whose message was lost or whose worker died, sent again."""
+    from .services.winprob import win_models_resume_stale
+    return win_models_resume_stale()
+
+
+@shared_task
 def win_model_retrain_task() -> int:
     """Monthly (beat): train again on every closed deal so far (activated if it beats the stage table)."""
     from .services.winprob import win_model_request

@@ -289,6 +289,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.win_model_retrain_task",
         "schedule": crontab(hour=4, minute=30, day_of_month=1),
     },
+    "pipeline-win-models-resume-stale": {
+        "task": "pipeline.tasks.win_models_resume_stale_task",
+        "schedule": 600.0,
+    },
     "pipeline-win-probabilities-score-nightly": {
         "task": "pipeline.tasks.win_probabilities_score_task",
         "schedule": crontab(hour=3, minute=15),
@@ -549,6 +553,8 @@ PIPELINE_STALL_MIN_SAMPLES = env.int("PIPELINE_STALL_MIN_SAMPLES", default=20)
 # train; at least PIPELINE_WINPROB_MIN_DEALS training deals (before the held-out quarters) are needed.
 PIPELINE_WINPROB_MAX_ROWS = env.int("PIPELINE_WINPROB_MAX_ROWS", default=200_000)
 PIPELINE_WINPROB_MIN_DEALS = env.int("PIPELINE_WINPROB_MIN_DEALS", default=30)
+# A training queued or running longer than this is sent again (its message was lost or its worker died).
+PIPELINE_WINPROB_STALE_SECONDS = env.int("PIPELINE_WINPROB_STALE_SECONDS", default=1800)
 
 # --- customers: contracts, renewals, usage and tickets (h3) ----------------------------------
 # The currencies a contract may be in (ISO 4217 codes); the default currency is always accepted.

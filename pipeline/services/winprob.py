@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -124,6 +124,23 @@ def _claim(model_id: int) -> bool:
                 .update(status=WinProbabilityModel.Status.RUNNING, started_at=timezone.now()))
 
 
+def win_models_resume_stale(*, now=None) -> list[int]:
+    """Trainings a worker never finished, queued again (beat, every 10 minutes): a row still `queued`
+    after PIPELINE_WINPROB_STALE_SECONDS (its message was lost) is sent again, and a row `running`
+    that long (its worker died: a training takes seconds to minutes, its rows capped) goes back to
+    `queued` first. The claim in `win_model_train` keeps each run to one worker."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.PIPELINE_WINPROB_STALE_SECONDS)
+    WinProbabilityModel.objects.filter(status=WinProbabilityModel.Status.RUNNING, started_at__lt=stale).update(
+        status=WinProbabilityModel.Status.QUEUED)
+    ids = list(WinProbabilityModel.objects.filter(status=WinProbabilityModel.Status.QUEUED, created_at__lt=stale)
+               .order_by("pk").values_list("pk", flat=True))
+    from ..tasks import win_model_train_task
+    for model_id in ids:
+        win_model_train_task.apply_async(args=(model_id,))
+    return ids
+
+
 def _fail(model_id: int, code: str, params: dict) -> None:
     WinProbabilityModel.objects.filter(pk=model_id).update(status=WinProbabilityModel.Status.FAILED,
                                                            failure_code=code, failure_params=params,
@@ -184,7 +201,11 @@ def win_model_activate(*, model: WinProbabilityModel, by=None) -> WinProbability
     """Make `model` the source of the model probability; open deals are rescored on commit."""
     if by is not None and not predicates.can_activate_win_model(by):
         raise PermissionDenied(_("You may not change which win-probability model is used."))
-    model = WinProbabilityModel.objects.select_for_update().get(pk=model.pk)
+    # Every training row is locked, in id order (a handful: one a month), so two activations of
+    # different models run one after the other: the second sees the first's active row and turns it
+    # off, instead of both committing `is_active` and the second failing the one-active constraint.
+    list(WinProbabilityModel.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    model = WinProbabilityModel.objects.get(pk=model.pk)
     if model.status != WinProbabilityModel.Status.DONE:
         raise ValidationError(_("Only a finished training can be used."))
     WinProbabilityModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)

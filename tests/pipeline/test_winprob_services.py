@@ -358,3 +358,48 @@ def test_a_new_deal_is_scored_by_the_active_model(history, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         deal = make_opportunity(owner=history["owner"], name="New")
     assert OpportunityWinFactors.objects.get(opportunity=deal).model == model
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_activating_different_models_at_once_leave_one_active(history):
+    """Both activations succeed one after the other (the later wins), never a one-active-constraint
+    error from two transactions that each turned their own model on."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Real row locks need PostgreSQL (SQLite serialises whole-database writes)")
+    first, second = train(activate="no"), train(activate="no")
+    barrier, results = threading.Barrier(2), []
+
+    def activate(model):
+        from django.db import connection as thread_connection
+        try:
+            barrier.wait()
+            with mock.patch("pipeline.tasks.win_probabilities_score_task.apply_async"):
+                winprob_services.win_model_activate(model=model, by=history["admin"])
+            results.append("ok")
+        except Exception as exc:  # noqa: BLE001 -- the assertion below names it
+            results.append(repr(exc))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=activate, args=(m,)) for m in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == ["ok", "ok"]
+    assert WinProbabilityModel.objects.filter(is_active=True).count() == 1
+
+
+def test_a_training_whose_worker_died_is_sent_again_and_finishes(history):
+    model = winprob_services.win_model_request(activate="no")
+    assert winprob_services.win_models_resume_stale() == []  # fresh: left to its worker
+    long_ago = timezone.now() - timedelta(seconds=settings.PIPELINE_WINPROB_STALE_SECONDS + 60)
+    WinProbabilityModel.objects.filter(pk=model.pk).update(status=WinProbabilityModel.Status.RUNNING,
+                                                          started_at=long_ago, created_at=long_ago)
+    assert winprob_services.win_models_resume_stale() == [model.pk]  # eager in tests: trained here
+    model.refresh_from_db()
+    assert model.status == WinProbabilityModel.Status.DONE and model.training_deals == 48
