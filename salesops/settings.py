@@ -218,6 +218,12 @@ LEADS_RESCORE_BATCH_SIZE = env.int("LEADS_RESCORE_BATCH_SIZE", default=20_000)
 LEADS_EDITOR_INLINE_BACKTEST_MAX = env.int("LEADS_EDITOR_INLINE_BACKTEST_MAX", default=20_000)
 LEADS_RESCORE_BATCH_PAUSE = env.float("LEADS_RESCORE_BATCH_PAUSE", default=0.0)
 LEADS_JOB_STALE_SECONDS = env.int("LEADS_JOB_STALE_SECONDS", default=120)
+# w4: a full rescore of at least this many leads is split into id-range chunks that any number of
+# workers claim (leads.models.RescoreChunk); smaller tables are rescored batch by batch by one worker.
+LEADS_RESCORE_CHUNKED_MIN_LEADS = env.int("LEADS_RESCORE_CHUNKED_MIN_LEADS", default=100_000)
+LEADS_RESCORE_CHUNK_SIZE = env.int("LEADS_RESCORE_CHUNK_SIZE", default=20_000)
+# a chunk claimed this long ago whose worker holds no lock on it (the worker died) is claimed again
+LEADS_RESCORE_CHUNK_TIMEOUT = env.int("LEADS_RESCORE_CHUNK_TIMEOUT", default=120)
 LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
 # Leads marked "needs rescore" for longer than this are rescored by leads_rescore_marked_task.
 LEADS_RESCORE_MARK_GRACE_SECONDS = env.int("LEADS_RESCORE_MARK_GRACE_SECONDS", default=60)
