@@ -51,12 +51,13 @@ def generate_leads(n: int, *, events_per_lead: int, varied: bool = False) -> Non
             "INSERT INTO leads_lead (name, email, phone, company, industry, company_size, region, job_title,"
             " source, consent, do_not_email, status, origin, last_activity, total_visits, time_on_site,"
             " external_ref, score, grade, score_breakdown, completeness, created_at, updated_at,"
-            " disqualified_reason, version, imported_from, business_segment, date_unknown, lead_type, source_detail)"
+            " disqualified_reason, version, imported_from, business_segment, date_unknown, lead_type, source_detail,"
+            " utm_source, utm_medium, utm_campaign, utm_term, utm_content)"
             " SELECT 'Lead ' || g, 'lead' || g || '@bench.example', '', 'Company ' || (g %% 5000),"
             " (ARRAY['technology','finance','retail','manufacturing','healthcare'])[1 + g %% 5],"
             " (ARRAY[10, 200, 800, 1500, 5000])[1 + (g / 7) %% 5], 'east', '', 'website', true, false, 'new',"
             " '', '', g %% 20, g %% 3600, '', 0, '', '[]'::jsonb, 0,"
-            " now() - (g %% 700) * interval '1 day', now(), '', 1, '', '', false, '', ''"
+            " now() - (g %% 700) * interval '1 day', now(), '', 1, '', '', false, '', '', '', '', '', '', ''"
             " FROM generate_series(1, %s) g", [n])
         cursor.execute(
             "INSERT INTO leads_leadevent (lead_id, event_type_id, occurred_at, external_id, received_at)"
