@@ -99,3 +99,10 @@ def leads_rescore_decayed_task() -> int:
     """Nightly (beat): rescore, set-based, the leads whose behaviour points faded with time."""
     from .services.scoring import leads_rescore_decayed
     return leads_rescore_decayed()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def event_partitions_ensure_task() -> list[str]:
+    """Daily (beat): the coming months' partitions of the events table, when it is partitioned (PostgreSQL)."""
+    from .services.partitions import event_partitions_ensure
+    return event_partitions_ensure()

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.leads_rescore_decayed_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # w4: next months' partitions of the events table, ahead of time (no-op unless partitioned, PostgreSQL)
+    "leads-event-partitions-ensure": {
+        "task": "leads.tasks.event_partitions_ensure_task",
+        "schedule": crontab(hour=0, minute=40),
+    },
     # h9: compensation payouts (last and running month/quarter; approved ones are never recomputed)
     "teams-payouts-compute-daily": {
         "task": "teams.tasks.payouts_compute_due_task",
