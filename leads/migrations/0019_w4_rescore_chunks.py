@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'rescore chunk',
                 'verbose_name_plural': 'rescore chunks',
-                'ordering': ['job', 'lo'],
+                'ordering': ['lo'],
                 'indexes': [models.Index(fields=['job', 'status', 'lo'], name='rescore_chunk_claim')],
                 'constraints': [models.UniqueConstraint(fields=('job', 'lo'), name='rescore_chunk_job_lo_unique')],
             },

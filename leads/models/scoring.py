@@ -256,7 +256,9 @@ class RescoreChunk(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["job", "lo"]
+        # not ["job", ...]: ordering by the foreign key would join leads_rescorejob, and a chunk's
+        # SELECT ... FOR UPDATE would then lock the job row too (every worker waiting on every other)
+        ordering = ["lo"]
         verbose_name = _("rescore chunk")
         verbose_name_plural = _("rescore chunks")
         # the claim query: a job's pending (or stale running) chunks in id order

@@ -571,7 +571,7 @@ def rescore_chunk_claim(*, job_id: int, now=None) -> RescoreChunk | None:
     if status not in (RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING):
         return None
     cutoff = now - timedelta(seconds=settings.LEADS_RESCORE_CHUNK_TIMEOUT)
-    chunk = (RescoreChunk.objects.select_for_update(skip_locked=True).filter(job_id=job_id)
+    chunk = (RescoreChunk.objects.select_for_update(skip_locked=True, of=("self",)).filter(job_id=job_id)
              .filter(Q(status=RescoreChunk.Status.PENDING) | Q(status=RescoreChunk.Status.RUNNING, claimed_at__lt=cutoff))
              .order_by("lo").first())
     if chunk is None:
@@ -596,8 +596,9 @@ def rescore_chunk_run(*, chunk_id: int, attempt: int) -> bool:
     """Score one claimed chunk and mark it done, in one transaction holding the chunk's row lock
     (so a claim that timed out meanwhile waits, and then finds it done). False, writing nothing,
     when the claim is no longer ours (claimed again) or the job has ended or was superseded."""
-    chunk = RescoreChunk.objects.select_for_update().filter(
-        pk=chunk_id, status=RescoreChunk.Status.RUNNING, attempts=attempt).first()
+    # the chunk row only (of="self"): the job row stays free for the other workers' chunks
+    chunk = RescoreChunk.objects.select_for_update(of=("self",)).filter(
+        pk=chunk_id, status=RescoreChunk.Status.RUNNING, attempts=attempt).order_by().first()
     if chunk is None:
         return False
     job = RescoreJob.objects.select_related("rule_set").get(pk=chunk.job_id)
