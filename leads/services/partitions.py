@@ -73,7 +73,7 @@ def events_partition_status() -> dict:
         partitioned = _is_partitioned(cursor)
         cursor.execute(f"SELECT COUNT(*), MIN(occurred_at), MAX(occurred_at) FROM {TABLE}")
         rows, oldest, newest = cursor.fetchone()
-        cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [TABLE])
+        cursor.execute("SELECT SUM(pg_total_relation_size(relid)) FROM pg_partition_tree(%s::regclass)", [TABLE])
         size = cursor.fetchone()[0]
         partitions = []
         if partitioned:
