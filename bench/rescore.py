@@ -10,6 +10,12 @@ counted here and measured by bench/routing.py). The hand-written statement does 
 score, grade, breakdown, rule set and time on changed rows only, mql_at on new MQLs, and a history
 row per change. Prints key=value figures, time per lead, and ends with
 `RESULT name=rescore app_s=<x> raw_s=<y> ratio=<x/y> ...`.
+
+With `--workers N` it times instead the same full rescore as a chunked job (id-range chunks that
+workers claim, leads.models.RescoreChunk) run by 1 and then by N Celery worker processes (solo
+pool, CELERY_BROKER_URL, default redis://127.0.0.1:6379/4), checks both give the result of the
+chunked job run in this process, prints the load average, and ends with
+`RESULT name=rescore_workers one_worker_s=<x> workers_s=<y> speedup=<x/y> ...`.
 """
 import argparse
 import os
@@ -37,7 +43,11 @@ def main():
     parser.add_argument("--events-per-lead", type=int, default=3)
     parser.add_argument("--skip-latency", action="store_true", help="do not measure event-to-score latency")
     parser.add_argument("--reuse", action="store_true", help="keep the leads already there when their number is N")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="time the chunked job run by 1 and by N Celery worker processes (Redis broker)")
     args = parser.parse_args()
+    if args.workers:
+        os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/4")
 
     ensure_database("bench/rescore.py")
     import django
@@ -70,6 +80,8 @@ def main():
     connection.ensure_connection()
     connection.connection.autocommit = True
     reset()
+    if args.workers:
+        return run_workers(args.workers, n=n, events=events, rule_set=rule_set, reset=reset)
 
     def app_rescore():
         job = RescoreJob.objects.create(rule_set=rule_set, total=n, last_id=0, max_id=n)
@@ -141,6 +153,101 @@ def main():
     print(f"RESULT name=rescore app_s={app_s:.2f} raw_s={raw_s:.2f} ratio={app_s / raw_s:.2f} "
           f"leads={n} events={events} app_us_per_lead={app_s / n * 1e6:.2f} raw_us_per_lead={raw_s / n * 1e6:.2f} "
           f"new_mqls={new_mqls} rerun_s={rerun_s:.2f} same_result={agree}{latency}", flush=True)
+
+
+QUEUE = "bench_rescore_chunks"
+
+
+def _result() -> dict:
+    from django.db.models import Count, Sum
+
+    from leads.models import Lead, ScoreChange
+    return {"grades": dict(Lead.objects.values_list("grade").annotate(n=Count("id"))),
+            "checksum": Lead.objects.aggregate(s=Sum("score"))["s"], "history": ScoreChange.objects.count(),
+            "mqls": Lead.objects.filter(mql_at__isnull=False).count()}
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_workers(workers: int, *, n: int, events: int, rule_set, reset) -> None:
+    """The same full rescore as a chunked job (leads.models.RescoreChunk): first in this process
+    (the reference result), then run by 1 and by `workers` Celery worker processes. The chunk
+    messages go to a queue of their own that the bench workers alone consume; the routing of the
+    new MQLs the workers queue (default queue) is counted and purged, not run (bench/routing.py)."""
+    import redis
+    from django.conf import settings
+
+    from leads.models import RescoreJob
+    from leads.services.scoring import rescore_chunks_work, rescore_job_split
+    from leads.tasks import rescore_chunk_task
+    from salesops.celery import app
+
+    def new_job():
+        job = RescoreJob.objects.create(rule_set=rule_set, total=n, last_id=0, max_id=n)
+        rescore_job_split(job=job)
+        return job
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    print(f"chunk_size={settings.LEADS_RESCORE_CHUNK_SIZE} broker={settings.CELERY_BROKER_URL} load={_load()}",
+          flush=True)
+    from unittest import mock
+    with mock.patch("leads.services.scoring._queue_routing"):
+        in_process_s, _ = timed("chunked_in_process", lambda: rescore_chunks_work(job_id=new_job().pk))
+    reference = _result()
+    print(f"reference={reference}", flush=True)
+
+    def run(count: int) -> tuple[float, bool, int]:
+        reset()
+        app.control.purge()
+        broker.delete(QUEUE, "celery")
+        job = new_job()
+        env = {**os.environ, "DEBUG": "0"}
+        procs = [subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "salesops", "worker", "--pool", "solo", "--loglevel=WARNING",
+             "-Q", QUEUE, "--without-gossip", "--without-mingle", "--hostname", f"bench{k}-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, start_new_session=True) for k in range(count)]
+        try:
+            names = {f"bench{k}-{os.getpid()}@{os.uname().nodename}" for k in range(count)}
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                answered = {name for reply in app.control.ping(timeout=1) for name in reply}
+                if names <= answered:
+                    break
+            else:
+                raise SystemExit("the bench workers did not start")
+            load_before = _load()
+            start = time.perf_counter()
+            for _ in range(job.chunks_total):
+                rescore_chunk_task.apply_async(args=[job.pk], queue=QUEUE, ignore_result=True)
+            while True:
+                job.refresh_from_db()
+                if job.status in ("done", "failed"):
+                    break
+                time.sleep(0.2)
+            elapsed = time.perf_counter() - start
+            routing_messages = broker.llen("celery")
+            same = job.status == "done" and _result() == reference
+            print(f"workers={count} wall_s={elapsed:.2f} status={job.status} chunks={job.chunks_done}/"
+                  f"{job.chunks_total} changed={job.changed} routing_messages={routing_messages} same_result={same}"
+                  f" load_before={load_before} load_after={_load()}", flush=True)
+            return elapsed, same, routing_messages
+        finally:
+            import signal
+            for proc in procs:
+                os.killpg(proc.pid, signal.SIGTERM)
+            for proc in procs:
+                proc.wait(timeout=60)
+            broker.delete(QUEUE, "celery")
+
+    one_s, one_same, routed = run(1)
+    many_s, many_same, _ = run(workers)
+    print(f"RESULT name=rescore_workers workers={workers} one_worker_s={one_s:.2f} workers_s={many_s:.2f}"
+          f" speedup={one_s / many_s:.2f} in_process_s={in_process_s:.2f} leads={n} events={events}"
+          f" us_per_lead_one={one_s / n * 1e6:.2f} us_per_lead_workers={many_s / n * 1e6:.2f}"
+          f" routing_messages={routed} same_result={one_same and many_same} cores={os.cpu_count()}"
+          f" load={_load()}", flush=True)
 
 
 def measure_latency() -> str:

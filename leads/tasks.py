@@ -29,6 +29,14 @@ def rescore_job_run_task(job_id: int) -> str:
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def rescore_chunk_task(job_id: int) -> str:
+    """Score the next unclaimed chunk of a chunked rescore job (one message per chunk; any worker)."""
+    from .services.scoring import rescore_chunks_work
+    job = rescore_chunks_work(job_id=job_id, max_chunks=1)
+    return job.status if job else "gone"
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
 def nurture_send_due_task() -> dict:
     """Every 10 minutes (beat): send due nurture steps. Retry-safe: a step is never emailed twice."""
     from django.utils import timezone
@@ -106,3 +114,10 @@ def scoring_suggestions_resume_stale_task() -> list[int]:
     """Every 5 minutes (beat): queue again suggestions whose message was lost or whose worker died."""
     from .services.scoring_suggest import suggestions_resume_stale
     return suggestions_resume_stale()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def event_partitions_ensure_task() -> list[str]:
+    """Daily (beat): the coming months' partitions of the events table, when it is partitioned (PostgreSQL)."""
+    from .services.partitions import event_partitions_ensure
+    return event_partitions_ensure()

@@ -218,6 +218,12 @@ LEADS_RESCORE_BATCH_SIZE = env.int("LEADS_RESCORE_BATCH_SIZE", default=20_000)
 LEADS_EDITOR_INLINE_BACKTEST_MAX = env.int("LEADS_EDITOR_INLINE_BACKTEST_MAX", default=20_000)
 LEADS_RESCORE_BATCH_PAUSE = env.float("LEADS_RESCORE_BATCH_PAUSE", default=0.0)
 LEADS_JOB_STALE_SECONDS = env.int("LEADS_JOB_STALE_SECONDS", default=120)
+# w4: a full rescore of at least this many leads is split into id-range chunks that any number of
+# workers claim (leads.models.RescoreChunk); smaller tables are rescored batch by batch by one worker.
+LEADS_RESCORE_CHUNKED_MIN_LEADS = env.int("LEADS_RESCORE_CHUNKED_MIN_LEADS", default=100_000)
+LEADS_RESCORE_CHUNK_SIZE = env.int("LEADS_RESCORE_CHUNK_SIZE", default=20_000)
+# a chunk claimed this long ago whose worker holds no lock on it (the worker died) is claimed again
+LEADS_RESCORE_CHUNK_TIMEOUT = env.int("LEADS_RESCORE_CHUNK_TIMEOUT", default=120)
 LEADS_JOB_MAX_ATTEMPTS = env.int("LEADS_JOB_MAX_ATTEMPTS", default=5)
 # Lead CSV imports stream in chunks of this many rows: one duplicate lookup, one COPY/INSERT and
 # one progress write per chunk; memory stays flat whatever the file's size (issue 14).
@@ -230,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     "leads-rescore-decayed-nightly": {
         "task": "leads.tasks.leads_rescore_decayed_task",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # w4: next months' partitions of the events table, ahead of time (no-op unless partitioned, PostgreSQL)
+    "leads-event-partitions-ensure": {
+        "task": "leads.tasks.event_partitions_ensure_task",
+        "schedule": crontab(hour=0, minute=40),
     },
     # h9: compensation payouts (last and running month/quarter; approved ones are never recomputed)
     "teams-payouts-compute-daily": {

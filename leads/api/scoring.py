@@ -107,7 +107,8 @@ class RescoreJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = RescoreJob
         fields = ["id", "rule_set", "status", "total", "processed", "changed", "percent", "error",
-                  "previous_rule_set", "heartbeat_at", "attempts", "started_at", "finished_at", "created_at"]
+                  "previous_rule_set", "heartbeat_at", "attempts", "started_at", "finished_at", "created_at",
+                  "chunks_total", "chunks_done"]
         read_only_fields = fields
 
 

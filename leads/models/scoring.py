@@ -214,6 +214,10 @@ class RescoreJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A chunked job (large tables): its id ranges are RescoreChunk rows that any number of workers
+    # claim; 0 for a job run batch by batch by one worker (last_id/max_id).
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -222,4 +226,44 @@ class RescoreJob(models.Model):
 
     @property
     def percent(self) -> int:
+        if self.chunks_total:
+            return min(100, self.chunks_done * 100 // self.chunks_total)
         return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+
+class RescoreChunk(models.Model):
+    """One id range of a chunked rescore job, claimed by one worker at a time (leads.services.scoring).
+
+    `attempts` counts claims and is the claim's token: a worker writes its chunk only while the row
+    still carries the attempt it claimed, so a chunk reclaimed from a worker that was presumed dead
+    is never finished twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.ForeignKey(RescoreJob, verbose_name=_("rescore job"), on_delete=models.CASCADE, related_name="chunks")
+    lo = models.BigIntegerField(_("first lead id"))
+    hi = models.BigIntegerField(_("last lead id"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    processed = models.PositiveIntegerField(_("leads scored"), default=0)
+    changed = models.PositiveIntegerField(_("leads changed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        # not ["job", ...]: ordering by the foreign key would join leads_rescorejob, and a chunk's
+        # SELECT ... FOR UPDATE would then lock the job row too (every worker waiting on every other)
+        ordering = ["lo"]
+        verbose_name = _("rescore chunk")
+        verbose_name_plural = _("rescore chunks")
+        # the claim query: a job's pending (or stale running) chunks in id order
+        indexes = [models.Index(fields=["job", "status", "lo"], name="rescore_chunk_claim")]
+        constraints = [models.UniqueConstraint(fields=["job", "lo"], name="rescore_chunk_job_lo_unique")]
+
+    def __str__(self):
+        return f"{self.lo}–{self.hi}"

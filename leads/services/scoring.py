@@ -24,7 +24,7 @@ from salesops.queue import enqueue, enqueue_on_commit
 from teams.predicates import can_backtest_scoring
 
 from .. import scoring
-from ..models import AttributeRule, Lead, RescoreJob, RuleSet, ScoreChange
+from ..models import AttributeRule, Lead, RescoreChunk, RescoreJob, RuleSet, ScoreChange
 from ..selectors import lead_queryset_for, rule_set_loaded, rule_set_spec
 
 logger = logging.getLogger(__name__)
@@ -433,12 +433,18 @@ def rule_set_publish(*, rule_set: RuleSet, by) -> RescoreJob:
 def _rescore_job_start(*, rule_set: RuleSet, previous: RuleSet | None) -> RescoreJob:
     """A job rescoring every lead with `rule_set`, queued after commit. It is recorded before it
     is queued: if the broker is away, the stale-job sweeper starts it later."""
-    from ..tasks import rescore_job_run_task
+    from ..tasks import rescore_chunk_task, rescore_job_run_task
 
     bounds = Lead.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
-    job = RescoreJob.objects.create(rule_set=rule_set, previous_rule_set=previous, total=Lead.objects.count(),
+    total = Lead.objects.count()
+    job = RescoreJob.objects.create(rule_set=rule_set, previous_rule_set=previous, total=total,
                                     last_id=(bounds["lo"] or 1) - 1, max_id=bounds["hi"] or 0)
-    enqueue_on_commit(rescore_job_run_task, job.pk)
+    if total and total >= settings.LEADS_RESCORE_CHUNKED_MIN_LEADS:
+        # one message per chunk: every worker listening takes some (each claims whichever chunk is next)
+        for _i in range(rescore_job_split(job=job)):
+            enqueue_on_commit(rescore_chunk_task, job.pk)
+    else:
+        enqueue_on_commit(rescore_job_run_task, job.pk)
     return job
 
 
@@ -454,8 +460,11 @@ def rescore_job_run(*, job_id: int, batch_size: int | None = None) -> RescoreJob
     where it stopped, two runs of one job never score the same batch, and re-running a batch changes
     nothing. An error that is not transient ends the job `failed` with its reason (rescore_job_fail)."""
     batch_size = batch_size or settings.LEADS_RESCORE_BATCH_SIZE
-    if not RescoreJob.objects.filter(pk=job_id).exists():
+    chunks = RescoreJob.objects.filter(pk=job_id).values_list("chunks_total", flat=True).first()
+    if chunks is None:
         return None  # deleted with its rule set (a draft again, then deleted) before this message ran
+    if chunks:
+        return rescore_chunks_work(job_id=job_id)  # a chunked job (the sweeper resumes those too)
     RescoreJob.objects.filter(pk=job_id, status__in=[RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING]).update(
         status=RescoreJob.Status.RUNNING, heartbeat_at=timezone.now())
     RescoreJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
@@ -501,6 +510,139 @@ def _rescore_job_step(*, job_id: int, batch_size: int, now, compiled: list) -> b
     return True
 
 
+# --- chunked rescore: id ranges claimed by any number of workers ------------------------------
+# A large rescore is split into RescoreChunk rows (id ranges of LEADS_RESCORE_CHUNK_SIZE). Each
+# worker claims the next pending chunk (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so two
+# workers never claim the same one; SQLite has one writer and claims plainly), scores it in one
+# transaction that holds the chunk's row lock and re-checks the claim, and marks it done there.
+# A chunk whose worker died stays `running` with an old claimed_at and no lock: it is claimed
+# again after LEADS_RESCORE_CHUNK_TIMEOUT seconds. Scoring a range twice gives the same result
+# (every chunk scores as of the job's creation, and unchanged rows are not written), so a chunk
+# that is reclaimed is safe. The job is `done` when every chunk is done, `failed` with its reason
+# when a chunk fails or keeps being abandoned; its progress is chunks done / chunks.
+_compiled_for_job: dict[int, CompiledScore] = {}  # per worker process: the rule set compiled once per job
+
+
+def rescore_job_split(*, job: RescoreJob, chunk_size: int | None = None) -> int:
+    """Split `job`'s id range (last_id+1 .. max_id) into chunks; returns their number."""
+    size = chunk_size or settings.LEADS_RESCORE_CHUNK_SIZE
+    los = range(job.last_id + 1, job.max_id + 1, size)
+    RescoreChunk.objects.bulk_create(RescoreChunk(job=job, lo=lo, hi=min(lo + size - 1, job.max_id)) for lo in los)
+    RescoreJob.objects.filter(pk=job.pk).update(chunks_total=len(los))
+    job.chunks_total = len(los)
+    return len(los)
+
+
+def rescore_chunks_work(*, job_id: int, max_chunks: int | None = None, now=None) -> RescoreJob | None:
+    """Claim and score chunks of `job_id` until none is left (or `max_chunks` were scored), then
+    end the job `done` if every chunk is done. A non-transient error fails the job with the chunk's
+    range and the error (rescore_job_fail: the previous rule set scores again)."""
+    if not RescoreJob.objects.filter(pk=job_id).exists():
+        return None
+    started = timezone.now()
+    RescoreJob.objects.filter(pk=job_id, status=RescoreJob.Status.PENDING).update(
+        status=RescoreJob.Status.RUNNING, heartbeat_at=started)
+    RescoreJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=started)
+    scored = 0
+    while max_chunks is None or scored < max_chunks:
+        chunk = rescore_chunk_claim(job_id=job_id, now=now)
+        if chunk is None:
+            break
+        try:
+            rescore_chunk_run(chunk_id=chunk.pk, attempt=chunk.attempts)
+        except TRANSIENT_ERRORS:
+            raise  # the chunk stays claimed; it is claimed again after the timeout
+        except Exception as exc:
+            logger.exception("rescore job %s: chunk %s–%s failed", job_id, chunk.lo, chunk.hi)
+            reason = _("Lead ids %(lo)s–%(hi)s: %(error)s") % {
+                "lo": chunk.lo, "hi": chunk.hi, "error": f"{exc.__class__.__name__}: {exc}"}
+            RescoreChunk.objects.filter(pk=chunk.pk, attempts=chunk.attempts).update(
+                status=RescoreChunk.Status.FAILED, error=reason[:2000], finished_at=timezone.now())
+            return rescore_job_fail(job_id=job_id, reason=reason)
+        scored += 1
+        if settings.LEADS_RESCORE_BATCH_PAUSE:
+            time.sleep(settings.LEADS_RESCORE_BATCH_PAUSE)
+    return rescore_job_finish_if_done(job_id=job_id)
+
+
+@transaction.atomic
+def rescore_chunk_claim(*, job_id: int, now=None) -> RescoreChunk | None:
+    """Claim the next chunk of a live job: a pending one, or one claimed longer than
+    LEADS_RESCORE_CHUNK_TIMEOUT ago whose worker holds no lock on it (it died). Commits at once so
+    that other workers see it claimed. A chunk abandoned LEADS_JOB_MAX_ATTEMPTS times fails the job."""
+    now = now or timezone.now()
+    status = RescoreJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+    if status not in (RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING):
+        return None
+    cutoff = now - timedelta(seconds=settings.LEADS_RESCORE_CHUNK_TIMEOUT)
+    chunk = (RescoreChunk.objects.select_for_update(skip_locked=True, of=("self",)).filter(job_id=job_id)
+             .filter(Q(status=RescoreChunk.Status.PENDING) | Q(status=RescoreChunk.Status.RUNNING, claimed_at__lt=cutoff))
+             .order_by("lo").first())
+    if chunk is None:
+        return None
+    if chunk.attempts >= settings.LEADS_JOB_MAX_ATTEMPTS:
+        reason = _("Lead ids %(lo)s–%(hi)s were abandoned %(n)s times without finishing.") % {
+            "lo": chunk.lo, "hi": chunk.hi, "n": chunk.attempts}
+        chunk.status, chunk.error, chunk.finished_at = RescoreChunk.Status.FAILED, reason, now
+        chunk.save(update_fields=["status", "error", "finished_at"])
+        rescore_job_fail(job_id=job_id, reason=reason)
+        return None
+    if chunk.status == RescoreChunk.Status.RUNNING:
+        logger.warning("rescore job %s: chunk %s–%s abandoned since %s, claimed again", job_id, chunk.lo, chunk.hi,
+                       chunk.claimed_at)
+    chunk.status, chunk.claimed_at, chunk.attempts = RescoreChunk.Status.RUNNING, now, chunk.attempts + 1
+    chunk.save(update_fields=["status", "claimed_at", "attempts"])
+    return chunk
+
+
+@transaction.atomic
+def rescore_chunk_run(*, chunk_id: int, attempt: int) -> bool:
+    """Score one claimed chunk and mark it done, in one transaction holding the chunk's row lock
+    (so a claim that timed out meanwhile waits, and then finds it done). False, writing nothing,
+    when the claim is no longer ours (claimed again) or the job has ended or was superseded."""
+    # the chunk row only (of="self"): the job row stays free for the other workers' chunks
+    chunk = RescoreChunk.objects.select_for_update(of=("self",)).filter(
+        pk=chunk_id, status=RescoreChunk.Status.RUNNING, attempts=attempt).order_by().first()
+    if chunk is None:
+        return False
+    job = RescoreJob.objects.select_related("rule_set").get(pk=chunk.job_id)
+    if job.status not in (RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING):
+        return False
+    if job.rule_set.status != RuleSet.Status.PUBLISHED:
+        RescoreJob.objects.filter(pk=job.pk, status__in=[RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING]).update(
+            status=RescoreJob.Status.FAILED, error=_("Superseded by a newer rule set."), finished_at=timezone.now())
+        return False
+    now = job.created_at  # every chunk, whichever worker and whenever, scores as of the same moment
+    compiled = _compiled_for_job.get(job.pk)
+    if compiled is None:
+        _compiled_for_job.clear()  # one job at a time matters; keep the cache small
+        compiled = _compiled_for_job[job.pk] = compile_rule_set(job.rule_set, now=now)
+    stamped: list[int] = []
+    changed = _rescore_range_sql(compiled, rule_set_id=job.rule_set_id, lo=chunk.lo, hi=chunk.hi,
+                                 reason=ScoreChange.Reason.PUBLISH, now=now, new_top=stamped)
+    _mark_new_top_grade(top_grade=compiled.top_grade, lo=chunk.lo, hi=chunk.hi, now=now, stamped=stamped)
+    scored = Lead.objects.filter(pk__gte=chunk.lo, pk__lte=chunk.hi).count()
+    finished = timezone.now()
+    RescoreChunk.objects.filter(pk=chunk.pk).update(status=RescoreChunk.Status.DONE, processed=scored,
+                                                    changed=changed, finished_at=finished)
+    # last statement before commit: the job row is locked only briefly
+    RescoreJob.objects.filter(pk=job.pk).update(chunks_done=F("chunks_done") + 1, processed=F("processed") + scored,
+                                                changed=F("changed") + changed, heartbeat_at=finished)
+    return True
+
+
+@transaction.atomic
+def rescore_job_finish_if_done(*, job_id: int) -> RescoreJob:
+    """End a running chunked job `done` once every chunk is done. Each worker calls this after its
+    last chunk committed, so whichever finishes last sees them all done."""
+    job = RescoreJob.objects.select_for_update().get(pk=job_id)
+    if job.status in (RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING) and job.chunks_total and not (
+            job.chunks.exclude(status=RescoreChunk.Status.DONE).exists()):
+        job.status, job.finished_at, job.last_id = RescoreJob.Status.DONE, timezone.now(), job.max_id
+        job.save(update_fields=["status", "finished_at", "last_id"])
+    return job
+
+
 @transaction.atomic
 def rescore_job_fail(*, job_id: int, reason: str) -> RescoreJob:
     """End a job `failed` with its reason. The last good rule set keeps scoring: a failed publish
@@ -527,7 +669,7 @@ def rescore_jobs_resume_stale(*, now=None) -> list[int]:
     """Periodic (beat): re-queue pending or running jobs silent for longer than
     LEADS_JOB_STALE_SECONDS (their worker died, or their message was lost), and fail those already
     resumed LEADS_JOB_MAX_ATTEMPTS times. A job inside a batch holds its row lock and is skipped."""
-    from ..tasks import rescore_job_run_task
+    from ..tasks import rescore_chunk_task, rescore_job_run_task
 
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.LEADS_JOB_STALE_SECONDS)
@@ -540,7 +682,11 @@ def rescore_jobs_resume_stale(*, now=None) -> list[int]:
         RescoreJob.objects.filter(pk__in=resume).update(heartbeat_at=now, attempts=F("attempts") + 1)
     for pk in resume:
         logger.warning("rescore job %s is stale: re-queued", pk)
-        enqueue(rescore_job_run_task, pk)
+        left = RescoreChunk.objects.filter(job_id=pk).exclude(status=RescoreChunk.Status.DONE).count()
+        if not left:
+            enqueue(rescore_job_run_task, pk)
+        for _i in range(left):  # a chunked job: one message per chunk left, for every worker to take
+            enqueue(rescore_chunk_task, pk)
     for pk in set(stale) - set(resume):
         rescore_job_fail(job_id=pk, reason=_("Stopped after %(n)s restarts without finishing.") % {
             "n": settings.LEADS_JOB_MAX_ATTEMPTS})
