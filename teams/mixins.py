@@ -21,7 +21,10 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         # the scope's people (a manager's teams, a mentor's hires) read once as values, so PostgreSQL
-        # plans with the owners it will match (an owner index at 1M rows), not a subquery's guess
+        # plans with the owners it will match (an owner index at 1M rows), not a subquery's guess.
+        # Reads only: a POST may change a team or a plan and must see the scope as it then is.
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
         with shared_reads():
             return super().dispatch(request, *args, **kwargs)
 
