@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
@@ -56,12 +57,21 @@ class OpportunityListView(OpportunityScopeMixin, ScopedQuerysetMixin, ListFilter
     paginate_by = 50
 
 
+def _move_options(stages, current) -> str:
+    """The "Other move…" stage options of a card in `current`'s column, built once per column rather
+    than by a template loop in each of the board's cards (hundreds of cards at 1M deals)."""
+    return format_html_join("", '<option value="{}">{}</option>', ((s.pk, s.label) for s in stages if s.pk != current.pk))
+
+
 @login_required
 def board_view(request):
     with shared_reads():  # the scope's owners as values (teams.selectors.owner_q): owner indexes at 1M deals
         filterset, filtered = _board_queryset(request)
         closed_since = _board_closed_since(filterset)
         columns = selectors.board_columns(queryset=filtered, closed_since=closed_since)
+    stages = [column["stage"] for column in columns]
+    for column in columns:
+        column["move_options"] = _move_options(stages, column["stage"])
     return render(request, "pipeline/board.html", {
         "filter": filterset, "columns": columns, "stages": [column["stage"] for column in columns],
         "next_url": request.get_full_path(), "closed_since": closed_since,
@@ -450,6 +460,7 @@ def board_move_view(request, pk):
     query = request.GET.urlencode()
     card = render_to_string("pipeline/_board_card.html", {
         "opportunity": opp, "next_stage": selectors.next_stage_for(opp.stage, stages), "stages": stages,
+        "move_options": _move_options(stages, opp.stage),
         "next_url": reverse("pipeline:board") + (f"?{query}" if query else ""),
     }, request=request)
     return JsonResponse({

@@ -180,3 +180,18 @@ def test_a_closed_column_shows_this_periods_deals_newest_closed_first(client, or
     client.force_login(org["owner"])
     columns = {c["stage"].code: c for c in client.get(reverse("pipeline:board")).context["columns"]}
     assert [o.pk for o in columns["closed_won"]["cards"]] == [second.pk, first.pk]
+
+
+def test_every_card_offers_the_other_stages_and_not_its_own(client, org, deal):
+    """The "Other move…" options are built once per column: each card still lists every other stage."""
+    import re
+
+    client.force_login(org["owner"])
+    html = client.get(reverse("pipeline:board")).content.decode()
+    card = html[html.index(f'data-opportunity="{deal.pk}"'):]
+    options = re.findall(r'<option value="(\d+)">', card[:card.index("</article>")])
+    board_stages = re.findall(r'data-stage-id="(\d+)"', html)
+    assert sorted(options) == sorted(s for s in board_stages if s != str(stage("lead_identified").pk))
+    moved = move(client, deal, "needs_confirmed").json()["card"]
+    options = re.findall(r'<option value="(\d+)">', moved)
+    assert str(stage("needs_confirmed").pk) not in options and str(stage("lead_identified").pk) in options
