@@ -20,10 +20,20 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 
+# IPv6 forms that carry an IPv4 address a gateway may forward to: NAT64 (RFC 6052, RFC 8215) and the
+# deprecated IPv4-compatible ::a.b.c.d. They are refused outright, whatever IPv4 address they wrap.
+_EMBEDDING_IPV4 = [ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96")]
+
+
 def _blocked(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id ("fe80::1%eth0") is not part of it
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _EMBEDDING_IPV4):
+            return True
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour:  # 6to4 (2002::/16): judged by the IPv4 address it routes to
+            ip = ip.sixtofour
     return not ip.is_global or ip.is_multicast  # Python counts some multicast ranges as global
 
 

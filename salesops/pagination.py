@@ -74,7 +74,10 @@ class LargeListPaginator(Paginator):
         try:
             return super().validate_number(number)
         except EmptyPage:
-            if self.count and self.estimated:  # past a guessed end: an empty page, not a 404
+            # past a guessed end: an empty page, not a 404 -- but only just past it (up to twice the
+            # estimate): page 0, negative pages and absurd numbers (an OFFSET beyond PostgreSQL's
+            # bigint) stay a 404
+            if self.count and self.estimated and 1 <= int(number) <= 2 * self.num_pages + 1:
                 return int(number)
             raise
 

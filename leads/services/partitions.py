@@ -73,8 +73,10 @@ def events_partition_status() -> dict:
         partitioned = _is_partitioned(cursor)
         cursor.execute(f"SELECT COUNT(*), MIN(occurred_at), MAX(occurred_at) FROM {TABLE}")
         rows, oldest, newest = cursor.fetchone()
-        cursor.execute("SELECT SUM(pg_total_relation_size(relid)) FROM pg_partition_tree(%s::regclass)", [TABLE])
-        size = cursor.fetchone()[0]
+        # a plain table is no partition tree (pg_partition_tree answers no row for it): its own size then
+        cursor.execute("SELECT COALESCE((SELECT SUM(pg_total_relation_size(relid)) FROM pg_partition_tree(%s::regclass)),"
+                       " pg_total_relation_size(%s::regclass))", [TABLE, TABLE])
+        size = cursor.fetchone()[0] or 0
         partitions = []
         if partitioned:
             cursor.execute("SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i"
@@ -93,6 +95,11 @@ def _create_partition(cursor, month: date) -> bool:
     if cursor.fetchone()[0]:
         return False
     lo, hi = _bound(month), _bound(_month(month, 1))
+    # no new row for this month may land in the default partition between the move and the attach
+    # (the attach would then fail); writes to other months go on
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{TABLE}_default"])
+    if cursor.fetchone()[0]:
+        cursor.execute(f"LOCK TABLE {TABLE}_default IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS)")
     cursor.execute(f"WITH moved AS (DELETE FROM {TABLE}_default WHERE occurred_at >= %s AND occurred_at < %s"
                    f" RETURNING *) INSERT INTO {name} SELECT * FROM moved", [lo, hi])
@@ -154,6 +161,8 @@ def events_partition_convert(*, now=None) -> dict:
             return {"converted": False, "rows": 0, "partitions": 0}
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred FK checks pending on the old table run now
         cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
+        if _is_partitioned(cursor):  # a second --apply that waited on the lock: the first one converted it
+            return {"converted": False, "rows": 0, "partitions": 0}
         # the plain table's non-unique indexes and foreign keys, to recreate under the same names
         cursor.execute("SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
                        " WHERE indrelid = %s::regclass AND NOT indisunique", [TABLE])
@@ -193,6 +202,10 @@ def events_partition_convert(*, now=None) -> dict:
             cursor.execute(f"CREATE UNIQUE INDEX {name} ON {KEY_TABLE} {definition}")
         for _name, definition in indexes:  # "CREATE INDEX name ON public.leads_leadevent_unpartitioned USING ..."
             cursor.execute(definition.replace(f"{TABLE}_unpartitioned", TABLE))
+        # the unique indexes moved to the key table; the events' own lookups by external id (an API batch's
+        # resend check, a nurture click's get_or_create) keep a plain index so they never scan every month
+        cursor.execute(f"CREATE INDEX {TABLE}_external ON {TABLE} (posted_by_id, external_id)"
+                       " WHERE external_id IS NOT NULL")
         for name, definition in foreign_keys:
             cursor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {name} {definition}")
         cursor.execute(KEY_FUNCTIONS)

@@ -224,7 +224,12 @@ def excluded_in_words(features: list[dict]) -> list[dict]:
                                        "after the outcome"),
                "follows_amount_unknown": _("left out with “amount unknown”: the amount comes from the deal for "
                                            "one outcome and from the estimate for the other")}
-    return [{**f, "reason_text": reasons.get(f.get("reason"), f.get("reason", ""))} for f in features if f.get("excluded")]
+    names = {"days_in_stage": _("Days in the stage"), "age": _("Age of the deal"), "amount": _("Amount"),
+             "amount_unknown": _("Amount unknown"), "discount": _("Discount"), "activities_call": _("Calls"),
+             "activities_meeting": _("Meetings"), "activities_email": _("Emails"), "activities_note": _("Notes"),
+             "stage": _("Stage"), "team": _("Team"), "product": _("Product"), "source": _("Lead source")}
+    return [{**f, "name": names.get(f.get("column"), f.get("column")),
+             "reason_text": reasons.get(f.get("reason"), f.get("reason", ""))} for f in features if f.get("excluded")]
 
 
 def win_probability_for(*, opportunity: Opportunity) -> dict:

@@ -32,6 +32,8 @@ def resolving_to(*addresses):
     ("127.0.0.1", True), ("10.1.2.3", True), ("172.16.0.9", True), ("192.168.1.1", True),
     ("169.254.169.254", True), ("100.64.0.1", True), ("0.0.0.0", True), ("224.0.0.1", True),
     ("::1", True), ("fc00::1", True), ("fe80::1%eth0", True), ("::ffff:127.0.0.1", True),
+    ("64:ff9b::a9fe:a9fe", True), ("64:ff9b::808:808", True), ("::a9fe:a9fe", True),
+    ("2002:a9fe:a9fe::1", True), ("2002:808:808::1", False),
     ("93.184.215.14", False), ("8.8.8.8", False), ("2606:4700:4700::1111", False), ("::ffff:8.8.8.8", False),
 ])
 def test_which_addresses_are_refused(address, blocked):

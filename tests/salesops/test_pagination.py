@@ -58,6 +58,9 @@ class TestEstimatedCount:
         with mock.patch("salesops.pagination.table_estimate", return_value=1000):
             response = client.get(reverse("leads:list"), {"page": 20})
         assert response.status_code == 200 and list(response.context["object_list"]) == []
+        with mock.patch("salesops.pagination.table_estimate", return_value=1000):
+            for bad in ("0", "-3", "99999999999999999999", "x"):
+                assert client.get(reverse("leads:list"), {"page": bad}).status_code == 404, bad
         # below the threshold the count is exact, as before (raised past PostgreSQL's real estimate, which an
         # earlier test's ANALYZE may have left at thousands: statistics are not rolled back with the test)
         settings.SALESOPS_LIST_ESTIMATE_FROM = 10**9
