@@ -71,7 +71,8 @@ class SuggestionSerializer(serializers.ModelSerializer):
     figures = serializers.DictField(
         read_only=True, help_text="{base, suggested}: each the quality figures of /scoring/rule-sets/{id}/quality/ "
                                   "(auc, deciles, grades, rules…) on the same held-out leads")
-    draft_rule_set = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The draft to edit and publish")
+    draft_rule_set = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
+                                                        help_text="The draft to edit and publish (null until the job is done)")
 
     class Meta:
         model = ScoringSuggestion
