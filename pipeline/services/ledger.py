@@ -47,10 +47,41 @@ def furthest_stage_subquery(transitions=StageTransition.objects) -> Subquery:
                     .order_by("-to_stage__order", "-id").values("to_stage_id")[:1])
 
 
+# Every deal's furthest stage at once (PostgreSQL): one pass over the ledger sorted by deal, rather
+# than the correlated subquery per deal (an index probe and a sort for each of 1M deals: about 10
+# minutes); only deals whose stored value differs are written. Deals left with no forward entry
+# (every entry lost, or none) are emptied by the second statement.
+FURTHEST_BACKFILL_SQL = """
+UPDATE pipeline_opportunity o SET furthest_stage_id = f.stage_id
+FROM (SELECT DISTINCT ON (t.opportunity_id) t.opportunity_id, t.to_stage_id AS stage_id
+      FROM pipeline_stagetransition t JOIN pipeline_stage s ON s.id = t.to_stage_id
+      WHERE t.opportunity_id IS NOT NULL AND NOT s.is_lost
+      ORDER BY t.opportunity_id, s."order" DESC, t.id DESC) f
+WHERE o.id = f.opportunity_id AND o.furthest_stage_id IS DISTINCT FROM f.stage_id
+"""
+FURTHEST_CLEAR_SQL = """
+UPDATE pipeline_opportunity o SET furthest_stage_id = NULL
+WHERE o.furthest_stage_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM pipeline_stagetransition t JOIN pipeline_stage s ON s.id = t.to_stage_id
+    WHERE t.opportunity_id = o.id AND NOT s.is_lost)
+"""
+
+
+def _furthest_backfill_postgresql() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(FURTHEST_BACKFILL_SQL)
+        written = cursor.rowcount
+        cursor.execute(FURTHEST_CLEAR_SQL)
+        return written + cursor.rowcount
+
+
 def opportunities_furthest_sync(*, opportunity_ids: Iterable[int] | None = None) -> int:
-    """Set Opportunity.furthest_stage from the ledger, in one statement: for `opportunity_ids`, or
-    for every deal (None: the backfill). Returns the deals written."""
+    """Set Opportunity.furthest_stage from the ledger: for `opportunity_ids` (a statement per 5,000),
+    or for every deal (None: the backfill; set-based on PostgreSQL, writing only deals whose value
+    differs). Returns the deals written (on PostgreSQL's backfill: the deals whose value changed)."""
     if opportunity_ids is None:
+        if connection.vendor == "postgresql":
+            return _furthest_backfill_postgresql()
         return Opportunity.objects.update(furthest_stage_id=furthest_stage_subquery())
     ids, written = sorted(opportunity_ids), 0
     for start in range(0, len(ids), 5000):

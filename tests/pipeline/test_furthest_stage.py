@@ -62,3 +62,29 @@ def test_the_funnel_conversion_reads_it(org):
     rows = funnel_conversion(queryset=Opportunity.objects.all(), start=today - timedelta(days=1), end=today,
                              stages=stage_list())
     assert rows[0]["reached_to"] == 3
+
+
+def test_the_backfill_agrees_with_the_per_deal_sync_and_writes_only_changes(org):
+    """The whole-table backfill (set-based on PostgreSQL) gives each deal what the per-deal sync gives,
+    empties a deal with no forward entry, and leaves deals already right alone."""
+    from pipeline.models import StageTransition
+
+    admin = org["admin"]
+    deals = [make_opportunity(owner=org["owner"]) for _ in range(4)]
+    opportunity_override_stage(opportunity=deals[0], to_stage=stage("negotiation"), by=admin, reason="x")
+    opportunity_override_stage(opportunity=deals[0], to_stage=stage("needs_confirmed"), by=admin, reason="back")
+    opportunity_override_stage(opportunity=deals[1], to_stage=stage("closed_lost"), by=admin, reason="lost")
+    # a deal whose ledger shows no forward entry at all (e.g. imported straight into lost)
+    StageTransition.objects.filter(opportunity=deals[2]).update(to_stage=stage("closed_lost"))
+    expected = {}
+    for opp in deals:
+        opportunities_furthest_sync(opportunity_ids=[opp.pk])
+        expected[opp.pk] = furthest(opp)
+    assert expected[deals[0].pk] == "negotiation" and expected[deals[2].pk] is None
+    Opportunity.objects.filter(pk__in=[deals[0].pk, deals[1].pk]).update(furthest_stage=stage("closed_won"))
+    Opportunity.objects.filter(pk=deals[2].pk).update(furthest_stage=stage("solution_demo"))
+    from django.db import connection
+
+    # PostgreSQL writes the 3 that changed; elsewhere the plain UPDATE counts every deal
+    assert opportunities_furthest_sync() == (3 if connection.vendor == "postgresql" else 4)
+    assert {opp.pk: furthest(opp) for opp in deals} == expected
