@@ -79,3 +79,17 @@ def win_probability_rescore_task(opportunity_id: int) -> int:
     """After a deal moves to an open stage: its probability from the active model (none: nothing)."""
     from .services.winprob import win_probability_rescore
     return win_probability_rescore(opportunity_id=opportunity_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def board_tally_compact_task() -> dict:
+    """Every 10 minutes (beat): fold the board tally's appended rows (PostgreSQL; idempotent)."""
+    from .services import board_tally_compact
+    return board_tally_compact()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
+def board_tally_verify_task() -> dict:
+    """Nightly (beat): compare the board tally with the deals and rebuild it on a mismatch (PostgreSQL)."""
+    from .services import board_tally_verify
+    return board_tally_verify(repair=True)

@@ -68,7 +68,8 @@ def board_view(request):
     with shared_reads():  # the scope's owners as values (teams.selectors.owner_q): owner indexes at 1M deals
         filterset, filtered = _board_queryset(request)
         closed_since = _board_closed_since(filterset)
-        columns = selectors.board_columns(queryset=filtered, closed_since=closed_since)
+        columns = selectors.board_columns(queryset=filtered, closed_since=closed_since,
+                                          tally_user=_board_tally_user(request, filterset))
     stages = [column["stage"] for column in columns]
     for column in columns:
         column["move_options"] = _move_options(stages, column["stage"])
@@ -424,6 +425,16 @@ def _board_queryset(request):
     return filterset, filtered
 
 
+def _board_tally_user(request, filterset):
+    """The viewer when the board shows their whole scope (no filter value given): its totals may then
+    come from the tally (pipeline.selectors._board_totals); any filter counts the matching deals."""
+    if filterset.is_bound and (not filterset.is_valid() or any(
+            value not in (None, "", [], ()) and not (hasattr(value, "exists") and not value.exists())
+            for value in filterset.form.cleaned_data.values())):
+        return None
+    return request.user
+
+
 def _board_closed_since(filterset):
     """The closed columns show this month's closed deals, unless the filter asks for closing dates."""
     if filterset.is_bound and (filterset.data.get("closed_after") or filterset.data.get("closed_before")):
@@ -454,7 +465,8 @@ def board_move_view(request, pk):
         }, status=400)
     with shared_reads():
         filterset, filtered = _board_queryset(request)
-        columns = selectors.board_totals(queryset=filtered, closed_since=_board_closed_since(filterset))
+        columns = selectors.board_totals(queryset=filtered, closed_since=_board_closed_since(filterset),
+                                         tally_user=_board_tally_user(request, filterset))
     stages = [column["stage"] for column in columns]
     opp = selectors.opportunity_queryset_for(user=request.user).select_related("account", "owner").get(pk=opp.pk)
     query = request.GET.urlencode()

@@ -308,6 +308,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.win_probabilities_score_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # issue 14: the board's totals tally (PostgreSQL triggers append; fold the rows, check it nightly)
+    "pipeline-board-tally-compact": {
+        "task": "pipeline.tasks.board_tally_compact_task",
+        "schedule": 600.0,
+    },
+    "pipeline-board-tally-verify-nightly": {
+        "task": "pipeline.tasks.board_tally_verify_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "pipeline-forecast-snapshot-weekly": {
         "task": "pipeline.tasks.forecast_snapshot_task",
         "schedule": crontab(hour=4, minute=0, day_of_week="mon"),
@@ -566,6 +575,9 @@ PIPELINE_WINPROB_MAX_ROWS = env.int("PIPELINE_WINPROB_MAX_ROWS", default=200_000
 PIPELINE_WINPROB_MIN_DEALS = env.int("PIPELINE_WINPROB_MIN_DEALS", default=30)
 # A training queued or running longer than this is sent again (its message was lost or its worker died).
 PIPELINE_WINPROB_STALE_SECONDS = env.int("PIPELINE_WINPROB_STALE_SECONDS", default=1800)
+# issue 14: the unfiltered board reads its open columns' totals from the tally PostgreSQL triggers keep
+# (pipeline.models.board); off: counted live from the deals every time (the tally is still kept)
+PIPELINE_BOARD_TALLY = env.bool("PIPELINE_BOARD_TALLY", default=True)
 
 # --- customers: contracts, renewals, usage and tickets (h3) ----------------------------------
 # The currencies a contract may be in (ISO 4217 codes); the default currency is always accepted.

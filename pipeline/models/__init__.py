@@ -28,3 +28,6 @@ from .knowledge import (  # noqa: F401  (h12)
 from .winprob import (  # noqa: F401  (issue 16: the learnt win probability)
     WinProbabilityModel, OpportunityWinFactors,
 )
+from .board import (  # noqa: F401  (issue 14: the board's totals as a tally)
+    BoardTally,
+)

@@ -2,6 +2,8 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from customers.models import Activity
@@ -9,8 +11,8 @@ from teams.selectors import VIEW, scope_for_user
 
 from .. import gates
 from ..models import (
-    Approval, ChecklistItem, ChecklistTick, Competitor, GateCriterion, LossReason, Opportunity, SpinQuestion, Stage,
-    StageTransition,
+    Approval, BoardTally, ChecklistItem, ChecklistTick, Competitor, GateCriterion, LossReason, Opportunity,
+    SpinQuestion, Stage, StageTransition,
 )
 
 
@@ -54,19 +56,47 @@ def next_stage_for(stage: Stage, stages: list[Stage]) -> Stage | None:
     return next((s for s in stages if info and s.pk == info.id), None)
 
 
-BOARD_CARDS_PER_COLUMN = 50
+# Cards per column: what fits a screen or two; a longer column links to the list of its stage. Rendering
+# a card is most of the board's cost (about 0.3 ms each): 6 columns of 50 were 300 cards, 527 KB.
+BOARD_CARDS_PER_COLUMN = 25
+# What a card shows (templates/pipeline/_board_card.html, _amount.html, _move_form.html): a deal row
+# with every column and five joined models cost more to build than the card costs to render.
+CARD_FIELDS = ("id", "name", "version", "stage", "expected_close_date", "closed_at", "stalled_at", "amount",
+               "amount_known", "amount_estimate", "currency", "account", "account__name", "owner",
+               "owner__username", "owner__first_name", "owner__last_name")
 
 
 def _is_closed(stage: Stage) -> bool:
     return stage.is_won or stage.is_lost
 
 
-def _board_totals(queryset: QuerySet[Opportunity], stages: list[Stage], closed_since) -> dict[int, list[dict]]:
+def board_tally_in_use() -> bool:
+    """Whether the board reads its totals from the tally: it is kept (pipeline.models.board: PostgreSQL
+    triggers) and not switched off (PIPELINE_BOARD_TALLY)."""
+    return connection.vendor == "postgresql" and settings.PIPELINE_BOARD_TALLY
+
+
+def _tally_totals(user, stage_ids: list[int]):
+    """Count and amount per stage and currency of the deals `user` may see in these stages, from the
+    tally: a few rows per owner whatever the number of deals. The scope is the same rule as the deals'
+    (teams.selectors.scope_for_user on the owner)."""
+    rows = (scope_for_user(BoardTally.objects.filter(stage_id__in=stage_ids), user=user).order_by()
+            .values("stage_id", "currency").annotate(count=Sum("deals"), amount=Sum("amount")))
+    return [row for row in rows if row["count"] or row["amount"]]
+
+
+def _board_totals(queryset: QuerySet[Opportunity], stages: list[Stage], closed_since,
+                  tally_user=None) -> dict[int, list[dict]]:
     """Count and amount per stage and currency: the open stages' deals, and the closed stages' deals
-    closed since `closed_since` (None: all of them). One statement of two parts (UNION ALL), each read
-    along its own index: the open stages by `opp_stage_close` (stage, …) INCLUDE (currency, amount,
-    owner) — an index-only scan —, this period's closed deals by their closing date. An OR of the two
-    (or a join to the stages) made PostgreSQL read every deal, closed history included (0.5 s at 1M)."""
+    closed since `closed_since` (None: all of them).
+
+    `tally_user`: `queryset` is that user's whole scope, unfiltered. Then, where the tally is kept
+    (PostgreSQL), the open stages come from it (pipeline.models.board: an aggregate of 400,000 index
+    entries took 60-70 ms at 1M deals) and this period's closed deals from a date range. Otherwise one
+    statement of two parts (UNION ALL), each read along its own index: the open stages by
+    `opp_stage_close` (stage, …) INCLUDE (currency, amount, owner) — an index-only scan —, this
+    period's closed deals by their closing date. An OR of the two (or a join to the stages) made
+    PostgreSQL read every deal, closed history included (0.5 s at 1M)."""
     open_ids = [stage.pk for stage in stages if not _is_closed(stage)]
     closed_ids = [stage.pk for stage in stages if _is_closed(stage)]
     if closed_since is None:
@@ -74,9 +104,11 @@ def _board_totals(queryset: QuerySet[Opportunity], stages: list[Stage], closed_s
     else:
         parts = [queryset.filter(stage_id__in=open_ids),
                  queryset.filter(stage_id__in=closed_ids, closed_at__gte=closed_since)]
+    from_tally = tally_user is not None and closed_since is not None and board_tally_in_use()
     grouped = [part.order_by().values("stage_id", "currency").annotate(count=Count("*"), amount=Sum("amount"))
-               for part in parts]
+               for part in (parts[1:] if from_tally else parts)]
     rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+    rows = _tally_totals(tally_user, open_ids) + list(rows) if from_tally else rows
     totals = defaultdict(list)
     for row in sorted(rows, key=lambda row: (row["stage_id"], row["currency"])):
         totals[row["stage_id"]].append(row)
@@ -88,10 +120,11 @@ def _column_totals(rows: list[dict]) -> dict:
             "amounts": [{"currency": row["currency"], "amount": row["amount"] or Decimal("0")} for row in rows]}
 
 
-def board_totals(*, queryset: QuerySet[Opportunity], closed_since=None) -> list[dict]:
-    """The board's column totals without the cards (two queries): what a move on the board updates."""
+def board_totals(*, queryset: QuerySet[Opportunity], closed_since=None, tally_user=None) -> list[dict]:
+    """The board's column totals without the cards (two queries): what a move on the board updates.
+    `tally_user`: see _board_totals."""
     stages = stage_list()
-    totals = _board_totals(queryset, stages, closed_since)
+    totals = _board_totals(queryset, stages, closed_since, tally_user)
     return [{"stage": stage, **_column_totals(totals.get(stage.pk, []))} for stage in stages]
 
 
@@ -101,20 +134,22 @@ def _column_cards(queryset: QuerySet[Opportunity], stage: Stage, closed_since, l
     along `opp_stage_closed` (stage, closed_at) — a range of one period, whatever the history (walking
     the closed stage by expected close date read every won deal ever, 1.2 s at 1M, early in a month)."""
     column = queryset.filter(stage_id=stage.pk)
+    cards = queryset.select_related(None).select_related("account", "owner").only(*CARD_FIELDS)
     if not _is_closed(stage):
         order = (F("expected_close_date").asc(nulls_last=True), "pk")
         # the ids first, along the index alone (it holds the owner and the id: a manager's or a rep's
         # scope is checked without reading a row), then those rows with their joins; a scope with few
         # deals in a big stage would otherwise fetch every row of the stage (0.5 s at 1M deals)
         ids = column.order_by(*order).values("pk")[:limit]
-        return list(queryset.filter(pk__in=ids).order_by(*order))
+        return list(cards.filter(pk__in=ids).order_by(*order))
+    column = cards.filter(stage_id=stage.pk)
     if closed_since is not None:
         column = column.filter(closed_at__gte=closed_since)
     return list(column.order_by(F("closed_at").desc(nulls_last=True), "-pk")[:limit])
 
 
 def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CARDS_PER_COLUMN,
-                  closed_since=None) -> list[dict]:
+                  closed_since=None, tally_user=None) -> list[dict]:
     """One column per active stage: count of every matching deal, its amount per currency
     (`amounts: [{"currency", "amount"}]`, never added across currencies) and the first cards.
 
@@ -123,10 +158,11 @@ def board_columns(*, queryset: QuerySet[Opportunity], per_column: int = BOARD_CA
     Two queries plus one per stage, whatever the data size: stages, per-stage totals (_board_totals),
     and each column's first `per_column` cards (_column_cards), read by its own LIMIT query along an
     index: a column costs its cards, not its deals (ranking every deal with a window function took
-    3.3 s at 1M deals). The template links a capped column to the full list.
+    3.3 s at 1M deals). The template links a capped column to the full list. `tally_user`: the
+    queryset is that user's whole scope, unfiltered (the totals may come from the tally, _board_totals).
     """
     stages = stage_list()
-    totals = _board_totals(queryset, stages, closed_since)
+    totals = _board_totals(queryset, stages, closed_since, tally_user)
     columns = []
     for stage in stages:
         columns.append({

@@ -47,3 +47,6 @@ from .winprob import (  # noqa: F401  (issue 16)
 from .knowledge import (  # noqa: F401  (h12)
     article_deal_view_record,
 )
+from .board_tally import (  # noqa: F401  (issue 14: the board's totals as a tally)
+    board_tally_compact, board_tally_kept, board_tally_verify,
+)
