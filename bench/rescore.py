@@ -7,8 +7,10 @@ The database named in DATABASE_URL is created if missing and its leads are REPLA
 `--reuse` finds N leads there already). Data: N leads with 3 behaviour events each, drawn so that
 the default published rule set gives every grade (so the rescore makes new MQLs; their routing is
 counted here and measured by bench/routing.py). The hand-written statement does the same writes:
-score, grade, breakdown, rule set and time on changed rows only, mql_at on new MQLs, and a history
-row per change. Prints key=value figures, time per lead, and ends with
+score, grade, breakdown, rule set, scored and updated time on changed rows only, mql_at on new MQLs,
+and a history row per change. (Before 2026-12-02 it left `updated_at` alone, which the app moves so
+that sync clients see score changes; an indexed column, so the app's row versions also wrote every
+index while the statement's could be HOT updates: not the same writes.) Prints key=value figures, time per lead, and ends with
 `RESULT name=rescore app_s=<x> raw_s=<y> ratio=<x/y> ...`.
 
 With `--workers N` it times instead the same full rescore as a chunked job (id-range chunks that
@@ -128,7 +130,7 @@ def main():
                 " g AS (SELECT s.id, s.score, jsonb_build_array(s.p0, s.p1, s.p2, s.p3, s.p4) AS bd,"
                 "  CASE WHEN s.score >= 50 THEN 'MQL' WHEN s.score >= 30 THEN 'SQL' ELSE 'Lead' END AS grade FROM s),"
                 " upd AS (UPDATE leads_lead l SET score = g.score, grade = g.grade, score_breakdown = g.bd,"
-                "  scored_with_id = %s, scored_at = now(),"
+                "  scored_with_id = %s, scored_at = now(), updated_at = now(),"
                 "  mql_at = CASE WHEN g.grade = 'MQL' AND l.mql_at IS NULL THEN now() ELSE l.mql_at END"
                 "  FROM g WHERE l.id = g.id AND (l.score, l.grade, l.score_breakdown, l.scored_with_id)"
                 "  IS DISTINCT FROM (g.score, g.grade, g.bd, %s) RETURNING l.id, g.score, g.grade, g.bd)"
