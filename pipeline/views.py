@@ -425,12 +425,15 @@ def _board_queryset(request):
     return filterset, filtered
 
 
+BOARD_NOT_FILTERS = {"ordering"}  # the filter form's fields that order, not narrow
+
+
 def _board_tally_user(request, filterset):
     """The viewer when the board shows their whole scope (no filter value given): its totals may then
     come from the tally (pipeline.selectors._board_totals); any filter counts the matching deals."""
     if filterset.is_bound and (not filterset.is_valid() or any(
             value not in (None, "", [], ()) and not (hasattr(value, "exists") and not value.exists())
-            for value in filterset.form.cleaned_data.values())):
+            for name, value in filterset.form.cleaned_data.items() if name not in BOARD_NOT_FILTERS)):
         return None
     return request.user
 

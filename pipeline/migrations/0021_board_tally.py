@@ -24,20 +24,22 @@ BEGIN
 END $$;
 CREATE FUNCTION pipeline_board_tally_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- the old rows out, the new rows in, netted per key: an update that leaves a deal's keys and
+    -- amount alone nets to zero and appends nothing (no join on the id: any UPDATE is counted right)
     INSERT INTO pipeline_boardtally (stage_id, owner_id, currency, deals, amount)
     SELECT stage_id, owner_id, currency, sum(deals), sum(amount) FROM (
-        SELECT o.stage_id, o.owner_id, o.currency, -1 AS deals, -o.amount AS amount
-          FROM board_old o JOIN board_new n ON n.id = o.id
-         WHERE (o.stage_id, o.owner_id, o.currency, o.amount) IS DISTINCT FROM (n.stage_id, n.owner_id, n.currency, n.amount)
+        SELECT stage_id, owner_id, currency, -count(*) AS deals, -sum(amount) AS amount FROM board_old GROUP BY 1, 2, 3
         UNION ALL
-        SELECT n.stage_id, n.owner_id, n.currency, 1, n.amount
-          FROM board_old o JOIN board_new n ON n.id = o.id
-         WHERE (o.stage_id, o.owner_id, o.currency, o.amount) IS DISTINCT FROM (n.stage_id, n.owner_id, n.currency, n.amount)
+        SELECT stage_id, owner_id, currency, count(*), sum(amount) FROM board_new GROUP BY 1, 2, 3
     ) changes GROUP BY 1, 2, 3 HAVING sum(deals) <> 0 OR sum(amount) <> 0;
     RETURN NULL;
 END $$;
 CREATE FUNCTION pipeline_board_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- first wait for a compaction in progress (its advisory lock, pipeline.services.board_tally): the
+    -- DELETE's snapshot then holds the rows it folded (otherwise they would survive, stale). Not a
+    -- TRUNCATE: Django's flush truncates the tally in the same statement, which a TRUNCATE here refuses.
+    PERFORM pg_advisory_xact_lock(1347174996);  -- COMPACT_LOCK, 0x504C4254
     DELETE FROM pipeline_boardtally;
     RETURN NULL;
 END $$;

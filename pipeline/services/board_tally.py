@@ -7,7 +7,8 @@
 - `board_tally_verify(repair=True)`: compares the tally with a live count of the deals in one statement
   (one snapshot, and the triggers write the tally in the deal's own transaction, so the two agree unless
   someone bypassed the triggers, e.g. with `session_replication_role = replica`); a mismatch is logged
-  and, with `repair`, the tally rebuilt while writers to the deals wait (SHARE lock).
+  and, with `repair`, the tally rebuilt while writers to the deals wait (SHARE lock), after any
+  compaction in progress (its advisory lock).
 Both are no-ops elsewhere than PostgreSQL.
 """
 import logging
@@ -36,6 +37,12 @@ USING (stage_id, owner_id, currency)
 WHERE (live.deals, live.amount) IS DISTINCT FROM (tally.deals, tally.amount)
 """
 
+# The rebuild first waits for a compaction in progress (its advisory lock): a compaction committing
+# in the middle would leave folded rows the DELETE's snapshot never saw, counted twice with the
+# rebuilt ones. Then the deals are held still (SHARE) while they are counted; a lock not had within
+# REBUILD_LOCK_TIMEOUT fails the task, which Celery retries later, rather than queueing every write
+# to deals behind it while a long import runs.
+REBUILD_LOCK_TIMEOUT = "30s"
 REBUILD_SQL = """
 LOCK TABLE pipeline_opportunity IN SHARE MODE;
 DELETE FROM pipeline_boardtally;
@@ -74,5 +81,7 @@ def board_tally_verify(*, repair: bool = True) -> dict:
             log.warning("Board tally differs from the deals for %s stage/owner/currency keys%s", mismatched,
                         "; rebuilding it" if repair else "")
             if repair:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
+                cursor.execute(f"SET LOCAL lock_timeout = '{REBUILD_LOCK_TIMEOUT}'")
                 cursor.execute(REBUILD_SQL)
     return {"mismatched": mismatched, "repaired": bool(mismatched and repair)}

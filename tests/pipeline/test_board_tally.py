@@ -132,7 +132,7 @@ def test_the_board_totals_from_the_tally_equal_the_live_count_for_every_scope(cl
 
 @postgres_only
 def test_a_filtered_board_and_its_moves_count_the_matching_deals_live(client, org):
-    make_opportunity(owner=org["owner"], name="Small", amount=Decimal("100"))
+    small = make_opportunity(owner=org["owner"], name="Small", amount=Decimal("100"))
     deal = make_opportunity(owner=org["owner"], name="Big", amount=Decimal("90000"))
     client.force_login(org["owner"])
     with CaptureQueriesContext(connection) as queries:
@@ -145,11 +145,23 @@ def test_a_filtered_board_and_its_moves_count_the_matching_deals_live(client, or
         response = client.get(reverse("pipeline:board"), {"q": "", "max_amount": "", "owner": ""})
     assert any("pipeline_boardtally" in q["sql"] for q in queries.captured_queries)
     assert response.context["columns"][0]["count"] == 2
-    # a move answers the totals the same way: from the tally unfiltered, live with the filter
-    data = client.post(reverse("pipeline:board-move", args=[deal.pk]),
-                       {"stage": stage("needs_confirmed").pk, "version": deal.version}).json()
-    assert 'data-count="1"' in data["columns"]["needs_confirmed"]["totals"]
+    # a move answers the totals the same way: live with the board's filter, from the tally without one
+    with CaptureQueriesContext(connection) as queries:
+        data = client.post(reverse("pipeline:board-move", args=[deal.pk]) + "?max_amount=5000",
+                           {"stage": stage("needs_confirmed").pk, "version": deal.version}).json()
+    assert not any("pipeline_boardtally" in q["sql"] for q in queries.captured_queries)
+    assert 'data-count="0"' in data["columns"]["needs_confirmed"]["totals"]  # "Big" moved, but filtered out
     assert 'data-count="1"' in data["columns"]["lead_identified"]["totals"]
+    with CaptureQueriesContext(connection) as queries:
+        data = client.post(reverse("pipeline:board-move", args=[small.pk]),
+                           {"stage": stage("needs_confirmed").pk, "version": small.version}).json()
+    assert data["ok"] and any("pipeline_boardtally" in q["sql"] for q in queries.captured_queries)
+    assert 'data-count="2"' in data["columns"]["needs_confirmed"]["totals"]
+    assert 'data-count="0"' in data["columns"]["lead_identified"]["totals"]
+    # ordering is not a filter
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("pipeline:board"), {"ordering": "name"})
+    assert any("pipeline_boardtally" in q["sql"] for q in queries.captured_queries)
 
 
 def test_elsewhere_than_postgresql_the_board_counts_live(client, org):
@@ -166,3 +178,57 @@ def test_the_tally_is_no_editable_record(admin_client):
     from django.contrib import admin
 
     assert BoardTally not in admin.site._registry
+
+
+def _compaction_held_open(deals_in_tally: int):
+    """A second connection that has folded the tally but not committed (as the beat job mid-way)."""
+    import psycopg
+    from django.conf import settings as django_settings
+
+    db = django_settings.DATABASES["default"]
+    other = psycopg.connect(host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"],
+                            password=db["PASSWORD"] or None, dbname=db["NAME"])
+    from pipeline.services.board_tally import COMPACT_LOCK, COMPACT_SQL
+
+    other.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
+    other.execute(COMPACT_SQL)
+    return other
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("what", ["rebuild", "truncate"])
+def test_upkeep_racing_a_compaction_neither_counts_twice_nor_keeps_stale_rows(org, what):
+    """A rebuild (nightly verify) or a TRUNCATE of the deals while a compaction is uncommitted: the
+    rebuild waits for it and replaces what it folded; the TRUNCATE empties it too."""
+    import threading
+
+    for _ in range(3):
+        make_opportunity(owner=org["owner"], amount=Decimal("10"))
+    if what == "rebuild":  # something to repair
+        BoardTally.objects.create(stage=stage("negotiation"), owner=org["owner"], currency="CNY", deals=4,
+                                  amount=Decimal("1"))
+    other = _compaction_held_open(3)
+    result = {}
+
+    def upkeep():
+        from django.db import connection as thread_connection
+        try:
+            if what == "rebuild":
+                result["verify"] = board_tally_verify(repair=True)
+            else:
+                with thread_connection.cursor() as cursor:
+                    cursor.execute("TRUNCATE pipeline_opportunity CASCADE")
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=upkeep)
+    thread.start()
+    thread.join(1.0)
+    assert thread.is_alive()  # waiting for the compaction
+    other.commit()
+    other.close()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert tallied() == live()
+    assert sum(n for n, _ in tallied().values()) == (3 if what == "rebuild" else 0)
