@@ -112,11 +112,14 @@ def _age_days_sql() -> str:
     return "MAX(julianday(%s) - julianday(e.occurred_at), 0)"
 
 
-def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: bool = False) -> CompiledScore:
+def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: bool = False,
+                     relation: str = "leads_lead") -> CompiledScore:
     """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade.
     With `marked_before`, only leads marked "needs rescore" at or before that moment. With
     `with_fires`, also f0..fn: 1 where rule i applies to the lead (its condition holds, or it
-    counts at least one event), else 0 — whatever its points (leads.services.scoring_quality)."""
+    counts at least one event), else 0 — whatever its points (leads.services.scoring_quality).
+    `relation`: the table whose rows are scored (alias `l`), shaped like leads_lead in the columns
+    the rules read — a lead import scores its rows in a temporary table before inserting them."""
     loaded = rule_set_loaded(rule_set)  # cached for published and archived sets: no query
     attribute_rules, behaviour_rules, spec = loaded.attribute_rules, loaded.behaviour_rules, loaded.spec
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
@@ -184,7 +187,7 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: 
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
              f" l.scored_with_id AS old_rs, l.mql_at AS old_mql_at, l.converted_at, l.won_at, l.imported_converted"
              f"{points_select}"
-             f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
+             f" FROM {relation} l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
     sql = (f"SELECT y.*, {grade_sql} AS new_grade FROM ("
            f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
     # parameter order follows placeholder order in the final text: grade, then inner (points, join, range)
@@ -320,6 +323,48 @@ def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | No
     Lead.objects.filter(pk__gte=lo, pk__lte=hi, rescore_needed_at__lte=marked_before or started).update(
         rescore_needed_at=None)
     return changed
+
+
+def leads_score_staged(*, relation: str, compiled: CompiledScore, rule_set_id: int, lo: int, hi: int,
+                       reason: str, now) -> tuple[int, list[int]]:
+    """Score new leads before they are inserted (PostgreSQL): `relation` is a temporary table shaped
+    like leads_lead, plus a boolean column `score_changed`, holding rows lo..hi that are not in
+    leads_lead yet (a lead import's chunk). One statement writes in it what _rescore_range_sql
+    would write on the inserted rows (score, grade, breakdown, rule set, scored_at, mql_at on
+    reaching the top grade) and the rows' ScoreChange history; a second and third publish their
+    "lead.scored" and "lead.grade_changed" changes. The caller then inserts the rows into
+    leads_lead, each written once. Returns (history rows written, ids that reached the top grade)
+    — the caller queues their routing (_queue_routing), as leads_rescore_range does.
+
+    A new lead has no events and no earlier score: its "lead.scored" previous grade is "" and it
+    gets "lead.grade_changed" when its grade is not blank, as the rescore after an insert gave."""
+    from integrations.events import publish_select
+
+    params = _bind(compiled.params, lo, hi)
+    when = connection.ops.adapt_datetimefield_value(now)
+    top = compiled.top_grade or ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH s AS ({compiled.sql}), upd AS ("
+            f" UPDATE {relation} AS l SET score = s.score, grade = s.new_grade, score_breakdown = CAST(s.bd AS jsonb),"
+            " scored_with_id = %s, scored_at = %s,"
+            " mql_at = CASE WHEN s.new_grade = %s AND %s <> '' AND l.mql_at IS NULL THEN %s ELSE l.mql_at END,"
+            " score_changed = (s.old_score, s.old_grade, s.old_bd) IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb))"
+            " FROM s WHERE l.id = s.id"
+            " RETURNING l.id, l.score, l.grade, l.score_breakdown, l.score_changed,"
+            " (s.old_mql_at IS NULL AND l.mql_at IS NOT NULL) AS new_top),"
+            " ins AS (INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
+            " SELECT id, score, grade, score_breakdown, %s, %s, %s FROM upd WHERE score_changed ORDER BY id RETURNING 1)"
+            " SELECT (SELECT COUNT(*) FROM ins), (SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM upd WHERE new_top)",
+            [*params, rule_set_id, when, top, top, when, rule_set_id, reason, when])
+        changed, top_ids = cursor.fetchone()
+    if changed:
+        payload = ("SELECT t.id, t.owner_id, jsonb_build_object('lead', t.id, 'score', t.score, 'grade', t.grade,"
+                   " 'previous_grade', CAST('' AS text), 'reason', CAST(%s AS text))"
+                   f" FROM {relation} t WHERE t.score_changed")
+        publish_select("lead.scored", payload + " ORDER BY t.id", [reason])
+        publish_select("lead.grade_changed", payload + " AND t.grade <> '' ORDER BY t.id", [reason])
+    return changed, list(top_ids)
 
 
 def lead_rescore(*, lead_id: int, reason: str) -> int:

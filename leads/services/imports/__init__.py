@@ -60,7 +60,7 @@ from .mapping import (  # noqa: F401 - the package's public names, as before it 
     import_mapping_from_json,
     import_mapping_spec,
 )
-from .rows import Converter, FieldChecks, Row, parse_row
+from .rows import Converter, FieldChecks, Row, RowParser
 
 PREVIEW_ROWS = 20
 
@@ -100,7 +100,8 @@ def _stream(*, by, data: bytes, spec: MappingSpec, result: ImportResult, default
     header = stream.header
     positions = check_columns(spec, header)
     converter = Converter(spec=spec, by=by, default_owner=default_owner)
-    checks = FieldChecks()
+    parser = RowParser(header=header, positions=positions, spec=spec, converter=converter, checks=FieldChecks())
+    parse = parser.parse
     owner_at = positions[spec.columns["owner"]] if "owner" in spec.columns else None
     progress.total(stream.line_count)
     seen: dict[str, int] = {}
@@ -112,8 +113,7 @@ def _stream(*, by, data: bytes, spec: MappingSpec, result: ImportResult, default
             converter.learn_owners(cells[owner_at].strip() for _n, cells in cells_chunk if len(cells) > owner_at)
         rows = []
         for number, cells in cells_chunk:
-            row = parse_row(number=number, cells=cells, header=header, positions=positions, spec=spec,
-                            converter=converter, checks=checks)
+            row = parse(number, cells)
             result.add_errors(row.errors)
             if len(preview) < preview_rows:
                 preview.append(row)
@@ -128,7 +128,7 @@ def _stream(*, by, data: bytes, spec: MappingSpec, result: ImportResult, default
     pending: list[tuple[int, list[str]]] = []
     for number, cells in stream.rows:
         read += 1
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue  # blank lines
         pending.append((number, cells))
         if len(pending) >= size:
@@ -177,7 +177,12 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
         writer.refresh_statistics()
         leads_notify_new_owners(counts=writer.owners, by=by)
         result.counts["assigned"] = sum(writer.owners.values())
-        result.counts["rescored"] = leads_rescore_range(lo=writer.lo, hi=writer.hi, reason=ScoreChange.Reason.IMPORT)
+        if writer.prescored:  # PostgreSQL: each chunk was scored before its insert
+            result.counts["rescored"] = writer.rescored
+            writer.queue_routing()
+        else:
+            result.counts["rescored"] = leads_rescore_range(lo=writer.lo, hi=writer.hi,
+                                                            reason=ScoreChange.Reason.IMPORT)
         if finish is not None:
             finish(result)
     return result

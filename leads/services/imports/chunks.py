@@ -16,12 +16,13 @@ from django.db.models.functions import JSONObject, Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ...models import Lead
+from ...models import Lead, ScoreChange
 from ...selectors import email_lookup_q
 from .rows import Row
 
 LOOKUP_CHUNK = 1000  # keys per duplicate lookup query
 BATCH_SIZE = 1000  # rows per INSERT where COPY is not used
+STAGE = "pg_temp.leads_import_stage"  # PostgreSQL: a chunk's rows before they are scored and inserted
 
 
 def existing_keys(*, emails: set[str], refs: set[str]) -> tuple[set[str], set[str]]:
@@ -77,6 +78,9 @@ class LeadWriter:
         self.lo = self.hi = None
         self.created = 0
         self.owners: Counter = Counter()
+        self.rescored = 0  # history rows written by scoring before the insert (PostgreSQL)
+        self.new_top: list[int] = []  # ids that reached the top grade: routed after the commit
+        self.scoring = None  # (rule set, compiled SQL) once the first chunk is staged; False: none published
         self.fields = list(Lead._meta.concrete_fields)
         self.position = {f.name: i for i, f in enumerate(self.fields)}
         if self.use_copy:
@@ -99,14 +103,25 @@ class LeadWriter:
             common.update(assigned_at=self.now, first_touch_due_at=self.sla_due, version=2)
         return common
 
+    @property
+    def prescored(self) -> bool:
+        """True when the rows were scored before their insert (PostgreSQL): no rescore afterwards."""
+        return self.use_copy
+
     def write(self, rows: list[Row]) -> None:
         if not rows:
             return
-        lo, hi = self._insert_copy(rows) if self.use_copy else self._insert_orm(rows)
+        if self.use_copy:
+            lo, hi = self._stage_copy(rows)
+        else:
+            lo, hi = self._insert_orm(rows)
         self.lo = lo if self.lo is None else min(self.lo, lo)
         self.hi = hi if self.hi is None else max(self.hi, hi)
         self.created += len(rows)
-        self._after_insert(Lead.objects.filter(pk__gte=lo, pk__lte=hi, imported_at=self.now))
+        if self.use_copy:
+            self._score_and_insert(lo, hi)
+        else:
+            self._after_insert(Lead.objects.filter(pk__gte=lo, pk__lte=hi, imported_at=self.now))
 
     def _insert_orm(self, rows: list[Row]) -> tuple[int, int]:
         leads = [Lead(**row.fields, **self._common(row.fields)) for row in rows]
@@ -114,17 +129,72 @@ class LeadWriter:
         ids = [lead.pk for lead in created]
         return min(ids), max(ids)
 
-    def _insert_copy(self, rows: list[Row]) -> tuple[int, int]:
+    def _stage_copy(self, rows: list[Row]) -> tuple[int, int]:
+        """COPY the chunk into the import's temporary table STAGE (emptied first; created, dropped
+        at commit, on the first chunk): the lead rows as they will be inserted, before scoring."""
+        with self.connection.cursor() as cursor:
+            if self.scoring is None:
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (LIKE {Lead._meta.db_table},"
+                               " score_changed boolean NOT NULL DEFAULT false) ON COMMIT DROP")
+                from ..scoring import compile_rule_set, published_rule_set
+
+                rule_set = published_rule_set()
+                self.scoring = (rule_set, compile_rule_set(rule_set, now=self.now, relation=STAGE)) if rule_set else False
+            else:
+                cursor.execute(f"TRUNCATE {STAGE}")
+        span = self._insert_copy(rows, table=STAGE)
+        with self.connection.cursor() as cursor:
+            # statistics of the staged rows (a few ms): without them the planner guesses a handful of rows
+            # and scores the chunk by nested loops over it (5,000 rows: 2.5 s instead of 0.05 s)
+            cursor.execute(f"ANALYZE {STAGE}")
+        return span
+
+    def _score_and_insert(self, lo: int, hi: int) -> None:
+        """The staged chunk: scored (leads_score_staged: score columns, history, "lead.scored"),
+        inserted into leads_lead in one INSERT ... SELECT, then its "lead.created" changes and its
+        owners' audit rows from the same rows — each lead row written once, with all its indexes."""
+        from integrations.events import publish_select
+
+        from ..routing import leads_record_imported_owners_from
+        from ..scoring import leads_score_staged
+
+        if self.scoring:
+            rule_set, compiled = self.scoring
+            changed, top = leads_score_staged(relation=STAGE, compiled=compiled, rule_set_id=rule_set.pk, lo=lo,
+                                              hi=hi, reason=ScoreChange.Reason.IMPORT, now=self.now)
+            self.rescored += changed
+            self.new_top += top
+        columns = ", ".join(self.connection.ops.quote_name(f.column) for f in self.fields)
+        with self.connection.cursor() as cursor:
+            with self.connection.wrap_database_errors:  # a unique violation is Django's IntegrityError
+                cursor.execute(f"INSERT INTO {Lead._meta.db_table} ({columns}) SELECT {columns} FROM {STAGE}"
+                               " ORDER BY id")
+        publish_select("lead.created", "SELECT t.id, t.owner_id, jsonb_build_object('id', t.id, 'name', t.name,"
+                       " 'email', t.email, 'company', t.company, 'source', t.source, 'status', t.status,"
+                       f" 'owner', t.owner_id, 'external_ref', t.external_ref) FROM {STAGE} t ORDER BY t.id", [])
+        self.owners += leads_record_imported_owners_from(relation=STAGE, by=self.by, note=gettext_noop("CSV import"),
+                                                         now=self.now)
+
+    def queue_routing(self) -> None:
+        """Route the leads that reached the top grade when scored, once the import commits (as
+        leads_rescore_range does for leads it stamps)."""
+        from ..scoring import _queue_routing
+
+        if self.new_top:
+            _queue_routing(sorted(self.new_top))
+
+    def _insert_copy(self, rows: list[Row], *, table: str | None = None) -> tuple[int, int]:
         from psycopg import sql
 
-        table = Lead._meta.db_table
+        target = sql.Identifier(Lead._meta.db_table) if table is None else sql.SQL(table)
         id_at, owner_at = self.position["id"], self.position["owner"]
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [table, len(rows)])
+                           [Lead._meta.db_table, len(rows)])
             ids = [pk for (pk,) in cursor.fetchall()]
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in self.fields))
+                target, sql.SQL(", ").join(sql.Identifier(f.column) for f in self.fields))
             position = self.position
             with self.connection.wrap_database_errors:  # a unique violation is Django's IntegrityError
                 with cursor.cursor.copy(statement) as copy:
