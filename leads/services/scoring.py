@@ -331,15 +331,11 @@ def leads_score_staged(*, relation: str, compiled: CompiledScore, rule_set_id: i
     like leads_lead, plus a boolean column `score_changed`, holding rows lo..hi that are not in
     leads_lead yet (a lead import's chunk). One statement writes in it what _rescore_range_sql
     would write on the inserted rows (score, grade, breakdown, rule set, scored_at, mql_at on
-    reaching the top grade) and the rows' ScoreChange history; a second and third publish their
-    "lead.scored" and "lead.grade_changed" changes. The caller then inserts the rows into
-    leads_lead, each written once. Returns (history rows written, ids that reached the top grade)
-    — the caller queues their routing (_queue_routing), as leads_rescore_range does.
-
-    A new lead has no events and no earlier score: its "lead.scored" previous grade is "" and it
-    gets "lead.grade_changed" when its grade is not blank, as the rescore after an insert gave."""
-    from integrations.events import publish_select
-
+    reaching the top grade) and the rows' ScoreChange history. The caller then inserts the rows
+    into leads_lead, each written once, and publishes their changes (leads_publish_staged_scores).
+    Returns (history rows written, ids that reached the top grade) — the caller queues their
+    routing (_queue_routing), as leads_rescore_range does. A new lead has no events: behaviour
+    rules give it 0 points, as the rescore after an insert gave."""
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
     top = compiled.top_grade or ""
@@ -358,13 +354,21 @@ def leads_score_staged(*, relation: str, compiled: CompiledScore, rule_set_id: i
             " SELECT (SELECT COUNT(*) FROM ins), (SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM upd WHERE new_top)",
             [*params, rule_set_id, when, top, top, when, rule_set_id, reason, when])
         changed, top_ids = cursor.fetchone()
-    if changed:
-        payload = ("SELECT t.id, t.owner_id, jsonb_build_object('lead', t.id, 'score', t.score, 'grade', t.grade,"
-                   " 'previous_grade', CAST('' AS text), 'reason', CAST(%s AS text))"
-                   f" FROM {relation} t WHERE t.score_changed")
-        publish_select("lead.scored", payload + " ORDER BY t.id", [reason])
-        publish_select("lead.grade_changed", payload + " AND t.grade <> '' ORDER BY t.id", [reason])
     return changed, list(top_ids)
+
+
+def leads_publish_staged_scores(*, relation: str, reason: str) -> None:
+    """The "lead.scored" and "lead.grade_changed" changes of rows leads_score_staged scored (to be
+    called once they are inserted and their "lead.created" published, the order the rescore after
+    the insert gave): two INSERT ... SELECT. A new lead has no earlier score: its previous grade is
+    "", so it gets "lead.grade_changed" when its grade is not blank."""
+    from integrations.events import publish_select
+
+    payload = ("SELECT t.id, t.owner_id, jsonb_build_object('lead', t.id, 'score', t.score, 'grade', t.grade,"
+               " 'previous_grade', CAST('' AS text), 'reason', CAST(%s AS text))"
+               f" FROM {relation} t WHERE t.score_changed")
+    if publish_select("lead.scored", payload + " ORDER BY t.id", [reason]):
+        publish_select("lead.grade_changed", payload + " AND t.grade <> '' ORDER BY t.id", [reason])
 
 
 def lead_rescore(*, lead_id: int, reason: str) -> int:
