@@ -104,6 +104,7 @@ def child(path: str) -> None:
 
     patches = [mock.patch.object(chunks, "existing_keys", timed("dedupe_lookup", chunks.existing_keys)),
                mock.patch.object(chunks.LeadWriter, "_insert_copy", timed("copy", chunks.LeadWriter._insert_copy)),
+               mock.patch.object(chunks.LeadWriter, "_stage_copy", timed("copy", chunks.LeadWriter._stage_copy)),
                mock.patch.object(scoring, "leads_score_staged", timed("score_and_history", scoring.leads_score_staged)),
                mock.patch.object(chunks.LeadWriter, "_score_and_insert",
                                  timed("score_insert_changes_audit", chunks.LeadWriter._score_and_insert)),

@@ -26,8 +26,8 @@ def staging(settings, tmp_path):
 
 MAPPING = {"columns": {"name": "Name", "email": "Email", "company": "Company", "industry": "Sector",
                        "company_size": "Staff", "job_title": "Title", "owner": "Owner", "outcome": "Won",
-                       "mql_at": "MQL date", "external_ref": "Ref", "region": "Area"}}
-HEADER = "Name,Email,Company,Sector,Staff,Title,Owner,Won,MQL date,Ref,Area"
+                       "mql_at": "MQL date", "external_ref": "Ref", "region": "Area", "created_at": "Created"}}
+HEADER = "Name,Email,Company,Sector,Staff,Title,Owner,Won,MQL date,Ref,Area,Created"
 
 
 def rows() -> list[str]:
@@ -39,9 +39,11 @@ def rows() -> list[str]:
         won = "yes" if i % 10 == 7 else ""
         mql = "2025-03-01" if i == 9 else ""  # the file says when it became an MQL: not stamped, not routed
         email = f"p{i}@example.com" if i % 6 else ""
-        lines.append(f"Person {i},{email},Co {i},{sector},{200 + i * 100},{title},{owner},{won},{mql},R{i},east")
-    lines.append("Again,p1@EXAMPLE.com,X,retail,,,,,,,")  # same as row 3
-    lines.append("Old,old@example.com,X,retail,,,,,,,")  # an existing lead's email
+        created = "2024-05-06 09:30" if i % 4 == 2 else ""  # else unknown: the import's moment, date_unknown
+        lines.append(f"Person {i},{email},Co {i},{sector},{200 + i * 100},{title},{owner},{won},{mql},R{i},east,"
+                     f"{created}")
+    lines.append("Again,p1@EXAMPLE.com,X,retail,,,,,,,,")  # same as row 3
+    lines.append("Old,old@example.com,X,retail,,,,,,,,")  # an existing lead's email
     return lines
 
 
@@ -65,7 +67,10 @@ def snapshot(routed: list[int]):
 
     leads = sorted((lead.name, lead.score, lead.grade, lead.score_breakdown, lead.scored_with_id,
                     lead.scored_at is not None, lead.mql_at is not None, lead.owner_id, lead.assigned_at is not None,
-                    lead.version, lead.completeness, lead.imported_converted, lead.status, lead.rescore_needed_at)
+                    lead.version, lead.completeness, lead.imported_converted, lead.status, lead.rescore_needed_at,
+                    lead.date_unknown, lead.created_at == lead.imported_at, lead.imported_at is not None and lead.updated_at > lead.imported_at,
+                    lead.imported_from, lead.first_touch_due_at is not None, lead.source, lead.consent,
+                    lead.region, lead.industry, lead.company_size, lead.external_ref, lead.email, lead.disqualified_reason)
                    for lead in Lead.objects.all())
     history = sorted((names[c.lead_id], c.score, c.grade, c.breakdown, c.rule_set_id, c.reason)
                      for c in ScoreChange.objects.all())
@@ -177,13 +182,13 @@ def test_the_row_parser_answers_as_parse_row(org):
 
     spec = import_mapping_spec(mapping={**MAPPING, "values": {"industry": {"Fin": "finance", "*": "other"}}})
     data = (HEADER + "\n" + "\n".join(rows() + [
-        "A,a@b.cn,C,Fin,1 000,T,owner,no,2025-01-02 10:00,R,East",
-        "B,bad,C,Tech,-5,T,nobody,maybe,2025-13-01,R,moon",
-        "C,c@d.cn,C,,12.5,T,,1,,R,",
-        "D,d@e.cn,C,,99999999999,T,,,,R,,,",
+        "A,a@b.cn,C,Fin,1 000,T,owner,no,2025-01-02 10:00,R,East,2024-01-01",
+        "B,bad,C,Tech,-5,T,nobody,maybe,2025-13-01,R,moon,yesterday",
+        "C,c@d.cn,C,,12.5,T,,1,,R,,",
+        "D,d@e.cn,C,,99999999999,T,,,,R,,,,",
         "E,e@f.cn,C,,,,,,,",
-        ",,,,,,,,,,",
-        "F," + "x" * 300 + "@example.com,C,,007,T,,,,R,",
+        ",,,,,,,,,,,",
+        "F," + "x" * 300 + "@example.com,C,,007,T,,,,R,,",
     ]) + "\n").encode()
     stream = csv_stream(csv_decode(data))
     header = stream.header

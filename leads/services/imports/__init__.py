@@ -165,7 +165,7 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
         return result
     now = timezone.now()
     with transaction.atomic():
-        writer = LeadWriter(by=by, now=now, source=source, sla_due=now + first_touch_sla())
+        writer = LeadWriter(by=by, now=now, source=source, sla_due=now + first_touch_sla(), targets=spec.columns)
         _stream(**options, writer=writer)
         if not result.ok:
             transaction.set_rollback(True)  # the chunks written before the first error
