@@ -112,6 +112,10 @@ def child(path: str) -> None:
                                  timed("audit_and_changes", chunks.LeadWriter._after_insert)),
                mock.patch.object(chunks.LeadWriter, "refresh_statistics",
                                  timed("analyze", chunks.LeadWriter.refresh_statistics)),
+               mock.patch.object(chunks, "publish_select", timed("changes", chunks.publish_select)),
+               mock.patch.object(scoring, "publish_select", timed("changes", scoring.publish_select)),
+               mock.patch.object(chunks, "leads_record_imported_owners_from",
+                                 timed("audit", chunks.leads_record_imported_owners_from)),
                mock.patch.object(connection, "commit", timed("commit", connection.commit))]
     for patch in patches:
         patch.start()

@@ -19,6 +19,7 @@ from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations.events import publish_select
 from salesops.errors import conflict_on_integrity_error
 from salesops.queue import enqueue, enqueue_on_commit
 from teams.predicates import can_backtest_scoring
@@ -362,8 +363,6 @@ def leads_publish_staged_scores(*, relation: str, reason: str) -> None:
     called once they are inserted and their "lead.created" published, the order the rescore after
     the insert gave): two INSERT ... SELECT. A new lead has no earlier score: its previous grade is
     "", so it gets "lead.grade_changed" when its grade is not blank."""
-    from integrations.events import publish_select
-
     payload = ("SELECT t.id, t.owner_id, jsonb_build_object('lead', t.id, 'score', t.score, 'grade', t.grade,"
                " 'previous_grade', CAST('' AS text), 'reason', CAST(%s AS text))"
                f" FROM {relation} t WHERE t.score_changed")

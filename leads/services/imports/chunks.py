@@ -17,8 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from integrations.events import publish_select
+
 from ...models import Lead, ScoreChange
 from ...selectors import email_lookup_q
+from ..routing import leads_record_imported_owners_from
 from .rows import Row
 
 LOOKUP_CHUNK = 5000  # keys per duplicate lookup query (a chunk's: one query per chunk)
@@ -170,9 +173,6 @@ class LeadWriter:
         leads_lead in one INSERT ... SELECT, then its "lead.created", "lead.scored" and
         "lead.grade_changed" changes and its owners' audit rows from the same rows, one statement
         each — each lead row written once, with all its indexes."""
-        from integrations.events import publish_select
-
-        from ..routing import leads_record_imported_owners_from
         from ..scoring import leads_publish_staged_scores, leads_score_staged
 
         if self.scoring:
