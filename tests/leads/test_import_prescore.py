@@ -68,7 +68,8 @@ def snapshot(routed: list[int]):
     leads = sorted((lead.name, lead.score, lead.grade, lead.score_breakdown, lead.scored_with_id,
                     lead.scored_at is not None, lead.mql_at is not None, lead.owner_id, lead.assigned_at is not None,
                     lead.version, lead.completeness, lead.imported_converted, lead.status, lead.rescore_needed_at,
-                    lead.date_unknown, lead.created_at == lead.imported_at, lead.imported_at is not None and lead.updated_at > lead.imported_at,
+                    lead.date_unknown, lead.created_at == lead.imported_at,
+                    lead.imported_at is not None and lead.updated_at > lead.imported_at,
                     lead.imported_from, lead.first_touch_due_at is not None, lead.source, lead.consent,
                     lead.region, lead.industry, lead.company_size, lead.external_ref, lead.email, lead.disqualified_reason)
                    for lead in Lead.objects.all())
