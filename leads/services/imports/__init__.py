@@ -33,6 +33,9 @@ fail with nothing written, as before.
 Reading, the size limit, row errors, results and staging are the shared framework in
 `salesops.imports`; pages and the API run imports as background jobs (`LeadImportJob`).
 """
+import gc
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -141,6 +144,24 @@ def _stream(*, by, data: bytes, spec: MappingSpec, result: ImportResult, default
     result.preview = [_preview_entry(row, result.fields) for row in preview]
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """Python's cyclic garbage collector off while a file streams through (on again after, as it was).
+
+    Every chunk allocates thousands of short-lived dicts and strings that survive a few
+    collections (the chunk is held until written), so the collector kept walking every object of
+    the process — all of Django's — a fifth of the import's Python time. The rows hold no
+    reference cycles: reference counting frees each chunk as soon as the next replaces it, so
+    memory stays flat without the collector."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_owner=...,
                  preview_rows: int = PREVIEW_ROWS, source: str = "", progress=None, finish=None) -> ImportResult:
     """Import leads from CSV bytes. `by` is the importing user (None: a system import, e.g. the
@@ -161,12 +182,14 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
     options = {"by": by, "data": data, "spec": spec, "result": result, "default_owner": default_owner,
                "preview_rows": preview_rows, "progress": progress or _Silent()}
     if dry_run:
-        _stream(**options, writer=None)
+        with _cyclic_gc_paused():
+            _stream(**options, writer=None)
         return result
     now = timezone.now()
     with transaction.atomic():
         writer = LeadWriter(by=by, now=now, source=source, sla_due=now + first_touch_sla(), targets=spec.columns)
-        _stream(**options, writer=writer)
+        with _cyclic_gc_paused():
+            _stream(**options, writer=writer)
         if not result.ok:
             transaction.set_rollback(True)  # the chunks written before the first error
             return result
