@@ -16,9 +16,11 @@ leads are saved and scored set-based over their id range, in one transaction.
 
 The file streams through in chunks of `LEADS_IMPORT_CHUNK_ROWS` rows (issue 14): a chunk is
 parsed and validated (rows.py), checked for duplicates with one lookup per chunk (chunks.py), and
-its new leads are written at once (COPY on PostgreSQL, bulk_create elsewhere) with their audit
-rows and "lead.created" changes; the job's progress is written per chunk. Only the current chunk's
-rows are in memory, plus one short key per new lead for duplicates across chunks.
+its new leads are written at once with their audit rows and changes — on PostgreSQL scored
+before their insert (staged by COPY in a temporary table, scored there, inserted once with their
+score), elsewhere by bulk_create and scored after the last chunk; the job's progress is written
+per chunk. Only the current chunk's rows are in memory, plus one short key per new lead for
+duplicates across chunks.
 
 All or nothing with one pass: the chunks are written inside ONE transaction as they are checked,
 and the first row error stops the writing (later chunks are still checked, so every error is
