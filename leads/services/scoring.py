@@ -327,16 +327,16 @@ def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | No
 
 
 def leads_score_staged(*, relation: str, compiled: CompiledScore, rule_set_id: int, lo: int, hi: int,
-                       reason: str, now) -> tuple[int, list[int]]:
+                       now) -> list[int]:
     """Score new leads before they are inserted (PostgreSQL): `relation` is a temporary table shaped
     like leads_lead, plus a boolean column `score_changed`, holding rows lo..hi that are not in
-    leads_lead yet (a lead import's chunk). One statement writes in it what _rescore_range_sql
-    would write on the inserted rows (score, grade, breakdown, rule set, scored_at, mql_at on
-    reaching the top grade) and the rows' ScoreChange history. The caller then inserts the rows
-    into leads_lead, each written once, and publishes their changes (leads_publish_staged_scores).
-    Returns (history rows written, ids that reached the top grade) — the caller queues their
-    routing (_queue_routing), as leads_rescore_range does. A new lead has no events: behaviour
-    rules give it 0 points, as the rescore after an insert gave."""
+    leads_lead yet (a lead import's chunk). One UPDATE of it writes what _rescore_range_sql would
+    write on the inserted rows (score, grade, breakdown, rule set, scored_at, mql_at on reaching
+    the top grade) and marks the rows whose score differs from a new lead's (`score_changed`: they
+    get history). The caller then inserts the rows into leads_lead, each written once, and records
+    their history and changes (leads_record_staged_scores). Returns the ids that reached the top
+    grade — the caller queues their routing (_queue_routing), as leads_rescore_range does. A new
+    lead has no events: behaviour rules give it 0 points, as the rescore after an insert gave."""
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
     top = compiled.top_grade or ""
@@ -348,26 +348,32 @@ def leads_score_staged(*, relation: str, compiled: CompiledScore, rule_set_id: i
             " mql_at = CASE WHEN s.new_grade = %s AND %s <> '' AND l.mql_at IS NULL THEN %s ELSE l.mql_at END,"
             " score_changed = (s.old_score, s.old_grade, s.old_bd) IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb))"
             " FROM s WHERE l.id = s.id"
-            " RETURNING l.id, l.score, l.grade, l.score_breakdown, l.score_changed,"
-            " (s.old_mql_at IS NULL AND l.mql_at IS NOT NULL) AS new_top),"
-            " ins AS (INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
-            " SELECT id, score, grade, score_breakdown, %s, %s, %s FROM upd WHERE score_changed ORDER BY id RETURNING 1)"
-            " SELECT (SELECT COUNT(*) FROM ins), (SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM upd WHERE new_top)",
-            [*params, rule_set_id, when, top, top, when, rule_set_id, reason, when])
-        changed, top_ids = cursor.fetchone()
-    return changed, list(top_ids)
+            " RETURNING l.id, (s.old_mql_at IS NULL AND l.mql_at IS NOT NULL) AS new_top)"
+            " SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM upd WHERE new_top",
+            [*params, rule_set_id, when, top, top, when])
+        (top_ids,) = cursor.fetchone()
+    return list(top_ids)
 
 
-def leads_publish_staged_scores(*, relation: str, reason: str) -> None:
-    """The "lead.scored" and "lead.grade_changed" changes of rows leads_score_staged scored (to be
-    called once they are inserted and their "lead.created" published, the order the rescore after
-    the insert gave): two INSERT ... SELECT. A new lead has no earlier score: its previous grade is
-    "", so it gets "lead.grade_changed" when its grade is not blank."""
-    payload = ("SELECT t.id, t.owner_id, jsonb_build_object('lead', t.id, 'score', t.score, 'grade', t.grade,"
-               " 'previous_grade', CAST('' AS text), 'reason', CAST(%s AS text))"
-               f" FROM {relation} t WHERE t.score_changed")
-    if publish_select("lead.scored", payload + " ORDER BY t.id", [reason]):
+def leads_record_staged_scores(*, relation: str, rule_set_id: int, reason: str, now) -> int:
+    """The ScoreChange history of rows leads_score_staged scored, and their "lead.scored" and
+    "lead.grade_changed" changes — once the rows are inserted and their "lead.created" published
+    (the order the rescore after the insert gave): three INSERT ... SELECT. A new lead has no
+    earlier score: its previous grade is "", so it gets "lead.grade_changed" when its grade is not
+    blank. Returns the history rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
+            f" SELECT t.id, t.score, t.grade, t.score_breakdown, %s, %s, %s FROM {relation} t WHERE t.score_changed"
+            " ORDER BY t.id", [rule_set_id, reason, connection.ops.adapt_datetimefield_value(now)])
+        changed = cursor.rowcount
+    if changed:
+        payload = ("SELECT t.id, t.owner_id, jsonb_build_object('lead', t.id, 'score', t.score, 'grade', t.grade,"
+                   " 'previous_grade', CAST('' AS text), 'reason', CAST(%s AS text))"
+                   f" FROM {relation} t WHERE t.score_changed")
+        publish_select("lead.scored", payload + " ORDER BY t.id", [reason])
         publish_select("lead.grade_changed", payload + " AND t.grade <> '' ORDER BY t.id", [reason])
+    return changed
 
 
 def lead_rescore(*, lead_id: int, reason: str) -> int:

@@ -174,18 +174,17 @@ class LeadWriter:
         return span
 
     def _score_and_insert(self, lo: int, hi: int) -> None:
-        """The staged chunk: scored (leads_score_staged: score columns and history), inserted into
-        leads_lead in one INSERT ... SELECT, then its "lead.created", "lead.scored" and
-        "lead.grade_changed" changes and its owners' audit rows from the same rows, one statement
-        each — each lead row written once, with all its indexes."""
-        from ..scoring import leads_publish_staged_scores, leads_score_staged
+        """The staged chunk: scored (leads_score_staged), inserted into leads_lead in one INSERT ...
+        SELECT — each lead row written once, with all its indexes — then, from the same staged rows,
+        one statement each: its "lead.created" changes, its score history with "lead.scored" and
+        "lead.grade_changed" (leads_record_staged_scores), its owners' audit rows. Rows pointing at
+        the new leads come after them, so the import also holds with constraints checked at once."""
+        from ..scoring import leads_record_staged_scores, leads_score_staged
 
         if self.scoring:
             rule_set, compiled = self.scoring
-            changed, top = leads_score_staged(relation=STAGE, compiled=compiled, rule_set_id=rule_set.pk, lo=lo,
-                                              hi=hi, reason=ScoreChange.Reason.IMPORT, now=self.now)
-            self.rescored += changed
-            self.new_top += top
+            self.new_top += leads_score_staged(relation=STAGE, compiled=compiled, rule_set_id=rule_set.pk, lo=lo,
+                                               hi=hi, now=self.now)
         quote = self.connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         # updated_at: the wall clock of this write (as the rescore's update stamped it), not the import's
@@ -200,7 +199,8 @@ class LeadWriter:
                        " 'email', t.email, 'company', t.company, 'source', t.source, 'status', t.status,"
                        f" 'owner', t.owner_id, 'external_ref', t.external_ref) FROM {STAGE} t ORDER BY t.id", [])
         if self.scoring:
-            leads_publish_staged_scores(relation=STAGE, reason=ScoreChange.Reason.IMPORT)
+            self.rescored += leads_record_staged_scores(relation=STAGE, rule_set_id=self.scoring[0].pk,
+                                                        reason=ScoreChange.Reason.IMPORT, now=self.now)
         self.owners += leads_record_imported_owners_from(relation=STAGE, by=self.by, note=gettext_noop("CSV import"),
                                                          now=self.now)
 
