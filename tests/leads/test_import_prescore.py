@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.db import connection, transaction
 
-from integrations.models import ChangeEvent
+from integrations.models import ChangeEvent, Delivery, Subscription
 from leads.models import Assignment, Lead, RuleSet, ScoreChange
 from leads.services import scoring
 from leads.services.imports import leads_import
@@ -83,8 +83,10 @@ def snapshot(routed: list[int]):
         per_lead.setdefault(names[c.object_id], []).append(c.event_type)
     audit = sorted((names[a.lead_id], a.rep_id, a.assigned_by_id, a.reason) for a in Assignment.objects.all())
     notes = sorted((n.recipient_id, n.kind, sorted(n.params.items()), n.url) for n in Notification.objects.all())
+    deliveries = sorted((d.subscription_id, d.event.event_type, names[d.event.object_id], d.status)
+                        for d in Delivery.objects.select_related("event"))
     return {"leads": leads, "history": history, "changes": changes, "per_lead": per_lead, "audit": audit,
-            "notes": notes, "routed": sorted(names[pk] for pk in routed)}
+            "notes": notes, "routed": sorted(names[pk] for pk in routed), "deliveries": deliveries}
 
 
 def run_import(org, *, prescore: bool, chunk: int, settings):
@@ -102,12 +104,15 @@ def run_import(org, *, prescore: bool, chunk: int, settings):
 @pytest.mark.parametrize("chunk", [7, 1000])
 def test_scoring_before_the_insert_gives_what_the_rescore_after_it_gave(org, rules, settings, chunk):
     LeadFactory(email="old@example.com", name="Existing")
+    Subscription.objects.create(name="CRM mirror", url="https://hooks.example.com/x", secret="s",
+                                event_types=["lead.created", "lead.scored", "lead.grade_changed"])
     old_result, old = run_import(org, prescore=False, chunk=1000, settings=settings)
     new_result, new = run_import(org, prescore=True, chunk=chunk, settings=settings)
     assert new_result.ok and old_result.ok and new_result.created == old_result.created == 30
     assert new_result.counts == old_result.counts == {"assigned": 27, "rescored": 30}
-    for name in ("leads", "history", "changes", "per_lead", "audit", "notes", "routed"):
+    for name in ("leads", "history", "changes", "per_lead", "audit", "notes", "routed", "deliveries"):
         assert new[name] == old[name], name
+    assert len(old["deliveries"]) == 90  # the webhook gets each of the 30 leads' three changes
     # the expectations themselves (the old way, on SQLite too)
     leads = {row[0]: row for row in old["leads"]}
     assert leads["Person 0"][1:3] == (45, "SQL")  # finance, chief, 200 staff: 15 + 30
@@ -123,6 +128,16 @@ def test_scoring_before_the_insert_gives_what_the_rescore_after_it_gave(org, rul
     assert len(old["audit"]) == 27  # rows 7, 17, 27 are converted per the source: history, not work
     assert [(note[0], dict(note[2])["count"]) for note in old["notes"]] == [(org["owner"].pk, 9),
                                                                           (org["teammate"].pk, 9)]
+
+
+def test_without_a_published_rule_set_both_ways_leave_the_leads_unscored(org, settings):
+    RuleSet.objects.filter(status="published").update(status="archived")
+    old_result, old = run_import(org, prescore=False, chunk=1000, settings=settings)
+    new_result, new = run_import(org, prescore=True, chunk=7, settings=settings)
+    assert new_result.counts == old_result.counts == {"assigned": 28, "rescored": 0}
+    for name in ("leads", "history", "changes", "audit", "notes", "routed"):
+        assert new[name] == old[name], name
+    assert not old["history"] and {row[1:3] for row in old["leads"]} == {(0, "")}
 
 
 def test_a_bad_row_after_scored_chunks_leaves_nothing(org, rules, settings):

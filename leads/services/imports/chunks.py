@@ -187,10 +187,11 @@ class LeadWriter:
                                                hi=hi, now=self.now)
         quote = self.connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
-        # updated_at: the wall clock of this write (as the rescore's update stamped it), not the import's
-        # start: sync clients page by it, and it should be as close to the commit as the write allows
+        # updated_at of scored leads: the wall clock of this write, as the rescore after the insert stamped
+        # it, not the import's start (sync clients page by it: as close to the commit as the write allows);
+        # unscored (no published rule set), the import's moment, as before
         values = ", ".join("%s" if f.column == "updated_at" else quote(f.column) for f in self.fields)
-        changed_at = self.connection.ops.adapt_datetimefield_value(timezone.now())
+        changed_at = self.connection.ops.adapt_datetimefield_value(timezone.now() if self.scoring else self.now)
         with self.connection.cursor() as cursor:
             with self.connection.wrap_database_errors:  # a unique violation is Django's IntegrityError
                 cursor.execute(f"INSERT INTO {Lead._meta.db_table} ({columns}) SELECT {values} FROM {STAGE}"
@@ -270,17 +271,18 @@ class LeadWriter:
         if self.new_top:
             _queue_routing(sorted(self.new_top))
 
-    def _insert_copy(self, rows: list[Row], *, table: str | None = None) -> tuple[int, int]:
+    def _insert_copy(self, rows: list[Row]) -> tuple[int, int]:
+        """COPY the chunk's rows straight into leads_lead (the way without scoring before the insert)."""
         from psycopg import sql
 
-        target = sql.Identifier(Lead._meta.db_table) if table is None else sql.SQL(table)
+        table = Lead._meta.db_table
         id_at, owner_at = self.position["id"], self.position["owner"]
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [Lead._meta.db_table, len(rows)])
+                           [table, len(rows)])
             ids = [pk for (pk,) in cursor.fetchall()]
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                target, sql.SQL(", ").join(sql.Identifier(f.column) for f in self.fields))
+                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in self.fields))
             position = self.position
             with self.connection.wrap_database_errors:  # a unique violation is Django's IntegrityError
                 with cursor.cursor.copy(statement) as copy:
@@ -302,8 +304,8 @@ class LeadWriter:
         from before the import (a first import into an almost empty table) the planner picks
         sequential scans of the new rows: for the deferred foreign-key checks at commit (the
         history and audit rows point at the new leads) a first import of 100,000 leads committed in
-        412 s instead of 2 s, and for a rescore after the insert (SQLite's way) 20,000 leads took
-        30 s instead of well under one. ANALYZE inside the transaction counts the transaction's own
+        412 s instead of 2 s, and for a rescore after the insert (score_before_insert off) 20,000
+        leads took 30 s instead of well under one. ANALYZE inside the transaction counts the transaction's own
         new rows; it samples at most 30,000 rows, so it costs the same for any table size."""
         if not self.use_copy or not self.created:
             return
