@@ -100,12 +100,24 @@ def child(path: str) -> None:
         return run
 
     timed_rescore = timed("rescore", imports.leads_rescore_range)
+    from leads.services import scoring
+
     patches = [mock.patch.object(chunks, "existing_keys", timed("dedupe_lookup", chunks.existing_keys)),
                mock.patch.object(chunks.LeadWriter, "_insert_copy", timed("copy", chunks.LeadWriter._insert_copy)),
+               mock.patch.object(chunks.LeadWriter, "_stage_copy", timed("copy", chunks.LeadWriter._stage_copy)),
+               mock.patch.object(scoring, "leads_score_staged", timed("score", scoring.leads_score_staged)),
+               mock.patch.object(scoring, "leads_record_staged_scores",
+                                 timed("history_and_scored_changes", scoring.leads_record_staged_scores)),
+               mock.patch.object(chunks.LeadWriter, "_score_and_insert",
+                                 timed("score_insert_changes_audit", chunks.LeadWriter._score_and_insert)),
                mock.patch.object(chunks.LeadWriter, "_after_insert",
                                  timed("audit_and_changes", chunks.LeadWriter._after_insert)),
                mock.patch.object(chunks.LeadWriter, "refresh_statistics",
-                                 timed("analyze", chunks.LeadWriter.refresh_statistics))]
+                                 timed("analyze", chunks.LeadWriter.refresh_statistics)),
+               mock.patch.object(chunks, "publish_select", timed("created_changes", chunks.publish_select)),
+               mock.patch.object(chunks, "leads_record_imported_owners_from",
+                                 timed("audit", chunks.leads_record_imported_owners_from)),
+               mock.patch.object(connection, "commit", timed("commit", connection.commit))]
     for patch in patches:
         patch.start()
 
@@ -183,7 +195,7 @@ def prepare_here() -> None:
 
     call_command("migrate", verbosity=0)
     existing = int(os.environ["BENCH_IMPORT_PREPARE"])
-    if os.environ.get("BENCH_IMPORT_REUSE") and Lead.objects.filter(pk__lte=existing).count() == existing:
+    if existing and os.environ.get("BENCH_IMPORT_REUSE") and Lead.objects.filter(pk__lte=existing).count() == existing:
         delete_above(existing)
         print(f"existing={existing} generate_s=reused", flush=True)
         return

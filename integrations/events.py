@@ -65,24 +65,29 @@ def publish_rows(event_type: str, rows: QuerySet, *, object_id: str, owner_id: s
 
     `object_id` and `owner_id` name columns of `rows`; `payload` is an expression evaluated per row
     (e.g. `JSONObject(score=F("score"), grade=F("grade"))`). Returns the number of changes recorded."""
+    select = rows.order_by().annotate(
+        _oid=F(object_id),
+        _owner=F(owner_id) if owner_id else Value(None, output_field=model_fields.BigIntegerField()),
+        _payload=payload,
+    ).values("_oid", "_owner", "_payload")
+    sql, params = select.query.sql_with_params()
+    return publish_select(event_type, sql, params)
+
+
+def publish_select(event_type: str, sql: str, params) -> int:
+    """Record one change per row of a SELECT (its columns, in this order: object id, owner id or
+    NULL, payload as jsonb), set-based, as publish_rows does — for rows a service holds outside a
+    model's table (a lead import's temporary table). Returns the number of changes recorded."""
     from .models import ChangeEvent
 
     kind = _check(event_type)
     now = timezone.now()
     table = ChangeEvent._meta.db_table
     marker = ChangeEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    select = rows.order_by().annotate(
-        _et=Value(event_type, output_field=model_fields.CharField()),
-        _ot=Value(kind.object_type, output_field=model_fields.CharField()),
-        _oid=F(object_id),
-        _owner=F(owner_id) if owner_id else Value(None, output_field=model_fields.BigIntegerField()),
-        _payload=payload,
-        _at=Value(now, output_field=model_fields.DateTimeField()),
-    ).values("_et", "_ot", "_oid", "_owner", "_payload", "_at")
-    sql, params = select.query.sql_with_params()
+    when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (event_type, object_type, object_id, owner_id, payload, created_at) {sql}",
-                       params)
+        cursor.execute(f"INSERT INTO {table} (event_type, object_type, object_id, owner_id, payload, created_at)"
+                       f" SELECT %s, %s, r.*, %s FROM ({sql}) AS r", [event_type, kind.object_type, when, *params])
         count = cursor.rowcount
     if count:  # this batch's rows: after the marker, with this batch's timestamp (not a concurrent batch's)
         _fan_out(event_types={event_type}, after=marker, upto=None, created_at=now)

@@ -401,6 +401,24 @@ def leads_record_imported_owners(*, leads: QuerySet, by: User | None, note: str 
     return Counter(dict(owned.values_list("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n")))
 
 
+def leads_record_imported_owners_from(*, relation: str, by: User | None, note: str = "",
+                                      now: datetime | None = None) -> Counter:
+    """leads_record_imported_owners for leads still held in `relation`, a table shaped like
+    leads_lead (a lead import's temporary table, inserted into leads_lead in the same
+    transaction): the same audit rows — leads with an owner that the source does not record as
+    converted — in one INSERT ... SELECT, and the same owner id -> leads count."""
+    from django.db import connection
+
+    owned = f"FROM {relation} t WHERE t.owner_id IS NOT NULL AND t.imported_converted IS NOT TRUE"
+    when = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {Assignment._meta.db_table} (lead_id, rep_id, assigned_by_id, reason, created_at)"
+                       f" SELECT t.id, t.owner_id, %s, %s, %s {owned} ORDER BY t.id",
+                       [getattr(by, "pk", None), _assignment_text(by=by, note=note), when])
+        cursor.execute(f"SELECT t.owner_id, COUNT(*) {owned} GROUP BY t.owner_id")
+        return Counter(dict(cursor.fetchall()))
+
+
 def lead_assign_locked(*, lead: Lead, rep: User | None, by: User, reason: str = "",
                        now: datetime | None = None) -> Assignment:
     """(Re)assign a lead locked by the caller. Who may hand which lead to whom is one rule:

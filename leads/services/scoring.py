@@ -19,6 +19,7 @@ from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations.events import publish_select
 from salesops.errors import conflict_on_integrity_error
 from salesops.queue import enqueue, enqueue_on_commit
 from teams.predicates import can_backtest_scoring
@@ -112,11 +113,14 @@ def _age_days_sql() -> str:
     return "MAX(julianday(%s) - julianday(e.occurred_at), 0)"
 
 
-def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: bool = False) -> CompiledScore:
+def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: bool = False,
+                     relation: str = "leads_lead") -> CompiledScore:
     """SQL computing, for leads with lo <= id <= hi, each rule's points, the score and the grade.
     With `marked_before`, only leads marked "needs rescore" at or before that moment. With
     `with_fires`, also f0..fn: 1 where rule i applies to the lead (its condition holds, or it
-    counts at least one event), else 0 — whatever its points (leads.services.scoring_quality)."""
+    counts at least one event), else 0 — whatever its points (leads.services.scoring_quality).
+    `relation`: the table whose rows are scored (alias `l`), shaped like leads_lead in the columns
+    the rules read — a lead import scores its rows in a temporary table before inserting them."""
     loaded = rule_set_loaded(rule_set)  # cached for published and archived sets: no query
     attribute_rules, behaviour_rules, spec = loaded.attribute_rules, loaded.behaviour_rules, loaded.spec
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
@@ -184,7 +188,7 @@ def compile_rule_set(rule_set: RuleSet, *, now, marked_before=None, with_fires: 
     inner = (f"SELECT l.id, l.score AS old_score, l.grade AS old_grade, l.score_breakdown AS old_bd,"
              f" l.scored_with_id AS old_rs, l.mql_at AS old_mql_at, l.converted_at, l.won_at, l.imported_converted"
              f"{points_select}"
-             f" FROM leads_lead l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
+             f" FROM {relation} l{join} WHERE l.id >= %s AND l.id <= %s{marked.format(alias='l.id')}")
     sql = (f"SELECT y.*, {grade_sql} AS new_grade FROM ("
            f"SELECT x.*, ({score_sql}) AS score, ({bd_sql}) AS bd FROM ({inner}) x) y")
     # parameter order follows placeholder order in the final text: grade, then inner (points, join, range)
@@ -319,6 +323,56 @@ def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | No
     # A mark set after this rescore began stays: its change may not have been seen here.
     Lead.objects.filter(pk__gte=lo, pk__lte=hi, rescore_needed_at__lte=marked_before or started).update(
         rescore_needed_at=None)
+    return changed
+
+
+def leads_score_staged(*, relation: str, compiled: CompiledScore, rule_set_id: int, lo: int, hi: int,
+                       now) -> list[int]:
+    """Score new leads before they are inserted (PostgreSQL): `relation` is a temporary table shaped
+    like leads_lead, plus a boolean column `score_changed`, holding rows lo..hi that are not in
+    leads_lead yet (a lead import's chunk). One UPDATE of it writes what _rescore_range_sql would
+    write on the inserted rows (score, grade, breakdown, rule set, scored_at, mql_at on reaching
+    the top grade) and marks the rows whose score differs from a new lead's (`score_changed`: they
+    get history). The caller then inserts the rows into leads_lead, each written once, and records
+    their history and changes (leads_record_staged_scores). Returns the ids that reached the top
+    grade — the caller queues their routing (_queue_routing), as leads_rescore_range does. A new
+    lead has no events: behaviour rules give it 0 points, as the rescore after an insert gave."""
+    params = _bind(compiled.params, lo, hi)
+    when = connection.ops.adapt_datetimefield_value(now)
+    top = compiled.top_grade or ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH s AS ({compiled.sql}), upd AS ("
+            f" UPDATE {relation} AS l SET score = s.score, grade = s.new_grade, score_breakdown = CAST(s.bd AS jsonb),"
+            " scored_with_id = %s, scored_at = %s,"
+            " mql_at = CASE WHEN s.new_grade = %s AND %s <> '' AND l.mql_at IS NULL THEN %s ELSE l.mql_at END,"
+            " score_changed = (s.old_score, s.old_grade, s.old_bd) IS DISTINCT FROM (s.score, s.new_grade, CAST(s.bd AS jsonb))"
+            " FROM s WHERE l.id = s.id"
+            " RETURNING l.id, (s.old_mql_at IS NULL AND l.mql_at IS NOT NULL) AS new_top)"
+            " SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM upd WHERE new_top",
+            [*params, rule_set_id, when, top, top, when])
+        (top_ids,) = cursor.fetchone()
+    return list(top_ids)
+
+
+def leads_record_staged_scores(*, relation: str, rule_set_id: int, reason: str, now) -> int:
+    """The ScoreChange history of rows leads_score_staged scored, and their "lead.scored" and
+    "lead.grade_changed" changes — once the rows are inserted and their "lead.created" published
+    (the order the rescore after the insert gave): three INSERT ... SELECT. A new lead has no
+    earlier score: its previous grade is "", so it gets "lead.grade_changed" when its grade is not
+    blank. Returns the history rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
+            f" SELECT t.id, t.score, t.grade, t.score_breakdown, %s, %s, %s FROM {relation} t WHERE t.score_changed"
+            " ORDER BY t.id", [rule_set_id, reason, connection.ops.adapt_datetimefield_value(now)])
+        changed = cursor.rowcount
+    if changed:
+        payload = ("SELECT t.id, t.owner_id, jsonb_build_object('lead', t.id, 'score', t.score, 'grade', t.grade,"
+                   " 'previous_grade', CAST('' AS text), 'reason', CAST(%s AS text))"
+                   f" FROM {relation} t WHERE t.score_changed")
+        publish_select("lead.scored", payload + " ORDER BY t.id", [reason])
+        publish_select("lead.grade_changed", payload + " AND t.grade <> '' ORDER BY t.id", [reason])
     return changed
 
 

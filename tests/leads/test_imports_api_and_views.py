@@ -307,7 +307,8 @@ class TestJobRuns:
         def boom(**kwargs):
             raise ZeroDivisionError
 
-        monkeypatch.setattr("leads.services.imports.leads_rescore_range", boom)
+        # after the leads are written (both ways: scored before the insert, or rescored after it)
+        monkeypatch.setattr("leads.services.imports.leads_notify_new_owners", boom)
         lead_import_job_run(job_id=job.pk)
         job.refresh_from_db()
         assert job.status == "failed" and "ZeroDivisionError" in job.error and job.finished_at
