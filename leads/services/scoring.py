@@ -279,6 +279,18 @@ def _publish_score_changes(*, marker: int, lo: int, hi: int, now) -> None:
                  owner_id="lead__owner_id", payload=payload)
 
 
+def _rescore_and_publish(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi: int, reason: str, now,
+                         new_top: list) -> int:
+    """_rescore_range_sql, then this range's "lead.scored" / "lead.grade_changed" changes (every
+    rescore path: a range, a publish's job, a chunk). Returns changed leads."""
+    marker = ScoreChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    changed = _rescore_range_sql(compiled, rule_set_id=rule_set_id, lo=lo, hi=hi, reason=reason, now=now,
+                                 new_top=new_top)
+    if changed:
+        _publish_score_changes(marker=marker, lo=lo, hi=hi, now=now)
+    return changed
+
+
 def _mark_new_top_grade(*, top_grade: str | None, lo: int, hi: int, now, stamped: list[int] = ()) -> list[int]:
     """Leads in lo..hi that reached the top grade for the first time: stamp mql_at, queue their
     routing, return their ids. `stamped`: those the rescore's UPDATE stamped already (PostgreSQL);
@@ -313,12 +325,9 @@ def leads_rescore_range(*, lo: int, hi: int, reason: str, rule_set: RuleSet | No
         return 0
     now = now or started
     compiled = compile_rule_set(rule_set, now=now, marked_before=marked_before)
-    marker = ScoreChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     stamped: list[int] = []
-    changed = _rescore_range_sql(compiled, rule_set_id=rule_set.pk, lo=lo, hi=hi, reason=reason, now=now,
-                                 new_top=stamped)
-    if changed:
-        _publish_score_changes(marker=marker, lo=lo, hi=hi, now=now)
+    changed = _rescore_and_publish(compiled, rule_set_id=rule_set.pk, lo=lo, hi=hi, reason=reason, now=now,
+                                   new_top=stamped)
     _mark_new_top_grade(top_grade=compiled.top_grade, lo=lo, hi=hi, now=now, stamped=stamped)
     # A mark set after this rescore began stays: its change may not have been seen here.
     Lead.objects.filter(pk__gte=lo, pk__lte=hi, rescore_needed_at__lte=marked_before or started).update(
@@ -555,8 +564,8 @@ def _rescore_job_step(*, job_id: int, batch_size: int, now, compiled: list) -> b
         compiled[0] = compile_rule_set(job.rule_set, now=now)
     lo, hi = job.last_id + 1, min(job.last_id + batch_size, job.max_id)
     stamped: list[int] = []
-    changed = _rescore_range_sql(compiled[0], rule_set_id=job.rule_set_id, lo=lo, hi=hi,
-                                 reason=ScoreChange.Reason.PUBLISH, now=now, new_top=stamped)
+    changed = _rescore_and_publish(compiled[0], rule_set_id=job.rule_set_id, lo=lo, hi=hi,
+                                   reason=ScoreChange.Reason.PUBLISH, now=now, new_top=stamped)
     _mark_new_top_grade(top_grade=compiled[0].top_grade, lo=lo, hi=hi, now=now, stamped=stamped)
     scored = Lead.objects.filter(pk__gte=lo, pk__lte=hi).count()
     RescoreJob.objects.filter(pk=job.pk).update(last_id=hi, processed=F("processed") + scored,
@@ -672,8 +681,8 @@ def rescore_chunk_run(*, chunk_id: int, attempt: int) -> bool:
         _compiled_for_job.clear()  # one job at a time matters; keep the cache small
         compiled = _compiled_for_job[job.pk] = compile_rule_set(job.rule_set, now=now)
     stamped: list[int] = []
-    changed = _rescore_range_sql(compiled, rule_set_id=job.rule_set_id, lo=chunk.lo, hi=chunk.hi,
-                                 reason=ScoreChange.Reason.PUBLISH, now=now, new_top=stamped)
+    changed = _rescore_and_publish(compiled, rule_set_id=job.rule_set_id, lo=chunk.lo, hi=chunk.hi,
+                                   reason=ScoreChange.Reason.PUBLISH, now=now, new_top=stamped)
     _mark_new_top_grade(top_grade=compiled.top_grade, lo=chunk.lo, hi=chunk.hi, now=now, stamped=stamped)
     scored = Lead.objects.filter(pk__gte=chunk.lo, pk__lte=chunk.hi).count()
     finished = timezone.now()

@@ -221,3 +221,32 @@ def test_two_connections_claiming_at_once_never_get_the_same_chunk(leads):
     for t in threads:
         t.join(30)
     assert sorted(got) == sorted(job.chunks.values_list("pk", flat=True))  # each of the 5 exactly once
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_publishs_rescore_job_publishes_each_score_change_once(leads, chunked):
+    """The rescore a publish starts (one worker's batches, or chunks) sends "lead.scored" for every lead
+    whose score or grade it changed and "lead.grade_changed" where the grade moved, as a range rescore
+    does (README's event table): integrations hear of a publish's new MQLs. A rerun changes nothing and
+    sends nothing."""
+    from integrations.models import ChangeEvent
+
+    reset_scores()
+    ChangeEvent.objects.all().delete()
+    job = new_job(chunked=chunked)
+    if chunked:
+        services.rescore_chunks_work(job_id=job.pk)
+    else:
+        services.rescore_job_run(job_id=job.pk, batch_size=7)
+    job.refresh_from_db()
+    scored = ChangeEvent.objects.filter(event_type="lead.scored")
+    assert job.changed == LEADS == scored.count()
+    assert sorted(scored.values_list("object_id", flat=True)) == sorted(lead.pk for lead in leads)
+    grades = dict(Lead.objects.values_list("pk", "grade"))
+    changed = ChangeEvent.objects.filter(event_type="lead.grade_changed")
+    assert changed.count() == LEADS  # from no grade to one
+    assert {c.object_id: c.payload["grade"] for c in changed} == grades
+    assert {c.payload["previous_grade"] for c in changed} == {""}
+    again = new_job(chunked=chunked)
+    services.rescore_chunks_work(job_id=again.pk) if chunked else services.rescore_job_run(job_id=again.pk)
+    assert ChangeEvent.objects.filter(event_type__in=["lead.scored", "lead.grade_changed"]).count() == 2 * LEADS
