@@ -8,7 +8,8 @@ The database named in DATABASE_URL is created if missing and its leads are REPLA
 the default published rule set gives every grade (so the rescore makes new MQLs; their routing is
 counted here and measured by bench/routing.py). The hand-written statement does the same writes:
 score, grade, breakdown, rule set, scored and updated time on changed rows only, mql_at on new MQLs,
-and a history row per change. (Before 2026-12-02 it left `updated_at` alone, which the app moves so
+a history row per change, and the change feed's rows the app publishes (`lead.scored` per change,
+`lead.grade_changed` where the grade moved; compared by count per type). (Before 2026-12-02 it left `updated_at` alone, which the app moves so
 that sync clients see score changes; an indexed column, so the app's row versions also wrote every
 index while the statement's could be HOT updates: not the same writes.) Prints key=value figures, time per lead, and ends with
 `RESULT name=rescore app_s=<x> raw_s=<y> ratio=<x/y> ...`.
@@ -77,6 +78,7 @@ def main():
             cursor.execute("UPDATE leads_lead SET score = 0, grade = '', score_breakdown = '[]'::jsonb,"
                            " scored_with_id = NULL, scored_at = NULL, mql_at = NULL")
             cursor.execute("TRUNCATE leads_scorechange")
+            cursor.execute("TRUNCATE integrations_changeevent CASCADE")  # and their (no) deliveries
             cursor.execute("VACUUM ANALYZE leads_lead")
 
     connection.ensure_connection()
@@ -98,6 +100,9 @@ def main():
     app_checksum = Lead.objects.aggregate(s=__import__("django.db.models", fromlist=["Sum"]).Sum("score"))["s"]
     app_history = ScoreChange.objects.count()
     app_mqls = Lead.objects.filter(mql_at__isnull=False).count()
+    from integrations.models import ChangeEvent
+    app_changes = dict(ChangeEvent.objects.values_list("event_type").annotate(
+        n=__import__("django.db.models", fromlist=["Count"]).Count("id")))
     print(f"app_changed={job.changed} app_new_mqls={new_mqls} app_grades={app_grades} app_history={app_history}",
           flush=True)
     print(f"app_us_per_lead={app_s / n * 1e6:.2f}", flush=True)
@@ -116,7 +121,7 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute(
                 "WITH s AS (SELECT x.*, x.p0 + x.p1 + x.p2 + x.p3 + x.p4 AS score FROM ("
-                "  SELECT l.id,"
+                "  SELECT l.id, l.grade AS old_grade,"
                 "   CASE WHEN l.industry IN ('technology', 'finance') THEN 15 ELSE 0 END AS p0,"
                 "   CASE WHEN l.company_size > 1000 THEN 10 ELSE 0 END AS p1,"
                 "   LEAST(COALESCE(e.c0, 0), 1) * 10 AS p2,"
@@ -127,17 +132,27 @@ def main():
                 "    COUNT(*) FILTER (WHERE event_type_id = %s) AS c1,"
                 "    COUNT(*) FILTER (WHERE event_type_id = %s) AS c2"
                 "   FROM leads_leadevent GROUP BY lead_id) e ON e.lead_id = l.id) x),"
-                " g AS (SELECT s.id, s.score, jsonb_build_array(s.p0, s.p1, s.p2, s.p3, s.p4) AS bd,"
+                " g AS (SELECT s.id, s.old_grade, s.score, jsonb_build_array(s.p0, s.p1, s.p2, s.p3, s.p4) AS bd,"
                 "  CASE WHEN s.score >= 50 THEN 'MQL' WHEN s.score >= 30 THEN 'SQL' ELSE 'Lead' END AS grade FROM s),"
                 " upd AS (UPDATE leads_lead l SET score = g.score, grade = g.grade, score_breakdown = g.bd,"
                 "  scored_with_id = %s, scored_at = now(), updated_at = now(),"
                 "  mql_at = CASE WHEN g.grade = 'MQL' AND l.mql_at IS NULL THEN now() ELSE l.mql_at END"
                 "  FROM g WHERE l.id = g.id AND (l.score, l.grade, l.score_breakdown, l.scored_with_id)"
-                "  IS DISTINCT FROM (g.score, g.grade, g.bd, %s) RETURNING l.id, g.score, g.grade, g.bd)"
-                " INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason, created_at)"
-                " SELECT id, score, grade, bd, %s, %s, now() FROM upd",
+                "  IS DISTINCT FROM (g.score, g.grade, g.bd, %s)"
+                "  RETURNING l.id, l.owner_id, g.score, g.grade, g.bd, g.old_grade),"
+                " hist AS (INSERT INTO leads_scorechange (lead_id, score, grade, breakdown, rule_set_id, reason,"
+                "  created_at) SELECT id, score, grade, bd, %s, %s, now() FROM upd RETURNING 1),"
+                # the change feed, as the app publishes it: lead.scored per change, lead.grade_changed
+                # where the grade moved (the previous history row's grade: the lead's grade before)
+                " ev AS (SELECT id, owner_id, grade, old_grade, jsonb_build_object('lead', id, 'score', score,"
+                "  'grade', grade, 'previous_grade', old_grade, 'reason', %s::text) AS payload FROM upd),"
+                " scored AS (INSERT INTO integrations_changeevent (event_type, object_type, object_id, owner_id,"
+                "  payload, created_at) SELECT 'lead.scored', 'lead', id, owner_id, payload, now() FROM ev RETURNING 1)"
+                " INSERT INTO integrations_changeevent (event_type, object_type, object_id, owner_id, payload,"
+                "  created_at) SELECT 'lead.grade_changed', 'lead', id, owner_id, payload, now() FROM ev"
+                "  WHERE grade <> old_grade",
                 [types["whitepaper_download"], types["webinar_attended"], types["pricing_page_visit"],
-                 rule_set.pk, rule_set.pk, rule_set.pk, ScoreChange.Reason.PUBLISH])
+                 rule_set.pk, rule_set.pk, rule_set.pk, ScoreChange.Reason.PUBLISH, ScoreChange.Reason.PUBLISH])
 
     raw_s, _ = timed("raw_sql", raw)
     from django.db.models import Count, Sum
@@ -145,9 +160,11 @@ def main():
     raw_checksum = Lead.objects.aggregate(s=Sum("score"))["s"]
     raw_history = ScoreChange.objects.count()
     raw_mqls = Lead.objects.filter(mql_at__isnull=False).count()
+    raw_changes = dict(ChangeEvent.objects.values_list("event_type").annotate(n=Count("id")))
     agree = (raw_grades == app_grades and raw_checksum == app_checksum and raw_history == app_history
-             and raw_mqls == app_mqls == new_mqls)
-    print(f"raw_grades={raw_grades} raw_history={raw_history} raw_mqls={raw_mqls} same_result={agree}", flush=True)
+             and raw_mqls == app_mqls == new_mqls and raw_changes == app_changes)
+    print(f"raw_grades={raw_grades} raw_history={raw_history} raw_mqls={raw_mqls} app_changes={app_changes}"
+          f" raw_changes={raw_changes} same_result={agree}", flush=True)
 
     latency = ""
     if not args.skip_latency and os.environ.get("CELERY_BROKER_URL"):
