@@ -9,9 +9,10 @@ the default published rule set gives every grade (so the rescore makes new MQLs;
 counted here and measured by bench/routing.py). The hand-written statement does the same writes:
 score, grade, breakdown, rule set, scored and updated time on changed rows only, mql_at on new MQLs,
 a history row per change, and the change feed's rows the app publishes (`lead.scored` per change,
-`lead.grade_changed` where the grade moved; compared by count per type). (Before 2026-12-02 it left `updated_at` alone, which the app moves so
-that sync clients see score changes; an indexed column, so the app's row versions also wrote every
-index while the statement's could be HOT updates: not the same writes.) Prints key=value figures, time per lead, and ends with
+`lead.grade_changed` where the grade moved; compared by count per type). (Before 2026-12-02 it left
+`updated_at` alone, which the app moves so that sync clients see score changes; an indexed column, so
+the app's row versions also wrote every index while the statement's could be HOT updates: not the same
+writes.) Prints key=value figures, time per lead, and ends with
 `RESULT name=rescore app_s=<x> raw_s=<y> ratio=<x/y> ...`.
 
 With `--workers N` it times instead the same full rescore as a chunked job (id-range chunks that
