@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models import fields as model_fields
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 
@@ -67,7 +68,8 @@ def publish_rows(event_type: str, rows: QuerySet, *, object_id: str, owner_id: s
     (e.g. `JSONObject(score=F("score"), grade=F("grade"))`). Returns the number of changes recorded."""
     select = rows.order_by().annotate(
         _oid=F(object_id),
-        _owner=F(owner_id) if owner_id else Value(None, output_field=model_fields.BigIntegerField()),
+        # typed: a bare NULL inside publish_select's derived table would be text to PostgreSQL
+        _owner=F(owner_id) if owner_id else Cast(Value(None), model_fields.BigIntegerField()),
         _payload=payload,
     ).values("_oid", "_owner", "_payload")
     sql, params = select.query.sql_with_params()

@@ -152,3 +152,20 @@ def test_the_event_type_catalogue_lists_every_registered_type(api, org):
     codes = {entry["code"] for entry in body}
     assert {"lead.created", "lead.scored", "lead.grade_changed", "lead.assigned", "opportunity.stage_changed",
             "opportunity.won", "opportunity.lost", "account.health_band_changed", "survey.answered"} <= codes
+
+
+@pytest.mark.django_db
+def test_set_based_publishing_without_an_owner_column_records_no_owner(org):
+    """publish_rows(owner_id=None): the owner is a typed NULL (inside publish_select's derived table an
+    untyped NULL is text to PostgreSQL, which refused to insert it into the bigint column)."""
+    from django.db.models import F
+    from django.db.models.functions import JSONObject
+
+    from integrations.events import publish_rows
+
+    lead = lead_create(by=org["owner"], name="Ann", email="ann@example.com")
+    ChangeEvent.objects.all().delete()
+    assert publish_rows("lead.created", Lead.objects.filter(pk=lead.pk), object_id="pk", owner_id=None,
+                        payload=JSONObject(id=F("pk"))) == 1
+    change = ChangeEvent.objects.get()
+    assert (change.object_id, change.owner_id, change.payload) == (lead.pk, None, {"id": lead.pk})

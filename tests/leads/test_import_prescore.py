@@ -241,3 +241,49 @@ def test_rows_are_parsed_in_the_callers_language_and_time_zone(org, settings):
     assert [e.message for e in result.errors] == ["“lots”不是整数。"]
     created = Lead.objects.get(name="A").created_at
     assert preview.ok and created.astimezone(timezone.get_fixed_timezone(540)).hour == 9  # 09:30 in Tokyo
+
+
+def test_a_rule_set_published_during_the_import_scores_its_leads(org, rules, settings):
+    """Its rescore job cannot see the import's uncommitted leads: the import scores them with it
+    before the commit, whichever way the chunks were scored."""
+    settings.LEADS_IMPORT_CHUNK_ROWS = 7
+    newer = scoring.rule_set_create_draft(by=org["admin"], name="Newer", copy_from=rules)
+    newer.attribute_rules.create(field="industry", operator="equals", value="retail", points=70)
+    published_at_chunk = {"n": 0}
+    real_write = LeadWriter.write
+
+    def write_then_publish(self, rows):
+        real_write(self, rows)
+        published_at_chunk["n"] += 1
+        if published_at_chunk["n"] == 1:  # another admin publishes while the file streams
+            RuleSet.objects.filter(pk=rules.pk).update(status=RuleSet.Status.ARCHIVED)
+            RuleSet.objects.filter(pk=newer.pk).update(status=RuleSet.Status.PUBLISHED)
+
+    with mock.patch.object(LeadWriter, "write", write_then_publish):
+        result = leads_import(by=org["mgr"], data=csv_file(), mapping=MAPPING)
+    assert result.ok and result.created and published_at_chunk["n"] > 1
+    imported = Lead.objects.filter(pk__gte=result.ids[0], pk__lte=result.ids[1])
+    assert set(imported.values_list("scored_with_id", flat=True)) == {newer.pk}
+    fresh = {lead.pk: lead.score for lead in imported}
+    scoring.leads_rescore_range(lo=result.ids[0], hi=result.ids[1], reason=ScoreChange.Reason.IMPORT)
+    assert {lead.pk: lead.score for lead in imported.all()} == fresh  # what the newer set gives
+
+
+def test_row_errors_do_not_pile_up_while_the_collector_is_paused(org, settings):
+    """A row error is cyclic garbage (ValidationError, its traceback): each chunk collects its own, so
+    a file with an error in every row holds one chunk's worth, not the file's."""
+    import gc
+
+    settings.LEADS_IMPORT_CHUNK_ROWS = 20
+    bad = HEADER + "\n" + "\n".join(f"P{i},not-an-email-{i},Co,retail,many,,,,someday,,," for i in range(400))
+    from django.core.exceptions import ValidationError
+
+    gc.collect()
+    gc.disable()  # as a busy worker between automatic collections: only the import's own collections run
+    try:
+        result = leads_import(by=org["mgr"], data=(bad + "\n").encode(), mapping=MAPPING, dry_run=True)
+        alive = sum(1 for obj in gc.get_objects() if isinstance(obj, ValidationError))
+    finally:
+        gc.enable()
+    assert not result.ok and len(result.errors) >= 400
+    assert alive < 20 * 3 * 3  # at most about a chunk's errors (3 bad cells a row, a few objects each)

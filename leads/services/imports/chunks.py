@@ -299,6 +299,16 @@ class LeadWriter:
                         copy.write_row(values)
         return min(ids), max(ids)
 
+    def scored_with_superseded(self) -> bool:
+        """Whether the rule set the chunks were scored with is no longer the published one (a publish
+        committed while the file streamed)."""
+        from ..scoring import published_rule_set
+
+        if self.scoring is None:
+            return False
+        current = published_rule_set()
+        return (current.pk if current else None) != (self.scoring[0].pk if self.scoring else None)
+
     def refresh_statistics(self) -> None:
         """ANALYZE leads_lead when this import is a large part of it (PostgreSQL). With statistics
         from before the import (a first import into an almost empty table) the planner picks
