@@ -32,6 +32,10 @@ from .rows import Row
 LOOKUP_CHUNK = 5000  # keys per duplicate lookup query (a chunk's: one query per chunk)
 BATCH_SIZE = 1000  # rows per INSERT where COPY is not used
 STAGE = "pg_temp.leads_import_stage"  # PostgreSQL: a chunk's rows before they are scored and inserted
+# an imported lead's "lead.created" payload, key -> lead column: one definition for both ways of
+# writing a chunk (publish_rows over leads_lead, publish_select over STAGE)
+CREATED_PAYLOAD = (("id", "id"), ("name", "name"), ("email", "email"), ("company", "company"), ("source", "source"),
+                   ("status", "status"), ("owner", "owner_id"), ("external_ref", "external_ref"))
 
 
 def existing_keys(*, emails: set[str], refs: set[str]) -> tuple[set[str], set[str]]:
@@ -196,9 +200,9 @@ class LeadWriter:
             with self.connection.wrap_database_errors:  # a unique violation is Django's IntegrityError
                 cursor.execute(f"INSERT INTO {Lead._meta.db_table} ({columns}) SELECT {values} FROM {STAGE}"
                                " ORDER BY id", [changed_at])
-        publish_select("lead.created", "SELECT t.id, t.owner_id, jsonb_build_object('id', t.id, 'name', t.name,"
-                       " 'email', t.email, 'company', t.company, 'source', t.source, 'status', t.status,"
-                       f" 'owner', t.owner_id, 'external_ref', t.external_ref) FROM {STAGE} t ORDER BY t.id", [])
+        payload = ", ".join(f"'{key}', t.{quote(column)}" for key, column in CREATED_PAYLOAD)
+        publish_select("lead.created", f"SELECT t.id, t.owner_id, jsonb_build_object({payload}) FROM {STAGE} t"
+                       " ORDER BY t.id", [])
         if self.scoring:
             self.rescored += leads_record_staged_scores(relation=STAGE, rule_set_id=self.scoring[0].pk,
                                                         reason=ScoreChange.Reason.IMPORT, now=self.now)
@@ -332,8 +336,6 @@ class LeadWriter:
         from ..routing import leads_record_imported_owners
 
         publish_rows("lead.created", leads, object_id="pk", owner_id="owner_id",
-                     payload=JSONObject(id=F("pk"), name=F("name"), email=F("email"), company=F("company"),
-                                        source=F("source"), status=F("status"), owner=F("owner_id"),
-                                        external_ref=F("external_ref")))
+                     payload=JSONObject(**{key: F(column) for key, column in CREATED_PAYLOAD}))
         self.owners += leads_record_imported_owners(leads=leads.exclude(imported_converted=True), by=self.by,
                                                     note=gettext_noop("CSV import"), now=self.now)
