@@ -76,23 +76,33 @@ def publish_rows(event_type: str, rows: QuerySet, *, object_id: str, owner_id: s
     return publish_select(event_type, sql, params)
 
 
-def publish_select(event_type: str, sql: str, params) -> int:
+def publish_select(event_type: str | tuple[str, ...], sql: str, params) -> int:
     """Record one change per row of a SELECT (its columns, in this order: object id, owner id or
     NULL, payload as jsonb), set-based, as publish_rows does — for rows a service holds outside a
-    model's table (a lead import's temporary table). Returns the number of changes recorded."""
+    model's table (a lead import's temporary table). With a tuple of event types (of one object
+    type), the SELECT's first column is each row's event type, one of them: several kinds of change
+    recorded by one statement, in the SELECT's order (a payload they share is built once). Returns
+    the number of changes recorded."""
     from .models import ChangeEvent
 
-    kind = _check(event_type)
+    types = (event_type,) if isinstance(event_type, str) else tuple(event_type)
+    kinds = {_check(code).object_type for code in types}
+    if len(kinds) != 1:
+        raise ValueError(f"Event types {types!r} are of different object types")
     now = timezone.now()
     table = ChangeEvent._meta.db_table
     marker = ChangeEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (event_type, object_type, object_id, owner_id, payload, created_at)"
-                       f" SELECT %s, %s, r.*, %s FROM ({sql}) AS r", [event_type, kind.object_type, when, *params])
+        if isinstance(event_type, str):
+            cursor.execute(f"INSERT INTO {table} (event_type, object_type, object_id, owner_id, payload, created_at)"
+                           f" SELECT %s, %s, r.*, %s FROM ({sql}) AS r", [event_type, kinds.pop(), when, *params])
+        else:
+            cursor.execute(f"INSERT INTO {table} (event_type, object_id, owner_id, payload, object_type, created_at)"
+                           f" SELECT r.*, %s, %s FROM ({sql}) AS r", [kinds.pop(), when, *params])
         count = cursor.rowcount
     if count:  # this batch's rows: after the marker, with this batch's timestamp (not a concurrent batch's)
-        _fan_out(event_types={event_type}, after=marker, upto=None, created_at=now)
+        _fan_out(event_types=set(types), after=marker, upto=None, created_at=now)
     return count
 
 

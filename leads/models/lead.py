@@ -46,7 +46,8 @@ class Lead(models.Model):
     source = models.CharField(_("source"), max_length=30, choices=Source.choices, default=Source.WEBSITE)
     consent = models.BooleanField(_("marketing consent"), default=False)
     do_not_email = models.BooleanField(_("do not email"), default=False)
-    # No index of its own: lead_owner_created (owner, created_at) serves every lookup by owner.
+    # No index of its own: lead_owner_created_kpis (owner, created_at, scanned either way) serves every
+    # lookup by owner.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="leads", db_index=False)
     # Changed only by named transitions (leads.services: touch, qualify, nurture, disqualify, conversion,
@@ -85,9 +86,14 @@ class Lead(models.Model):
     grade = models.CharField(_("grade"), max_length=30, blank=True)
     score_breakdown = models.JSONField(_("score breakdown"), default=list, blank=True)
     # Not indexed: read through the lead, never searched by (deleting a draft rule set, rare,
-    # scans the leads once to clear it).
+    # scans the leads once to clear it). Not a constraint in the database either: the scoring
+    # services write the published rule set, which is never deleted (only drafts are, and no lead
+    # is scored with a draft), and Django applies on_delete; the constraint's check on every
+    # scored lead was a twentieth of an import's database time, and a full rescore after a
+    # publish changes it on every lead (issue 14).
     scored_with = models.ForeignKey("RuleSet", verbose_name=_("scored with"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                    db_constraint=False)
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
     # Set in the same transaction as the change that needs a rescore, cleared by the rescore: a lead
     # whose queued task was lost (broker away) is found by leads_rescore_marked_task and rescored.
@@ -141,12 +147,11 @@ class Lead(models.Model):
         # (leads.selectors.email_lookup_q).
         indexes = [
             models.Index(fields=["updated_at", "id"], name="lead_updated_sync"),  # sync clients' cursor
-            # a rep's leads (lists, scope filters, the user deletion's SET NULL, routing loads)
-            models.Index(fields=["owner", "-created_at"], name="lead_owner_created"),
             # the lead list's default order and its keyset pages; date ranges of the dashboards
             models.Index(fields=["created_at", "id"], name="lead_created_id"),
-            # import duplicate checks and API upserts by the source system's id
-            models.Index(fields=["external_ref"], name="lead_external_ref"),
+            # import duplicate checks by the source system's id (leads.selectors.external_ref_lookup_q):
+            # only leads that have one (most have none: their writes skip this index)
+            models.Index(fields=["external_ref"], name="lead_external_ref", condition=~models.Q(external_ref="")),
             # leads_rescore_marked (the sweep of lost rescore tasks): only marked rows are in it
             models.Index(fields=["rescore_needed_at"], name="lead_rescore_needed",
                          condition=models.Q(rescore_needed_at__isnull=False)),
@@ -157,8 +162,10 @@ class Lead(models.Model):
             models.Index(fields=["source", "created_at"], name="lead_source_created"),
             # MQL count, MQL -> opportunity and their monthly trend read leads by when they became MQL
             models.Index(fields=["mql_at"], name="lead_mql_at", condition=models.Q(mql_at__isnull=False)),
-            # a manager's (or a rep's) dashboard: their people's leads by day created / became MQL, with
-            # what the lead metrics count (index-only on PostgreSQL)
+            # a rep's leads (lists newest first: read backwards; scope filters, the user deletion's SET
+            # NULL); a manager's (or a rep's) dashboard: their people's leads by day created / became MQL,
+            # with what the lead metrics count (index-only on PostgreSQL). The (owner, -created_at) twin
+            # it replaced cost every lead write an index entry for nothing (issue 14).
             models.Index(fields=["owner", "created_at"], name="lead_owner_created_kpis",
                          include=["source", "mql_at", "converted_at", "won_at", "imported_converted", "completeness",
                                   "id"]),

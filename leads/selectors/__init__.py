@@ -2,7 +2,9 @@ from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length, Lower, Trim
-from django.db.models.lookups import Exact, GreaterThan, In
+from django.db.models.lookups import Exact, GreaterThan
+
+from salesops.lookups import AnyOf
 
 from teams.models import User
 from teams.selectors import VIEW, scope_for_user
@@ -32,10 +34,22 @@ def email_lookup_q(emails) -> Q:
         condition = Exact(Lower("email"), wanted) if wanted else None
     else:
         values = sorted({e.strip().lower() for e in emails if isinstance(e, str) and e.strip()})
-        condition = In(Lower("email"), values) if values else None
+        condition = AnyOf(Lower("email"), values) if values else None
     if condition is None:
         return Q(pk__in=[])
     return Q(condition) & ~Q(email="")
+
+
+def external_ref_lookup_q(refs) -> Q:
+    """Leads whose external reference (of any source system) is one of `refs`.
+
+    The one way to look leads up by reference alone: it says what the partial index
+    `lead_external_ref` is built on — non-empty references — so PostgreSQL answers from it (most
+    leads have no reference, and the index holds none of them). Blank references match nothing."""
+    values = sorted({ref for ref in refs if isinstance(ref, str) and ref})
+    if not values:
+        return Q(pk__in=[])
+    return Q(AnyOf(F("external_ref"), values)) & ~Q(external_ref="")
 
 
 def completeness_expression():

@@ -27,6 +27,7 @@ from salesops.imports import ImportResult, RowError, csv_decode, csv_read
 from teams.predicates import can_import
 
 from ..models import Lead, ScoreChange, Source
+from ..selectors import external_ref_lookup_q
 from .scoring import leads_rescore_range
 
 SOURCE_NAME = "Olist marketing funnel"
@@ -170,7 +171,7 @@ def olist_import(*, dataset: Dataset, by=None, owner=None) -> ImportResult:
     known = {}
     for start in range(0, len(refs), BATCH):
         known.update({lead.external_ref: lead for lead in
-                      Lead.objects.filter(external_ref__in=refs[start:start + BATCH]).only("pk", *UPDATED_FIELDS,
+                      Lead.objects.filter(external_ref_lookup_q(refs[start:start + BATCH])).only("pk", *UPDATED_FIELDS,
                                                                                             "external_ref")})
     new, changed = [], []
     for lead in wanted:
@@ -186,7 +187,7 @@ def olist_import(*, dataset: Dataset, by=None, owner=None) -> ImportResult:
     with transaction.atomic():
         ids = [lead.pk for lead in Lead.objects.bulk_create(new, batch_size=BATCH)]
         if new and ids and ids[0] is None:
-            ids = list(Lead.objects.filter(external_ref__in=[lead.external_ref for lead in new])
+            ids = list(Lead.objects.filter(external_ref_lookup_q([lead.external_ref for lead in new]))
                        .values_list("pk", flat=True))
         Lead.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=BATCH)
         if ids:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leads.models import EventType, Lead, LeadEvent, RoutingRule, ScoreChange
-from leads.selectors import email_lookup_q
+from leads.selectors import email_lookup_q, external_ref_lookup_q
 from leads.services.core import lead_create
 from leads.services.lifecycle import lead_delete, lead_disqualify
 from leads.services.routing import (lead_assign, leads_route, open_lead_counts_queryset,
@@ -127,9 +127,32 @@ def test_the_rescore_update_reads_only_its_range(org):
 
 def test_the_lead_indexes_have_readers():
     names = {index.name for index in Lead._meta.indexes}
-    assert {"lead_owner_created", "lead_created_id", "lead_external_ref", "lead_owner_open"} <= names
+    assert {"lead_owner_created_kpis", "lead_created_id", "lead_external_ref", "lead_owner_open"} <= names
+    # the (owner, -created_at) twin of lead_owner_created_kpis is gone: one index entry less per lead write
+    assert "lead_owner_created" not in names
     for field in ("grade", "scored_with", "owner", "external_ref", "created_at"):
         assert not Lead._meta.get_field(field).db_index, field
+
+
+@postgres_only
+def test_a_reps_newest_leads_read_the_kpi_index_backwards(org):
+    rep = org["owner"]
+    LeadFactory.create_batch(3, owner=rep)
+    plan = explain(Lead.objects.filter(owner=rep).order_by("-created_at")[:25])
+    assert "lead_owner_created_kpis" in plan and "Backward" in plan
+
+
+class TestExternalRefLookup:
+    def test_it_matches_references_and_never_blanks(self, org):
+        lead = LeadFactory(external_ref="crm-1")
+        LeadFactory(external_ref="")
+        assert list(Lead.objects.filter(external_ref_lookup_q(["crm-1", "crm-2", ""]))) == [lead]
+        assert not Lead.objects.filter(external_ref_lookup_q([""])).exists()
+
+    @postgres_only
+    def test_postgresql_answers_from_the_partial_index(self, org):
+        LeadFactory(external_ref="crm-1")
+        assert "lead_external_ref" in explain(Lead.objects.filter(external_ref_lookup_q(["crm-1", "crm-2"])))
 
 
 # --- email lookups -----------------------------------------------------------------------------

@@ -89,13 +89,13 @@ def snapshot(routed: list[int]):
             "notes": notes, "routed": sorted(names[pk] for pk in routed), "deliveries": deliveries}
 
 
-def run_import(org, *, prescore: bool, chunk: int, settings):
+def run_import(org, *, prescore: bool, chunk: int, settings, mapping=MAPPING, **options):
     settings.LEADS_IMPORT_CHUNK_ROWS = chunk
     routed: list[int] = []
     with transaction.atomic(), \
             mock.patch.object(LeadWriter, "score_before_insert", prescore), \
             mock.patch.object(scoring, "_queue_routing", lambda ids: routed.extend(ids)):
-        result = leads_import(by=org["mgr"], data=csv_file(), mapping=MAPPING)
+        result = leads_import(by=org["mgr"], data=csv_file(), mapping=mapping, **options)
         seen = snapshot(routed)
         transaction.set_rollback(True)
     return result, seen
@@ -128,6 +128,32 @@ def test_scoring_before_the_insert_gives_what_the_rescore_after_it_gave(org, rul
     assert len(old["audit"]) == 27  # rows 7, 17, 27 are converted per the source: history, not work
     assert [(note[0], dict(note[2])["count"]) for note in old["notes"]] == [(org["owner"].pk, 9),
                                                                           (org["teammate"].pk, 9)]
+
+
+PLAIN = {"columns": {"name": "Name", "email": "Email", "company": "Company", "industry": "Sector",
+                     "company_size": "Staff", "job_title": "Title"}}
+
+
+@pytest.mark.parametrize("owner", ["importer", "nobody"])
+def test_a_mapping_without_owner_or_dates_stages_them_as_constants_with_the_same_result(org, rules, settings,
+                                                                                        owner):
+    """No owner, outcome, status or creation-date column: every row's owner, assignment and dates are
+    the same, staged as the table's defaults instead of sent with each row (LeadWriter._constants)."""
+    default_owner = org["mgr"] if owner == "importer" else None
+    seen = {}
+    for prescore in (False, True):
+        result, snap = run_import(org, prescore=prescore, chunk=7, settings=settings, mapping=PLAIN,
+                                  default_owner=default_owner)
+        assert result.ok and result.created == 31  # the "Old" row's email is nobody's here
+        seen[prescore] = (result.counts, snap)
+    assert seen[True] == seen[False]
+    counts, snap = seen[True]
+    leads = snap["leads"]
+    assert {row[7] for row in leads} == {default_owner.pk if default_owner else None}  # owner
+    assert {row[8] for row in leads} == {default_owner is not None}  # assigned
+    assert {row[9] for row in leads} == {2 if default_owner else 1}  # version
+    assert {row[14] for row in leads} == {True} and {row[15] for row in leads} == {True}  # date unknown, import's moment
+    assert counts["assigned"] == (31 if default_owner else 0)
 
 
 def test_without_a_published_rule_set_both_ways_leave_the_leads_unscored(org, settings):

@@ -195,7 +195,8 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
         return result
     now = timezone.now()
     with transaction.atomic():
-        writer = LeadWriter(by=by, now=now, source=source, sla_due=now + first_touch_sla(), targets=spec.columns)
+        writer = LeadWriter(by=by, now=now, source=source, sla_due=now + first_touch_sla(), targets=spec.columns,
+                            default_owner=default_owner)
         with _cyclic_gc_paused():
             _stream(**options, writer=writer)
         if not result.ok:
