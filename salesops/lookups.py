@@ -1,4 +1,5 @@
 """Query expressions shared by the apps."""
+from django.core.exceptions import EmptyResultSet
 from django.db.models.lookups import In
 
 
@@ -8,10 +9,15 @@ class AnyOf(In):
     For long lists of keys (a lead import looks up 5,000 emails a chunk): Django's `In` builds one
     placeholder and one adapted parameter per value, a third of an import's duplicate-check time
     in Python; an array is one parameter, and PostgreSQL plans it the same way (an index scan
-    with the array as its key). Elsewhere (SQLite in development and tests) it is `In`.
+    with the array as its key). Elsewhere (SQLite in development and tests), and for a subquery on
+    the right, it is `In`; an empty list matches nothing, as `In`'s does (negated: everything).
     Use it as an expression: `Q(AnyOf(Lower("email"), values))`."""
 
     def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if not self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
         values = [value for value in self.rhs if value is not None]
+        if not values:
+            raise EmptyResultSet
+        lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", (*lhs_params, values)

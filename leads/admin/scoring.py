@@ -164,8 +164,12 @@ class RuleSetAdmin(MarketingAdminMixin, admin.ModelAdmin):
             transaction.set_rollback(True)
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
+    def delete_model(self, request, obj):
+        scoring_services.rule_set_delete_draft(rule_set=obj)
+
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset.filter(status=RuleSet.Status.DRAFT))
+        for rule_set in queryset.filter(status=RuleSet.Status.DRAFT):
+            scoring_services.rule_set_delete_draft(rule_set=rule_set)
 
     @admin.action(description=_("Copy as a new draft"))
     def copy_as_draft(self, request, queryset):

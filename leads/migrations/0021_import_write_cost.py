@@ -1,8 +1,9 @@
 # Issue 14: the write cost of an imported lead. Score history and assignment audit rows (append-only
-# logs) and a lead's rule set keep their references without constraints in the database (Django applies
-# on_delete); indexes nobody reads went (lead_owner_created, twin of lead_owner_created_kpis; the lead
-# index of score changes, covered by score_change_lead; the never-read assignment columns are indexed
-# only where set), and lead_external_ref holds only leads that have a reference.
+# logs: lead, rep, assigner, rule set) and a lead's rule set keep their references without constraints in
+# the database (Django applies on_delete; writers hold what they name); indexes nobody reads went
+# (lead_owner_created, twin of lead_owner_created_kpis; the lead index of score changes, covered by
+# score_change_lead; the assignment columns only a deletion reads are indexed only where set), and
+# lead_external_ref holds only leads that have a reference.
 
 import django.db.models.deletion
 from django.conf import settings
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='assignment',
             name='previous_owner',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='previous owner'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='previous owner'),
         ),
         migrations.AlterField(
             model_name='assignment',
@@ -48,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='assignment',
             name='rule',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.routingrule', verbose_name='routing rule'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.routingrule', verbose_name='routing rule'),
         ),
         migrations.AlterField(
             model_name='lead',

@@ -86,11 +86,11 @@ class Lead(models.Model):
     grade = models.CharField(_("grade"), max_length=30, blank=True)
     score_breakdown = models.JSONField(_("score breakdown"), default=list, blank=True)
     # Not indexed: read through the lead, never searched by (deleting a draft rule set, rare,
-    # scans the leads once to clear it). Not a constraint in the database either: the scoring
-    # services write the published rule set, which is never deleted (only drafts are, and no lead
-    # is scored with a draft), and Django applies on_delete; the constraint's check on every
-    # scored lead was a twentieth of an import's database time, and a full rescore after a
-    # publish changes it on every lead (issue 14).
+    # scans the leads once to clear it). Not a constraint in the database either: every scoring
+    # write holds its rule set until it commits (leads.services.scoring._hold_rule_set, the lock a
+    # constraint's check takes, once a statement), and deleting a draft locks it first and applies
+    # on_delete after; the check on every scored lead was a twentieth of an import's database time,
+    # and a full rescore after a publish changes it on every lead (issue 14).
     scored_with = models.ForeignKey("RuleSet", verbose_name=_("scored with"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+", db_index=False,
                                     db_constraint=False)

@@ -33,13 +33,16 @@ class RoutingRule(models.Model):
 class Assignment(models.Model):
     """Audit of every lead assignment: who got it, why, and by whom (empty: by the router).
 
-    An append-only log: its references are not foreign-key constraints in the database (as
-    integrations.ChangeEvent.owner). Django still applies on_delete (SET_NULL) when a lead or user
-    is deleted, and every writer holds the rows it points at (the assigning service has the lead
-    locked; an import its new leads and their owners). A constraint would add three checks per
-    row at commit (lead, rep, assigner): a third of a 100,000-lead import's database time (issue 14).
-    Indexed for what reads them: a lead's history (lead), a rep's assignments (rep); the others
-    only for a user's or rule's deletion, partial on the rows that have one."""
+    An append-only log: its lead, rep and assigner are not foreign-key constraints in the database
+    (as integrations.ChangeEvent.owner). Django still applies on_delete (SET_NULL) when a lead or
+    user is deleted, and every writer holds the rows they point at: the assigning services lock the
+    lead (and a lead's owner keeps its constraint: the rep is the lead's new owner, checked there);
+    an import writes its own new leads and owners, and its importer. The three checks a row at commit
+    were a third of a 100,000-lead import's database time (issue 14). The previous owner and the
+    routing rule keep their constraints: nothing else holds them (a rule deleted while a routing run
+    goes on, a user deleted while their lead is reassigned), and an import leaves both empty (no
+    check). Indexed for what reads them: a lead's history (lead), a rep's assignments (rep); the
+    others only for a user's or rule's deletion, partial on the rows that have one."""
 
     # SET_NULL: assignments are an audit trail and outlive a deleted lead (see LeadAudit).
     lead = models.ForeignKey(Lead, verbose_name=_("lead"), null=True, on_delete=models.SET_NULL,
@@ -48,13 +51,12 @@ class Assignment(models.Model):
                             on_delete=models.SET_NULL, related_name="lead_assignments", db_constraint=False,
                             help_text=_("Empty: the lead went to the managers' queue."))
     previous_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("previous owner"), null=True,
-                                       blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
-                                       db_index=False)
+                                       blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
                                     db_index=False)
     rule = models.ForeignKey(RoutingRule, verbose_name=_("routing rule"), null=True, blank=True,
-                             on_delete=models.SET_NULL, db_constraint=False, db_index=False)
+                             on_delete=models.SET_NULL, db_index=False)
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
 

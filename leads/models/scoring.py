@@ -173,9 +173,10 @@ class ScoreChange(models.Model):
 
     # An append-only history: its references are not constraints in the database (as
     # integrations.ChangeEvent.owner; Django applies on_delete). Writers hold the lead (the rescore
-    # updates its row in the same transaction; an import writes its own new leads) and the rule set
-    # (published, never deleted while in use). Two checks per row at commit cost a fifth of a lead
-    # import's database time (issue 14). `lead` is indexed by score_change_lead.
+    # writes history only for the rows its UPDATE has just locked; an import for its own new leads)
+    # and the rule set (_hold_rule_set: FOR KEY SHARE until the commit; deleting a draft locks it
+    # first). Two checks per row at commit cost a fifth of a lead import's database time (issue 14).
+    # `lead` is indexed by score_change_lead.
     lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="score_changes",
                              db_constraint=False, db_index=False)
     score = models.IntegerField(_("score"))

@@ -212,6 +212,7 @@ def _rescore_range_sql(compiled: CompiledScore, *, rule_set_id: int, lo: int, hi
     are unchanged are not written at all (no new row version, no history). On PostgreSQL the same
     write stamps mql_at on leads reaching the top grade for the first time and appends their ids
     to `new_top` (one row version per lead, not two); _mark_new_top_grade then finds none left."""
+    _hold_rule_set(rule_set_id)
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
     # updated_at is the wall clock, not the as-of time scored at: sync clients page by it
@@ -346,6 +347,7 @@ def leads_score_staged(*, relation: str, compiled: CompiledScore, rule_set_id: i
     their history and changes (leads_record_staged_scores). Returns the ids that reached the top
     grade — the caller queues their routing (_queue_routing), as leads_rescore_range does. A new
     lead has no events: behaviour rules give it 0 points, as the rescore after an insert gave."""
+    _hold_rule_set(rule_set_id)
     params = _bind(compiled.params, lo, hi)
     when = connection.ops.adapt_datetimefield_value(now)
     top = compiled.top_grade or ""
@@ -379,7 +381,8 @@ def leads_record_staged_scores(*, relation: str, rule_set_id: int, reason: str, 
     if changed:
         # both kinds from one statement, each lead's payload built once (jsonb from json_build_object:
         # the same document, a quarter cheaper than jsonb_build_object); each lead's "lead.scored"
-        # comes before its "lead.grade_changed", as two statements gave
+        # comes before its "lead.grade_changed" (within the chunk they alternate lead by lead; two
+        # statements gave all "lead.scored" first — the feed's order is per record)
         publish_select(
             ("lead.scored", "lead.grade_changed"),
             "SELECT e.kind, s.id, s.owner_id, s.payload FROM (SELECT t.id, t.owner_id, t.grade,"
@@ -470,10 +473,30 @@ def rule_set_create_draft(*, by, name: str, copy_from: RuleSet | None = None, no
     return draft
 
 
+@transaction.atomic
 def rule_set_delete_draft(*, rule_set: RuleSet) -> None:
-    if not rule_set.is_editable:
+    """Delete a draft (the pages, the API and the admin's delete and bulk delete). Locked first: a
+    scoring write that names the set holds it until it commits (_hold_rule_set) — a draft can have
+    scored leads, a publish that failed puts its set back to draft — so the delete waits for it
+    and then clears its rows too (Django's SET_NULL on the leads' scored_with and the history,
+    which have no constraint in the database). Gone already: nothing to do."""
+    locked = RuleSet.objects.select_for_update().filter(pk=rule_set.pk).first()
+    if locked is None:
+        return
+    if not locked.is_editable:
         raise ValidationError(_("Only drafts can be deleted; published and archived sets are kept as history."))
-    rule_set.delete()
+    locked.delete()
+
+
+def _hold_rule_set(rule_set_id: int) -> None:
+    """Keep the rule set from being deleted until this transaction ends: the leads' `scored_with`
+    and the history rows it is about to write name it with no constraint in the database
+    (leads/0021, issue 14). PostgreSQL: FOR KEY SHARE, the lock a foreign-key check takes — once a
+    statement instead of once a row; rule_set_delete_draft locks the set, so it waits for this
+    writer's commit and then clears what it wrote. (SQLite runs one writer at a time.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM leads_ruleset WHERE id = %s FOR KEY SHARE", [rule_set_id])
 
 
 @transaction.atomic

@@ -206,13 +206,15 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
             return result
         result.created = writer.created
         result.ids = [writer.lo, writer.hi]
-        writer.refresh_statistics()
+        # asked once: a publish committing between two asks would rescore without fresh statistics
+        superseded = writer.prescored and writer.scored_with_superseded()
+        writer.refresh_statistics(rescore_follows=superseded or not writer.prescored)
         leads_notify_new_owners(counts=writer.owners, by=by)
         result.counts["assigned"] = sum(writer.owners.values())
         if writer.prescored:  # PostgreSQL: each chunk was scored before its insert
             result.counts["rescored"] = writer.rescored
             writer.queue_routing()
-            if writer.scored_with_superseded():
+            if superseded:
                 # a rule set published while the file streamed: its rescore job cannot see these
                 # uncommitted leads, so they are scored with it here, before the commit (as the
                 # path that scores after inserting does)

@@ -1,0 +1,47 @@
+"""salesops.lookups.AnyOf answers as Django's In does, on every backend (PostgreSQL: one array)."""
+import pytest
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.test.utils import CaptureQueriesContext
+
+from salesops.lookups import AnyOf
+from teams.models import User
+from tests.teams.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users(db):
+    return [UserFactory(username=name) for name in ("ann", "Bob", "c'o,{x}\\y")]
+
+
+def names(queryset):
+    return sorted(queryset.values_list("username", flat=True))
+
+
+def test_it_matches_the_listed_values_like_in(users):
+    wanted = ["ann", "bob", "c'o,{x}\\y", None, "nobody"]
+    assert names(User.objects.filter(AnyOf(Lower("username"), wanted))) == ["Bob", "ann", "c'o,{x}\\y"]
+    assert names(User.objects.filter(AnyOf(F("username"), ["ann"]))) == ["ann"]
+
+
+def test_an_empty_list_matches_nothing_and_negated_everything(users):
+    assert not User.objects.filter(AnyOf(F("username"), [])).exists()
+    assert not User.objects.filter(AnyOf(F("username"), [None])).exists()
+    assert names(User.objects.exclude(AnyOf(F("username"), []))) == names(User.objects.all())
+    assert names(User.objects.filter(~Q(AnyOf(F("username"), ["ann"])))) == ["Bob", "c'o,{x}\\y"]
+
+
+def test_a_subquery_on_the_right_is_in(users):
+    subquery = User.objects.filter(username="Bob").values("username")
+    assert names(User.objects.filter(AnyOf(F("username"), subquery))) == ["Bob"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the array form is PostgreSQL's")
+def test_postgresql_gets_one_array_parameter(users):
+    with CaptureQueriesContext(connection) as queries:
+        list(User.objects.filter(AnyOf(F("username"), [f"u{i}" for i in range(500)])))
+    sql = queries[-1]["sql"]
+    assert "= ANY('{u0,u1," in sql and "IN (" not in sql  # one array, not 500 placeholders
