@@ -35,9 +35,11 @@ class Assignment(models.Model):
 
     An append-only log: its lead, rep and assigner are not foreign-key constraints in the database
     (as integrations.ChangeEvent.owner). Django still applies on_delete (SET_NULL) when a lead or
-    user is deleted, and every writer holds the rows they point at: the assigning services lock the
-    lead (and a lead's owner keeps its constraint: the rep is the lead's new owner, checked there);
-    an import writes its own new leads and owners, and its importer. The three checks a row at commit
+    user is deleted. The lead and rep are held as the constraint held them: the assigning services
+    lock the lead, and the rep is the lead's new owner, whose own constraint is checked on the lead
+    (an import writes its own new leads). The assigner is the user acting; a user deleted at that
+    very moment would leave an id that reads as no one (select_related: empty), an audit row kept
+    all the same. The three checks a row at commit
     were a third of a 100,000-lead import's database time (issue 14). The previous owner and the
     routing rule keep their constraints: nothing else holds them (a rule deleted while a routing run
     goes on, a user deleted while their lead is reassigned), and an import leaves both empty (no
