@@ -39,8 +39,8 @@ class Assignment(models.Model):
     lock the lead, and the rep is the lead's new owner, whose own constraint is checked on the lead
     (an import writes its own new leads). The assigner is the user acting; a user deleted at that
     very moment would leave an id that reads as no one (select_related: empty), an audit row kept
-    all the same. The three checks a row at commit
-    were a third of a 100,000-lead import's database time (issue 14). The previous owner and the
+    all the same. The three checks a row at commit were a third of a 100,000-lead import's database
+    time (issue 14). The previous owner and the
     routing rule keep their constraints: nothing else holds them (a rule deleted while a routing run
     goes on, a user deleted while their lead is reassigned), and an import leaves both empty (no
     check). Indexed for what reads them: a lead's history (lead), a rep's assignments (rep); the

@@ -117,22 +117,21 @@ class LeadWriter:
 
     def _constants(self, targets, default_owner) -> dict:
         """What _common gives every row alike for this mapping, as column values: without a creation
-        date column every lead is of unknown date, created at the import's moment; without an owner,
-        outcome or status column every lead is the default owner's, not converted, and assigned
-        with its deadline when there is an owner. Staged as the table's defaults, not sent with
-        every row (three timestamps a row were a fifth of the COPY's cost, in Python and in
-        PostgreSQL's parsing)."""
+        date column, the unknown date and the import's moment; without an owner, outcome or status
+        column, the default owner, no outcome and _common's assignment for that owner. Staged as the
+        table's defaults, not sent with every row (three timestamps a row were a fifth of the COPY's
+        cost, in Python and in PostgreSQL's parsing)."""
         from .mapping import OUTCOME
 
+        # a row that says nothing but the default owner: what _common gives it is what every row gets
+        common = self._common({"owner": default_owner, "imported_converted": None})
         constants = {}
         if "created_at" not in targets:
-            constants.update(created_at=self.now, date_unknown=True)
+            constants.update(created_at=common["created_at"], date_unknown=common["date_unknown"])
         if not {"owner", OUTCOME, "status"} & set(targets):
-            constants.update(owner=default_owner.pk if default_owner is not None else None, imported_converted=None)
-            if default_owner is not None:
-                constants.update(assigned_at=self.now, first_touch_due_at=self.sla_due, version=2)
-            else:
-                constants.update(assigned_at=None, first_touch_due_at=None, version=Lead().version)
+            constants.update(owner=default_owner.pk if default_owner is not None else None, imported_converted=None,
+                             assigned_at=common.get("assigned_at"), first_touch_due_at=common.get("first_touch_due_at"),
+                             version=common.get("version", Lead().version))
         return constants
 
     def _common(self, fields: dict) -> dict:
