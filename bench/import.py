@@ -19,7 +19,9 @@ leads, 1% an existing lead's: they are reported as duplicates, not imported.
 
 Wall time on a shared machine says as much about the neighbours as about the import, so each run
 also prints the CPU seconds of the process and of its PostgreSQL backend (/proc) and rows per CPU
-second (what the import would do alone, I/O waits aside), and the load average.
+second (what the import would do alone, I/O waits aside), and the load average. `db_bound_rows_per_s`
+is rows per CPU second of the PostgreSQL backend alone: the most this machine's database does with
+these writes even if the import's Python took no time at all (parsed elsewhere, in parallel).
 
 Prints one line per run and ends with
 `RESULT name=import rows=... rows_per_s_0=... peak_mb_0=... rows_per_s_n=... peak_mb_n=... targets_met=0|1`.
@@ -253,6 +255,7 @@ def main():
               f"rows_per_s={figures['rows_per_s']:.0f} rescore_s={figures['rescore_s']:.2f} "
               f"python_cpu_s={figures['python_cpu_s']:.2f} db_cpu_s={figures['db_cpu_s']:.2f} "
               f"rows_per_cpu_s={figures['rows'] / (figures['python_cpu_s'] + figures['db_cpu_s']):.0f} "
+              f"db_bound_rows_per_s={figures['rows'] / figures['db_cpu_s'] if figures['db_cpu_s'] else 0:.0f} "
               f"peak_rss_growth_mb={figures['peak_rss_growth_mb']:.0f} peak_rss_mb={figures['peak_rss_mb']:.0f} "
               f"assigned={figures['assigned']} load1={figures['load']:.2f} {figures['error']}".rstrip(), flush=True)
         print(f"existing={existing} phases_s=" + ",".join(f"{k}:{v}" for k, v in figures["phases"].items()), flush=True)

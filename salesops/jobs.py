@@ -111,6 +111,11 @@ class JobProgress:
             return
         if self._side is None:
             self._side = connection.__class__(dict(connection.settings_dict), connection.alias)
+            with self._side.cursor() as cursor:
+                # progress need not survive a crash of the database (the job's end is written by
+                # the import's own transaction): not waiting for each update to reach the disk
+                # saves the disk's flush per chunk (18 ms here: 0.36 s of a 100,000-row import)
+                cursor.execute("SET synchronous_commit TO off")
         names = list(values)
         with self._side.cursor() as cursor:  # autocommit: visible at once
             cursor.execute(f"UPDATE {self.model._meta.db_table} SET "

@@ -3,6 +3,7 @@ import pytest
 from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import In
 from django.test.utils import CaptureQueriesContext
 
 from salesops.lookups import AnyOf
@@ -45,3 +46,23 @@ def test_postgresql_gets_one_array_parameter(users):
         list(User.objects.filter(AnyOf(F("username"), [f"u{i}" for i in range(500)])))
     sql = queries[-1]["sql"]
     assert "= ANY('{u0,u1," in sql and "IN (" not in sql  # one array, not 500 placeholders
+
+
+def test_the_left_side_is_asked_for_its_type_once_not_per_value(users, monkeypatch):
+    """Django's In asks an unresolved Lower("username") for its output field once per value and
+    fails each time (0.4 s of a 100,000-row import); AnyOf asks once, with the same values sent."""
+    asked = []
+    resolve = Lower._resolve_output_field
+
+    def counting(self):
+        asked.append(1)
+        return resolve(self)
+
+    monkeypatch.setattr(Lower, "_resolve_output_field", counting)
+    lookup = AnyOf(Lower("username"), [f"u{i}" for i in range(1000)] + [3])
+    assert len(asked) <= 2
+    assert lookup.rhs[-1] == 3 and lookup.rhs[0] == "u0"  # unprepared, as In leaves them
+    asked.clear()
+    In(Lower("username"), [f"u{i}" for i in range(1000)])
+    assert len(asked) >= 1000  # what the override saves (fails if Django stops asking per value)
+    assert names(User.objects.filter(AnyOf(Lower("username"), ["ann", "bob"]))) == ["Bob", "ann"]
