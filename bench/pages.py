@@ -12,7 +12,8 @@ Requests run in-process through Django's test client (middleware, view, queries,
 is the server's, as three viewers: an administrator (every record), the manager of one bench team (an
 eighth of them) and one rep of that team (an eightieth). For each: the pipeline board, the deal list's
 first page and its page 4,000 (by OFFSET, `?page=`, and the same rows by keyset, `?after=`; a scope with
-fewer pages takes its last page), a deal's detail page, the same three for leads, the account list, and
+fewer pages takes its last page), a deal's detail page, the same three for leads, the account list, the
+API's lead and deal lists (first page and page 4,000, 50 rows a page, `api_lists_ms` the slowest), and
 dashboard home (`/`, which redirects to the viewer's dashboard: both requests timed), and — as the
 machine's floor under its current load — a page of the same base template that reads no big table
 (`floor`: the password form). Dashboard home is timed twice: served (the next view, from
@@ -169,6 +170,11 @@ def main():
                                                                              lead_before.pk)}),
             ("lead_detail", f"/leads/{lead_before.pk}/", {}),
             ("account_list", "/customers/accounts/", {}),
+            # the API's lists, as an integration pages through them (50 rows a page, as the pages)
+            ("api_lead_list_first", "/api/v1/leads/", {}),
+            ("api_lead_list_page4000", "/api/v1/leads/", {"page": lead_page}),
+            ("api_deal_list_first", "/api/v1/opportunities/", {}),
+            ("api_deal_list_page4000", "/api/v1/opportunities/", {"page": deal_page}),
             ("dashboard_home_cold", "/", {"refresh": "1"}),
             ("dashboard_home", "/", {}),  # after the cold runs: served from the cache they filled
         ]
@@ -199,6 +205,8 @@ def main():
         "lead_list_page4000_offset": ("lead_list_page4000_offset",),
         "lead_list_page4000_keyset": ("lead_list_page4000_keyset",),
         "lead_detail": ("lead_detail",), "account_list": ("account_list",),
+        "api_lists": ("api_lead_list_first", "api_lead_list_page4000", "api_deal_list_first",
+                      "api_deal_list_page4000"),
         "dashboard_home": ("dashboard_home",), "dashboard_home_cold": ("dashboard_home_cold",),
         "floor": ("floor",),
     }

@@ -15,6 +15,7 @@ from django.views import defaults
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ConflictError, VersionConflict
+from .pagination import LargeListPaginator
 
 
 def reject_nul_characters(data) -> None:
@@ -139,7 +140,14 @@ _DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
 class Pagination(pagination.PageNumberPagination):
-    """`count`, `next`, `previous`, `results`; clients may ask for up to 200 rows a page.
+    """`count`, `count_is_estimate`, `next`, `previous`, `results`; clients may ask for up to 200 rows
+    a page.
+
+    Pages come from salesops.pagination.LargeListPaginator, as on the list pages: a deep page is
+    read by a deferred join (its OFFSET walks ids only), and the count of a whole big table (no
+    filter, no scope narrower than everything, at least SALESOPS_LIST_ESTIMATE_FROM rows) is
+    PostgreSQL's estimate, said by `count_is_estimate`. `next` is exact either way: follow it to
+    the end and every row comes once (with an estimate, each page reads one row more to know).
 
     `page` and `page_size` are checked, not ignored: anything but one whole number in range is a 400
     (DRF's default silently falls back to 50 rows for `page_size=-1`).
@@ -147,6 +155,13 @@ class Pagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = LargeListPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data = {"count": response.data["count"], "count_is_estimate": self.page.paginator.estimated,
+                         **{key: value for key, value in response.data.items() if key != "count"}}
+        return response
 
     def _single_number(self, request, name: str, *, maximum: int | None = None, allow: tuple = ()):
         values = request.query_params.getlist(name)
@@ -173,7 +188,13 @@ class Pagination(pagination.PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         result = super().get_paginated_response_schema(schema)
-        descriptions = {"count": "Rows in all pages.", "next": "The next page's URL (null on the last page).",
+        result["properties"] = {"count": result["properties"]["count"],
+                                "count_is_estimate": {"type": "boolean", "example": False},
+                                **{key: value for key, value in result["properties"].items() if key != "count"}}
+        descriptions = {"count": "Rows in all pages: exact, or PostgreSQL's estimate for a whole table of"
+                                 " SALESOPS_LIST_ESTIMATE_FROM rows or more (see count_is_estimate).",
+                        "count_is_estimate": "Whether count is an estimate (a whole big table, no filter).",
+                        "next": "The next page's URL (null on the last page; exact even when count is not).",
                         "previous": "The previous page's URL (null on the first page).",
                         "results": "The rows of this page."}
         for name, prop in result["properties"].items():

@@ -16,11 +16,17 @@ OFFSET through the whole page query. At 1,000,000 rows both grow with the table:
 
 With an estimate the last page number is a guess: a page past the real end is an empty page, not a
 404, and the template offers no "last" link (sorting the other way is the way to the oldest rows).
+Whether a NEXT page exists is not guessed: an estimated page reads one row more than it shows, so
+its "next" link (and the API's `next`, which clients follow to the end) is there exactly when a row
+follows — an estimate below the real count never hides the last rows, one above it never offers a
+page of nothing.
+
+The API's page-number lists use this paginator too (salesops.api.Pagination).
 """
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -55,6 +61,21 @@ def unfiltered(queryset) -> bool:
     return not query.where and not query.distinct and not query.is_sliced and query.group_by is None
 
 
+class LargeListPage(Page):
+    """A page that knows whether a row follows it (`more`, read with the page) when the count is a
+    guess; with an exact count (`more` None) Django's arithmetic answers."""
+
+    more: bool | None = None
+
+    def has_next(self) -> bool:
+        return super().has_next() if self.more is None else self.more
+
+    def next_page_number(self) -> int:
+        if self.more:  # a row follows: the next page exists, whatever the estimate says
+            return self.number + 1
+        return super().next_page_number()
+
+
 class LargeListPaginator(Paginator):
     """Paginator with an estimated count for a whole big table and deferred-join deep pages (see the
     module's docstring). `estimated` says whether `count` is PostgreSQL's estimate."""
@@ -74,10 +95,11 @@ class LargeListPaginator(Paginator):
         try:
             return super().validate_number(number)
         except EmptyPage:
-            # past a guessed end: an empty page, not a 404 -- but only just past it (up to twice the
-            # estimate): page 0, negative pages and absurd numbers (an OFFSET beyond PostgreSQL's
-            # bigint) stay a 404
-            if self.count and self.estimated and 1 <= int(number) <= 2 * self.num_pages + 1:
+            # past a guessed end: an empty page, not a 404 -- the estimate may be short of the real
+            # count, and a page whose predecessor read a row after it (`more`) is a real page however
+            # far past the guess. Page 0, negative pages and absurd numbers (an OFFSET beyond
+            # PostgreSQL's bigint) stay a 404.
+            if self.count and self.estimated and 1 <= int(number) and int(number) * self.per_page < 2**62:
                 return int(number)
             raise
 
@@ -88,6 +110,8 @@ class LargeListPaginator(Paginator):
         if top + self.orphans >= self.count and not self.estimated:
             top = self.count
         rows = self.object_list
+        # a guessed count cannot tell whether a row follows this page: read one more and see
+        extra = 1 if self.estimated else 0
         if isinstance(rows, QuerySet) and bottom >= deferred_from():
             # the OFFSET walks the ids only; the page's rows are then read by id, in the same order.
             # Past the middle of an exact count the ids are read from the other end (the last page
@@ -95,8 +119,16 @@ class LargeListPaginator(Paginator):
             if not self.estimated and rows.ordered and bottom > self.count // 2:
                 ids = rows.reverse().values("pk")[max(self.count - top, 0):self.count - bottom]
             else:
-                ids = rows.values("pk")[bottom:top]
+                ids = rows.values("pk")[bottom:top + extra]
             rows = rows.filter(pk__in=ids)
         else:
-            rows = rows[bottom:top]
-        return self._get_page(rows, number, self)
+            rows = rows[bottom:top + extra]
+        if not extra:
+            return self._get_page(rows, number, self)
+        rows = list(rows)
+        page = self._get_page(rows[:self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
+
+    def _get_page(self, *args, **kwargs):
+        return LargeListPage(*args, **kwargs)

@@ -142,3 +142,72 @@ class TestDealListKeyset:
         later = encode_cursor(mine.created_at.replace(year=mine.created_at.year + 1), 10 ** 9)
         response = client.get(reverse("pipeline:list"), {"after": later})
         assert [o.pk for o in response.context["object_list"]] == [mine.pk]
+
+
+def walk(api, url: str) -> tuple[list[int], list[dict]]:
+    """Every id an API client gets by following `next` from `url`, and each page's body."""
+    ids, bodies = [], []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        ids += [row["id"] for row in body["results"]]
+        bodies.append(body)
+        url = body["next"]
+    return ids, bodies
+
+
+class TestApiPages:
+    """The API's page-number lists page as the list pages do (LargeListPaginator), and `next` stays
+    exact when the count is PostgreSQL's estimate: a client following it gets every row once."""
+
+    @pytest.mark.parametrize("estimate", [3, 7, 11, 40, 1000])
+    def test_following_next_gets_every_row_once_whatever_the_estimate(self, api, org, settings, estimate):
+        settings.SALESOPS_LIST_ESTIMATE_FROM = 1
+        settings.SALESOPS_LIST_DEFERRED_FROM = 4  # deep pages by deferred join as well
+        LeadFactory.create_batch(11, owner=org["owner"])
+        expected = sorted(Lead.objects.values_list("pk", flat=True))
+        client = api.as_user(org["admin"])
+        with mock.patch("salesops.pagination.table_estimate", return_value=estimate):
+            ids, bodies = walk(client, "/api/v1/leads/?page_size=2")
+        assert sorted(ids) == expected and len(ids) == len(set(ids)) == 11
+        assert len(bodies) == 6 and all(body["count"] == estimate and body["count_is_estimate"] for body in bodies)
+        assert bodies[-1]["next"] is None and len(bodies[-1]["results"]) == 1
+
+    def test_a_filtered_or_scoped_list_is_counted_exactly(self, api, org, settings):
+        settings.SALESOPS_LIST_ESTIMATE_FROM = 1
+        LeadFactory.create_batch(3, owner=org["owner"])
+        LeadFactory.create_batch(2, owner=org["outsider"])
+        with mock.patch("salesops.pagination.table_estimate", return_value=10_000) as estimate:
+            body = api.as_user(org["mgr"]).get("/api/v1/leads/").json()  # the East team's scope
+            assert (body["count"], body["count_is_estimate"]) == (3, False)
+            body = api.as_user(org["admin"]).get(f"/api/v1/leads/?owner={org['outsider'].pk}").json()
+            assert (body["count"], body["count_is_estimate"]) == (2, False)
+        assert not estimate.called
+
+    def test_deep_pages_read_the_same_rows_in_as_many_queries(self, api, org, settings):
+        LeadFactory.create_batch(30, owner=org["owner"])
+        client = api.as_user(org["admin"])
+        plain, _bodies = walk(client, "/api/v1/leads/?page_size=4")
+        settings.SALESOPS_LIST_DEFERRED_FROM = 4
+        with CaptureQueriesContext(connection) as first:
+            client.get("/api/v1/leads/?page_size=4")
+        with CaptureQueriesContext(connection) as deep:
+            body = client.get("/api/v1/leads/?page_size=4&page=6").json()
+        assert [row["id"] for row in body["results"]] == plain[20:24]
+        assert len(deep) == len(first)
+        assert any(" IN (SELECT " in q["sql"].upper() for q in deep.captured_queries)
+        deferred, _bodies = walk(client, "/api/v1/leads/?page_size=4")
+        assert deferred == plain
+
+    def test_a_page_past_a_guessed_end_is_empty_and_bad_pages_stay_errors(self, api, org, settings):
+        settings.SALESOPS_LIST_ESTIMATE_FROM = 1
+        LeadFactory.create_batch(3, owner=org["owner"])
+        client = api.as_user(org["admin"])
+        with mock.patch("salesops.pagination.table_estimate", return_value=100):
+            body = client.get("/api/v1/leads/?page_size=10&page=5").json()
+            assert body["results"] == [] and body["next"] is None
+            assert client.get("/api/v1/leads/?page_size=10&page=0").status_code == 400
+            body = client.get("/api/v1/leads/?page_size=10&page=999999").json()
+            assert body["results"] == [] and body["next"] is None
+            assert client.get("/api/v1/leads/?page_size=10&page=99999999999999999999").status_code == 400
