@@ -1,9 +1,10 @@
 """Reads of integrations, scoped by the caller."""
 from datetime import timedelta
 
+from django.db import router
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from salesops.sync import committed_before
 from teams.selectors import scope_for_user
 
 from .models import ChangeEvent, Delivery, IntegrationKey, Subscription
@@ -12,10 +13,15 @@ from .models import ChangeEvent, Delivery, IntegrationKey, Subscription
 def change_feed_for(*, user, after: int = 0, event_type: str | None = None,
                     settle: timedelta = timedelta(0)) -> QuerySet[ChangeEvent]:
     """Changes after the cursor of records `user` may see (by the record's owner when it changed:
-    admins all, managers their teams', others their own), oldest first."""
+    admins all, managers their teams', others their own), oldest first.
+
+    Only changes made before `settle` ago and before the oldest write transaction still open began
+    (salesops.sync.committed_before): a transaction that commits late — a lead import publishes
+    its changes as its file streams and commits them all at the end — has smaller ids than changes
+    others committed meanwhile, and a consumer that had read past those ids would never get its
+    changes. Held back, they come in id order once it commits."""
     rows = scope_for_user(ChangeEvent.objects.filter(pk__gt=after), user=user, owner_field="owner")
-    if settle:
-        rows = rows.filter(created_at__lte=timezone.now() - settle)
+    rows = rows.filter(created_at__lt=committed_before(settle=settle, using=router.db_for_write(ChangeEvent)))
     if event_type:
         rows = rows.filter(event_type=event_type)
     return rows.order_by("pk")

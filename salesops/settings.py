@@ -514,6 +514,10 @@ INTEGRATIONS_CHANGES_MAX_PAGE = 500
 # The feed shows changes older than this many seconds only: a transaction that committed late with a
 # smaller id is not skipped by a consumer that has already read past it.
 INTEGRATIONS_CHANGES_SETTLE_SECONDS = env.int("INTEGRATIONS_CHANGES_SETTLE_SECONDS", default=5)
+# The sync lists (`…/sync/`, by updated_at) show rows changed more than this many seconds ago only, and
+# before the oldest write transaction still open began (salesops.sync.committed_before): a cursor that
+# moves past a stamp never skips a row committed after it.
+SALESOPS_SYNC_SETTLE_SECONDS = env.int("SALESOPS_SYNC_SETTLE_SECONDS", default=2)
 CELERY_BEAT_SCHEDULE |= {
     "integrations-webhooks-dispatch": {"task": "integrations.tasks.webhooks_dispatch_task", "schedule": 60.0},
     "integrations-changes-purge-daily": {"task": "integrations.tasks.changes_purge_task",

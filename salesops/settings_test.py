@@ -36,3 +36,5 @@ READ_REPLICA_ROUTING = False
 # Webhook receivers in the suite are local servers or mocks (tests/integrations/test_targets.py turns
 # the private-network check back on).
 INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE = True
+# tests sync right after writing; tests/salesops/test_sync_horizon.py sets a margin where it checks one
+SALESOPS_SYNC_SETTLE_SECONDS = 0
