@@ -21,6 +21,7 @@ from customers.views.activities import activity_saved_message, form_errors
 from leads.selectors import lead_queryset_for
 from salesops.keyset import KeysetListMixin
 from salesops.metric_tools import shared_reads
+from salesops.links import id_link
 from salesops.pagination import LargeListPaginator
 from salesops.import_pages import job_errors_csv_response, job_status_response
 from salesops.timeline import timeline
@@ -63,6 +64,15 @@ def _move_options(stages, current) -> str:
     return format_html_join("", '<option value="{}">{}</option>', ((s.pk, s.label) for s in stages if s.pk != current.pk))
 
 
+def _with_card_links(cards) -> None:
+    """Each card's links (templates/pipeline/_board_card.html), each URL reversed once per page."""
+    detail, move, transition = (id_link(f"pipeline:{name}") for name in ("detail", "board-move", "transition"))
+    account = id_link("customers:account-detail")
+    for card in cards:
+        card.board_links = {"detail": detail(card.pk), "move": move(card.pk), "transition": transition(card.pk),
+                            "account": account(card.account_id) if card.account_id else ""}
+
+
 @login_required
 def board_view(request):
     with shared_reads():  # the scope's owners as values (teams.selectors.owner_q): owner indexes at 1M deals
@@ -73,6 +83,7 @@ def board_view(request):
     stages = [column["stage"] for column in columns]
     for column in columns:
         column["move_options"] = _move_options(stages, column["stage"])
+    _with_card_links(card for column in columns for card in column["cards"])
     return render(request, "pipeline/board.html", {
         "filter": filterset, "columns": columns, "stages": [column["stage"] for column in columns],
         "next_url": request.get_full_path(), "closed_since": closed_since,
@@ -472,6 +483,7 @@ def board_move_view(request, pk):
                                          tally_user=_board_tally_user(request, filterset))
     stages = [column["stage"] for column in columns]
     opp = selectors.opportunity_queryset_for(user=request.user).select_related("account", "owner").get(pk=opp.pk)
+    _with_card_links([opp])
     query = request.GET.urlencode()
     card = render_to_string("pipeline/_board_card.html", {
         "opportunity": opp, "next_stage": selectors.next_stage_for(opp.stage, stages), "stages": stages,

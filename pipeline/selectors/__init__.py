@@ -59,7 +59,7 @@ def next_stage_for(stage: Stage, stages: list[Stage]) -> Stage | None:
 # Cards per column: what fits a screen or two; a longer column links to the list of its stage. Rendering
 # a card is most of the board's cost (about 0.3 ms each): 6 columns of 50 were 300 cards, 527 KB.
 BOARD_CARDS_PER_COLUMN = 25
-# What a card shows (templates/pipeline/_board_card.html, _amount.html, _move_form.html): a deal row
+# What a card shows (templates/pipeline/_board_card.html, _amount.html): a deal row
 # with every column and five joined models cost more to build than the card costs to render.
 CARD_FIELDS = ("id", "name", "version", "stage", "expected_close_date", "closed_at", "stalled_at", "amount",
                "amount_known", "amount_estimate", "currency", "account", "account__name", "owner",
