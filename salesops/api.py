@@ -157,6 +157,13 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 200
     django_paginator_class = LargeListPaginator
 
+    def get_html_context(self):
+        # the browsable API numbers the pages up to the last one; past an estimated count's guessed end
+        # (a page `next` leads to when the guess is short) there is no numbering to show: previous and next
+        if self.page.number > self.page.paginator.num_pages:
+            return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link(), "page_links": []}
+        return super().get_html_context()
+
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data = {"count": response.data["count"], "count_is_estimate": self.page.paginator.estimated,

@@ -9,6 +9,7 @@ never repeated unless changed again). The ordinary list keeps page numbers.
 import base64
 import binascii
 import hashlib
+import logging
 from datetime import datetime, timedelta
 
 import django_filters
@@ -29,6 +30,7 @@ from rest_framework.response import Response
 from .api import Pagination
 
 CURSOR_PARAM = "cursor"
+logger = logging.getLogger(__name__)
 
 
 def committed_before(*, settle: timedelta = timedelta(0), using: str = "default") -> datetime:
@@ -45,18 +47,49 @@ def committed_before(*, settle: timedelta = timedelta(0), using: str = "default"
     ago — the margin for a stamp taken just before its statement, and for app servers whose clocks
     differ by a little. Open transactions only delay rows this way, never lose them; a session
     left "idle in transaction" after writing holds readers back until it ends (PostgreSQL's
-    idle_in_transaction_session_timeout bounds that). SQLite lets one transaction write at a time:
-    now minus the margin."""
+    idle_in_transaction_session_timeout bounds that). Every writer must use the app's database role
+    (or the role must be granted pg_read_all_stats): PostgreSQL hides when another role's transaction
+    began, and such a transaction is logged, not waited for. SQLite lets one transaction write at a
+    time: now minus the margin."""
     horizon = timezone.now()
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")
-            oldest = cursor.fetchone()[0]
+            cursor.execute("SELECT min(xact_start), count(*) FILTER (WHERE xact_start IS NULL) FROM pg_stat_activity"
+                           " WHERE datname = current_database() AND backend_xid IS NOT NULL"
+                           " AND pid <> pg_backend_pid()")
+            oldest, hidden = cursor.fetchone()
         if oldest is not None:
             horizon = min(horizon, oldest)
+        if hidden:
+            _warn_hidden_writers()
     return horizon - settle
+
+
+_warned = False
+
+
+def _warn_hidden_writers() -> None:
+    """PostgreSQL shows when another role's transaction began only to a member of that role or of
+    pg_read_all_stats: such a writer cannot hold readers back. Said once per process, for the logs."""
+    global _warned
+    if not _warned:
+        _warned = True
+        logger.warning("A transaction of another database role is writing and its start is hidden from this role: "
+                       "sync readers cannot wait for it. Use one role for every writer, or GRANT pg_read_all_stats "
+                       "to this one.")
+
+
+def writing_from_now(using: str = "default") -> None:
+    """Make the current transaction a writer at once (PostgreSQL: it takes its transaction id now,
+    `pg_current_xact_id()`, instead of at its first write), so committed_before() holds readers back
+    from here. For a long transaction that stamps rows with a moment taken before its first write (a
+    lead import stamps its leads with its start, then reads and checks the first chunk): call it
+    first, then take the moment."""
+    connection = connections[using]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()")
 
 
 def sync_settle() -> timedelta:

@@ -5,7 +5,11 @@ the stage's deals to be the team's and walked the stage's close-date index (`opp
 25 of them. When the team had none in that stage it read every entry of the stage: 23 ms per column at
 1M deals (bench/pages.py, two columns of the manager's board). With the pairs' most common values
 (MCV, up to 1,000 pairs) it knows the team's share of each stage and reads the owner index instead
-(0.8 ms); the stages where the team has deals keep the close-date walk (0.1 ms)."""
+(0.8 ms); the stages where the team has deals keep the close-date walk (0.1 ms).
+
+The cost: with a statistics target of 1,000 (enough for every pair of a few hundred reps), ANALYZE of the
+table samples 300,000 rows instead of 30,000 — 4.3-5.2 s at 1M deals instead of 0.45 s, run by
+autovacuum in the background after every tenth of the table changes, and once by this migration."""
 from django.db import migrations
 
 STATISTICS = "pipeline_opportunity_owner_stage"

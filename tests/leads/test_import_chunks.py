@@ -201,3 +201,19 @@ def test_progress_inside_the_import_transaction_shows_at_once_without_waiting_fo
     finally:
         progress.close()
         other.close()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a transaction id on demand is PostgreSQL's")
+def test_an_import_is_a_writer_before_it_stamps_anything(org):
+    """The import takes its transaction id first (salesops.sync.writing_from_now), then its moment: sync
+    readers hold back from its start, not from its first chunk's write (tests/salesops/test_sync_horizon.py)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = leads_import(by=org["mgr"], data=csv_file(good_rows(3)), mapping=MAPPING)
+    assert result.created == 3
+    statements = [q["sql"] for q in queries.captured_queries]
+    first_write = next(i for i, sql in enumerate(statements) if sql.lstrip().upper().startswith(("INSERT", "COPY",
+                                                                                                   "CREATE", "UPDATE")))
+    assert any("pg_current_xact_id()" in sql for sql in statements[:first_write])
+

@@ -211,3 +211,15 @@ class TestApiPages:
             body = client.get("/api/v1/leads/?page_size=10&page=999999").json()
             assert body["results"] == [] and body["next"] is None
             assert client.get("/api/v1/leads/?page_size=10&page=99999999999999999999").status_code == 400
+
+    def test_the_browsable_api_shows_a_page_past_the_guessed_end(self, api, org, settings):
+        """A page `next` leads to past a short estimate, asked for as HTML (DRF's browsable API numbers
+        the pages up to the guessed last one): 200 with previous and next links, not an error."""
+        settings.SALESOPS_LIST_ESTIMATE_FROM = 1
+        LeadFactory.create_batch(11, owner=org["owner"])
+        client = api.as_user(org["admin"])
+        with mock.patch("salesops.pagination.table_estimate", return_value=3):
+            assert client.get("/api/v1/leads/?page_size=2&page=2").json()["next"]
+            response = client.get("/api/v1/leads/?page_size=2&page=3", HTTP_ACCEPT="text/html")
+            assert response.status_code == 200 and b"page=4" in response.content and b"page=2" in response.content
+

@@ -74,6 +74,24 @@ class TestSettleMargin:
         ChangeEvent.objects.filter(pk=late).update(created_at=timezone.now() - timedelta(seconds=40))
         assert feed_ids(client, cursor)[0] == [late]
 
+    def test_the_feed_stops_before_an_unsettled_change_that_has_a_smaller_id(self, api, org, settings):
+        """Ids and stamps are not in the same order (publish_select stamps all its rows when it starts
+        while others take ids in between): a settled change after an unsettled one waits with it, or the
+        cursor would pass the unsettled one for good."""
+        settings.INTEGRATIONS_CHANGES_SETTLE_SECONDS = 5
+        first = publish("lead.created", object_id=1, owner_id=org["owner"].pk, payload={})
+        early = publish("lead.created", object_id=2, owner_id=org["owner"].pk, payload={})
+        late = publish("lead.created", object_id=3, owner_id=org["owner"].pk, payload={})
+        now = timezone.now()
+        ChangeEvent.objects.filter(pk=first).update(created_at=now - timedelta(seconds=60))
+        ChangeEvent.objects.filter(pk=early).update(created_at=now - timedelta(seconds=1))  # not settled
+        ChangeEvent.objects.filter(pk=late).update(created_at=now - timedelta(seconds=10))  # settled, larger id
+        client = api.as_user(org["admin"])
+        ids, cursor = feed_ids(client)
+        assert ids == [first] and cursor == first
+        ChangeEvent.objects.filter(pk=early).update(created_at=now - timedelta(seconds=30))
+        assert feed_ids(client, cursor)[0] == [early, late]
+
     def test_with_no_other_transaction_the_horizon_is_now_minus_the_margin(self):
         before = timezone.now()
         horizon = committed_before(settle=timedelta(seconds=5))
@@ -120,6 +138,21 @@ class TestOpenTransactions:
         finally:
             other.close()
         assert feed_ids(client, cursor)[0] == [slow, quick]
+
+    def test_a_transaction_that_took_its_id_holds_readers_back_before_its_first_write(self, api, org):
+        """salesops.sync.writing_from_now: a lead import stamps its leads with its first moment, then
+        reads the file; readers hold back from that moment, not from its first write."""
+        lead = LeadFactory(owner=org["owner"])
+        client = api.as_user(org["owner"])
+        _seen, cursor = sync_ids(client)
+        other = OtherSession()
+        try:
+            other.execute("SELECT pg_current_xact_id()")  # what writing_from_now() runs
+            lead_update(lead=lead, by=org["owner"], company="Changed meanwhile")
+            assert sync_ids(client, cursor)[0] == []
+        finally:
+            other.close()  # rolled back: nothing of it to wait for
+        assert sync_ids(client, cursor)[0] == [lead.pk]
 
     def test_a_transaction_that_only_reads_holds_nothing_back(self, api, org):
         lead = LeadFactory(owner=org["owner"])

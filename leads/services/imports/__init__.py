@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from salesops.imports import ImportResult, csv_decode, csv_stream, stage, staged_read
 from salesops.jobs import import_job_run, import_jobs_requeue_stale
 from salesops.queue import enqueue_on_commit
+from salesops.sync import writing_from_now
 from teams.predicates import can_import
 
 from ...models import LeadImportJob, ScoreChange
@@ -193,8 +194,11 @@ def leads_import(*, by, data: bytes, mapping, dry_run: bool = False, default_own
         with _cyclic_gc_paused():
             _stream(**options, writer=None)
         return result
-    now = timezone.now()
     with transaction.atomic():
+        # a writer from its first moment: the leads are stamped with it (updated_at) long before the
+        # commit, and sync readers hold back from it only once the transaction is a writer
+        writing_from_now()
+        now = timezone.now()
         writer = LeadWriter(by=by, now=now, source=source, sla_due=now + first_touch_sla(), targets=spec.columns,
                             default_owner=default_owner)
         with _cyclic_gc_paused():
